@@ -1,0 +1,13 @@
+// Build: TypeScript to CommonJS in dist/, with each node's editor html and the icons beside its JS,
+// where Node-RED looks for them.
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+rmSync('dist', { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+for (const file of readdirSync('src/nodes')) {
+  if (file.endsWith('.html')) cpSync(`src/nodes/${file}`, `dist/nodes/${file}`);
+}
+cpSync('src/nodes/icons', 'dist/nodes/icons', { recursive: true });

@@ -1,0 +1,258 @@
+/**
+ * The HTTP+SSE transport of MCP 2024-11-05 ("Transports > HTTP with SSE"), server side, for one
+ * endpoint: a GET that opens a session's SSE stream and announces where to POST, and a POST that
+ * takes the client's JSON-RPC messages for a session.
+ *
+ * Never imports Node-RED: usable with plain `node:http` (see the unit tests) and with Express.
+ */
+import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { classifyMessage, ErrorCode, type JsonRpcMessage, type MessageKind, type RequestId } from './jsonrpc';
+import { BodyError, isJsonContentType, readBody, sendJsonRpcError, TransportErrorCode } from './http';
+import { isWellFormedSessionId, type SessionRegistry } from './registry';
+import { formatEvent, SseStream } from './sse';
+import type { CloseReason, Session } from './session';
+
+/** Settings of one endpoint. */
+export interface SseEndpointOptions {
+  /** Endpoint id; in Node-RED, the config node's id. */
+  id: string;
+  /** The registry the endpoint's sessions live in. */
+  registry: SessionRegistry;
+  /**
+   * The URL announced in the `endpoint` event, before `?sessionId=`: normally an absolute path
+   * that includes any mount prefix (Node-RED's `httpNodeRoot`), e.g. `/sse/message`.
+   */
+  messageUrl: string;
+  /** Interval between keep-alive comments on every open stream, in ms; 0 turns them off. Default 15000. */
+  keepAliveMs?: number;
+  /** Largest POST body accepted, in bytes; larger gets 413. Default 4 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** One client message handed to the endpoint's listeners after the POST was accepted. */
+export interface InboundMessage {
+  session: Session;
+  kind: MessageKind;
+  message: JsonRpcMessage;
+}
+
+/** A session that opened or closed, for the endpoint's listeners. */
+export interface SessionEvent {
+  session: Session;
+  /** The headers of the GET that opened the stream. */
+  headers: IncomingHttpHeaders;
+  /** Set on close. */
+  reason?: CloseReason;
+}
+
+type Listener<T> = (event: T) => void;
+
+/** A set of listeners; `add` returns the function that removes the listener again. */
+class Listeners<T> {
+  private readonly set = new Set<Listener<T>>();
+  add(listener: Listener<T>): () => void {
+    this.set.add(listener);
+    return () => this.set.delete(listener);
+  }
+  emit(event: T): void {
+    for (const listener of this.set) listener(event);
+  }
+  get size(): number {
+    return this.set.size;
+  }
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One HTTP+SSE endpoint. `handleSseRequest` and `handlePostMessage` are plain
+ * `(req, res) => void` handlers; listeners hear of sessions opening and closing and of every
+ * accepted client message.
+ *
+ * Keep-alive: one timer per endpoint, running only while it has open sessions, writes a `: ping`
+ * comment to every stream each `keepAliveMs`.
+ */
+export class SseEndpoint {
+  readonly id: string;
+  readonly registry: SessionRegistry;
+  private readonly messageUrl: string;
+  private readonly keepAliveMs: number;
+  readonly maxBodyBytes: number;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  /** This endpoint's open sessions, with the headers of the GET that opened each. */
+  private readonly open = new Map<string, { session: Session; headers: IncomingHttpHeaders }>();
+  private closed = false;
+
+  /** Hears of every session that opens. */
+  readonly sessionOpened = new Listeners<SessionEvent>();
+  /** Hears of every session that closes, with the reason. */
+  readonly sessionClosed = new Listeners<SessionEvent>();
+  /** Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. */
+  readonly messageReceived = new Listeners<InboundMessage>();
+
+  constructor(options: SseEndpointOptions) {
+    this.id = options.id;
+    this.registry = options.registry;
+    this.messageUrl = options.messageUrl;
+    this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** The number of open sessions of this endpoint. */
+  get sessionCount(): number {
+    return this.open.size;
+  }
+
+  /**
+   * GET on the SSE path: opens a session and its `text/event-stream` (200), and sends the
+   * `endpoint` event whose data is `<messageUrl>?sessionId=<id>`. The session ends when the
+   * client disconnects or the endpoint closes. Answers 503 once the endpoint is closed.
+   */
+  handleSseRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.closed) {
+      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
+      return;
+    }
+    const session = this.registry.create(this.id, (ended, reason) => this.onSessionClosed(ended, reason));
+    const stream = new SseStream(
+      res,
+      () => session.close('client-disconnected'),
+      () => session.drain(),
+    );
+    session.attach(stream);
+    this.open.set(session.id, { session, headers: req.headers });
+    const separator = this.messageUrl.includes('?') ? '&' : '?';
+    session.sendFrame(formatEvent({ event: 'endpoint', data: `${this.messageUrl}${separator}sessionId=${session.id}` }));
+    this.startKeepAlive();
+    this.sessionOpened.emit({ session, headers: req.headers });
+  };
+
+  /**
+   * POST on the message path: takes one JSON-RPC message (or a non-empty batch) for the session
+   * named by the `sessionId` query parameter, answers `202 Accepted`, then hands each message to
+   * the listeners. Nothing reaches the listeners unless the whole POST is valid.
+   *
+   * Errors, each with a JSON-RPC error body (`"id": null` unless the message's id was readable):
+   * 400 missing or malformed `sessionId`; 404 no such open session on this endpoint; 415 a
+   * `Content-Type` other than JSON; 413 a body over `maxBodyBytes`; 400 with `-32700` a body that
+   * is not JSON; 400 with `-32600` JSON that is not a JSON-RPC message.
+   */
+  handlePostMessage = (req: IncomingMessage, res: ServerResponse): void => {
+    const session = this.sessionFor(req, res);
+    if (session === undefined) return;
+    if (!isJsonContentType(req.headers['content-type'])) {
+      sendJsonRpcError(res, 415, TransportErrorCode.BadRequest,
+        `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`);
+      return;
+    }
+    readBody(req, this.maxBodyBytes).then(
+      (text) => this.acceptBody(session, text, res),
+      (error: unknown) => {
+        if (error instanceof BodyError) {
+          sendJsonRpcError(res, error.status, TransportErrorCode.BadRequest, error.message, null,
+            error.status === 413 ? { Connection: 'close' } : {});
+        } else {
+          sendJsonRpcError(res, 500, ErrorCode.InternalError, 'Could not read the request body');
+        }
+      },
+    );
+  };
+
+  /** Finds the POST's session, or answers 400/404 and returns `undefined`. */
+  private sessionFor(req: IncomingMessage, res: ServerResponse): Session | undefined {
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    const ids = new URLSearchParams(query).getAll('sessionId');
+    if (ids.length === 0 || ids[0] === '') {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Missing sessionId query parameter');
+      return undefined;
+    }
+    if (ids.length > 1) {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'sessionId must be given once');
+      return undefined;
+    }
+    const id = ids[0];
+    if (!isWellFormedSessionId(id)) {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Malformed sessionId: expected the UUID sent in the endpoint event');
+      return undefined;
+    }
+    const session = this.registry.get(id);
+    if (session === undefined || session.endpointId !== this.id || session.closed) {
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
+      return undefined;
+    }
+    return session;
+  }
+
+  private acceptBody(session: Session, text: string, res: ServerResponse): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      sendJsonRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
+      return;
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    if (items.length === 0) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch');
+      return;
+    }
+    const accepted: InboundMessage[] = [];
+    for (const item of items) {
+      const result = classifyMessage(item);
+      if (!result.ok) {
+        sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${result.reason}`, readableId(item));
+        return;
+      }
+      accepted.push({ session, kind: result.kind, message: result.message });
+    }
+    if (session.closed) {
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');
+      return;
+    }
+    res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 8 });
+    res.end('Accepted');
+    for (const message of accepted) this.messageReceived.emit(message);
+  }
+
+  /** The headers of the GET that opened a session of this endpoint. */
+  headersOf(sessionId: string): IncomingHttpHeaders | undefined {
+    return this.open.get(sessionId)?.headers;
+  }
+
+  private onSessionClosed(session: Session, reason: CloseReason): void {
+    const headers = this.open.get(session.id)?.headers ?? {};
+    this.open.delete(session.id);
+    if (this.open.size === 0) this.stopKeepAlive();
+    this.sessionClosed.emit({ session, headers, reason });
+  }
+
+  private startKeepAlive(): void {
+    if (this.keepAliveTimer !== undefined || this.keepAliveMs <= 0) return;
+    this.keepAliveTimer = setInterval(() => {
+      for (const { session } of this.open.values()) session.keepAlive();
+    }, this.keepAliveMs);
+    this.keepAliveTimer.unref();
+  }
+
+  private stopKeepAlive(): void {
+    clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+  }
+
+  /**
+   * Closes the endpoint: every open stream of it ends cleanly, its sessions leave the registry,
+   * and later requests get 503. Idempotent.
+   */
+  close(): void {
+    this.closed = true;
+    for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
+    this.stopKeepAlive();
+  }
+}
+
+function readableId(item: unknown): RequestId | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const id = (item as { id?: unknown }).id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : null;
+}

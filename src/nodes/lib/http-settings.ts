@@ -1,0 +1,36 @@
+/**
+ * What Node-RED's settings say about HTTP node routes: the mount prefix and the user's middleware.
+ */
+import type { NodeAPI } from 'node-red';
+import type { RouteHandler } from './routes';
+
+interface HttpNodeSettings {
+  httpNodeRoot?: string | false;
+  httpNodeMiddleware?: RouteHandler | RouteHandler[];
+}
+
+function httpSettings(RED: NodeAPI): HttpNodeSettings {
+  return RED.settings as unknown as HttpNodeSettings;
+}
+
+/**
+ * The path a client uses for `path` on the HTTP node app: `httpNodeRoot` (default `/`) joined
+ * with it, e.g. root `/api` and `/sse/message` give `/api/sse/message`.
+ */
+export function publicPath(RED: NodeAPI, path: string): string {
+  const root = httpSettings(RED).httpNodeRoot;
+  const prefix = typeof root === 'string' ? root.replace(/\/+$/, '') : '';
+  return `${prefix}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** False when `httpNodeRoot: false` turned HTTP node routes off. */
+export function httpNodesEnabled(RED: NodeAPI): boolean {
+  return httpSettings(RED).httpNodeRoot !== false;
+}
+
+/** `httpNodeMiddleware` as a list, applied before this package's routes as core `http in` does. */
+export function nodeMiddleware(RED: NodeAPI): RouteHandler[] {
+  const middleware = httpSettings(RED).httpNodeMiddleware;
+  if (middleware === undefined) return [];
+  return Array.isArray(middleware) ? middleware : [middleware];
+}

@@ -1,0 +1,84 @@
+/**
+ * HTTP routes on Node-RED's `RED.httpNode` that survive any number of deploys.
+ *
+ * Express 4 has no supported way to remove a route, and core `http in` removes its routes by
+ * splicing the router's private stack by path, which can remove another node's route. Here each
+ * method + path gets one Express route per process, registered the first time a node asks for it;
+ * the route looks up the node currently serving it on every request. A node that closes only
+ * clears its entry, so deploys never stack, leak or remove routes.
+ */
+import type { Express, NextFunction, Request, Response } from 'express';
+
+export type Method = 'get' | 'post';
+export type RouteHandler = (req: Request, res: Response, next: NextFunction) => void;
+
+/** Who serves a route now. */
+interface Entry {
+  ownerId: string;
+  handler: RouteHandler;
+}
+
+/** Per Express app (one per runtime; tests start several): the routes made, and who serves each now. */
+interface Table {
+  made: Set<string>;
+  live: Map<string, Entry>;
+}
+const tables = new WeakMap<Express, Table>();
+
+function tableOf(app: Express): Table {
+  let table = tables.get(app);
+  if (table === undefined) {
+    table = { made: new Set(), live: new Map() };
+    tables.set(app, table);
+  }
+  return table;
+}
+
+/** Thrown when a second node asks for a method + path that another node serves. */
+export class RouteConflictError extends Error {
+  constructor(readonly method: Method, readonly path: string, readonly ownerId: string) {
+    super(`${method.toUpperCase()} ${path} is already served by node ${ownerId}`);
+    this.name = 'RouteConflictError';
+  }
+}
+
+/**
+ * Serves `method path` with `handler` on behalf of node `ownerId`, after `middleware` (Node-RED's
+ * `httpNodeMiddleware`, CORS, ...), which is fixed the first time the path is registered.
+ * @returns a function that stops serving it (the path then answers 404 through Express).
+ * @throws RouteConflictError when another node already serves the same method and path.
+ */
+export function serveRoute(
+  app: Express,
+  method: Method,
+  path: string,
+  ownerId: string,
+  handler: RouteHandler,
+  middleware: RouteHandler[] = [],
+): () => void {
+  const { made, live } = tableOf(app);
+  const key = `${method} ${path}`;
+  const current = live.get(key);
+  if (current !== undefined && current.ownerId !== ownerId) {
+    throw new RouteConflictError(method, path, current.ownerId);
+  }
+  const entry: Entry = { ownerId, handler };
+  live.set(key, entry);
+  if (!made.has(key)) {
+    made.add(key);
+    const dispatch: RouteHandler = (req, res, next) => {
+      const serving = live.get(key);
+      if (serving === undefined) next();
+      else serving.handler(req, res, next);
+    };
+    app[method](path, ...middleware, dispatch);
+  }
+  return () => {
+    if (live.get(key) === entry) live.delete(key);
+  };
+}
+
+/** The id of the node serving `method path` now, if any. */
+export function routeOwner(app: Express, method: Method, path: string): string | undefined {
+  return tables.get(app)?.live.get(`${method} ${path}`)?.ownerId;
+}

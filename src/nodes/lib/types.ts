@@ -1,0 +1,63 @@
+/**
+ * The msg properties and node configurations this package's nodes share.
+ */
+import type { NodeDef, Node } from 'node-red';
+import type { MessageKind, RequestId } from '../../core/jsonrpc';
+import type { SseEndpoint } from '../../core/sse-endpoint';
+
+/**
+ * `msg.mcp`: where a msg came from and where its answer goes. Set by `mcp message in` and
+ * `mcp sse in`; read by `mcp sse out`. Plain strings and numbers, so it survives the deep copy
+ * Node-RED makes when a wire fans out.
+ */
+export interface McpMsgContext {
+  /** The session the msg belongs to. */
+  sessionId: string;
+  /** The id of the `mcp-sse-endpoint` config node that owns the session. */
+  endpoint: string;
+  /** What the client sent: `request`, `notification` or `response` (absent on session events). */
+  kind?: MessageKind;
+  /** The client request's id: the id a response to it must carry. */
+  requestId?: RequestId;
+  /** The client request's or notification's method. */
+  method?: string;
+}
+
+/** `msg.payload` of the msgs `mcp sse in` sends. */
+export interface SessionEventPayload {
+  event: 'open' | 'close';
+  sessionId: string;
+  /** The headers of the GET that opened the stream. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Why the session closed: `client-disconnected`, `server-closed` or `endpoint-closed`. */
+  reason?: string;
+  /** Open sessions of the endpoint after this event. */
+  sessions: number;
+}
+
+/** Settings of the `mcp-sse-endpoint` config node, as the editor saves them. */
+export interface EndpointNodeDef extends NodeDef {
+  ssePath: string;
+  messagePath: string;
+  /** Seconds between keep-alive comments; 0 turns them off. */
+  keepAlive: number | string;
+  /** Largest POST body, in bytes. */
+  maxBodySize: number | string;
+}
+
+/** The running `mcp-sse-endpoint` config node. */
+export interface EndpointNode extends Node {
+  ssePath: string;
+  messagePath: string;
+  /** The transport core serving this endpoint's sessions. */
+  endpoint: SseEndpoint;
+}
+
+/** Settings of `mcp-sse-in` and `mcp-message-in`. */
+export interface InNodeDef extends NodeDef {
+  /** The id of the `mcp-sse-endpoint` config node. */
+  endpoint: string;
+}
+
+/** Settings of `mcp-sse-out`. */
+export type OutNodeDef = NodeDef;

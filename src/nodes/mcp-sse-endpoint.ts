@@ -1,0 +1,43 @@
+/**
+ * `mcp-sse-endpoint` config node: one MCP HTTP+SSE endpoint (MCP 2024-11-05 "Transports > HTTP
+ * with SSE"): its SSE path, its message path and its limits, and the transport core that holds its
+ * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
+ * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
+ */
+import type { NodeAPI } from 'node-red';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, SseEndpoint } from '../core/sse-endpoint';
+import { sessionRegistry } from './lib/registry-context';
+import { publicPath } from './lib/http-settings';
+import type { EndpointNode, EndpointNodeDef } from './lib/types';
+
+/** A setting as a number, or `fallback` when it is blank or not a number. */
+function numberSetting(value: number | string | undefined, fallback: number): number {
+  const n = typeof value === 'number' ? value : Number.parseFloat(value ?? '');
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** A path setting with its leading `/`. */
+function pathSetting(value: string | undefined, fallback: string): string {
+  const path = (value ?? '').trim() || fallback;
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+export = function register(RED: NodeAPI): void {
+  function McpSseEndpointNode(this: EndpointNode, def: EndpointNodeDef): void {
+    RED.nodes.createNode(this, def);
+    this.ssePath = pathSetting(def.ssePath, '/sse');
+    this.messagePath = pathSetting(def.messagePath, '/message');
+    this.endpoint = new SseEndpoint({
+      id: this.id,
+      registry: sessionRegistry(RED, this),
+      messageUrl: publicPath(RED, this.messagePath),
+      keepAliveMs: numberSetting(def.keepAlive, DEFAULT_KEEP_ALIVE_MS / 1000) * 1000,
+      maxBodyBytes: numberSetting(def.maxBodySize, DEFAULT_MAX_BODY_BYTES),
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.endpoint.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('mcp-sse-endpoint', McpSseEndpointNode);
+};

@@ -1,0 +1,52 @@
+/**
+ * `mcp-sse-in`: serves the endpoint's SSE path (GET, default `/sse`). Each GET opens a session's
+ * `text/event-stream`, whose first event is `endpoint` with the message URL
+ * (MCP 2024-11-05 "Transports > HTTP with SSE"). Sends a msg when a session opens and when it
+ * closes; its status shows the number of open sessions.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { SessionEvent } from '../core/sse-endpoint';
+import { serveEndpointRoute } from './lib/serve-endpoint';
+import type { InNodeDef, McpMsgContext, SessionEventPayload } from './lib/types';
+
+export = function register(RED: NodeAPI): void {
+  function McpSseInNode(this: Node, def: InNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const endpointNode = serveEndpointRoute(RED, this, def.endpoint, 'get', (cfg) => (req, res) => cfg.endpoint.handleSseRequest(req, res));
+    if (endpointNode === undefined) return;
+    const endpoint = endpointNode.endpoint;
+
+    let statusPending = false;
+    const showStatus = (): void => {
+      statusPending = false;
+      const n = endpoint.sessionCount;
+      this.status(n > 0
+        ? { fill: 'green', shape: 'dot', text: `${n} session${n === 1 ? '' : 's'}` }
+        : { fill: 'red', shape: 'ring', text: '0 sessions' });
+    };
+    // Many sessions opening at once update the status once.
+    const scheduleStatus = (): void => {
+      if (statusPending) return;
+      statusPending = true;
+      setImmediate(showStatus);
+    };
+
+    const emit = (event: 'open' | 'close') => ({ session, headers, reason }: SessionEvent): void => {
+      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id };
+      const payload: SessionEventPayload = { event, sessionId: session.id, headers: { ...headers }, sessions: endpoint.sessionCount };
+      if (reason !== undefined) payload.reason = reason;
+      this.send({ topic: event, payload, mcp } as never);
+      scheduleStatus();
+    };
+    const removeOpen = endpoint.sessionOpened.add(emit('open'));
+    const removeClose = endpoint.sessionClosed.add(emit('close'));
+    showStatus();
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      removeOpen();
+      removeClose();
+      done();
+    });
+  }
+  RED.nodes.registerType('mcp-sse-in', McpSseInNode);
+};
