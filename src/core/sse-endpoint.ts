@@ -146,6 +146,17 @@ export class SseEndpoint {
         `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`);
       return;
     }
+    const preParsed = (req as IncomingMessage & { body?: unknown }).body;
+    if (req.readableEnded && preParsed !== undefined) {
+      // Middleware in front (a body parser) has read and parsed the body already.
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > this.maxBodyBytes) {
+        sendJsonRpcError(res, 413, TransportErrorCode.BadRequest, `Request body is ${declared} bytes; the limit is ${this.maxBodyBytes} bytes`);
+      } else {
+        this.acceptParsed(session, preParsed, res);
+      }
+      return;
+    }
     readBody(req, this.maxBodyBytes).then(
       (text) => this.acceptBody(session, text, res),
       (error: unknown) => {
@@ -192,6 +203,10 @@ export class SseEndpoint {
       sendJsonRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
       return;
     }
+    this.acceptParsed(session, parsed, res);
+  }
+
+  private acceptParsed(session: Session, parsed: unknown, res: ServerResponse): void {
     const items = Array.isArray(parsed) ? parsed : [parsed];
     if (items.length === 0) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch');

@@ -5,7 +5,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
 import { serveRoute, type Method, type RouteHandler } from './routes';
-import { httpNodesEnabled, nodeMiddleware } from './http-settings';
+import { httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
+import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
 
 /**
@@ -42,7 +43,9 @@ export function serveEndpointRoute(
     node.status({ fill: 'red', shape: 'ring', text: 'path in use' });
     return undefined;
   }
+  const releaseBody = method === 'post' ? keepBodyRaw(RED.server, publicPath(RED, path)) : () => {};
   node.on('close', (_removed: boolean, done: () => void) => {
+    releaseBody();
     stopServing();
     done();
   });
