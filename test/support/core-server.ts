@@ -1,0 +1,56 @@
+/**
+ * A plain node:http server around one core SseEndpoint, for the core's tests: GET /sse and
+ * POST /message, nothing from Node-RED.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SessionRegistry } from '../../src/core/registry';
+import { SseEndpoint, type InboundMessage, type SseEndpointOptions } from '../../src/core/sse-endpoint';
+
+export interface CoreServer {
+  url: string;
+  endpoint: SseEndpoint;
+  registry: SessionRegistry;
+  /** Every message the endpoint accepted, in order. */
+  received: InboundMessage[];
+  close(): Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1 on a free port. */
+export async function startCoreServer(options: Partial<SseEndpointOptions> = {}): Promise<CoreServer> {
+  const registry = options.registry ?? new SessionRegistry();
+  const endpoint = new SseEndpoint({ id: 'ep1', registry, messageUrl: '/message', ...options });
+  const received: InboundMessage[] = [];
+  endpoint.messageReceived.add((m) => received.push(m));
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/sse') endpoint.handleSseRequest(req, res);
+    else if (req.method === 'POST' && path === '/message') endpoint.handlePostMessage(req, res);
+    else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    endpoint,
+    registry,
+    received,
+    close: () => {
+      endpoint.close();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Waits until `check()` is true, polling every 5 ms, or fails after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

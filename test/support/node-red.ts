@@ -1,0 +1,56 @@
+/**
+ * End-to-end support: the real node-red binary with this package installed from its packed
+ * tarball (as a user installs it), and the official MCP SDK client.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
+import { packPackage, prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
+
+export { PACKAGE_ROOT };
+
+export interface RunningNodeRed {
+  url: string;
+  userDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+let packed: string | undefined;
+/** `npm pack`s the package once per test process (the build must have run: `npm test` does it). */
+export function packedTarball(): string {
+  if (packed === undefined) packed = packPackage(mkdtempSync(path.join(os.tmpdir(), 'mcp-pack-'))) as string;
+  return packed;
+}
+
+/**
+ * Starts node-red on a free port with a flow file, and this package installed from its tarball.
+ * @param options.node / options.bin run another Node or node-red version (Node-RED 5 needs Node 22).
+ */
+export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball' } = {}): Promise<RunningNodeRed> {
+  const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-'));
+  prepareUserDir({ userDir, flowsFile, install: options.install === 'link' ? 'link' : packedTarball(), settings: options.settings ?? {} });
+  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}) });
+  return {
+    url: running.url as string,
+    userDir,
+    output: running.output as () => string,
+    stop: async () => {
+      await running.stop();
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Connects the official SDK client over HTTP+SSE (`SSEClientTransport`) to `sseUrl`. */
+export async function connectSdkClient(sseUrl: string): Promise<Client> {
+  const client = new Client({ name: 'e2e-test', version: '1.0.0' });
+  await client.connect(new SSEClientTransport(new URL(sseUrl)));
+  return client;
+}
+
+/** The example flow file. */
+export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'tutorial-mcp-server.json');

@@ -1,0 +1,163 @@
+/**
+ * A small raw SSE client for tests: opens a GET, parses `text/event-stream` as it arrives, and lets
+ * a test await events. Deliberately independent of the package's own framing code.
+ */
+import http from 'node:http';
+
+export interface ReceivedEvent {
+  event: string;
+  data: string;
+  id?: string;
+  retry?: number;
+}
+
+export interface SseConnection {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Every event so far, in order. */
+  events: ReceivedEvent[];
+  /** Every comment line so far (without the leading colon and space). */
+  comments: string[];
+  /** Resolves with the next event not yet taken by nextEvent (waits up to `timeoutMs`). */
+  nextEvent(timeoutMs?: number): Promise<ReceivedEvent>;
+  /** The session id from the `endpoint` event. */
+  sessionId: string;
+  /** The URL from the `endpoint` event. */
+  endpoint: string;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  /** Closes the connection from the client side. */
+  close(): void;
+}
+
+/** Opens `url` as an SSE stream; resolves after the first (`endpoint`) event, or with the status when not 200. */
+export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
+      const events: ReceivedEvent[] = [];
+      const comments: string[] = [];
+      let taken = 0;
+      const waiters: Array<() => void> = [];
+      let buffer = '';
+      let current: Partial<ReceivedEvent> & { dataLines: string[] } = { dataLines: [] };
+      const ended = new Promise<void>((done) => {
+        res.on('end', done);
+        res.on('close', done);
+      });
+      const conn: SseConnection = {
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        events,
+        comments,
+        sessionId: '',
+        endpoint: '',
+        ended,
+        close: () => req.destroy(),
+        nextEvent(timeoutMs = 5000) {
+          return new Promise((ok, fail) => {
+            const tryTake = (): boolean => {
+              if (taken < events.length) {
+                ok(events[taken++]);
+                return true;
+              }
+              return false;
+            };
+            if (tryTake()) return;
+            const timer = setTimeout(() => fail(new Error(`no SSE event within ${timeoutMs} ms`)), timeoutMs);
+            const waiter = (): void => {
+              if (tryTake()) clearTimeout(timer);
+              else waiters.push(waiter);
+            };
+            waiters.push(waiter);
+          });
+        },
+      };
+      if (res.statusCode !== 200) {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => reject(Object.assign(new Error(`SSE GET answered ${res.statusCode}: ${body}`), { status: res.statusCode, body, headers: res.headers })));
+        return;
+      }
+      let resolved = false;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let nl: number;
+        while ((nl = buffer.search(/\r\n|\r|\n/)) !== -1) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + (buffer[nl] === '\r' && buffer[nl + 1] === '\n' ? 2 : 1));
+          if (line === '') {
+            if (current.dataLines.length > 0 || current.event !== undefined) {
+              const ev: ReceivedEvent = { event: current.event ?? 'message', data: current.dataLines.join('\n') };
+              if (current.id !== undefined) ev.id = current.id;
+              if (current.retry !== undefined) ev.retry = current.retry;
+              events.push(ev);
+              if (ev.event === 'endpoint' && !resolved) {
+                conn.endpoint = ev.data;
+                conn.sessionId = new URL(ev.data, url).searchParams.get('sessionId') ?? '';
+                taken = events.length;
+                resolved = true;
+                resolve(conn);
+              }
+              for (const w of waiters.splice(0)) w();
+            }
+            current = { dataLines: [] };
+          } else if (line.startsWith(':')) {
+            comments.push(line.slice(1).trimStart());
+          } else {
+            const colon = line.indexOf(':');
+            const field = colon === -1 ? line : line.slice(0, colon);
+            let value = colon === -1 ? '' : line.slice(colon + 1);
+            if (value.startsWith(' ')) value = value.slice(1);
+            if (field === 'data') current.dataLines.push(value);
+            else if (field === 'event') current.event = value;
+            else if (field === 'id') current.id = value;
+            else if (field === 'retry') current.retry = Number(value);
+          }
+        }
+      });
+      res.on('end', () => {
+        if (!resolved) reject(new Error('SSE stream ended before the endpoint event'));
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The answer to one plain HTTP request. */
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** Sends one request with node:http and collects the answer. `body` is sent as given. */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+      });
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+/** POSTs one JSON-RPC message (an object, serialised here) to a message URL. */
+export function postJson(url: string, message: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return request(url, { headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(message) });
+}
