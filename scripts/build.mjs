@@ -1,5 +1,5 @@
-// Build: TypeScript to CommonJS in dist/, with each node's editor html and the icons beside its JS,
-// where Node-RED looks for them.
+// Build: TypeScript to CommonJS in dist/, with each node's editor html, the icons and the locales
+// (labels, status texts, help) beside its JS, where Node-RED looks for them.
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -11,3 +11,4 @@ for (const file of readdirSync('src/nodes')) {
   if (file.endsWith('.html')) cpSync(`src/nodes/${file}`, `dist/nodes/${file}`);
 }
 cpSync('src/nodes/icons', 'dist/nodes/icons', { recursive: true });
+cpSync('src/nodes/locales', 'dist/nodes/locales', { recursive: true });

@@ -20,16 +20,20 @@ export function nodeRedBin() {
  * Makes a Node-RED user dir: a settings.js, the flow file, and this package installed.
  * @param {object} options
  * @param {string} options.userDir the folder to make (kept if it exists).
- * @param {string} options.flowsFile a flow file to copy in as flows.json.
+ * @param {string} [options.flowsFile] a flow file to copy in as flows.json; without it, an empty flow (`[]`).
  * @param {boolean} [options.overwriteFlows] replace an existing flows.json (default true).
- * @param {'link'|string} [options.install] 'link' symlinks the working tree (development);
+ * @param {'link'|'none'|string} [options.install] 'link' symlinks the working tree (development);
+ *   'none' installs nothing (a new user's Node-RED, before the palette manager installs the package);
  *   a path to a packed .tgz installs it with npm, as the palette manager would.
  * @param {object} [options.settings] extra settings.js entries (JSON-serialisable).
  */
 export function prepareUserDir({ userDir, flowsFile, overwriteFlows = true, install = 'link', settings = {} }) {
   mkdirSync(userDir, { recursive: true });
   const flowsPath = path.join(userDir, 'flows.json');
-  if (overwriteFlows || !existsSync(flowsPath)) cpSync(flowsFile, flowsPath);
+  if (overwriteFlows || !existsSync(flowsPath)) {
+    if (flowsFile === undefined) writeFileSync(flowsPath, '[]\n');
+    else cpSync(flowsFile, flowsPath);
+  }
   const all = {
     flowFile: 'flows.json',
     credentialSecret: false,
@@ -42,7 +46,9 @@ export function prepareUserDir({ userDir, flowsFile, overwriteFlows = true, inst
     writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }, null, 2));
   }
   const target = path.join(userDir, 'node_modules', PACKAGE_NAME);
-  if (install === 'link') {
+  if (install === 'none') {
+    // Nothing installed: the package arrives later, e.g. through the palette manager.
+  } else if (install === 'link') {
     mkdirSync(path.dirname(target), { recursive: true });
     rmSync(target, { recursive: true, force: true });
     symlinkSync(PACKAGE_ROOT, target, 'dir');

@@ -20,9 +20,8 @@ export = function register(RED: NodeAPI): void {
     const showStatus = (): void => {
       statusPending = false;
       const n = endpoint.sessionCount;
-      this.status(n > 0
-        ? { fill: 'green', shape: 'dot', text: `${n} session${n === 1 ? '' : 's'}` }
-        : { fill: 'red', shape: 'ring', text: '0 sessions' });
+      const text = n === 1 ? RED._('mcp-sse-in.status.oneSession') : RED._('mcp-sse-in.status.sessions', { count: n });
+      this.status({ fill: n > 0 ? 'green' : 'red', shape: n > 0 ? 'dot' : 'ring', text });
     };
     // Many sessions opening at once update the status once.
     const scheduleStatus = (): void => {

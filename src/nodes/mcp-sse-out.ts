@@ -18,12 +18,12 @@ export = function register(RED: NodeAPI): void {
     this.on('input', (msg: NodeMessageInFlow & { mcp?: Partial<McpMsgContext> }, _send: unknown, done: (error?: Error) => void) => {
       const sessionId = msg.mcp?.sessionId;
       if (typeof sessionId !== 'string' || sessionId === '') {
-        done(new Error('msg.mcp.sessionId is missing: keep msg.mcp from the mcp message in node, or set it to a session id'));
+        done(new Error(RED._('mcp-sse-out.errors.noSessionId')));
         return;
       }
       const session = registry.get(sessionId);
       if (session === undefined || session.closed) {
-        done(new Error(`MCP session ${sessionId} is closed or unknown: the client has disconnected`));
+        done(new Error(RED._('mcp-sse-out.errors.sessionGone', { sessionId })));
         return;
       }
       try {

@@ -2,11 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectSdkClient, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 import { openSse, postJson } from '../support/sse-client';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 
-describe('the tutorial example in the real node-red, with the official SDK client', () => {
+for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
   before(async () => {
-    nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE);
+    nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE, { node: version.node, bin: version.bin });
+    assertRunsOn(version, nodeRed.output());
   });
   after(() => nodeRed.stop());
 

@@ -54,3 +54,23 @@ export async function connectSdkClient(sseUrl: string): Promise<Client> {
 
 /** The example flow file. */
 export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'tutorial-mcp-server.json');
+
+/**
+ * Starts node-red the way a new user has it: an empty user dir (empty flow, nothing installed,
+ * default settings apart from listening on 127.0.0.1 and a free port).
+ * @param options.node / options.bin run another Node or node-red version.
+ */
+export async function startNewUserNodeRed(options: { node?: string; bin?: string } = {}): Promise<RunningNodeRed> {
+  const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-new-'));
+  prepareUserDir({ userDir, install: 'none' });
+  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}) });
+  return {
+    url: running.url as string,
+    userDir,
+    output: running.output as () => string,
+    stop: async () => {
+      await running.stop();
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}

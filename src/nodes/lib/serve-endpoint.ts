@@ -4,10 +4,25 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
-import { serveRoute, type Method, type RouteHandler } from './routes';
+import { RouteConflictError, serveRoute, type Method, type RouteHandler } from './routes';
 import { httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
 import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
+
+/** Message keys shared by the in-nodes live in the endpoint config node's catalogue. */
+const NS = 'node-red-contrib-mcp-sse/mcp-sse-endpoint:mcp-sse-endpoint';
+
+/** A node that serves a route, and the endpoint config node it serves. */
+type ServingNode = Node & { name?: string; endpointId?: string };
+
+/** `mcp-sse-in "name" (id) of endpoint "tutorial"`: who serves a route, in words a user finds in the editor. */
+function describeOwner(RED: NodeAPI, ownerId: string): string {
+  const owner = RED.nodes.getNode(ownerId) as ServingNode | null;
+  if (owner === null) return `node ${ownerId}`;
+  const name = owner.name ? `"${owner.name}" ` : '';
+  const endpoint = owner.endpointId === undefined ? null : RED.nodes.getNode(owner.endpointId) as (EndpointNode & { name?: string }) | null;
+  return `${owner.type} ${name}(${owner.id})${endpoint ? ` of endpoint "${endpoint.name || endpoint.id}"` : ''}`;
+}
 
 /**
  * Serves `method` on the endpoint's path (`ssePath` for GET, `messagePath` for POST) with
@@ -25,13 +40,14 @@ export function serveEndpointRoute(
 ): EndpointNode | undefined {
   const endpoint = RED.nodes.getNode(endpointId) as EndpointNode | null;
   if (endpoint === null || endpoint.endpoint === undefined) {
-    node.error('No MCP endpoint is configured: choose or add an mcp-sse-endpoint config node');
-    node.status({ fill: 'red', shape: 'ring', text: 'no endpoint' });
+    node.error(RED._(`${NS}.errors.noEndpoint`));
+    node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.noEndpoint` });
     return undefined;
   }
+  (node as ServingNode).endpointId = endpoint.id;
   if (!httpNodesEnabled(RED)) {
-    node.error('HTTP node routes are turned off (httpNodeRoot is false in settings.js)');
-    node.status({ fill: 'red', shape: 'ring', text: 'http off' });
+    node.error(RED._(`${NS}.errors.httpOff`));
+    node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.httpOff` });
     return undefined;
   }
   const path = method === 'get' ? endpoint.ssePath : endpoint.messagePath;
@@ -39,8 +55,9 @@ export function serveEndpointRoute(
   try {
     stopServing = serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler(endpoint), nodeMiddleware(RED));
   } catch (error) {
-    node.error(`Cannot serve ${method.toUpperCase()} ${path}: ${(error as Error).message}`);
-    node.status({ fill: 'red', shape: 'ring', text: 'path in use' });
+    if (!(error instanceof RouteConflictError)) throw error;
+    node.error(RED._(`${NS}.errors.pathInUse`, { method: method.toUpperCase(), path, owner: describeOwner(RED, error.ownerId), type: node.type }));
+    node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.pathInUse` });
     return undefined;
   }
   const releaseBody = method === 'post' ? keepBodyRaw(RED.server, publicPath(RED, path)) : () => {};

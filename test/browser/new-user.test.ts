@@ -1,0 +1,180 @@
+/**
+ * A new user's path through the real editor, in headless chromium, on each supported Node-RED:
+ * an empty Node-RED, Menu > Manage palette > Install > upload of the packed .tgz, the MCP nodes in
+ * the palette, Import > Examples > tutorial-mcp-server, Deploy, then the official SDK client adds
+ * 2 and 3. Screenshots go to test-results/screenshots/<version>/ (kept by CI as artifacts).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { connectSdkClient, packedTarball, startNewUserNodeRed, type RunningNodeRed } from '../support/node-red';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
+import { launchBrowser, openOfflinePage, screenshot } from '../support/browser';
+
+/** Generous bounds for steps that run npm or start nodes on a loaded 2-core machine (ms). */
+const INSTALL_TIMEOUT = 180_000;
+const STEP_TIMEOUT = 60_000;
+
+const PALETTE_NODES = ['mcp-sse-in', 'mcp-message-in', 'mcp-sse-out'];
+
+for (const version of NODE_RED_VERSIONS) {
+  describe(`a new user on ${version.name}, in the editor`, () => {
+    let nodeRed: RunningNodeRed;
+    let browser: Browser;
+    let page: Page;
+    let blocked: string[];
+    const shot = (name: string) => screenshot(page, version.slug, name);
+
+    before(async () => {
+      const tarball = packedTarball();
+      assert.ok(tarball.endsWith('.tgz'));
+      nodeRed = await startNewUserNodeRed({ node: version.node, bin: version.bin });
+      assertRunsOn(version, nodeRed.output());
+      browser = await launchBrowser();
+      ({ page, blocked } = await openOfflinePage(browser, nodeRed.url));
+      page.setDefaultTimeout(STEP_TIMEOUT);
+      await page.goto(nodeRed.url);
+      await page.locator('#red-ui-palette .red-ui-palette-node').first().waitFor();
+      // What a first start shows: the update-notification question, then the welcome tour.
+      await page.getByRole('button', { name: 'No, do not enable notifications' }).click();
+      await page.locator('.red-ui-tourGuide-popover button:has(i.fa-times)').click();
+      await page.locator('.red-ui-tourGuide-shade').waitFor({ state: 'detached' });
+    });
+
+    after(async () => {
+      await browser?.close();
+      await nodeRed?.stop();
+    });
+
+    it('starts with no MCP nodes in the palette', async () => {
+      assert.equal(await page.locator('#red-ui-palette .red-ui-palette-node[data-palette-type^="mcp-"]').count(), 0);
+    });
+
+    it('installs the packed .tgz through Menu > Manage palette > Install > upload', async () => {
+      await page.locator('#red-ui-header-button-sidemenu').click();
+      await page.locator('#menu-item-edit-palette').click();
+      await page.getByRole('link', { name: 'Install', exact: true }).click();
+      const chooser = page.waitForEvent('filechooser');
+      await page.locator('.red-ui-palette-editor-upload-button').click();
+      await (await chooser).setFiles(packedTarball());
+      await page.locator('.red-ui-palette-editor-upload-buttons button.primary').click();
+      const added = page.locator('.red-ui-notification').filter({ hasText: 'Nodes added to palette' });
+      await added.waitFor({ timeout: INSTALL_TIMEOUT });
+      for (const type of ['mcp-sse-endpoint', ...PALETTE_NODES]) assert.match(await added.innerText(), new RegExp(type));
+      await shot('1-installed');
+      await page.getByRole('button', { name: 'Close', exact: true }).first().click();
+      await dismissNotifications(page);
+      assert.match(nodeRed.output(), /Installed module: node-red-contrib-mcp-sse/);
+    });
+
+    it('shows the nodes in the MCP palette category, with their labels and icons', async () => {
+      await page.locator('#red-ui-palette-search input').pressSequentially('mcp');
+      const category = page.locator('#red-ui-palette-container-MCP');
+      await category.waitFor();
+      // The palette draws the nodes first and their translated labels once the catalogue has loaded.
+      await page.waitForFunction(() => [...document.querySelectorAll('#red-ui-palette-container-MCP .red-ui-palette-label')]
+        .every((el) => !(el as HTMLElement).innerText.includes('-')));
+      const nodes = await category.locator('.red-ui-palette-node').evaluateAll((els) => els.map((el) => ({
+        type: el.getAttribute('data-palette-type'),
+        label: (el.querySelector('.red-ui-palette-label') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+        icon: el.querySelector('.red-ui-palette-icon-container')?.getAttribute('data-palette-icon'),
+      })));
+      assert.deepEqual(nodes, [
+        { type: 'mcp-sse-in', label: 'mcp sse in', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
+        { type: 'mcp-message-in', label: 'mcp message in', icon: 'icons/node-red-contrib-mcp-sse/mcp-message.svg' },
+        { type: 'mcp-sse-out', label: 'mcp sse out', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
+      ]);
+      for (const icon of new Set(nodes.map((n) => n.icon))) {
+        const answer = await page.request.get(`${nodeRed.url}/${icon}`);
+        assert.equal(answer.status(), 200, `${icon} is served`);
+        assert.match(answer.headers()['content-type'] ?? '', /image\/svg\+xml/);
+      }
+      await shot('2-palette');
+    });
+
+    it('imports the tutorial through Menu > Import > Examples and deploys it', async () => {
+      await page.locator('#red-ui-header-button-sidemenu').click();
+      await page.locator('#menu-item-import').click();
+      const dialog = page.locator('#red-ui-clipboard-dialog');
+      await dialog.getByRole('link', { name: 'Examples', exact: true }).click();
+      await dialog.getByText('node-red-contrib-mcp-sse', { exact: true }).click();
+      await dialog.getByText('tutorial-mcp-server', { exact: true }).click();
+      await page.locator('#red-ui-clipboard-dialog-ok').click();
+      await page.locator('.red-ui-notification').filter({ hasText: 'Imported' }).waitFor();
+      // The example is a flow of its own: its tab opens.
+      await page.locator('.red-ui-tab').filter({ hasText: 'MCP server (tutorial)' }).click();
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.locator('.red-ui-notification').filter({ hasText: 'Successfully deployed' }).waitFor();
+      // The session node's status: no client yet.
+      const sseIn = await nodeIdOfType(page, 'mcp-sse-in');
+      await page.locator(`[id="${sseIn}"] .red-ui-flow-node-status-label`).filter({ hasText: '0 sessions' }).waitFor();
+      assert.doesNotMatch(nodeRed.output(), /\[error\]/);
+      await dismissNotifications(page);
+      await shot('3-tutorial-flow');
+    });
+
+    it('serves the deployed example: the official SDK client lists the add tool and adds 2 and 3', async () => {
+      const client = await connectSdkClient(`${nodeRed.url}/sse`);
+      try {
+        const { tools } = await client.listTools();
+        assert.deepEqual(tools.map((t) => t.name), ['add']);
+        const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+        assert.deepEqual(result.content, [{ type: 'text', text: '5' }]);
+        const sseIn = await nodeIdOfType(page, 'mcp-sse-in');
+        await page.locator(`[id="${sseIn}"] .red-ui-flow-node-status-label`).filter({ hasText: '1 session' }).waitFor();
+        await shot('4-connected');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('opens the edit dialogs: the node shows its endpoint, the endpoint lists the nodes using it', async () => {
+      const sseIn = await nodeIdOfType(page, 'mcp-sse-in');
+      await dismissNotifications(page);
+      await page.locator(`[id="${sseIn}"] rect.red-ui-flow-node`).dblclick();
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.locator('#node-input-endpoint').waitFor();
+      assert.equal(await page.locator('#node-input-route-tip').innerText(), 'Serves GET /sse for MCP clients.');
+      await shot('5-edit-mcp-sse-in');
+      // The pencil next to the endpoint opens the config node's dialog.
+      await page.locator('#node-input-btn-endpoint-edit').click();
+      const users = page.locator('#node-config-input-users-list');
+      await users.waitFor();
+      const listed = (await users.innerText()).split('\n').map((s) => s.trim()).filter(Boolean);
+      assert.deepEqual(listed.sort(), ['GET /sse (mcp sse in, MCP server (tutorial))', 'POST /sse/message (mcp message in, MCP server (tutorial))']);
+      await shot('6-edit-endpoint');
+      // Bad values are marked as the user types them.
+      for (const [field, bad, good] of [['ssePath', 'sse', '/sse'], ['messagePath', '/a b', '/sse/message'], ['keepAlive', '-1', '15'], ['maxBodySize', '10', '4194304']]) {
+        const input = page.locator(`#node-config-input-${field}`);
+        await input.fill(bad);
+        await input.blur();
+        await page.waitForFunction((id) => document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
+        await input.fill(good);
+        await input.blur();
+        await page.waitForFunction((id) => !document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
+      }
+      assert.deepEqual(blocked.filter((url) => !url.startsWith('https://catalogue.nodered.org/')), [], 'the editor reached nothing but 127.0.0.1');
+    });
+  });
+}
+
+/** Closes the editor's notifications (a click closes one), so that screenshots show the workspace. */
+async function dismissNotifications(page: Page): Promise<void> {
+  const notifications = page.locator('.red-ui-notification');
+  for (let n = await notifications.count(); n > 0; n = await notifications.count()) {
+    await notifications.first().click();
+    await page.waitForFunction((before) => document.querySelectorAll('.red-ui-notification').length < before, n);
+  }
+}
+
+/** The id of the first node of `type` in the editor's workspace. */
+async function nodeIdOfType(page: Page, type: string): Promise<string> {
+  const id = await page.evaluate((t) => {
+    let found: string | undefined;
+    (window as unknown as { RED: { nodes: { eachNode(cb: (n: { id: string; type: string }) => void): void } } })
+      .RED.nodes.eachNode((n) => { if (n.type === t && found === undefined) found = n.id; });
+    return found;
+  }, type);
+  assert.ok(id, `a ${type} node is in the workspace`);
+  return id;
+}

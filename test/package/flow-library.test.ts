@@ -1,0 +1,46 @@
+/**
+ * Flow Library readiness: the `node-red-dev validate` scorecard, offline (scripts/flow-library-check.mjs),
+ * and what the packed tarball a user installs contains.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packedTarball, PACKAGE_ROOT } from '../support/node-red';
+
+const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT as string, 'package.json'), 'utf8'));
+
+describe('Flow Library readiness', () => {
+  it('passes every node-red-dev validate check that can run offline', () => {
+    const run = spawnSync(process.execPath, [path.join(PACKAGE_ROOT as string, 'scripts', 'flow-library-check.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    const last = run.stdout.trim().split('\n').pop() ?? '';
+    const { scorecard, failed, notRun } = JSON.parse(last) as { scorecard: Record<string, { test: boolean }>; failed: string[]; notRun: string[] };
+    assert.deepEqual(failed, [], run.stdout + run.stderr);
+    assert.deepEqual(notRun.sort(), ['N01', 'P08']);
+    const ran = ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'N02', 'D01', 'D02', 'D03'];
+    for (const check of ran) assert.equal(scorecard[check]?.test, true, `${check} passes`);
+    assert.equal(run.status, 0);
+  });
+
+  it('has the node-red keyword (the tool\'s own P05 check cannot fail), a licence file and a changelog', () => {
+    assert.ok(pkg.keywords.includes('node-red'));
+    assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+    assert.equal(pkg.license, 'Apache-2.0');
+    assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
+  });
+
+  it('packs the nodes with their editor files, icons, locales and help, the examples, LICENSE and CHANGELOG', () => {
+    const listing = execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const files = new Set(listing.map((f) => f.replace(/^package\//, '')));
+    for (const node of Object.keys(pkg['node-red'].nodes) as string[]) {
+      for (const f of [`dist/nodes/${node}.js`, `dist/nodes/${node}.html`, `dist/nodes/locales/en-US/${node}.json`, `dist/nodes/locales/en-US/${node}.html`]) {
+        assert.ok(files.has(f), `${f} is in the tarball`);
+      }
+    }
+    for (const f of ['dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
+      assert.ok(files.has(f), `${f} is in the tarball`);
+    }
+    assert.deepEqual([...files].filter((f) => f.startsWith('src/') || f.startsWith('test/')), []);
+  });
+});
