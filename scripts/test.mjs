@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { systemNode } from './node-red-runner.mjs';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -18,5 +19,6 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// The machine's Node (20 in CI), not the Node 22 that npm's PATH puts first (see systemNode).
+const result = spawnSync(systemNode(), ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -70,3 +70,13 @@ for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the r
     }
   });
 });
+
+for (const version of NODE_RED_VERSIONS) describe(`node-red stopping with open streams, on ${version.name}`, () => {
+  it('ends each stream cleanly', async () => {
+    const nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE, { node: version.node, bin: version.bin });
+    assertRunsOn(version, nodeRed.output());
+    const streams = await Promise.all([openSse(`${nodeRed.url}/sse`), openSse(`${nodeRed.url}/sse`)]);
+    await nodeRed.stop();
+    assert.deepEqual(await Promise.all(streams.map((s) => s.ended)), [true, true]);
+  });
+});

