@@ -79,11 +79,24 @@ for (const version of NODE_RED_VERSIONS) {
         label: (el.querySelector('.red-ui-palette-label') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
         icon: el.querySelector('.red-ui-palette-icon-container')?.getAttribute('data-palette-icon'),
       })));
-      assert.deepEqual(nodes, [
-        { type: 'mcp-sse-in', label: 'mcp sse in', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
+      // (In the order the editor loaded them, which varies after an install.)
+      assert.deepEqual(nodes.sort((a, b) => String(a.type).localeCompare(String(b.type))), [
         { type: 'mcp-message-in', label: 'mcp message in', icon: 'icons/node-red-contrib-mcp-sse/mcp-message.svg' },
+        { type: 'mcp-sse-in', label: 'mcp sse in', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
         { type: 'mcp-sse-out', label: 'mcp sse out', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
       ]);
+      // Each node's help, from locales/en-US/<node>.html, in Node-RED's help style.
+      const sections = await page.evaluate(() => Object.fromEntries(['mcp-sse-endpoint', 'mcp-sse-in', 'mcp-message-in', 'mcp-sse-out'].map((type) => {
+        const help = document.createElement('div');
+        help.innerHTML = document.querySelector(`script[data-help-name="${type}"]`)?.innerHTML ?? '';
+        return [type, [...help.querySelectorAll('h3')].map((h) => h.textContent)];
+      })));
+      assert.deepEqual(sections, {
+        'mcp-sse-endpoint': ['Properties', 'Details', 'References'],
+        'mcp-sse-in': ['Outputs', 'Details', 'References'],
+        'mcp-message-in': ['Outputs', 'Details', 'References'],
+        'mcp-sse-out': ['Inputs', 'Details', 'References'],
+      });
       for (const icon of new Set(nodes.map((n) => n.icon))) {
         const answer = await page.request.get(`${nodeRed.url}/${icon}`);
         assert.equal(answer.status(), 200, `${icon} is served`);
@@ -153,6 +166,13 @@ for (const version of NODE_RED_VERSIONS) {
         await input.blur();
         await page.waitForFunction((id) => !document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
       }
+      // Back to the mcp sse in dialog, and its help (the book button in the dialog's footer).
+      await page.locator('.red-ui-tray').last().getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('.red-ui-tray-footer button:has(i.fa-book)').last().click();
+      const help = page.locator('.red-ui-help');
+      await help.getByText('Opens MCP client sessions').waitFor();
+      assert.deepEqual(await help.locator('h3').allInnerTexts(), ['Outputs', 'Details', 'References']);
+      await shot('7-help-mcp-sse-in');
       assert.deepEqual(blocked.filter((url) => !url.startsWith('https://catalogue.nodered.org/')), [], 'the editor reached nothing but 127.0.0.1');
     });
   });

@@ -50,7 +50,7 @@ export function sessionRegistry(RED: NodeAPI, node: { context(): { global: { set
   }
   const store = memoryStoreName((RED.settings as unknown as { contextStorage?: unknown }).contextStorage);
   if (store === null) {
-    node.warn(`No memory context store is configured, so the MCP session registry is not published in global context as "${CONTEXT_KEY}"`);
+    node.warn(RED._('node-red-contrib-mcp-sse/mcp-sse-endpoint:mcp-sse-endpoint.errors.noMemoryStore', { key: CONTEXT_KEY }));
   } else {
     node.context().global.set(CONTEXT_KEY, registry, store);
   }
