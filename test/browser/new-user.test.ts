@@ -175,6 +175,47 @@ for (const version of NODE_RED_VERSIONS) {
       await shot('7-help-mcp-sse-in');
       assert.deepEqual(blocked.filter((url) => !url.startsWith('https://catalogue.nodered.org/')), [], 'the editor reached nothing but 127.0.0.1');
     });
+
+    it('flags a second endpoint on the same path in the editor, and reports it at deploy', async () => {
+      await page.locator('.red-ui-tray').last().getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+      // A copy of the endpoint with the same SSE path, and an mcp sse in node for it: pasted through Import > Clipboard.
+      const copy = [
+        { id: 'copy_endpoint', type: 'mcp-sse-endpoint', name: 'copy', ssePath: '/sse', messagePath: '/copy/message', keepAlive: 15, maxBodySize: 4194304 },
+        { id: 'copy_sse_in', type: 'mcp-sse-in', name: 'second', endpoint: 'copy_endpoint', x: 300, y: 600, wires: [[]] },
+      ];
+      await page.locator('#red-ui-header-button-sidemenu').click();
+      await page.locator('#menu-item-import').click();
+      await page.locator('#red-ui-clipboard-dialog-import-text').fill(JSON.stringify(copy));
+      await page.locator('#red-ui-clipboard-dialog-import-text').press('End');
+      await page.locator('#red-ui-clipboard-dialog-ok').click();
+      await page.mouse.click(400, 650); // drop the pasted nodes on the workspace
+      await dismissNotifications(page);
+      await page.locator('#red-ui-header-button-deploy').click();
+      // Node-RED's own check before a deploy: the copy is listed as not properly configured.
+      const confirm = page.locator('.red-ui-notification').filter({ hasText: 'not properly configured' });
+      await confirm.waitFor();
+      assert.match(await confirm.innerText(), /copy \(mcp-sse-endpoint\)/);
+      await shot('8-duplicate-path-deploy');
+      await page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy').click();
+      await page.locator('.red-ui-notification').filter({ hasText: 'Successfully deployed' }).waitFor();
+      // The runtime refuses the second route at once, and says who serves it.
+      await page.locator('[id="copy_sse_in"] .red-ui-flow-node-status-label').filter({ hasText: 'path in use' }).waitFor();
+      // The debug sidebar: a tab to open on Node-RED 4, always shown on Node-RED 5.
+      const debugTab = page.locator('#red-ui-tab-debug-link-button');
+      if (await debugTab.count() > 0) await debugTab.click();
+      const debug = page.locator('.red-ui-debug-content');
+      await debug.getByText('Cannot serve GET /sse: it is already served by mcp-sse-in').first().waitFor();
+      await dismissNotifications(page);
+      await shot('9-duplicate-path-error');
+      const client = await connectSdkClient(`${nodeRed.url}/sse`);
+      try {
+        const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+        assert.deepEqual(result.content, [{ type: 'text', text: '5' }], 'the first endpoint keeps serving');
+      } finally {
+        await client.close();
+      }
+    });
   });
 }
 
@@ -182,7 +223,8 @@ for (const version of NODE_RED_VERSIONS) {
 async function dismissNotifications(page: Page): Promise<void> {
   const notifications = page.locator('.red-ui-notification');
   for (let n = await notifications.count(); n > 0; n = await notifications.count()) {
-    await notifications.first().click();
+    // It may close itself (they time out) while being clicked: then the count drops all the same.
+    await notifications.first().click({ timeout: 5_000 }).catch(() => undefined);
     await page.waitForFunction((before) => document.querySelectorAll('.red-ui-notification').length < before, n);
   }
 }
