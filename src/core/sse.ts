@@ -116,10 +116,10 @@ export class SseStream {
   }
 
   /**
-   * Writes framed SSE text (from {@link formatEvent} or {@link formatComment}).
+   * Writes framed SSE text (from {@link formatEvent} or {@link formatComment}), or framed bytes.
    * @returns `false` when the stream is closed or the socket asks the writer to wait for drain.
    */
-  write(chunk: string): boolean {
+  write(chunk: string | Buffer): boolean {
     if (this.closed) return false;
     return this.res.write(chunk);
   }
