@@ -171,6 +171,14 @@ export class Session {
   }
 
   /**
+   * True when the session can be resumed after event `lastSeq`: it is open, resumable, and its
+   * replay ring still holds every event after `lastSeq`.
+   */
+  canResume(lastSeq: number): boolean {
+    return this.closedReason === undefined && this.events?.after(lastSeq, this.eventSeq) !== undefined;
+  }
+
+  /**
    * Resumes the session on a new stream: `firstFrame` (the `endpoint` event) first, then every
    * message event after `lastSeq` from the replay ring, in order, then live messages. A stream the
    * session still had is closed (the client has evidently left it).

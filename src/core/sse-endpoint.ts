@@ -239,13 +239,15 @@ export class SseEndpoint {
       sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
       return;
     }
-    const graceTimer = this.graceTimers.get(session.id);
-    const stream = new SseStream(res, () => this.onStreamClosed(session, stream), () => session.drain());
-    if (!session.resume(stream, eventId.seq, this.endpointEvent(session, false))) {
-      stream.close();
+    if (!session.canResume(eventId.seq)) {
       session.close('server-closed');
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound,
+        'Session cannot be resumed: it missed more events than it kept for replay, and has been closed; open a new SSE stream without Last-Event-ID');
       return;
     }
+    const graceTimer = this.graceTimers.get(session.id);
+    const stream = new SseStream(res, () => this.onStreamClosed(session, stream), () => session.drain());
+    session.resume(stream, eventId.seq, this.endpointEvent(session, false));
     clearTimeout(graceTimer);
     this.graceTimers.delete(session.id);
     this.sessionResumed.emit({ session, headers: req.headers });
