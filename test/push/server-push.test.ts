@@ -13,7 +13,7 @@ import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/
 import { request } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
-export const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
+const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
 
 type ElicitHandler = (params: { message: string }) => Promise<ElicitResult>;
 
