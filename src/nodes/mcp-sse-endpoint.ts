@@ -10,8 +10,12 @@ import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
 import type { EndpointNode, EndpointNodeDef } from './lib/types';
 
-/** Seconds a session waits for its client to reconnect, unless the config node says otherwise. */
-const DEFAULT_RESUME_GRACE_S = 30;
+/**
+ * Seconds a session waits for its client to reconnect when the config node has no such setting:
+ * 0, so that an endpoint saved before resumable streams existed keeps ending a session with its
+ * stream. The editor gives a new endpoint 30 s (see mcp-sse-endpoint.html).
+ */
+const DEFAULT_RESUME_GRACE_S = 0;
 
 /** A setting as a number, or `fallback` when it is blank or not a number. */
 function numberSetting(value: number | string | undefined, fallback: number): number {
