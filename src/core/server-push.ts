@@ -73,7 +73,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * - any other `notifications/*` is sent as it is;
  * - any other method is a server-initiated request: it gets an id unique in the session (the
  *   payload's own `id` if it has one) and waits for the client's answer, which `request.settle`
- *   receives. Without `request`, a method without id is sent as a notification.
+ *   receives. On timeout the client is sent `notifications/cancelled` for it (MCP "Lifecycle >
+ *   Timeouts"). Without `request`, a method without id is sent as a notification.
  *
  * @param requestId the id of the client request the flow is working on (`msg.mcp.requestId`).
  * @throws TypeError when the payload is not a JSON-RPC message (see {@link toOutboundMessage}).
@@ -115,7 +116,13 @@ export function pushToSession(state: PushState, session: Session, payload: unkno
   const out = state.pending.create(session.id, method, params, {
     timeoutMs: request.timeoutMs,
     owner: request.owner,
-    settle: (outcome) => request.settle(outcome, { id: sentId, method }),
+    settle: (outcome) => {
+      // "Lifecycle > Timeouts": a sender that stops waiting SHOULD tell the receiver.
+      if (outcome.status === 'timeout' && !session.closed) {
+        session.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: sentId, reason: outcome.error.message } });
+      }
+      request.settle(outcome, { id: sentId, method });
+    },
   }, ownId);
   sentId = out.id;
   try {

@@ -61,8 +61,8 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const message = toOutboundMessage(msg.payload, undefined);
-      if (!('method' in message) || 'id' in message) {
-        done(new Error('A broadcast sends notifications only: msg.payload must be { method, params } without an id'));
+      if (!('method' in message) || 'id' in message || !message.method.startsWith('notifications/')) {
+        done(new Error('A broadcast sends notifications only: msg.payload must be { method: "notifications/...", params } without an id'));
         return;
       }
       const n = endpoint.broadcast(message);

@@ -74,9 +74,12 @@ describe('server push over plain node:http', () => {
     const slow = await ask(sse, 'ping', 30);
     assert.equal(slow.outcome.status, 'timeout');
     assert.equal((slow.outcome as { error: { code: number } }).error.code, -32001);
+    assert.deepEqual(await next(sse), { jsonrpc: '2.0', id: slow.id, method: 'ping', params: { message: 'name?' } });
+    const cancelled = await next(sse);
+    assert.equal(cancelled.method, 'notifications/cancelled', 'the client is told the server stopped waiting');
+    assert.equal((cancelled.params as { requestId: unknown }).requestId, slow.id);
 
     const orphan = ask(sse, 'roots/list');
-    await next(sse);
     await next(sse);
     session(sse).close('server-closed');
     assert.equal((await orphan).outcome.status, 'session-closed');
