@@ -145,7 +145,8 @@ export class SseEndpoint {
       sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
       return;
     }
-    if (this.resumeGraceMs > 0 && req.headers['last-event-id'] !== undefined) {
+    const lastEventId = req.headers['last-event-id'];
+    if (this.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
       this.resumeSession(req, res);
       return;
     }
