@@ -2,7 +2,7 @@
  * A `fetch` for the MCP SDK's `SSEClientTransport` that makes its reconnects resume the session.
  *
  * The transport's EventSource (package `eventsource`) sends `Last-Event-ID` when it reconnects,
- * but SDK 1.32's transport gives the EventSource a fetch wrapper that replaces the request's
+ * but the SDK's transport (1.32.2, and 2.4.0 of @modelcontextprotocol/client) gives the EventSource a fetch wrapper that replaces the request's
  * headers with its own, so the header never leaves. This fetch remembers the id of the last event
  * it saw on the stream and puts it back on the reconnecting GET. Usage:
  * `new SSEClientTransport(url, { fetch: resumingFetch() })`. The README shows the same recipe.
