@@ -225,8 +225,10 @@ export class SseEndpoint {
    * GET with `Last-Event-ID` (resumption on): gives the client its session back on a new stream,
    * re-sends the `endpoint` event and replays every message event after the id, in order, then
    * the stream continues. 400 when the id is not one this package issued; 404 when the session is
-   * gone (its grace period ended), belongs to another endpoint, or missed more events than its
-   * replay ring holds (the session is then closed: it cannot be resumed faithfully).
+   * gone (its grace period ended), belongs to another endpoint, was opened with other credentials
+   * (`Authorization`, `Cookie`: knowing a session id must not be enough to read its stream), or
+   * missed more events than its replay ring holds (the session is then closed: it cannot be
+   * resumed faithfully).
    */
   private resumeSession(req: IncomingMessage, res: ServerResponse): void {
     const header = req.headers['last-event-id'];
@@ -236,7 +238,8 @@ export class SseEndpoint {
       return;
     }
     const session = this.registry.get(eventId.sessionId);
-    if (session === undefined || session.endpointId !== this.id || session.closed) {
+    const opened = session === undefined ? undefined : this.open.get(session.id);
+    if (session === undefined || opened === undefined || session.closed || !sameCredentials(opened.headers, req.headers)) {
       sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
       return;
     }
@@ -403,6 +406,14 @@ export class SseEndpoint {
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
   }
+}
+
+/**
+ * True when a resuming GET carries the same `Authorization` and `Cookie` headers as the GET that
+ * opened the session (both absent counts as the same).
+ */
+function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHeaders): boolean {
+  return opened.authorization === resuming.authorization && opened.cookie === resuming.cookie;
 }
 
 function readableId(item: unknown): RequestId | null {

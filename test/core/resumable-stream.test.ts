@@ -84,6 +84,19 @@ describe('resumable streams: event ids, Last-Event-ID, grace period', () => {
       (e: { status: number; body: string }) => e.status === 404 && JSON.parse(e.body).error.code === -32001);
   });
 
+  it('refuses to resume a session opened with other credentials, and the session stays open for its client', async () => {
+    const sse = await openSse(`${server.url}/sse`, { Authorization: 'Bearer alice' });
+    const session = server.registry.get(sse.sessionId)!;
+    sse.close();
+    await waitFor(() => !session.attached, 2000, 'the server to see the stream drop');
+    const lastId = { 'Last-Event-ID': `${sse.sessionId}:0` };
+    await assert.rejects(openSse(`${server.url}/sse`, lastId), (e: { status: number }) => e.status === 404);
+    await assert.rejects(openSse(`${server.url}/sse`, { ...lastId, Authorization: 'Bearer mallory' }), (e: { status: number }) => e.status === 404);
+    const back = await openSse(`${server.url}/sse`, { ...lastId, Authorization: 'Bearer alice' });
+    assert.equal(back.sessionId, sse.sessionId);
+    back.close();
+  });
+
   it('closes a session that missed more events than its replay ring holds, and answers 404', async () => {
     const sse = await openSse(`${server.url}/sse`);
     const session = server.registry.get(sse.sessionId)!;
