@@ -4,7 +4,7 @@ import { startCoreServer, waitFor, type CoreServer } from '../support/core-serve
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { parseEventId } from '../../src/core/event-log';
 
-const message = (i: number) => ({ jsonrpc: '2.0' as const, method: 'notifications/message', params: { level: 'info', data: i } });
+const message = (i: number | string) => ({ jsonrpc: '2.0' as const, method: 'notifications/message', params: { level: 'info', data: i } });
 
 async function dataOf(sse: SseConnection, n: number): Promise<unknown[]> {
   const out: unknown[] = [];

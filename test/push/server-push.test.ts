@@ -32,22 +32,26 @@ async function connect(url: string, options: { elicit?: ElicitHandler } = {}): P
   const transport = new SSEClientTransport(new URL(url));
   await client.connect(transport);
   const received: Received[] = [];
-  const deliver = transport.onmessage!;
-  transport.onmessage = (message, extra) => {
-    received.push(message as Received);
+  const wrappable = transport as unknown as {
+    onmessage: (message: Received, extra?: unknown) => void;
+    send: (message: Received, options?: unknown) => Promise<void>;
+  };
+  const deliver = wrappable.onmessage;
+  wrappable.onmessage = (message, extra) => {
+    received.push(message);
     deliver(message, extra);
   };
   const sent = new Map<string, Promise<void>>();
-  const send = transport.send.bind(transport);
-  transport.send = (message, opts) => {
-    const posted = send(message, opts);
-    if ('method' in message) sent.set(message.method, posted);
+  const send = wrappable.send.bind(transport);
+  wrappable.send = (message, options) => {
+    const posted = send(message, options);
+    if (message.method !== undefined) sent.set(message.method, posted);
     return posted;
   };
   return Object.assign(client, { received, sent });
 }
 
-const text = (result: { content?: unknown }) => (result.content as Array<{ text: string }>)[0].text;
+const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0].text;
 
 describe('server push in the real node-red, with the official SDK client', () => {
   let nodeRed: RunningNodeRed;
