@@ -112,9 +112,8 @@ export class Session {
   }
 
   /**
-   * Writes both parts of one event back to back (the socket is corked for the tick, so they leave
-   * in one write), or, only while the socket drains, queues the event as one frame (that copy of a
-   * shared body is the price of backpressure).
+   * Writes both parts of one event in one corked write, or, only while the socket drains, queues
+   * the event as one frame (that copy of a shared body is the price of backpressure).
    */
   private pushParts(head: string, body: Buffer): void {
     if (this.waitingForDrain || this.stream === undefined) {
@@ -122,8 +121,7 @@ export class Session {
       return;
     }
     this.sentCount++;
-    this.stream.write(head);
-    if (!this.stream.write(body)) this.waitingForDrain = true;
+    if (!this.stream.writeParts(head, body)) this.waitingForDrain = true;
   }
 
   /**

@@ -124,6 +124,20 @@ export class SseStream {
     return this.res.write(chunk);
   }
 
+  /**
+   * Writes an event in two parts (its own `id:` line, then a body shared with other streams)
+   * corked, so both leave in one socket write without being concatenated.
+   * @returns as {@link write}.
+   */
+  writeParts(head: string, body: Buffer): boolean {
+    if (this.closed) return false;
+    this.res.cork();
+    this.res.write(head);
+    const ok = this.res.write(body);
+    this.res.uncork();
+    return ok;
+  }
+
   /** Ends the response cleanly (the client sees the stream close, not a reset). Idempotent. */
   close(): void {
     if (this.ended) return;
