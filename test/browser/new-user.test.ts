@@ -95,7 +95,7 @@ for (const version of NODE_RED_VERSIONS) {
         'mcp-sse-endpoint': ['Properties', 'Details', 'References'],
         'mcp-sse-in': ['Outputs', 'Details', 'References'],
         'mcp-message-in': ['Outputs', 'Details', 'References'],
-        'mcp-sse-out': ['Inputs', 'Details', 'References'],
+        'mcp-sse-out': ['Inputs', 'Outputs', 'Details', 'References'],
       });
       for (const icon of new Set(nodes.map((n) => n.icon))) {
         const answer = await page.request.get(`${nodeRed.url}/${icon}`);
