@@ -23,7 +23,11 @@ for (const version of NODE_RED_VERSIONS) {
     let browser: Browser;
     let page: Page;
     let blocked: string[];
-    const shot = (name: string) => screenshot(page, version.slug, name);
+    const shot = async (name: string) => {
+      // Trays and notifications slide in with jQuery animations: take the picture once they stop.
+      await page.waitForFunction(() => (window as unknown as { $: (s: string) => { length: number } }).$(':animated').length === 0);
+      return screenshot(page, version.slug, name);
+    };
 
     before(async () => {
       const tarball = packedTarball();
