@@ -18,7 +18,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
     latency.push({ server: LABEL[name], quantile: 'p50', ms: f.latencyP50 }, { server: LABEL[name], quantile: 'p99', ms: f.latencyP99 });
     for (const c of config.concurrency) rate.push({ server: LABEL[name], sessions: `${c}`, callsPerSecond: f.throughput[c] });
   }
-  const color = { field: 'server', type: 'nominal', title: null, scale: { domain: Object.values(LABEL) }, legend: { orient: 'bottom', columns: 1 } };
+  const color = { field: 'server', type: 'nominal', title: null, scale: { domain: Object.values(LABEL) }, legend: { orient: 'bottom', columns: 3, labelLimit: 300 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'MCP over HTTP+SSE: tools/call, loopback, same run', subtitle: 'log scales; the SDK client drives all three servers' },
@@ -33,7 +33,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
         encoding: {
           x: { field: 'quantile', type: 'nominal', title: null, axis: { labelAngle: 0 } },
           xOffset: { field: 'server', type: 'nominal', scale: { domain: Object.values(LABEL) } },
-          y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' } },
+          y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' }, stack: null },
           color,
         },
       },
@@ -46,7 +46,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
         encoding: {
           x: { field: 'sessions', type: 'ordinal', title: 'concurrent sessions', sort: config.concurrency.map(String), axis: { labelAngle: 0 } },
           xOffset: { field: 'server', type: 'nominal', scale: { domain: Object.values(LABEL) } },
-          y: { field: 'callsPerSecond', type: 'quantitative', title: 'calls/s', scale: { type: 'log' } },
+          y: { field: 'callsPerSecond', type: 'quantitative', title: 'calls/s', scale: { type: 'log', domainMin: 0.5 }, stack: null },
           color,
         },
       },
