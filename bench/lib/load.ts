@@ -29,16 +29,20 @@ export async function sequentialLatencies(client: Client, calls: number): Promis
   return out;
 }
 
-/**
- * Throughput with `sessions` concurrent sessions, each calling `add` back to back for
- * `seconds`: completed calls per second. Sessions connect (in batches of 20) before the clock starts.
- */
-export async function throughput(sseUrl: string, sessions: number, seconds: number): Promise<number> {
+/** Connects `sessions` SDK clients to `sseUrl`, 20 at a time. */
+export async function connectClients(sseUrl: string, sessions: number): Promise<Client[]> {
   const clients: Client[] = [];
   for (let i = 0; i < sessions; i += 20) {
-    const batch = await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, () => connectClient(sseUrl)));
-    clients.push(...batch);
+    clients.push(...await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, () => connectClient(sseUrl))));
   }
+  return clients;
+}
+
+/**
+ * Throughput of already connected sessions, each calling `add` back to back for `seconds`:
+ * completed calls per second.
+ */
+export async function throughput(clients: Client[], seconds: number): Promise<number> {
   let completed = 0;
   const start = performance.now();
   const deadline = start + seconds * 1000;
@@ -49,9 +53,7 @@ export async function throughput(sseUrl: string, sessions: number, seconds: numb
       completed++;
     }
   }));
-  const elapsed = (performance.now() - start) / 1000;
-  await Promise.all(clients.map((c) => c.close()));
-  return completed / elapsed;
+  return completed / ((performance.now() - start) / 1000);
 }
 
 /** The value at quantile `q` (0..1) of a list of numbers (nearest rank). */

@@ -23,6 +23,7 @@ export interface BenchConfig {
   idle: number[];
   cpuSeconds: number;
   servers: ServerName[];
+  rounds: number;
 }
 
 type Results = Partial<Record<ServerName, Figures>>;
@@ -136,10 +137,12 @@ ${renderTable(results, config)}
 - Each server runs in its own process with \`--expose-gc\` and a small probe (\`bench/lib/probe.cjs\`)
   preloaded that reports \`process.memoryUsage()\` after a full GC; RSS is read from
   \`/proc/<pid>/status\`, CPU from \`/proc/<pid>/stat\` (utime + stime).
-- Latency: one SDK client, ${config.calls} sequential \`tools/call add\` (${config.tutorialCalls} for the
-  tutorial flow, whose every answer waits for the next poll), after a warm-up.
-- Throughput: ${config.concurrency.join(', ')} SDK clients, each calling \`add\` back to back for
-  ${config.seconds} s; completed calls per second.
+- Latency and throughput run on the three servers side by side, taking turns for ${config.rounds} rounds, so
+  that load from elsewhere on the machine falls on all three alike.
+- Latency: one SDK client per server, ${config.calls} sequential \`tools/call add\` in all (${config.tutorialCalls} for
+  the tutorial flow, whose every answer waits for the next poll), after a warm-up.
+- Throughput: ${config.concurrency.join(', ')} SDK clients per server, each calling \`add\` back to back for
+  ${config.seconds} s per round; completed calls per second, the median of the rounds.
 - GET to endpoint event: ${config.endpointGets} sequential raw GETs on a fresh process, time from sending the
   GET to the \`endpoint\` event.
 - Memory per idle session: (memory with N idle sessions − memory before any) ÷ N, on that fresh

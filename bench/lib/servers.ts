@@ -38,10 +38,10 @@ function probePortFrom(output: string): number {
 }
 
 /** Starts node-red with the package's tutorial example or the tutorial's polling flow. */
-export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = []): Promise<RunningServer> {
+export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}): Promise<RunningServer> {
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
-  prepareUserDir({ userDir, flowsFile: FLOWS[name], install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } } } });
+  prepareUserDir({ userDir, flowsFile: FLOWS[name], install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
   process.env.BENCH_PROBE = '1';
   const running = await startNodeRed({ userDir, nodeArgs: [...probeArgs, ...extraNodeArgs] });
   // The probe prints its port at preload time, before node-red's own start lines.
