@@ -68,3 +68,12 @@ describe('the tutorial example in the real node-red, with the official SDK clien
     }
   });
 });
+
+describe('node-red stopping with open streams', () => {
+  it('ends each stream cleanly', async () => {
+    const nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE);
+    const streams = await Promise.all([openSse(`${nodeRed.url}/sse`), openSse(`${nodeRed.url}/sse`)]);
+    await nodeRed.stop();
+    assert.deepEqual(await Promise.all(streams.map((s) => s.ended)), [true, true]);
+  });
+});

@@ -24,8 +24,8 @@ export interface SseConnection {
   sessionId: string;
   /** The URL from the `endpoint` event. */
   endpoint: string;
-  /** Resolves when the server ends the stream. */
-  ended: Promise<void>;
+  /** Resolves when the stream ends: `true` when the server ended it cleanly, `false` when the connection was cut. */
+  ended: Promise<boolean>;
   /** Closes the connection from the client side. */
   close(): void;
 }
@@ -40,9 +40,9 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       const waiters: Array<() => void> = [];
       let buffer = '';
       let current: Partial<ReceivedEvent> & { dataLines: string[] } = { dataLines: [] };
-      const ended = new Promise<void>((done) => {
-        res.on('end', done);
-        res.on('close', done);
+      const ended = new Promise<boolean>((done) => {
+        res.on('end', () => done(true));
+        res.on('close', () => done(res.complete));
       });
       const conn: SseConnection = {
         status: res.statusCode ?? 0,

@@ -1,0 +1,66 @@
+/**
+ * node-red-node-test-helper with real HTTP: the helper's own `request()` cannot reach routes on
+ * `RED.httpNode`, so each load captures the runtime's HTTP node app and serves it on 127.0.0.1.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import helper from 'node-red-node-test-helper';
+import endpointNode from '../../src/nodes/mcp-sse-endpoint';
+import sseInNode from '../../src/nodes/mcp-sse-in';
+import messageInNode from '../../src/nodes/mcp-message-in';
+import sseOutNode from '../../src/nodes/mcp-sse-out';
+
+helper.init(require.resolve('node-red'));
+
+export { helper };
+
+type NodeModule = (RED: any) => void;
+export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode] as unknown as NodeModule[];
+
+export interface LoadedFlow {
+  /** Base URL of the server: `httpNodeRoot` is mounted under it as Node-RED would. */
+  url: string;
+  RED: any;
+  /** The Express router layers of the HTTP node app (to check routes do not stack). */
+  routeCount(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads `flow` with this package's nodes (plus `extra` modules) and serves `RED.httpNode` under
+ * `httpNodeRoot` (default `/`) on a free port.
+ */
+export async function loadFlow(flow: object[], options: { extra?: NodeModule[]; credentials?: object; httpNodeRoot?: string } = {}): Promise<LoadedFlow> {
+  let RED: any;
+  const capture: NodeModule = (red) => {
+    RED = red;
+  };
+  await helper.load([capture, ...ALL_NODES, ...(options.extra ?? [])], flow, options.credentials ?? {});
+  const root = (options.httpNodeRoot ?? '/').replace(/\/+$/, '');
+  const server = http.createServer((req, res) => {
+    // Mount the HTTP node app under httpNodeRoot, as node-red does.
+    const url = req.url ?? '/';
+    if (root !== '' && !url.startsWith(`${root}/`)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    req.url = url.slice(root.length);
+    RED.httpNode(req, res, () => {
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    RED,
+    routeCount: () => RED.httpNode._router.stack.length,
+    close: async () => {
+      await helper.unload();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
