@@ -5,7 +5,10 @@
  * Never imports Node-RED.
  */
 import type { JsonRpcMessage } from './jsonrpc';
-import { formatComment, formatEvent, type SseStream } from './sse';
+import { formatComment, formatMessageEvent, type SseStream } from './sse';
+
+/** The keep-alive comment, framed once for every session. */
+const KEEP_ALIVE = formatComment('ping');
 
 /** Why a session ended, as reported to listeners and flows. */
 export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed';
@@ -74,7 +77,7 @@ export class Session {
    */
   send(message: JsonRpcMessage): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
-    this.push(formatEvent({ event: 'message', data: JSON.stringify(message) }));
+    this.push(formatMessageEvent(JSON.stringify(message)));
   }
 
   /** Sends an already framed event (an `endpoint` event, say). Same ordering as {@link send}. */
@@ -86,7 +89,7 @@ export class Session {
   /** Writes a keep-alive comment, unless messages are waiting (then the socket is busy anyway). */
   keepAlive(): void {
     if (this.closedReason !== undefined || this.waitingForDrain || this.stream === undefined) return;
-    this.stream.write(formatComment('ping'));
+    this.stream.write(KEEP_ALIVE);
   }
 
   private push(frame: string): void {
