@@ -3,7 +3,7 @@
  * (bench/lib/probe.cjs) preloaded and `--expose-gc`, so memory and CPU are measured per process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
@@ -37,11 +37,19 @@ function probePortFrom(output: string): number {
   return Number(m[1]);
 }
 
-/** Starts node-red with the package's tutorial example or the tutorial's polling flow. */
-export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}): Promise<RunningServer> {
+/**
+ * Starts node-red with the package's tutorial example or the tutorial's polling flow.
+ * @param packageRoot another build of the package to link instead of this working tree (bench/ab.ts).
+ */
+export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}, packageRoot?: string): Promise<RunningServer> {
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
   prepareUserDir({ userDir, flowsFile: FLOWS[name], install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
+  if (packageRoot !== undefined) {
+    const link = path.join(userDir, 'node_modules', 'node-red-contrib-mcp-sse');
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(packageRoot, link, 'dir');
+  }
   process.env.BENCH_PROBE = '1';
   const running = await startNodeRed({ userDir, nodeArgs: [...probeArgs, ...extraNodeArgs] });
   // The probe prints its port at preload time, before node-red's own start lines.
