@@ -17,7 +17,7 @@
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
  *                               throughput; profiles go to bench/.work/profiles/ and a summary is printed
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -143,7 +143,19 @@ function emptyFigures(): Figures {
   return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN } };
 }
 
+/** Each idle session is one socket in this process and one in the server's: both need the file descriptors. */
+function checkFileLimit(): void {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const soft = Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? Infinity);
+  const needed = Math.max(...config.idle) + 1000;
+  if (soft < needed) {
+    throw new Error(`${Math.max(...config.idle)} idle sessions need about ${needed} open files per process, but ulimit -n is ${soft}: `
+      + 'raise it (ulimit -n 16384), or set BENCH_IDLE to smaller sizes');
+  }
+}
+
 async function main(): Promise<void> {
+  checkFileLimit();
   const started = Date.now();
   log(`config ${JSON.stringify(config)}`);
   const results: Record<string, Figures> = {};

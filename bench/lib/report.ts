@@ -28,6 +28,10 @@ export interface BenchConfig {
 
 type Results = Partial<Record<ServerName, Figures>>;
 
+function nodeRedVersion(): string {
+  return (require('node-red/package.json') as { version: string }).version;
+}
+
 interface Row {
   metric: string;
   unit: string;
@@ -113,7 +117,7 @@ ${renderTable(results, config)}
 ## The three servers
 
 - **package**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in, switch, add function,
-  mcp sse out) in the real node-red ${'4.1'} runtime, this package linked into its user dir.
+  mcp sse out) in the real node-red ${nodeRedVersion()} runtime, this package linked into its user dir.
 - **tutorial flow**: \`bench/fixtures/tutorial-polling-flow.json\`, a reconstruction of the Node-RED MCP
   tutorial: \`http in\` GET /sse, a function node that stores the session in global context
   \`sse_sessions\` with \`sseRes: msg.res._res\`, writes the endpoint event and starts a
