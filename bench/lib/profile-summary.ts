@@ -16,15 +16,23 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/** True for this package's compiled code (not another package's dist/). */
+function isOurs(url: string): boolean {
+  return url.includes('/dist/') && !url.includes('/node_modules/');
+}
+
 function where(url: string): string {
-  return url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '~/').replace(/.*\/dist\//, 'dist/');
+  const path = url.replace(/^file:\/\//, '');
+  if (path.includes('/node_modules/')) return path.replace(/.*\/node_modules\//, '~/');
+  return path.replace(/.*\/dist\//, 'dist/');
 }
 
 function moduleOf(node: ProfileNode): string {
   const url = node.callFrame.url;
-  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  // The innermost package: node-red ships its own express and qs under node_modules/node-red/node_modules/.
+  const pkg = /.*node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg !== undefined) return pkg;
-  if (url.includes('/dist/')) return 'this package (dist/)';
+  if (isOurs(url)) return 'this package (dist/)';
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
   if (url === '') return node.callFrame.functionName || '(native)';
   return url.startsWith('evalmachine') || !url.includes('/') ? `function nodes and other vm code` : url;
@@ -56,7 +64,7 @@ export function summariseProfile(file: string, top = 20): string {
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = (byId.get(cur) as ProfileNode).callFrame;
-      if (!f.url.includes('/dist/')) continue;
+      if (!isOurs(f.url)) continue;
       const k = `${f.functionName || '(anonymous)'}  ${where(f.url)}:${f.lineNumber + 1}`;
       if (seen.has(k)) continue;
       seen.add(k);
@@ -66,7 +74,7 @@ export function summariseProfile(file: string, top = 20): string {
   const pct = (us: number): string => `${((us / busy) * 100).toFixed(2).padStart(6)}%`;
   const line = ([key, us]: [string, number]): string => `${pct(us)}  ${key}`;
   const sorted = (m: Map<string, number>): Array<[string, number]> => [...m.entries()].sort((a, b) => b[1] - a[1]);
-  const ours = sorted(byFrame).filter(([key]) => key.includes('dist/'));
+  const ours = sorted(byFrame).filter(([key]) => /  dist\//.test(key));
   return [
     `CPU profile ${where(file)}: ${(busy / 1e6).toFixed(2)} s busy (percentages are of busy time)`,
     'Self time by module:',

@@ -114,6 +114,9 @@ ${renderTable(results, config)}
 
 ![latency and throughput](latency-throughput.svg)
 
+What the CPU profile of the package's node-red showed, and what was changed on the hot path:
+[profile.md](profile.md).
+
 ## The three servers
 
 - **package**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in, switch, add function,
