@@ -6,6 +6,7 @@
  */
 import type { JsonRpcMessage } from './jsonrpc';
 import { formatComment, formatMessageEvent, type SseStream } from './sse';
+import { EventLog, formatEventId, type LoggedEvent } from './event-log';
 
 /** The keep-alive comment, framed once for every session. */
 const KEEP_ALIVE = formatComment('ping');
@@ -41,6 +42,12 @@ export class Session {
   private sentCount = 0;
   private closedReason: CloseReason | undefined;
   private stream: SseStream | undefined;
+  /** Sequence number of the last `event: message` sent (see event-log.ts); 0 before the first. */
+  private eventSeq = 0;
+  /** The replay ring, when the session can be resumed (see {@link keepEvents}). */
+  private events: EventLog | undefined;
+  /** Epoch ms when the stream dropped, while the session waits for the client to reconnect. */
+  private detachedSince: number | undefined;
 
   /**
    * @param id cryptographically random session id (visible ASCII only).
@@ -77,7 +84,122 @@ export class Session {
    */
   send(message: JsonRpcMessage): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
-    this.push(formatMessageEvent(JSON.stringify(message)));
+    this.sendMessageEvent(formatMessageEvent(JSON.stringify(message)));
+  }
+
+  /**
+   * Sends an `event: message` framed once for many sessions (a broadcast): `body` is
+   * `event: message\ndata: <json>\n\n` as bytes, written to this session's stream (and kept in its
+   * replay ring) by reference after this session's own `id:` line, so the payload is never copied
+   * per session.
+   * @throws SessionClosedError when the session has ended.
+   */
+  sendShared(body: Buffer): void {
+    if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
+    this.sendMessageEvent(body);
+  }
+
+  /** Numbers a message event, records it for replay, and pushes `id: <sessionId>:<seq>` + body. */
+  private sendMessageEvent(body: string | Buffer): void {
+    const seq = ++this.eventSeq;
+    this.events?.append({ seq, body });
+    // While the stream is dropped the replay ring alone holds what is pushed.
+    if (this.detachedSince !== undefined) return;
+    this.pushEvent(seq, body);
+  }
+
+  private pushEvent(seq: number, body: string | Buffer): void {
+    const head = `id: ${formatEventId(this.id, seq)}\n`;
+    if (typeof body === 'string') this.push(head + body);
+    else this.pushParts(head, body);
+  }
+
+  /**
+   * Writes both parts of one event in one corked write, or, only while the socket drains, queues
+   * the event as one frame (that copy of a shared body is the price of backpressure).
+   */
+  private pushParts(head: string, body: Buffer): void {
+    if (this.waitingForDrain || this.stream === undefined) {
+      this.queue.push(head + body.toString('utf8'));
+      return;
+    }
+    this.sentCount++;
+    if (!this.stream.writeParts(head, body)) this.waitingForDrain = true;
+  }
+
+  /**
+   * Makes the session resumable: keeps its last `capacity` message events for replay to a client
+   * that reconnects with `Last-Event-ID` (see event-log.ts). Call before the first message.
+   */
+  keepEvents(capacity: number): void {
+    if (this.events === undefined && capacity > 0) this.events = new EventLog(capacity);
+  }
+
+  /** Sequence number of the last `event: message` sent; 0 before the first. */
+  get lastEventSeq(): number {
+    return this.eventSeq;
+  }
+
+  /** True while the session has a live stream; false while it waits for the client to reconnect. */
+  get attached(): boolean {
+    return this.stream !== undefined && this.detachedSince === undefined;
+  }
+
+  /** Epoch ms when the stream dropped, while the session waits for a reconnect; else `undefined`. */
+  get detachedAt(): number | undefined {
+    return this.detachedSince;
+  }
+
+  /** True when `stream` is the stream the session writes to now. */
+  isAttachedTo(stream: SseStream): boolean {
+    return this.stream === stream;
+  }
+
+  /**
+   * The stream dropped but the session stays open, waiting for the client to reconnect: what was
+   * queued for the dead socket is dropped (the replay ring has it) and new messages go only to the
+   * ring. Only for a resumable session ({@link keepEvents}); does nothing when `stream` is not the
+   * current stream.
+   * @returns true when the session detached.
+   */
+  detach(stream: SseStream): boolean {
+    if (this.closedReason !== undefined || this.stream !== stream || this.events === undefined) return false;
+    this.stream = undefined;
+    this.detachedSince = Date.now();
+    this.queue.length = 0;
+    this.waitingForDrain = false;
+    return true;
+  }
+
+  /**
+   * True when the session can be resumed after event `lastSeq`: it is open, resumable, and its
+   * replay ring still holds every event after `lastSeq`.
+   */
+  canResume(lastSeq: number): boolean {
+    return this.closedReason === undefined && this.events?.after(lastSeq, this.eventSeq) !== undefined;
+  }
+
+  /**
+   * Resumes the session on a new stream: `firstFrame` (the `endpoint` event) first, then every
+   * message event after `lastSeq` from the replay ring, in order, then live messages. A stream the
+   * session still had is closed (the client has evidently left it).
+   * @param lastSeq the sequence number from the client's `Last-Event-ID`.
+   * @returns false, changing nothing, when events after `lastSeq` are no longer in the ring or
+   *   `lastSeq` is ahead of the session, or the session is not resumable or closed.
+   */
+  resume(stream: SseStream, lastSeq: number, firstFrame: string): boolean {
+    if (this.closedReason !== undefined || this.events === undefined) return false;
+    const missed = this.events.after(lastSeq, this.eventSeq);
+    if (missed === undefined) return false;
+    const previous = this.stream;
+    this.stream = stream;
+    this.detachedSince = undefined;
+    this.queue.length = 0;
+    this.waitingForDrain = false;
+    if (previous !== undefined && previous !== stream) previous.close();
+    this.push(firstFrame);
+    for (const event of missed as LoggedEvent[]) this.pushEvent(event.seq, event.body);
+    return true;
   }
 
   /** Sends an already framed event (an `endpoint` event, say). Same ordering as {@link send}. */
@@ -119,6 +241,7 @@ export class Session {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.queue.length = 0;
+    this.events?.clear();
     this.stream?.close();
     this.onClose(this, reason);
   }

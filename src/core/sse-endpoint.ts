@@ -6,11 +6,15 @@
  * Never imports Node-RED: usable with plain `node:http` (see the unit tests) and with Express.
  */
 import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { classifyMessage, ErrorCode, type JsonRpcMessage, type MessageKind, type RequestId } from './jsonrpc';
+import { classifyMessage, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
 import { BodyError, isJsonContentType, readBodyText, sendJsonRpcError, TransportErrorCode } from './http';
 import { isWellFormedSessionId, type SessionRegistry } from './registry';
 import { formatEvent, SseStream } from './sse';
 import type { CloseReason, Session } from './session';
+import { formatEventId, parseEventId } from './event-log';
+import { PendingRequests } from './pending-requests';
+import { ClientRequests } from './client-requests';
+import { broadcastMessage } from './server-push';
 
 /** Settings of one endpoint. */
 export interface SseEndpointOptions {
@@ -27,6 +31,15 @@ export interface SseEndpointOptions {
   keepAliveMs?: number;
   /** Largest POST body accepted, in bytes; larger gets 413. Default 4 MiB. */
   maxBodyBytes?: number;
+  /**
+   * How long a session outlives a dropped stream, waiting for the client to reconnect with
+   * `Last-Event-ID`, in ms; 0 (the default) ends the session when its stream drops.
+   */
+  resumeGraceMs?: number;
+  /** Message events kept per session for replay on resumption. Default 256. */
+  replayEvents?: number;
+  /** The `retry:` sent with the `endpoint` event: how soon a client reconnects, in ms. Default 1000; 0 sends none. */
+  retryMs?: number;
 }
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
@@ -64,6 +77,8 @@ class Listeners<T> {
 
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_REPLAY_EVENTS = 256;
+export const DEFAULT_RETRY_MS = 1000;
 
 /**
  * One HTTP+SSE endpoint. `handleSseRequest` and `handlePostMessage` are plain
@@ -90,6 +105,19 @@ export class SseEndpoint {
   readonly sessionClosed = new Listeners<SessionEvent>();
   /** Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. */
   readonly messageReceived = new Listeners<InboundMessage>();
+  /** Hears of every session whose stream dropped and which now waits for the client to reconnect. */
+  readonly sessionDetached = new Listeners<SessionEvent>();
+  /** Hears of every session a client resumed with `Last-Event-ID` (headers: those of the new GET). */
+  readonly sessionResumed = new Listeners<SessionEvent>();
+
+  /** Server-initiated requests of this endpoint's sessions waiting for the client's response. */
+  readonly pending = new PendingRequests();
+  /** Client requests of this endpoint's sessions that flows are working on (progress, cancellation). */
+  readonly clientRequests = new ClientRequests();
+  private readonly resumeGraceMs: number;
+  private readonly replayEvents: number;
+  private readonly retryMs: number;
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(options: SseEndpointOptions) {
     this.id = options.id;
@@ -97,6 +125,9 @@ export class SseEndpoint {
     this.messageUrl = options.messageUrl;
     this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.resumeGraceMs = options.resumeGraceMs ?? 0;
+    this.replayEvents = options.replayEvents ?? DEFAULT_REPLAY_EVENTS;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
   }
 
   /** The number of open sessions of this endpoint. */
@@ -114,16 +145,21 @@ export class SseEndpoint {
       sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
       return;
     }
+    const lastEventId = req.headers['last-event-id'];
+    if (this.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
+      this.resumeSession(req, res);
+      return;
+    }
     const session = this.registry.create(this.id, (ended, reason) => this.onSessionClosed(ended, reason));
+    if (this.resumeGraceMs > 0) session.keepEvents(this.replayEvents);
     const stream = new SseStream(
       res,
-      () => session.close('client-disconnected'),
+      () => this.onStreamClosed(session, stream),
       () => session.drain(),
     );
     session.attach(stream);
     this.open.set(session.id, { session, headers: req.headers });
-    const separator = this.messageUrl.includes('?') ? '&' : '?';
-    session.sendFrame(formatEvent({ event: 'endpoint', data: `${this.messageUrl}${separator}sessionId=${session.id}` }));
+    session.sendFrame(this.endpointEvent(session, true));
     this.startKeepAlive();
     this.sessionOpened.emit({ session, headers: req.headers });
   };
@@ -168,6 +204,108 @@ export class SseEndpoint {
       sendJsonRpcError(post.res, error.status, TransportErrorCode.BadRequest, error.message, null,
         error.status === 413 ? { Connection: 'close' } : {});
     }
+  }
+
+  /**
+   * The `endpoint` event: data `<messageUrl>?sessionId=<id>`, `retry:` (when set), and on a new
+   * session the id `<sessionId>:0`, so that a client cut off before any message can still resume.
+   * On a resumed session it carries no id, so the client's `Last-Event-ID` stays where it was.
+   */
+  private endpointEvent(session: Session, withId: boolean): string {
+    const separator = this.messageUrl.includes('?') ? '&' : '?';
+    return formatEvent({
+      event: 'endpoint',
+      ...(withId ? { id: formatEventId(session.id, 0) } : {}),
+      ...(this.retryMs > 0 ? { retry: this.retryMs } : {}),
+      data: `${this.messageUrl}${separator}sessionId=${session.id}`,
+    });
+  }
+
+  /**
+   * GET with `Last-Event-ID` (resumption on): gives the client its session back on a new stream,
+   * re-sends the `endpoint` event and replays every message event after the id, in order, then
+   * the stream continues. 400 when the id is not one this package issued; 404 when the session is
+   * gone (its grace period ended), belongs to another endpoint, was opened with other credentials
+   * (`Authorization`, `Cookie`: knowing a session id must not be enough to read its stream), or
+   * missed more events than its replay ring holds (the session is then closed: it cannot be
+   * resumed faithfully).
+   */
+  private resumeSession(req: IncomingMessage, res: ServerResponse): void {
+    const header = req.headers['last-event-id'];
+    const eventId = typeof header === 'string' ? parseEventId(header) : undefined;
+    if (eventId === undefined) {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Malformed Last-Event-ID: expected <sessionId>:<n> from an event of this server');
+      return;
+    }
+    const session = this.registry.get(eventId.sessionId);
+    const opened = session === undefined ? undefined : this.open.get(session.id);
+    if (session === undefined || opened === undefined || session.closed || !sameCredentials(opened.headers, req.headers)) {
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
+      return;
+    }
+    if (!session.canResume(eventId.seq)) {
+      session.close('server-closed');
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound,
+        'Session cannot be resumed: it missed more events than it kept for replay, and has been closed; open a new SSE stream without Last-Event-ID');
+      return;
+    }
+    const graceTimer = this.graceTimers.get(session.id);
+    const stream = new SseStream(res, () => this.onStreamClosed(session, stream), () => session.drain());
+    session.resume(stream, eventId.seq, this.endpointEvent(session, false));
+    clearTimeout(graceTimer);
+    this.graceTimers.delete(session.id);
+    this.sessionResumed.emit({ session, headers: req.headers });
+  }
+
+  /**
+   * A session's stream ended. The session ends too, unless resumption is on: then it waits
+   * `resumeGraceMs` for the client to come back with `Last-Event-ID`, and ends after that.
+   */
+  private onStreamClosed(session: Session, stream: SseStream): void {
+    if (session.closed || !session.isAttachedTo(stream)) return;
+    if (this.resumeGraceMs <= 0 || this.closed || !session.detach(stream)) {
+      session.close('client-disconnected');
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(session.id);
+      session.close('client-disconnected');
+    }, this.resumeGraceMs);
+    timer.unref();
+    this.graceTimers.set(session.id, timer);
+    this.sessionDetached.emit({ session, headers: this.open.get(session.id)?.headers ?? {} });
+  }
+
+  /**
+   * Sends one JSON-RPC message to every open session of this endpoint (including those waiting
+   * for their client to reconnect: it goes to their replay ring). The message is serialised and
+   * framed once; see {@link broadcastMessage}.
+   * @returns the number of sessions it was sent to.
+   */
+  broadcast(message: JsonRpcMessage): number {
+    return broadcastMessage([...this.open.values()].map((o) => o.session), message);
+  }
+
+  /**
+   * Where an accepted client message goes: a response that answers a server-initiated request
+   * ends that request (and reaches no listener); a request is recorded as in flight; a
+   * `notifications/cancelled` marks its request cancelled. Everything else, and those two, go to
+   * the `messageReceived` listeners.
+   */
+  private route(inbound: InboundMessage): void {
+    const { session, kind, message } = inbound;
+    if (kind === 'response') {
+      if (this.pending.answer(session.id, message as JsonRpcResponse)) return;
+    } else if (kind === 'request') {
+      this.clientRequests.received(session.id, message as JsonRpcRequest);
+    } else if ((message as JsonRpcNotification).method === 'notifications/cancelled') {
+      const params = (message as JsonRpcNotification).params ?? {};
+      const requestId = params.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        this.clientRequests.cancel(session.id, requestId, typeof params.reason === 'string' ? params.reason : undefined);
+      }
+    }
+    this.messageReceived.emit(inbound);
   }
 
   /** Finds the POST's session, or answers 400/404 and returns `undefined`. */
@@ -226,7 +364,7 @@ export class SseEndpoint {
     }
     res.writeHead(202, ACCEPTED_HEADERS);
     res.end('Accepted');
-    for (const message of accepted) this.messageReceived.emit(message);
+    for (const message of accepted) this.route(message);
   }
 
   /** The headers of the GET that opened a session of this endpoint. */
@@ -237,6 +375,10 @@ export class SseEndpoint {
   private onSessionClosed(session: Session, reason: CloseReason): void {
     const headers = this.open.get(session.id)?.headers ?? {};
     this.open.delete(session.id);
+    clearTimeout(this.graceTimers.get(session.id));
+    this.graceTimers.delete(session.id);
+    this.pending.closeSession(session.id);
+    this.clientRequests.closeSession(session.id);
     if (this.open.size === 0) this.stopKeepAlive();
     this.sessionClosed.emit({ session, headers, reason });
   }
@@ -291,6 +433,14 @@ function sessionIdsOf(url: string): string[] {
   const query = url.slice(q + 1);
   if (PLAIN_SESSION_QUERY.test(query)) return [query.slice('sessionId='.length)];
   return new URLSearchParams(query).getAll('sessionId');
+}
+
+/**
+ * True when a resuming GET carries the same `Authorization` and `Cookie` headers as the GET that
+ * opened the session (both absent counts as the same).
+ */
+function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHeaders): boolean {
+  return opened.authorization === resuming.authorization && opened.cookie === resuming.cookie;
 }
 
 function readableId(item: unknown): RequestId | null {

@@ -126,12 +126,26 @@ export class SseStream {
   }
 
   /**
-   * Writes framed SSE text (from {@link formatEvent} or {@link formatComment}).
+   * Writes framed SSE text (from {@link formatEvent} or {@link formatComment}), or framed bytes.
    * @returns `false` when the stream is closed or the socket asks the writer to wait for drain.
    */
-  write(chunk: string): boolean {
+  write(chunk: string | Buffer): boolean {
     if (this.closed) return false;
     return this.res.write(chunk);
+  }
+
+  /**
+   * Writes an event in two parts (its own `id:` line, then a body shared with other streams)
+   * corked, so both leave in one socket write without being concatenated.
+   * @returns as {@link write}.
+   */
+  writeParts(head: string, body: Buffer): boolean {
+    if (this.closed) return false;
+    this.res.cork();
+    this.res.write(head);
+    const ok = this.res.write(body);
+    this.res.uncork();
+    return ok;
   }
 
   /** Ends the response cleanly (the client sees the stream close, not a reset). Idempotent. */

@@ -5,10 +5,17 @@
  * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
  */
 import type { NodeAPI } from 'node-red';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, SseEndpoint } from '../core/sse-endpoint';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, SseEndpoint } from '../core/sse-endpoint';
 import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
 import type { EndpointNode, EndpointNodeDef } from './lib/types';
+
+/**
+ * Seconds a session waits for its client to reconnect when the config node has no such setting:
+ * 0, so that an endpoint saved before resumable streams existed keeps ending a session with its
+ * stream. The editor gives a new endpoint 30 s (see mcp-sse-endpoint.html).
+ */
+const DEFAULT_RESUME_GRACE_S = 0;
 
 /** A setting as a number, or `fallback` when it is blank or not a number. */
 function numberSetting(value: number | string | undefined, fallback: number): number {
@@ -33,6 +40,9 @@ export = function register(RED: NodeAPI): void {
       messageUrl: publicPath(RED, this.messagePath),
       keepAliveMs: numberSetting(def.keepAlive, DEFAULT_KEEP_ALIVE_MS / 1000) * 1000,
       maxBodyBytes: numberSetting(def.maxBodySize, DEFAULT_MAX_BODY_BYTES),
+      resumeGraceMs: numberSetting(def.resumeGrace, DEFAULT_RESUME_GRACE_S) * 1000,
+      replayEvents: Math.max(1, Math.floor(numberSetting(def.replayEvents, DEFAULT_REPLAY_EVENTS))),
+      retryMs: Math.floor(numberSetting(def.retry, DEFAULT_RETRY_MS)),
     });
     this.on('close', (_removed: boolean, done: () => void) => {
       this.endpoint.close();

@@ -21,6 +21,11 @@ export interface McpMsgContext {
   requestId?: RequestId;
   /** The client request's or notification's method. */
   method?: string;
+  /**
+   * Set by `mcp sse out` on the msg it sends when a server-initiated request ends: the request's
+   * id and method, and how it ended (`result`, `error`, `timeout` or `session-closed`).
+   */
+  request?: { id: RequestId; method: string; outcome: 'result' | 'error' | 'timeout' | 'session-closed' };
 }
 
 /** `msg.payload` of the msgs `mcp sse in` sends. */
@@ -43,6 +48,12 @@ export interface EndpointNodeDef extends NodeDef {
   keepAlive: number | string;
   /** Largest POST body, in bytes. */
   maxBodySize: number | string;
+  /** Seconds a session outlives a dropped stream, waiting for a reconnect with Last-Event-ID; 0 turns resumption off. */
+  resumeGrace?: number | string;
+  /** Message events kept per session for replay on resumption. */
+  replayEvents?: number | string;
+  /** `retry:` sent to clients: ms before they reconnect. */
+  retry?: number | string;
 }
 
 /** The running `mcp-sse-endpoint` config node. */
@@ -60,4 +71,11 @@ export interface InNodeDef extends NodeDef {
 }
 
 /** Settings of `mcp-sse-out`. */
-export type OutNodeDef = NodeDef;
+export interface OutNodeDef extends NodeDef {
+  /** `session` (default): the msg's session; `endpoint`: broadcast to every session of an endpoint. */
+  target?: 'session' | 'endpoint';
+  /** For `endpoint`: the `mcp-sse-endpoint` config node id; empty uses `msg.mcp.endpoint`. */
+  endpoint?: string;
+  /** Seconds a server-initiated request waits for the client's answer; 0 waits until the session closes. */
+  timeout?: number | string;
+}

@@ -1,0 +1,101 @@
+/**
+ * Event ids and the replay ring of a session's stream (WHATWG HTML "Server-sent events" 9.2.4:
+ * the `id` field and `Last-Event-ID`; MCP 2024-11-05 "Transports > HTTP with SSE").
+ *
+ * Every `event: message` a session sends carries `id: <sessionId>:<seq>`: the session id (a UUID,
+ * which has no `:`) and a sequence number that starts at 1 for the first message and goes up by
+ * one per message (the `endpoint` event is `<sessionId>:0`). A reconnecting client sends the id of
+ * the last event it received as `Last-Event-ID`; the id alone names the session to resume and the
+ * point to replay from, so the reconnect needs nothing but the SSE URL.
+ *
+ * Never imports Node-RED.
+ */
+
+/** The parts of an event id this package issued. */
+export interface EventId {
+  sessionId: string;
+  /** 0 for the `endpoint` event, then 1, 2, ... for each `event: message`. */
+  seq: number;
+}
+
+const EVENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}):(0|[1-9][0-9]{0,15})$/;
+
+/** The event id of event `seq` of a session: `<sessionId>:<seq>`. */
+export function formatEventId(sessionId: string, seq: number): string {
+  return `${sessionId}:${seq}`;
+}
+
+/**
+ * Reads a `Last-Event-ID` header value. Returns `undefined` for anything this package did not
+ * issue (wrong shape, a sequence number over 2^53), which the SSE endpoint answers with 400.
+ */
+export function parseEventId(value: string): EventId | undefined {
+  const match = EVENT_ID.exec(value.trim());
+  if (match === null) return undefined;
+  const seq = Number(match[2]);
+  if (!Number.isSafeInteger(seq)) return undefined;
+  return { sessionId: match[1], seq };
+}
+
+/** One recorded event: its sequence number and its framed text or bytes, without the `id:` line. */
+export interface LoggedEvent {
+  seq: number;
+  /** `event: message\ndata: ...\n\n`; a Buffer when shared by every session of a broadcast. */
+  body: string | Buffer;
+}
+
+/**
+ * The last `capacity` message events of one session, oldest first, so that a client that
+ * reconnects with `Last-Event-ID` gets every event it missed. Appending past the capacity drops the
+ * oldest event. A broadcast's body Buffer is shared, not copied, by the rings of all its sessions.
+ */
+export class EventLog {
+  private readonly ring: Array<LoggedEvent | undefined>;
+  private start = 0;
+  private size = 0;
+
+  /** @param capacity the most events kept (at least 1). */
+  constructor(readonly capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('EventLog capacity must be an integer >= 1');
+    this.ring = new Array<LoggedEvent | undefined>(capacity);
+  }
+
+  /** Records an event; drops the oldest when full. */
+  append(event: LoggedEvent): void {
+    if (this.size < this.capacity) {
+      this.ring[(this.start + this.size) % this.capacity] = event;
+      this.size++;
+    } else {
+      this.ring[this.start] = event;
+      this.start = (this.start + 1) % this.capacity;
+    }
+  }
+
+  /** The number of events kept. */
+  get length(): number {
+    return this.size;
+  }
+
+  /**
+   * The events after `seq`, oldest first, or `undefined` when some of them were already dropped
+   * (the client missed more than the ring holds and cannot be resumed faithfully).
+   * @param seq the sequence number of the last event the client received.
+   * @param lastSeq the sequence number of the last event the session sent.
+   */
+  after(seq: number, lastSeq: number): LoggedEvent[] | undefined {
+    if (seq > lastSeq) return undefined;
+    if (seq === lastSeq) return [];
+    const missed = lastSeq - seq;
+    if (missed > this.size) return undefined;
+    const out: LoggedEvent[] = [];
+    for (let i = this.size - missed; i < this.size; i++) out.push(this.ring[(this.start + i) % this.capacity] as LoggedEvent);
+    return out;
+  }
+
+  /** Forgets every event. */
+  clear(): void {
+    this.ring.fill(undefined);
+    this.start = 0;
+    this.size = 0;
+  }
+}
