@@ -12,12 +12,14 @@
  *   BENCH_ENDPOINT_GETS [200]   sequential GETs timed to the endpoint event
  *   BENCH_IDLE [1000,5000]      idle sessions for memory (CPU is measured at the first size)
  *   BENCH_CPU_SECONDS [30]      CPU window over the idle sessions
+ *   BENCH_BROADCASTS [10]       broadcasts timed to the first size of idle sessions (median)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
  *   BENCH_SERVERS [package,tutorial,sdk]
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
  *                               throughput; profiles go to bench/.work/profiles/ and a summary is printed
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,6 +42,7 @@ const config = {
   cpuSeconds: Number(env('BENCH_CPU_SECONDS', '30')),
   servers: env('BENCH_SERVERS', 'package,tutorial,sdk').split(',') as ServerName[],
   rounds: Number(env('BENCH_ROUNDS', '3')),
+  broadcastRounds: Number(env('BENCH_BROADCASTS', '10')),
   profile: process.env.BENCH_PROFILE === '1',
 };
 const PROFILE_DIR = path.join(WORK_DIR, 'profiles');
@@ -99,17 +102,39 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
   }
 }
 
-/** Time to the endpoint event, memory per idle session, CPU of idle sessions: on a fresh process. */
+/** POSTs to `url` and resolves when the answer has come. */
+function trigger(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`POST ${url} answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Time to the endpoint event, memory per idle session, CPU of idle sessions, and broadcast
+ * fan-out to them: on a fresh process.
+ */
 async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
   const server = await startServer(name);
   const open: IdleSession[] = [];
+  // Every idle session counts the message events it receives; a broadcast round waits for all.
+  let received = 0;
+  let waiter: { target: number; resolve: () => void } | undefined;
+  const onMessage = (): void => {
+    received++;
+    if (waiter !== undefined && received >= waiter.target) waiter.resolve();
+  };
   try {
     await sleep(2000);
     const base = await memoryOf(server);
     log(`${name}: ${config.endpointGets} sequential GETs to the endpoint event`);
     const endpointTimes: number[] = [];
     for (let i = 0; i < config.endpointGets; i++) {
-      const session = await openIdleSession(server.sseUrl);
+      const session = await openIdleSession(server.sseUrl, 30_000, onMessage);
       endpointTimes.push(session.endpointMs);
       open.push(session);
     }
@@ -119,7 +144,7 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
       log(`${name}: opening ${size} idle sessions`);
       while (open.length < size) {
         const batch = Math.min(100, size - open.length);
-        open.push(...await Promise.all(Array.from({ length: batch }, () => openIdleSession(server.sseUrl))));
+        open.push(...await Promise.all(Array.from({ length: batch }, () => openIdleSession(server.sseUrl, 30_000, onMessage))));
       }
       await sleep(2000);
       const mem = await memoryOf(server);
@@ -131,6 +156,21 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
         await sleep(config.cpuSeconds * 1000);
         const wall = (performance.now() - t0) / 1000;
         figures.idleCpu = { sessions: size, percent: ((cpuSecondsOf(server.pid) - cpu0) / wall) * 100 };
+        log(`${name}: broadcast to ${size} sessions, ${config.broadcastRounds} times`);
+        const times: number[] = [];
+        for (let round = 0; round < config.broadcastRounds; round++) {
+          const all = new Promise<void>((resolve, reject) => {
+            waiter = { target: received + size, resolve };
+            setTimeout(() => reject(new Error(`${name}: a broadcast reached ${received - (waiter?.target ?? 0) + size} of ${size} sessions in 10 s`)), 10_000).unref();
+          });
+          const t1 = performance.now();
+          await trigger(server.broadcastUrl);
+          await all;
+          times.push(performance.now() - t1);
+          waiter = undefined;
+          await sleep(200);
+        }
+        figures.broadcast = { sessions: size, p50: quantile(times, 0.5) };
       }
     }
   } finally {
@@ -140,7 +180,7 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
 }
 
 function emptyFigures(): Figures {
-  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN } };
+  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN }, broadcast: { sessions: 0, p50: NaN } };
 }
 
 /** Each idle session is one socket in this process and one in the server's: both need the file descriptors. */

@@ -2,7 +2,8 @@
  * The hand-written reference: what a developer writes without Node-RED. The official SDK's
  * `McpServer` with `SSEServerTransport` on plain `node:http`, one server per session (the SDK's
  * own example does the same), serving the tutorial's `add` tool on GET /sse and
- * POST /sse/message?sessionId=...
+ * POST /sse/message?sessionId=..., and, for the benchmark, POST /bench/broadcast (one
+ * `notifications/tools/list_changed` to every session).
  *
  * Usage: `tsx bench/sdk-server.ts [port]`; prints `listening <url>` once it listens (port 0 picks
  * a free port).
@@ -13,6 +14,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { z } from 'zod';
 
 const transports = new Map<string, SSEServerTransport>();
+const servers = new Map<string, McpServer>();
 
 function newServer(): McpServer {
   const server = new McpServer({ name: 'sdk-reference', version: '1.0.0' });
@@ -28,9 +30,14 @@ const httpServer = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'GET' && url.pathname === '/sse') {
     const transport = new SSEServerTransport('/sse/message', res);
+    const server = newServer();
     transports.set(transport.sessionId, transport);
-    res.on('close', () => transports.delete(transport.sessionId));
-    newServer().connect(transport).catch((error: unknown) => {
+    servers.set(transport.sessionId, server);
+    res.on('close', () => {
+      transports.delete(transport.sessionId);
+      servers.delete(transport.sessionId);
+    });
+    server.connect(transport).catch((error: unknown) => {
       console.error(error);
       res.end();
     });
@@ -43,6 +50,12 @@ const httpServer = http.createServer((req, res) => {
       return;
     }
     transport.handlePostMessage(req, res).catch((error: unknown) => console.error(error));
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/bench/broadcast') {
+    // The benchmark's broadcast trigger: one notification to every session.
+    for (const server of servers.values()) server.sendToolListChanged();
+    res.writeHead(200).end();
     return;
   }
   res.writeHead(404).end();

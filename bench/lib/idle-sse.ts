@@ -11,8 +11,14 @@ export interface IdleSession {
   close(): void;
 }
 
-/** Opens `url` (the SSE path); rejects on a non-200 answer or after `timeoutMs` without an `endpoint` event. */
-export function openIdleSession(url: string, timeoutMs = 30_000): Promise<IdleSession> {
+const MESSAGE_EVENT = 'event: message';
+
+/**
+ * Opens `url` (the SSE path); rejects on a non-200 answer or after `timeoutMs` without an
+ * `endpoint` event. After that, `onMessage` (if given) runs for every `event: message` the stream
+ * carries (used to time a broadcast); everything else is read and dropped.
+ */
+export function openIdleSession(url: string, timeoutMs = 30_000, onMessage?: () => void): Promise<IdleSession> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let done = false;
@@ -25,9 +31,23 @@ export function openIdleSession(url: string, timeoutMs = 30_000): Promise<IdleSe
       let seen = '';
       const onData = (chunk: string): void => {
         seen += chunk;
-        if (/event: endpoint\r?\ndata: [^\n]*\n\r?\n/.test(seen)) {
+        // The endpoint event may carry id: and retry: lines too; it ends at the first blank line.
+        const start = seen.indexOf('event: endpoint');
+        const end = start === -1 ? -1 : seen.indexOf('\n\n', start);
+        if (end !== -1) {
           res.off('data', onData);
-          res.resume();
+          if (onMessage === undefined) {
+            res.resume();
+          } else {
+            let tail = seen.slice(end + 2);
+            const count = (chunk: string): void => {
+              const text = tail + chunk;
+              for (let at = text.indexOf(MESSAGE_EVENT); at !== -1; at = text.indexOf(MESSAGE_EVENT, at + MESSAGE_EVENT.length)) onMessage();
+              tail = text.slice(-(MESSAGE_EVENT.length - 1));
+            };
+            count('');
+            res.on('data', count);
+          }
           if (done) return;
           done = true;
           clearTimeout(timer);

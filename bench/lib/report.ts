@@ -12,6 +12,8 @@ export interface Figures {
   endpointP99: number;
   memory: Record<number, { rss: number; heap: number }>;
   idleCpu: { sessions: number; percent: number };
+  /** Median ms from the trigger POST until every idle session has the notification. */
+  broadcast: { sessions: number; p50: number };
 }
 
 export interface BenchConfig {
@@ -24,6 +26,7 @@ export interface BenchConfig {
   cpuSeconds: number;
   servers: ServerName[];
   rounds: number;
+  broadcastRounds: number;
 }
 
 type Results = Partial<Record<ServerName, Figures>>;
@@ -65,6 +68,7 @@ function rows(config: BenchConfig): Row[] {
   }
   out.push({ metric: `CPU of ${config.idle[0]} idle sessions (${config.cpuSeconds} s)`, unit: '% of a core', get: (f) => f.idleCpu.percent, digits: 2,
     target: (p) => ({ text: '<1% of a core', met: p < 1 }) });
+  out.push({ metric: `broadcast fan-out to ${config.idle[0]} sessions, p50`, unit: 'ms', get: (f) => f.broadcast.p50, digits: 2 });
   return out;
 }
 
@@ -97,7 +101,6 @@ export function renderTable(results: Results, config: BenchConfig): string {
     }
     lines.push(`| ${row.metric} | ${row.unit} | ${fmt(p, row.digits)} | ${fmt(t, row.digits)} | ${fmt(s, row.digits)} | ${ratio(p, t)} | ${ratio(p, s)} | ${target} |`);
   }
-  lines.push(`| broadcast fan-out to 1,000 sessions | ms | pending (server push) | | | | | |`);
   return lines.join('\n');
 }
 
@@ -157,6 +160,12 @@ What the CPU profile of the package's node-red showed, and what was changed on t
 - Idle CPU: CPU time of the process over ${config.cpuSeconds} s with ${config.idle[0]} idle sessions, as a
   percentage of one core. The package writes a keep-alive comment every 15 s; the SDK server sends none;
   the tutorial flow runs one poller per session every second.
-- Broadcast fan-out: waits for server push (issue 4), which adds broadcast and its own benchmark.
+- Broadcast fan-out: on the same ${config.idle[0]} idle sessions, the time from a trigger POST to the server until
+  every session has received one \`notifications/tools/list_changed\` event, the median of ${config.broadcastRounds}.
+  Each server broadcasts its own way (bench/lib/broadcast-trigger.ts): the package through an \`mcp sse out\`
+  set to every session of the endpoint (serialised and framed once); the tutorial flow by pushing the
+  notification onto every session's \`messages\` for its poller; the SDK server by calling
+  \`sendToolListChanged()\` on every session's \`McpServer\`. The clients that count the events run in the bench
+  process, so the figure includes their parsing. \`bench/broadcast.ts\` times the core's fan-out alone.
 `;
 }

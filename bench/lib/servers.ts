@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
+import { BROADCAST_PATH, packageFlowWithTrigger, triggerFlowFile, tutorialFlowWithTrigger } from './broadcast-trigger';
 // @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
 
@@ -16,6 +17,8 @@ export interface RunningServer {
   name: ServerName;
   /** The SSE URL, e.g. http://127.0.0.1:1234/sse */
   sseUrl: string;
+  /** POST here to broadcast one notification to every session (bench/lib/broadcast-trigger.ts). */
+  broadcastUrl: string;
   pid: number;
   probePort: number;
   stop(): Promise<void>;
@@ -44,7 +47,10 @@ function probePortFrom(output: string): number {
 export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}, packageRoot?: string): Promise<RunningServer> {
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
-  prepareUserDir({ userDir, flowsFile: FLOWS[name], install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
+  const flowsFile = name === 'package'
+    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(WORK_DIR, name))
+    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(WORK_DIR, name));
+  prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
   if (packageRoot !== undefined) {
     const link = path.join(userDir, 'node_modules', 'node-red-contrib-mcp-sse');
     rmSync(link, { recursive: true, force: true });
@@ -57,6 +63,7 @@ export async function startNodeRedServer(name: 'package' | 'tutorial', extraNode
   return {
     name,
     sseUrl: `${running.url}/sse`,
+    broadcastUrl: `${running.url}${BROADCAST_PATH}`,
     pid: running.pid,
     probePort,
     stop: async () => {
@@ -96,6 +103,7 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
         resolve({
           name: 'sdk',
           sseUrl: `${m[1]}/sse`,
+          broadcastUrl: `${m[1]}${BROADCAST_PATH}`,
           pid: child.pid as number,
           probePort: probePortFrom(output),
           stop: async () => {
