@@ -25,7 +25,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callAdd, connectClient, connectClients, quantile, sequentialLatencies, throughput } from './lib/load';
 import { openIdleSession, type IdleSession } from './lib/idle-sse';
-import { cpuSecondsOf, memoryOf, ROOT, startServer, WORK_DIR, type RunningServer, type ServerName } from './lib/servers';
+import { cpuSecondsOf, memoryOf, probeCpuMicros, ROOT, startServer, WORK_DIR, type RunningServer, type ServerName } from './lib/servers';
 import { renderChart } from './lib/chart';
 import { summariseProfile } from './lib/profile-summary';
 import { renderResults, renderTable, type Figures } from './lib/report';
@@ -151,11 +151,23 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
       figures.memory[size] = { rss: (mem.rss - base.rss) / size, heap: (mem.heapUsed - base.heapUsed) / size };
       if (k === 0) {
         log(`${name}: CPU of ${size} idle sessions over ${config.cpuSeconds} s`);
+        // The whole window from /proc; and second by second from the probe, whose median second
+        // is the CPU between keep-alives (a keep-alive round lands in one second of the window).
         const cpu0 = cpuSecondsOf(server.pid);
         const t0 = performance.now();
-        await sleep(config.cpuSeconds * 1000);
+        const seconds: number[] = [];
+        let last = await probeCpuMicros(server);
+        let lastAt = performance.now();
+        while (performance.now() - t0 < config.cpuSeconds * 1000) {
+          await sleep(1000);
+          const now = await probeCpuMicros(server);
+          const at = performance.now();
+          seconds.push((now - last) / 10 / (at - lastAt));
+          last = now;
+          lastAt = at;
+        }
         const wall = (performance.now() - t0) / 1000;
-        figures.idleCpu = { sessions: size, percent: ((cpuSecondsOf(server.pid) - cpu0) / wall) * 100 };
+        figures.idleCpu = { sessions: size, percent: ((cpuSecondsOf(server.pid) - cpu0) / wall) * 100, medianSecond: quantile(seconds, 0.5) };
         log(`${name}: broadcast to ${size} sessions, ${config.broadcastRounds} times`);
         const times: number[] = [];
         for (let round = 0; round < config.broadcastRounds; round++) {
@@ -180,7 +192,7 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
 }
 
 function emptyFigures(): Figures {
-  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN }, broadcast: { sessions: 0, p50: NaN } };
+  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN } };
 }
 
 /** Each idle session is one socket in this process and one in the server's: both need the file descriptors. */

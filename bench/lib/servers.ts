@@ -21,6 +21,8 @@ export interface RunningServer {
   broadcastUrl: string;
   pid: number;
   probePort: number;
+  /** What the process has printed so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startNodeRedServer(name: 'package' | 'tutorial', extraNode
     broadcastUrl: `${running.url}${BROADCAST_PATH}`,
     pid: running.pid,
     probePort,
+    output: running.output,
     stop: async () => {
       await running.stop();
       rmSync(userDir, { recursive: true, force: true });
@@ -106,6 +109,7 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
           broadcastUrl: `${m[1]}${BROADCAST_PATH}`,
           pid: child.pid as number,
           probePort: probePortFrom(output),
+          output: () => output,
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) {
               child.kill('SIGINT');
@@ -122,6 +126,21 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
 
 export function startServer(name: ServerName, extraNodeArgs: string[] = []): Promise<RunningServer> {
   return name === 'sdk' ? startSdkServer(extraNodeArgs) : startNodeRedServer(name, extraNodeArgs);
+}
+
+/** The process's own CPU time so far (process.cpuUsage(), user + system), in µs, from the probe: finer than /proc's 10 ms ticks. */
+export function probeCpuMicros(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(`http://127.0.0.1:${server.probePort}/mem`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        const { cpu } = JSON.parse(body) as { cpu: { user: number; system: number } };
+        resolve(cpu.user + cpu.system);
+      });
+    }).on('error', reject);
+  });
 }
 
 /** Memory of a server process: RSS from /proc, the V8 heap from the probe (after a full GC). Bytes. */
