@@ -173,5 +173,17 @@ What the CPU profile of the package's node-red showed, and what was changed on t
   notification onto every session's \`messages\` for its poller; the SDK server by calling
   \`sendToolListChanged()\` on every session's \`McpServer\`. The clients that count the events run in the bench
   process, so the figure includes their parsing. \`bench/broadcast.ts\` times the core's fan-out alone.
+
+## Notes on reading the figures
+
+- Throughput moves by ±30% between runs on a shared 2-core machine; the ratios within one run are the
+  comparison to trust. With one session every one of the example's four flow hops waits for its own turn of
+  node-red's event loop, which is most of the gap to the SDK server; with more sessions the hops overlap.
+- The idle CPU over the whole window includes the package's keep-alive rounds (about 50-60 ms of CPU per round
+  to 1,000 sessions, one \`writev\` each) and, in the first round, V8's memory-reducer GC; see profile.md.
+- RSS per session is a difference of two RSS readings and is noisy at small session counts (it can even come
+  out negative when the process returns memory); the heap figure is measured after a full GC.
+- Each node-red server also runs a small "bench: broadcast trigger" tab (bench/lib/broadcast-trigger.ts);
+  it is idle except during the broadcast rows.
 `;
 }
