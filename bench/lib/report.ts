@@ -178,7 +178,8 @@ What the CPU profile of the package's node-red showed, and what was changed on t
 
 - Throughput moves by ±30% between runs on a shared 2-core machine; the ratios within one run are the
   comparison to trust. With one session every one of the example's four flow hops waits for its own turn of
-  node-red's event loop, which is most of the gap to the SDK server; with more sessions the hops overlap.
+  node-red's event loop (setImmediate), the likely cause of most of the gap to the SDK server there (not
+  measured separately); with more sessions the hops overlap.
 - The idle CPU over the whole window includes the package's keep-alive rounds (about 50-60 ms of CPU per round
   to 1,000 sessions, one \`writev\` each) and, in the first round, V8's memory-reducer GC; see profile.md.
 - RSS per session is a difference of two RSS readings and is noisy at small session counts (it can even come
