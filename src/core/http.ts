@@ -49,59 +49,107 @@ export class BodyError extends Error {
 }
 
 /**
- * Reads a request body of at most `limitBytes` bytes as UTF-8 text.
+ * Called once when {@link readBodyText} is done: with the body's text, or with the reason it was
+ * refused. `context` is what the caller passed in, so the callback can be a fixed function.
+ */
+export type BodyCallback<C> = (context: C, error: BodyError | undefined, text: string | undefined) => void;
+
+/** One body being read: the state the shared listeners below work on. */
+interface BodyReading {
+  limitBytes: number;
+  size: number;
+  chunks: Buffer[];
+  callback: BodyCallback<unknown>;
+  context: unknown;
+}
+
+// The readings in progress, by request. The listeners are the same four functions for every
+// request (`this` is the request), so reading a body allocates no closures.
+const readings = new WeakMap<IncomingMessage, BodyReading>();
+
+function finishReading(req: IncomingMessage, error: BodyError | undefined, text?: string): void {
+  const reading = readings.get(req);
+  if (reading === undefined) return;
+  readings.delete(req);
+  req.off('data', onBodyData);
+  req.off('end', onBodyEnd);
+  req.off('aborted', onBodyAborted);
+  req.off('error', onBodyAborted);
+  reading.chunks = [];
+  // Discard whatever else arrives without buffering it.
+  if (error !== undefined) req.resume();
+  reading.callback(reading.context, error, text);
+}
+
+function onBodyData(this: IncomingMessage, chunk: Buffer): void {
+  const reading = readings.get(this);
+  if (reading === undefined) return;
+  reading.size += chunk.length;
+  if (reading.size > reading.limitBytes) {
+    finishReading(this, new BodyError(413, `Request body is over the limit of ${reading.limitBytes} bytes`));
+    return;
+  }
+  reading.chunks.push(chunk);
+}
+
+function onBodyEnd(this: IncomingMessage): void {
+  const reading = readings.get(this);
+  if (reading === undefined) return;
+  const { chunks, size } = reading;
+  let text: string;
+  try {
+    text = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  } catch {
+    finishReading(this, new BodyError(400, 'Request body is not valid UTF-8'));
+    return;
+  }
+  finishReading(this, undefined, text);
+}
+
+function onBodyAborted(this: IncomingMessage): void {
+  finishReading(this, new BodyError(400, 'Request body was cut short'));
+}
+
+/**
+ * Reads a request body of at most `limitBytes` bytes as UTF-8 text and calls
+ * `callback(context, error, text)` once. The hot-path form of {@link readBody}: no promise and no
+ * closures per request (the listeners are shared; `context` carries what the caller needs).
  *
- * A `Content-Length` over the limit is refused before anything is read; a body that grows past
- * the limit is refused as soon as it does (the rest is not buffered). Bytes that are not valid
- * UTF-8 are refused too.
+ * A `Content-Length` over the limit is refused before anything is read (the callback runs
+ * synchronously then); a body that grows past the limit is refused as soon as it does (the rest
+ * is not buffered). Bytes that are not valid UTF-8 are refused too.
+ * Errors given to the callback: BodyError 413 over the limit, 400 for invalid UTF-8 or a body cut
+ * short by the client.
+ */
+export function readBodyText<C>(req: IncomingMessage, limitBytes: number, callback: BodyCallback<C>, context: C): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limitBytes) {
+    callback(context, new BodyError(413, `Request body is ${declared} bytes; the limit is ${limitBytes} bytes`), undefined);
+    return;
+  }
+  readings.set(req, { limitBytes, size: 0, chunks: [], callback: callback as BodyCallback<unknown>, context });
+  req.on('data', onBodyData);
+  req.on('end', onBodyEnd);
+  req.on('aborted', onBodyAborted);
+  req.on('error', onBodyAborted);
+}
+
+function settlePromise(
+  context: { resolve: (text: string) => void; reject: (error: BodyError) => void },
+  error: BodyError | undefined,
+  text: string | undefined,
+): void {
+  if (error !== undefined) context.reject(error);
+  else context.resolve(text as string);
+}
+
+/**
+ * Reads a request body of at most `limitBytes` bytes as UTF-8 text: {@link readBodyText} as a
+ * promise.
  * @throws BodyError 413 over the limit, 400 for invalid UTF-8 or a body cut short by the client.
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limitBytes) {
-    return Promise.reject(new BodyError(413, `Request body is ${declared} bytes; the limit is ${limitBytes} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (error: BodyError | undefined, text?: string): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('aborted', onAborted);
-      req.off('error', onAborted);
-      if (error) {
-        // Discard whatever else arrives without buffering it.
-        req.resume();
-        reject(error);
-      } else {
-        resolve(text as string);
-      }
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        finish(new BodyError(413, `Request body is over the limit of ${limitBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      try {
-        const text = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-        finish(undefined, text);
-      } catch {
-        finish(new BodyError(400, 'Request body is not valid UTF-8'));
-      }
-    };
-    const onAborted = (): void => finish(new BodyError(400, 'Request body was cut short'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('aborted', onAborted);
-    req.on('error', onAborted);
-  });
+  return new Promise((resolve, reject) => readBodyText(req, limitBytes, settlePromise, { resolve, reject }));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -112,6 +160,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  */
 export function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
+  // What the SDK clients send: decided without splitting the header.
+  if (header === 'application/json') return true;
   const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return false;
   for (const param of params) {

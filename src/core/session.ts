@@ -5,8 +5,11 @@
  * Never imports Node-RED.
  */
 import type { JsonRpcMessage } from './jsonrpc';
-import { formatComment, formatEvent, type SseStream } from './sse';
+import { formatComment, formatMessageEvent, type SseStream } from './sse';
 import { EventLog, formatEventId, type LoggedEvent } from './event-log';
+
+/** The keep-alive comment, framed once for every session. */
+const KEEP_ALIVE = formatComment('ping');
 
 /** Why a session ended, as reported to listeners and flows. */
 export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed';
@@ -81,7 +84,7 @@ export class Session {
    */
   send(message: JsonRpcMessage): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
-    this.sendMessageEvent(formatEvent({ event: 'message', data: JSON.stringify(message) }));
+    this.sendMessageEvent(formatMessageEvent(JSON.stringify(message)));
   }
 
   /**
@@ -208,7 +211,7 @@ export class Session {
   /** Writes a keep-alive comment, unless messages are waiting (then the socket is busy anyway). */
   keepAlive(): void {
     if (this.closedReason !== undefined || this.waitingForDrain || this.stream === undefined) return;
-    this.stream.write(formatComment('ping'));
+    this.stream.write(KEEP_ALIVE);
   }
 
   private push(frame: string): void {

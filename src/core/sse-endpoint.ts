@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { classifyMessage, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
-import { BodyError, isJsonContentType, readBody, sendJsonRpcError, TransportErrorCode } from './http';
+import { BodyError, isJsonContentType, readBodyText, sendJsonRpcError, TransportErrorCode } from './http';
 import { isWellFormedSessionId, type SessionRegistry } from './registry';
 import { formatEvent, SseStream } from './sse';
 import type { CloseReason, Session } from './session';
@@ -193,18 +193,18 @@ export class SseEndpoint {
       }
       return;
     }
-    readBody(req, this.maxBodyBytes).then(
-      (text) => this.acceptBody(session, text, res),
-      (error: unknown) => {
-        if (error instanceof BodyError) {
-          sendJsonRpcError(res, error.status, TransportErrorCode.BadRequest, error.message, null,
-            error.status === 413 ? { Connection: 'close' } : {});
-        } else {
-          sendJsonRpcError(res, 500, ErrorCode.InternalError, 'Could not read the request body');
-        }
-      },
-    );
+    readBodyText(req, this.maxBodyBytes, SseEndpoint.onPostBody, { endpoint: this, session, res });
   };
+
+  /** Where a POST's body goes once read: a fixed function, so a POST allocates no closures. */
+  private static onPostBody(post: PendingPost, error: BodyError | undefined, text: string | undefined): void {
+    if (error === undefined) {
+      post.endpoint.acceptBody(post.session, text as string, post.res);
+    } else {
+      sendJsonRpcError(post.res, error.status, TransportErrorCode.BadRequest, error.message, null,
+        error.status === 413 ? { Connection: 'close' } : {});
+    }
+  }
 
   /**
    * The `endpoint` event: data `<messageUrl>?sessionId=<id>`, `retry:` (when set), and on a new
@@ -310,8 +310,7 @@ export class SseEndpoint {
 
   /** Finds the POST's session, or answers 400/404 and returns `undefined`. */
   private sessionFor(req: IncomingMessage, res: ServerResponse): Session | undefined {
-    const query = (req.url ?? '').split('?')[1] ?? '';
-    const ids = new URLSearchParams(query).getAll('sessionId');
+    const ids = sessionIdsOf(req.url ?? '');
     if (ids.length === 0 || ids[0] === '') {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Missing sessionId query parameter');
       return undefined;
@@ -363,7 +362,7 @@ export class SseEndpoint {
       sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');
       return;
     }
-    res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 8 });
+    res.writeHead(202, ACCEPTED_HEADERS);
     res.end('Accepted');
     for (const message of accepted) this.route(message);
   }
@@ -406,6 +405,34 @@ export class SseEndpoint {
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
   }
+}
+
+/** What a POST carries while its body is read. */
+interface PendingPost {
+  endpoint: SseEndpoint;
+  session: Session;
+  res: ServerResponse;
+}
+
+/** The headers of every `202 Accepted`, made once. */
+const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
+  'Content-Type': 'text/plain; charset=utf-8',
+  'Content-Length': 8,
+});
+
+const PLAIN_SESSION_QUERY = /^sessionId=[0-9A-Za-z-]*$/;
+
+/**
+ * The `sessionId` query parameters of a request URL, in order. The query the `endpoint` event
+ * announces (`sessionId=<uuid>` alone) is read without building a `URLSearchParams`; anything
+ * else (other parameters, percent-encoding) goes through `URLSearchParams`.
+ */
+function sessionIdsOf(url: string): string[] {
+  const q = url.indexOf('?');
+  if (q === -1) return [];
+  const query = url.slice(q + 1);
+  if (PLAIN_SESSION_QUERY.test(query)) return [query.slice('sessionId='.length)];
+  return new URLSearchParams(query).getAll('sessionId');
 }
 
 /**

@@ -1,0 +1,170 @@
+/**
+ * Starts the three benchmarked servers, each in its own process, with the memory probe
+ * (bench/lib/probe.cjs) preloaded and `--expose-gc`, so memory and CPU are measured per process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import ts from 'typescript';
+import { BROADCAST_PATH, packageFlowWithTrigger, triggerFlowFile, tutorialFlowWithTrigger } from './broadcast-trigger';
+// @ts-expect-error plain JavaScript module shared with npm start and the tests
+import { prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
+
+export type ServerName = 'package' | 'tutorial' | 'sdk';
+
+export interface RunningServer {
+  name: ServerName;
+  /** The SSE URL, e.g. http://127.0.0.1:1234/sse */
+  sseUrl: string;
+  /** POST here to broadcast one notification to every session (bench/lib/broadcast-trigger.ts). */
+  broadcastUrl: string;
+  pid: number;
+  probePort: number;
+  /** What the process has printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export const ROOT: string = PACKAGE_ROOT;
+export const WORK_DIR = path.join(ROOT, 'bench', '.work');
+const PROBE = path.join(ROOT, 'bench', 'lib', 'probe.cjs');
+const FLOWS: Record<'package' | 'tutorial', string> = {
+  package: path.join(ROOT, 'examples', 'tutorial-mcp-server.json'),
+  tutorial: path.join(ROOT, 'bench', 'fixtures', 'tutorial-polling-flow.json'),
+};
+
+const probeArgs = ['--expose-gc', '--require', PROBE];
+
+function probePortFrom(output: string): number {
+  const m = /bench-probe (\d+)/.exec(output);
+  if (!m) throw new Error(`the memory probe did not start:\n${output}`);
+  return Number(m[1]);
+}
+
+/**
+ * Starts node-red with the package's tutorial example or the tutorial's polling flow.
+ * @param packageRoot another build of the package to link instead of this working tree (bench/ab.ts).
+ */
+export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}, packageRoot?: string): Promise<RunningServer> {
+  mkdirSync(WORK_DIR, { recursive: true });
+  const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
+  const flowsFile = name === 'package'
+    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(WORK_DIR, name))
+    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(WORK_DIR, name));
+  prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
+  if (packageRoot !== undefined) {
+    const link = path.join(userDir, 'node_modules', 'node-red-contrib-mcp-sse');
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(packageRoot, link, 'dir');
+  }
+  process.env.BENCH_PROBE = '1';
+  const running = await startNodeRed({ userDir, nodeArgs: [...probeArgs, ...extraNodeArgs] });
+  // The probe prints its port at preload time, before node-red's own start lines.
+  const probePort = probePortFrom(running.output());
+  return {
+    name,
+    sseUrl: `${running.url}/sse`,
+    broadcastUrl: `${running.url}${BROADCAST_PATH}`,
+    pid: running.pid,
+    probePort,
+    output: running.output,
+    stop: async () => {
+      await running.stop();
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Compiles bench/sdk-server.ts to plain CommonJS once, so the reference runs without a TypeScript loader in its process. */
+function compiledSdkServer(): string {
+  const source = readFileSync(path.join(ROOT, 'bench', 'sdk-server.ts'), 'utf8');
+  const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+  const file = path.join(WORK_DIR, 'sdk-server.cjs');
+  mkdirSync(WORK_DIR, { recursive: true });
+  writeFileSync(file, out.outputText);
+  return file;
+}
+
+/** Starts the hand-written SDK reference server (bench/sdk-server.ts) on a free port. */
+export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningServer> {
+  const file = compiledSdkServer();
+  const child = spawn(process.execPath, [...probeArgs, ...extraNodeArgs, file, '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BENCH_PROBE: '1' },
+  });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = /listening (http:\/\/\S+)/.exec(output);
+      if (m && /bench-probe \d+/.test(output)) {
+        child.stdout.off('data', check);
+        resolve({
+          name: 'sdk',
+          sseUrl: `${m[1]}/sse`,
+          broadcastUrl: `${m[1]}${BROADCAST_PATH}`,
+          pid: child.pid as number,
+          probePort: probePortFrom(output),
+          output: () => output,
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGINT');
+              await exited;
+            }
+          },
+        });
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`sdk server exited with ${code}:\n${output}`)));
+  });
+}
+
+export function startServer(name: ServerName, extraNodeArgs: string[] = []): Promise<RunningServer> {
+  return name === 'sdk' ? startSdkServer(extraNodeArgs) : startNodeRedServer(name, extraNodeArgs);
+}
+
+/** The process's own CPU time so far (process.cpuUsage(), user + system), in µs, from the probe: finer than /proc's 10 ms ticks. */
+export function probeCpuMicros(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(`http://127.0.0.1:${server.probePort}/mem`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        const { cpu } = JSON.parse(body) as { cpu: { user: number; system: number } };
+        resolve(cpu.user + cpu.system);
+      });
+    }).on('error', reject);
+  });
+}
+
+/** Memory of a server process: RSS from /proc, the V8 heap from the probe (after a full GC). Bytes. */
+export async function memoryOf(server: RunningServer): Promise<{ rss: number; heapUsed: number }> {
+  const probe = await new Promise<{ heapUsed: number }>((resolve, reject) => {
+    http.get(`http://127.0.0.1:${server.probePort}/mem?gc=1`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return { rss: rssKb * 1024, heapUsed: probe.heapUsed };
+}
+
+/** CPU time (user + system) the process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may contain spaces).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
