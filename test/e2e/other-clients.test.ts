@@ -8,13 +8,15 @@ import { Client as ClientV2, SSEClientTransport as SSEClientTransportV2 } from '
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 
 const require = createRequire(__filename);
 
-describe('other real MCP clients against the tutorial example', () => {
+for (const version of NODE_RED_VERSIONS) describe(`other real MCP clients against the tutorial example, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
   before(async () => {
-    nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE);
+    nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE, { node: version.node, bin: version.bin });
+    assertRunsOn(version, nodeRed.output());
   });
   after(() => nodeRed.stop());
 

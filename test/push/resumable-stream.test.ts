@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { Client as ClientV2, SSEClientTransport as SSEClientTransportV2 } from '@modelcontextprotocol/client';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { resumingFetch } from '../support/resuming-fetch';
 
@@ -39,11 +40,12 @@ function record(transport: WrappableTransport): Received[] {
   return received;
 }
 
-describe('a stream cut mid-call, in the real node-red, with the official SDK clients', () => {
+for (const version of NODE_RED_VERSIONS) describe(`a stream cut mid-call, in the real node-red, with the official SDK clients, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
   let proxy: TcpProxy;
   before(async () => {
-    nodeRed = await startNodeRedWith(SERVER_PUSH_EXAMPLE);
+    nodeRed = await startNodeRedWith(SERVER_PUSH_EXAMPLE, { node: version.node, bin: version.bin });
+    assertRunsOn(version, nodeRed.output());
     proxy = await startTcpProxy(nodeRed.url);
   });
   after(async () => {

@@ -10,6 +10,7 @@ import {
   type ElicitResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { request } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
@@ -53,11 +54,12 @@ async function connect(url: string, options: { elicit?: ElicitHandler } = {}): P
 
 const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0].text;
 
-describe('server push in the real node-red, with the official SDK client', () => {
+for (const version of NODE_RED_VERSIONS) describe(`server push in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
   let sseUrl: string;
   before(async () => {
-    nodeRed = await startNodeRedWith(SERVER_PUSH_EXAMPLE);
+    nodeRed = await startNodeRedWith(SERVER_PUSH_EXAMPLE, { node: version.node, bin: version.bin });
+    assertRunsOn(version, nodeRed.output());
     sseUrl = `${nodeRed.url}/push/sse`;
   });
   after(() => nodeRed.stop());
