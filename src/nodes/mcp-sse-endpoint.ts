@@ -11,9 +11,8 @@ import { publicPath } from './lib/http-settings';
 import type { EndpointNode, EndpointNodeDef } from './lib/types';
 
 /**
- * Seconds a session waits for its client to reconnect when the config node has no such setting:
- * 0, so that an endpoint saved before resumable streams existed keeps ending a session with its
- * stream. The editor gives a new endpoint 30 s (see mcp-sse-endpoint.html).
+ * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
+ * ends with its client's connection (the SDK clients open a new session when they reconnect).
  */
 const DEFAULT_RESUME_GRACE_S = 0;
 
