@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper, loadFlow, type LoadedFlow } from '../support/helper';
+import { helper, inputsOf, loadFlow, type LoadedFlow } from '../support/helper';
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
@@ -23,12 +23,6 @@ function serverFlow(extra: object[] = []): object[] {
   ];
 }
 
-/** Collects the msgs a helper node receives. */
-function inputsOf(id: string): any[] {
-  const got: any[] = [];
-  helper.getNode(id).on('input', (msg: any) => got.push(msg));
-  return got;
-}
 
 describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   let flow: LoadedFlow | undefined;

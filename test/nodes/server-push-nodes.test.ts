@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper, loadFlow, type LoadedFlow } from '../support/helper';
+import { helper, inputsOf, loadFlow, type LoadedFlow } from '../support/helper';
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
@@ -23,11 +23,6 @@ function pushFlow(endpoint: object = ENDPOINT): object[] {
   ];
 }
 
-function inputsOf(id: string): any[] {
-  const got: any[] = [];
-  helper.getNode(id).on('input', (msg: any) => got.push(msg));
-  return got;
-}
 
 describe('mcp sse out: server push in the Node-RED runtime (test helper, real HTTP)', () => {
   let flow: LoadedFlow | undefined;

@@ -67,3 +67,10 @@ export async function loadFlow(flow: object[], options: { extra?: NodeModule[]; 
     },
   };
 }
+
+/** Collects, from now on, the msgs that the helper node `id` receives. */
+export function inputsOf(id: string): any[] {
+  const got: any[] = [];
+  helper.getNode(id).on('input', (msg: any) => got.push(msg));
+  return got;
+}

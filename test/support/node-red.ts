@@ -33,6 +33,11 @@ export function packedTarball(): string {
 export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball' } = {}): Promise<RunningNodeRed> {
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-'));
   prepareUserDir({ userDir, flowsFile, install: options.install === 'link' ? 'link' : packedTarball(), settings: options.settings ?? {} });
+  return runIn(userDir, options);
+}
+
+/** Starts node-red on a prepared user dir; stopping it removes the dir. */
+async function runIn(userDir: string, options: { node?: string; bin?: string }): Promise<RunningNodeRed> {
   const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}) });
   return {
     url: running.url as string,
@@ -63,14 +68,5 @@ export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 't
 export async function startNewUserNodeRed(options: { node?: string; bin?: string } = {}): Promise<RunningNodeRed> {
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-new-'));
   prepareUserDir({ userDir, install: 'none' });
-  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}) });
-  return {
-    url: running.url as string,
-    userDir,
-    output: running.output as () => string,
-    stop: async () => {
-      await running.stop();
-      rmSync(userDir, { recursive: true, force: true });
-    },
-  };
+  return runIn(userDir, options);
 }
