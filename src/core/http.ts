@@ -40,6 +40,15 @@ export function sendJsonRpcError(
   res.end(body);
 }
 
+/**
+ * Answers 405 with an `Allow` header and a JSON-RPC error body naming the methods the path takes.
+ */
+export function sendMethodNotAllowed(res: ServerResponse, method: string | undefined, allowed: string[]): void {
+  const list = allowed.join(', ');
+  sendJsonRpcError(res, 405, TransportErrorCode.BadRequest,
+    `Method ${String(method ?? '').slice(0, 20)} not allowed here: use ${list}`, null, { Allow: list });
+}
+
 /** Why {@link readBody} refused a body: the HTTP status to answer and the reason. */
 export class BodyError extends Error {
   constructor(readonly status: 400 | 413, message: string) {

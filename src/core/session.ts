@@ -8,7 +8,22 @@ import type { JsonRpcMessage } from './jsonrpc';
 import { formatComment, formatEvent, type SseStream } from './sse';
 
 /** Why a session ended, as reported to listeners and flows. */
-export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed';
+export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout';
+
+/**
+ * Bounds of a session's push queue: the frames waiting for the socket's `drain`. Past either, the
+ * session is closed with `queue-overflow` (a client that stalls cannot make the server's memory
+ * grow without limit). `Infinity` turns a bound off.
+ */
+export interface QueueLimits {
+  /** Most frames waiting for drain. */
+  messages: number;
+  /** Most bytes (UTF-8) of frames waiting for drain. */
+  bytes: number;
+}
+
+/** Defaults of {@link QueueLimits}: 1000 frames, 8 MiB. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = { messages: 1000, bytes: 8 * 1024 * 1024 };
 
 /** The facts about a session that are safe to show and copy: no sockets. */
 export interface SessionInfo {
@@ -21,6 +36,8 @@ export interface SessionInfo {
   sent: number;
   /** Messages waiting for the socket to drain. */
   queued: number;
+  /** Bytes of the frames waiting for the socket to drain. */
+  queuedBytes: number;
 }
 
 /**
@@ -34,6 +51,14 @@ export class Session {
   /** Epoch ms when the session was created. */
   readonly createdAt = Date.now();
   private readonly queue: string[] = [];
+  /** Index of the next frame to write in `queue` (so taking one is O(1), not `shift()`'s O(n)). */
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private queueLimits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS };
+  /** Called once when the queue overflows, with a sentence for the log, before the session closes. */
+  private onOverflow: ((session: Session, detail: string) => void) | undefined;
+  /** Epoch ms of the last message from the client (or of the stream opening). */
+  private lastActivity = Date.now();
   private waitingForDrain = false;
   private sentCount = 0;
   private closedReason: CloseReason | undefined;
@@ -69,12 +94,14 @@ export class Session {
   /**
    * Serialises one JSON-RPC message and sends it as `event: message`, or queues it behind earlier
    * messages while the socket drains.
-   * @throws SessionClosedError when the session has ended.
+   * @throws SessionClosedError when the session has ended, or this message would take its queue
+   *   past its bounds (the session is then closed with `queue-overflow`).
    * @throws TypeError when the message cannot be serialised as JSON (a cycle, a BigInt).
    */
   send(message: JsonRpcMessage): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     this.push(formatEvent({ event: 'message', data: JSON.stringify(message) }));
+    this.touch();
   }
 
   /** Sends an already framed event (an `endpoint` event, say). Same ordering as {@link send}. */
@@ -91,7 +118,7 @@ export class Session {
 
   private push(frame: string): void {
     if (this.waitingForDrain || this.stream === undefined) {
-      this.queue.push(frame);
+      this.enqueue(frame);
       return;
     }
     this.sentCount++;
@@ -101,11 +128,56 @@ export class Session {
   private flush(): void {
     const stream = this.stream;
     if (stream === undefined) return;
-    while (this.queue.length > 0 && !this.waitingForDrain) {
-      const frame = this.queue.shift() as string;
+    while (this.queueHead < this.queue.length && !this.waitingForDrain && this.closedReason === undefined) {
+      const frame = this.queue[this.queueHead];
+      this.queue[this.queueHead++] = '';
+      this.queuedBytes -= Buffer.byteLength(frame, 'utf8');
       this.sentCount++;
       if (!stream.write(frame)) this.waitingForDrain = true;
     }
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /**
+   * Sets the bounds of the push queue, and who hears of an overflow (the Node-RED layer logs it).
+   * Applies from the next queued frame on.
+   */
+  limitQueue(limits: Partial<QueueLimits>, onOverflow?: (session: Session, detail: string) => void): void {
+    this.queueLimits = { ...this.queueLimits, ...limits };
+    this.onOverflow = onOverflow;
+  }
+
+  /** Queues a frame behind the others, or closes the session with `queue-overflow` past a bound. */
+  private enqueue(frame: string): void {
+    const bytes = Buffer.byteLength(frame, 'utf8');
+    const count = this.queue.length - this.queueHead + 1;
+    const total = this.queuedBytes + bytes;
+    if (count > this.queueLimits.messages || total > this.queueLimits.bytes) {
+      const detail = count > this.queueLimits.messages
+        ? `more than ${this.queueLimits.messages} messages waiting for a client that does not read its stream`
+        : `more than ${this.queueLimits.bytes} bytes waiting for a client that does not read its stream`;
+      this.onOverflow?.(this, detail);
+      this.close('queue-overflow');
+      throw new SessionClosedError(this.id);
+    }
+    this.queue.push(frame);
+    this.queuedBytes = total;
+  }
+
+  /** Records activity from the client (a POST), which restarts the idle clock. */
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Ms since the client last posted a message (or since the stream opened). */
+  idleFor(now = Date.now()): number {
+    return now - this.lastActivity;
   }
 
   /**
@@ -116,6 +188,8 @@ export class Session {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.queue.length = 0;
+    this.queueHead = 0;
+    this.queuedBytes = 0;
     this.stream?.close();
     this.onClose(this, reason);
   }
@@ -127,7 +201,8 @@ export class Session {
       endpointId: this.endpointId,
       createdAt: this.createdAt,
       sent: this.sentCount,
-      queued: this.queue.length,
+      queued: this.queue.length - this.queueHead,
+      queuedBytes: this.queuedBytes,
     };
   }
 
