@@ -7,7 +7,10 @@
  */
 import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { classifyMessage, ErrorCode, type JsonRpcMessage, type MessageKind, type RequestId } from './jsonrpc';
-import { BodyError, isJsonContentType, readBody, sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from './http';
+import {
+  BodyError, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, readBody, sendJsonRpcError, sendMethodNotAllowed,
+  TransportErrorCode, valueDepthExceeds,
+} from './http';
 import { isWellFormedSessionId, type SessionRegistry } from './registry';
 import { formatEvent, SseStream } from './sse';
 import type { CloseReason, QueueLimits, Session } from './session';
@@ -190,7 +193,8 @@ export class SseEndpoint {
    * the listeners. Nothing reaches the listeners unless the whole POST is valid.
    *
    * Errors, each with a JSON-RPC error body (`"id": null` unless the message's id was readable):
-   * 405 any method but POST; 403 and 401 as for the SSE request; 400 missing or malformed `sessionId`; 404 no such open session on this endpoint; 415 a
+   * 405 any method but POST; 403 and 401 as for the SSE request; 415 a `Content-Encoding` (gzip...);
+   * 400 with `-32600` JSON nested deeper than {@link MAX_JSON_DEPTH} levels; 400 missing or malformed `sessionId`; 404 no such open session on this endpoint; 415 a
    * `Content-Type` other than JSON; 413 a body over `maxBodyBytes`; 400 with `-32700` a body that
    * is not JSON; 400 with `-32600` JSON that is not a JSON-RPC message.
    */
@@ -205,6 +209,12 @@ export class SseEndpoint {
     if (!isJsonContentType(req.headers['content-type'])) {
       sendJsonRpcError(res, 415, TransportErrorCode.BadRequest,
         `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`);
+      return;
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      sendJsonRpcError(res, 415, TransportErrorCode.BadRequest,
+        `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send the JSON body uncompressed`);
       return;
     }
     const preParsed = (req as IncomingMessage & { body?: unknown }).body;
@@ -257,6 +267,10 @@ export class SseEndpoint {
   }
 
   private acceptBody(session: Session, text: string, res: ServerResponse): void {
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -268,6 +282,10 @@ export class SseEndpoint {
   }
 
   private acceptParsed(session: Session, parsed: unknown, res: ServerResponse): void {
+    if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return;
+    }
     const items = Array.isArray(parsed) ? parsed : [parsed];
     if (items.length === 0) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch');
