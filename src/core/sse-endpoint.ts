@@ -345,7 +345,7 @@ export class SseEndpoint {
       const now = Date.now();
       for (const { session } of [...this.open.values()]) {
         if (session.idleFor(now) >= this.idleTimeoutMs) {
-          this.warning.emit(`MCP session ${session.id} closed: no message either way for ${Math.round(this.idleTimeoutMs / 1000)} s`);
+          this.warning.emit(`MCP session ${session.id} closed: no message either way for ${this.idleTimeoutMs / 1000} s`);
           session.close('idle-timeout');
         }
       }

@@ -13,6 +13,8 @@ export interface CoreServer {
   registry: SessionRegistry;
   /** Every message the endpoint accepted, in order. */
   received: InboundMessage[];
+  /** The node:http server, for tests that need to see requests arrive. */
+  httpServer: http.Server;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startCoreServer(options: Partial<SseEndpointOptions> = {})
     endpoint,
     registry,
     received,
+    httpServer: server,
     close: () => {
       endpoint.close();
       server.closeAllConnections();
