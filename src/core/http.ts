@@ -40,6 +40,53 @@ export function sendJsonRpcError(
   res.end(body);
 }
 
+/**
+ * Answers 405 with an `Allow` header and a JSON-RPC error body naming the methods the path takes.
+ */
+export function sendMethodNotAllowed(res: ServerResponse, method: string | undefined, allowed: string[]): void {
+  const list = allowed.join(', ');
+  sendJsonRpcError(res, 405, TransportErrorCode.BadRequest,
+    `Method ${String(method ?? '').slice(0, 20)} not allowed here: use ${list}`, null, { Allow: list });
+}
+
+/** Deepest nesting of arrays and objects accepted in a message body. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when JSON text nests arrays and objects deeper than `max` levels (brackets inside strings
+ * do not count). Runs before `JSON.parse`, so a hostile body never becomes a structure that
+ * recursive code (Node-RED's message cloning, `JSON.stringify`) would overflow the stack on.
+ * Linear in the text; does not validate it.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** True when a parsed value nests arrays and objects deeper than `max` levels. */
+export function valueDepthExceeds(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max <= 0) return true;
+  for (const child of Object.values(value as Record<string, unknown>)) {
+    if (valueDepthExceeds(child, max - 1)) return true;
+  }
+  return false;
+}
+
 /** Why {@link readBody} refused a body: the HTTP status to answer and the reason. */
 export class BodyError extends Error {
   constructor(readonly status: 400 | 413, message: string) {

@@ -12,7 +12,22 @@ import { EventLog, formatEventId, type LoggedEvent } from './event-log';
 const KEEP_ALIVE = formatComment('ping');
 
 /** Why a session ended, as reported to listeners and flows. */
-export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed';
+export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout';
+
+/**
+ * Bounds of a session's push queue: the frames waiting for the socket's `drain`. Past either, the
+ * session is closed with `queue-overflow` (a client that stalls cannot make the server's memory
+ * grow without limit). `Infinity` turns a bound off.
+ */
+export interface QueueLimits {
+  /** Most frames waiting for drain. */
+  messages: number;
+  /** Most bytes (UTF-8) of frames waiting for drain. */
+  bytes: number;
+}
+
+/** Defaults of {@link QueueLimits}: 1000 frames, 8 MiB. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = { messages: 1000, bytes: 8 * 1024 * 1024 };
 
 /** The facts about a session that are safe to show and copy: no sockets. */
 export interface SessionInfo {
@@ -25,6 +40,8 @@ export interface SessionInfo {
   sent: number;
   /** Messages waiting for the socket to drain. */
   queued: number;
+  /** Bytes of the frames waiting for the socket to drain. */
+  queuedBytes: number;
 }
 
 /**
@@ -38,6 +55,14 @@ export class Session {
   /** Epoch ms when the session was created. */
   readonly createdAt = Date.now();
   private readonly queue: string[] = [];
+  /** Index of the next frame to write in `queue` (so taking one is O(1), not `shift()`'s O(n)). */
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private queueLimits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS };
+  /** Called once when the queue overflows, with a sentence for the log, before the session closes. */
+  private onOverflow: ((session: Session, detail: string) => void) | undefined;
+  /** Epoch ms of the last message from the client (or of the stream opening). */
+  private lastActivity = Date.now();
   private waitingForDrain = false;
   private sentCount = 0;
   private closedReason: CloseReason | undefined;
@@ -85,6 +110,7 @@ export class Session {
   send(message: JsonRpcMessage): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     this.sendMessageEvent(formatMessageEvent(JSON.stringify(message)));
+    this.touch();
   }
 
   /**
@@ -120,7 +146,7 @@ export class Session {
    */
   private pushParts(head: string, body: Buffer): void {
     if (this.waitingForDrain || this.stream === undefined) {
-      this.queue.push(head + body.toString('utf8'));
+      this.enqueue(head + body.toString('utf8'));
       return;
     }
     this.sentCount++;
@@ -166,7 +192,7 @@ export class Session {
     if (this.closedReason !== undefined || this.stream !== stream || this.events === undefined) return false;
     this.stream = undefined;
     this.detachedSince = Date.now();
-    this.queue.length = 0;
+    this.clearQueue();
     this.waitingForDrain = false;
     return true;
   }
@@ -194,7 +220,7 @@ export class Session {
     const previous = this.stream;
     this.stream = stream;
     this.detachedSince = undefined;
-    this.queue.length = 0;
+    this.clearQueue();
     this.waitingForDrain = false;
     if (previous !== undefined && previous !== stream) previous.close();
     this.push(firstFrame);
@@ -216,7 +242,7 @@ export class Session {
 
   private push(frame: string): void {
     if (this.waitingForDrain || this.stream === undefined) {
-      this.queue.push(frame);
+      this.enqueue(frame);
       return;
     }
     this.sentCount++;
@@ -226,11 +252,61 @@ export class Session {
   private flush(): void {
     const stream = this.stream;
     if (stream === undefined) return;
-    while (this.queue.length > 0 && !this.waitingForDrain) {
-      const frame = this.queue.shift() as string;
+    while (this.queueHead < this.queue.length && !this.waitingForDrain && this.closedReason === undefined) {
+      const frame = this.queue[this.queueHead];
+      this.queue[this.queueHead++] = '';
+      this.queuedBytes -= Buffer.byteLength(frame, 'utf8');
       this.sentCount++;
       if (!stream.write(frame)) this.waitingForDrain = true;
     }
+    if (this.queueHead === this.queue.length) {
+      this.clearQueue();
+    } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private clearQueue(): void {
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+  }
+
+  /**
+   * Sets the bounds of the push queue, and who hears of an overflow (the Node-RED layer logs it).
+   * Applies from the next queued frame on.
+   */
+  limitQueue(limits: Partial<QueueLimits>, onOverflow?: (session: Session, detail: string) => void): void {
+    this.queueLimits = { ...this.queueLimits, ...limits };
+    this.onOverflow = onOverflow;
+  }
+
+  /** Queues a frame behind the others, or closes the session with `queue-overflow` past a bound. */
+  private enqueue(frame: string): void {
+    const bytes = Buffer.byteLength(frame, 'utf8');
+    const count = this.queue.length - this.queueHead + 1;
+    const total = this.queuedBytes + bytes;
+    if (count > this.queueLimits.messages || total > this.queueLimits.bytes) {
+      const detail = count > this.queueLimits.messages
+        ? `more than ${this.queueLimits.messages} messages waiting for a client that does not read its stream`
+        : `more than ${this.queueLimits.bytes} bytes waiting for a client that does not read its stream`;
+      this.onOverflow?.(this, detail);
+      this.close('queue-overflow');
+      throw new SessionClosedError(this.id);
+    }
+    this.queue.push(frame);
+    this.queuedBytes = total;
+  }
+
+  /** Records activity from the client (a POST), which restarts the idle clock. */
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Ms since the client last posted a message (or since the stream opened). */
+  idleFor(now = Date.now()): number {
+    return now - this.lastActivity;
   }
 
   /**
@@ -240,7 +316,7 @@ export class Session {
   close(reason: CloseReason): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
-    this.queue.length = 0;
+    this.clearQueue();
     this.events?.clear();
     this.stream?.close();
     this.onClose(this, reason);
@@ -253,7 +329,8 @@ export class Session {
       endpointId: this.endpointId,
       createdAt: this.createdAt,
       sent: this.sentCount,
-      queued: this.queue.length,
+      queued: this.queue.length - this.queueHead,
+      queuedBytes: this.queuedBytes,
     };
   }
 

@@ -7,14 +7,18 @@
  */
 import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { classifyMessage, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
-import { BodyError, isJsonContentType, readBodyText, sendJsonRpcError, TransportErrorCode } from './http';
+import {
+  BodyError, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyText, sendJsonRpcError, sendMethodNotAllowed,
+  TransportErrorCode, valueDepthExceeds,
+} from './http';
 import { isWellFormedSessionId, type SessionRegistry } from './registry';
 import { formatEvent, SseStream } from './sse';
-import type { CloseReason, Session } from './session';
+import type { CloseReason, QueueLimits, Session } from './session';
 import { formatEventId, parseEventId } from './event-log';
 import { PendingRequests } from './pending-requests';
 import { ClientRequests } from './client-requests';
 import { broadcastMessage } from './server-push';
+import { checkRequest, type SecurityOptions } from './security';
 
 /** Settings of one endpoint. */
 export interface SseEndpointOptions {
@@ -40,6 +44,14 @@ export interface SseEndpointOptions {
   replayEvents?: number;
   /** The `retry:` sent with the `endpoint` event: how soon a client reconnects, in ms. Default 1000; 0 sends none. */
   retryMs?: number;
+  /** `Host`/`Origin` allow-lists and authentication, checked on both routes. Default: see {@link SecurityOptions}. */
+  security?: SecurityOptions;
+  /** Most open sessions; one more GET gets 503 with `Retry-After`. Default 1000. */
+  maxSessions?: number;
+  /** Bounds of each session's push queue. Default 1000 messages, 8 MiB. */
+  queueLimits?: Partial<QueueLimits>;
+  /** A session with no message either way for this long (ms) is closed with `idle-timeout`; 0 (default) never. */
+  idleTimeoutMs?: number;
 }
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
@@ -79,6 +91,9 @@ export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_REPLAY_EVENTS = 256;
 export const DEFAULT_RETRY_MS = 1000;
+export const DEFAULT_MAX_SESSIONS = 1000;
+/** Seconds a client is told to wait (`Retry-After`) when the endpoint is full. */
+export const RETRY_AFTER_S = 5;
 
 /**
  * One HTTP+SSE endpoint. `handleSseRequest` and `handlePostMessage` are plain
@@ -98,6 +113,11 @@ export class SseEndpoint {
   /** This endpoint's open sessions, with the headers of the GET that opened each. */
   private readonly open = new Map<string, { session: Session; headers: IncomingHttpHeaders }>();
   private closed = false;
+  private readonly security: SecurityOptions;
+  readonly maxSessions: number;
+  private readonly queueLimits: Partial<QueueLimits>;
+  private readonly idleTimeoutMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   /** Hears of every session that opens. */
   readonly sessionOpened = new Listeners<SessionEvent>();
@@ -118,6 +138,8 @@ export class SseEndpoint {
   private readonly replayEvents: number;
   private readonly retryMs: number;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
+  readonly warning = new Listeners<string>();
 
   constructor(options: SseEndpointOptions) {
     this.id = options.id;
@@ -128,6 +150,25 @@ export class SseEndpoint {
     this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.replayEvents = options.replayEvents ?? DEFAULT_REPLAY_EVENTS;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.security = { ...options.security };
+    const header = this.security.authHeader?.trim() ?? '';
+    if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+      throw new TypeError(`The authentication header name ${JSON.stringify(header)} is not a valid HTTP header name`);
+    }
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.queueLimits = { ...options.queueLimits };
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  }
+
+  /**
+   * Runs the `Host`, `Origin` and authentication checks; answers 403 or 401 and returns false
+   * when one fails.
+   */
+  private admitted(req: IncomingMessage, res: ServerResponse): boolean {
+    const failure = checkRequest(req, this.security);
+    if (failure === undefined) return true;
+    sendJsonRpcError(res, failure.status, TransportErrorCode.BadRequest, failure.message, null, failure.headers);
+    return false;
   }
 
   /** The number of open sessions of this endpoint. */
@@ -138,9 +179,18 @@ export class SseEndpoint {
   /**
    * GET on the SSE path: opens a session and its `text/event-stream` (200), and sends the
    * `endpoint` event whose data is `<messageUrl>?sessionId=<id>`. The session ends when the
-   * client disconnects or the endpoint closes. Answers 503 once the endpoint is closed.
+   * client disconnects or the endpoint closes.
+   *
+   * Refused, each with a JSON-RPC error body: 405 (with `Allow`) any method but GET; 403 a `Host`
+   * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret; 503 once
+   * the endpoint is closed, and 503 with `Retry-After` when it has `maxSessions` open sessions.
    */
   handleSseRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET') {
+      sendMethodNotAllowed(res, req.method, ['GET']);
+      return;
+    }
+    if (!this.admitted(req, res)) return;
     if (this.closed) {
       sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
       return;
@@ -148,6 +198,12 @@ export class SseEndpoint {
     const lastEventId = req.headers['last-event-id'];
     if (this.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
       this.resumeSession(req, res);
+      return;
+    }
+    if (this.open.size >= this.maxSessions) {
+      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
+        `This MCP endpoint has its maximum of ${this.maxSessions} open sessions; try again later`, null,
+        { 'Retry-After': String(RETRY_AFTER_S) });
       return;
     }
     const session = this.registry.create(this.id, (ended, reason) => this.onSessionClosed(ended, reason));
@@ -158,9 +214,12 @@ export class SseEndpoint {
       () => session.drain(),
     );
     session.attach(stream);
+    session.limitQueue(this.queueLimits, (full, detail) =>
+      this.warning.emit(`MCP session ${full.id} closed: ${detail}`));
     this.open.set(session.id, { session, headers: req.headers });
     session.sendFrame(this.endpointEvent(session, true));
     this.startKeepAlive();
+    this.startIdleSweep();
     this.sessionOpened.emit({ session, headers: req.headers });
   };
 
@@ -170,16 +229,28 @@ export class SseEndpoint {
    * the listeners. Nothing reaches the listeners unless the whole POST is valid.
    *
    * Errors, each with a JSON-RPC error body (`"id": null` unless the message's id was readable):
-   * 400 missing or malformed `sessionId`; 404 no such open session on this endpoint; 415 a
+   * 405 any method but POST; 403 and 401 as for the SSE request; 415 a `Content-Encoding` (gzip...);
+   * 400 with `-32600` JSON nested deeper than {@link MAX_JSON_DEPTH} levels; 400 missing or malformed `sessionId`; 404 no such open session on this endpoint; 415 a
    * `Content-Type` other than JSON; 413 a body over `maxBodyBytes`; 400 with `-32700` a body that
    * is not JSON; 400 with `-32600` JSON that is not a JSON-RPC message.
    */
   handlePostMessage = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'POST') {
+      sendMethodNotAllowed(res, req.method, ['POST']);
+      return;
+    }
+    if (!this.admitted(req, res)) return;
     const session = this.sessionFor(req, res);
     if (session === undefined) return;
     if (!isJsonContentType(req.headers['content-type'])) {
       sendJsonRpcError(res, 415, TransportErrorCode.BadRequest,
         `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`);
+      return;
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      sendJsonRpcError(res, 415, TransportErrorCode.BadRequest,
+        `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send the JSON body uncompressed`);
       return;
     }
     const preParsed = (req as IncomingMessage & { body?: unknown }).body;
@@ -333,6 +404,10 @@ export class SseEndpoint {
   }
 
   private acceptBody(session: Session, text: string, res: ServerResponse): void {
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -344,6 +419,10 @@ export class SseEndpoint {
   }
 
   private acceptParsed(session: Session, parsed: unknown, res: ServerResponse): void {
+    if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return;
+    }
     const items = Array.isArray(parsed) ? parsed : [parsed];
     if (items.length === 0) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch');
@@ -362,6 +441,7 @@ export class SseEndpoint {
       sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');
       return;
     }
+    session.touch();
     res.writeHead(202, ACCEPTED_HEADERS);
     res.end('Accepted');
     for (const message of accepted) this.route(message);
@@ -379,7 +459,10 @@ export class SseEndpoint {
     this.graceTimers.delete(session.id);
     this.pending.closeSession(session.id);
     this.clientRequests.closeSession(session.id);
-    if (this.open.size === 0) this.stopKeepAlive();
+    if (this.open.size === 0) {
+      this.stopKeepAlive();
+      this.stopIdleSweep();
+    }
     this.sessionClosed.emit({ session, headers, reason });
   }
 
@@ -396,6 +479,26 @@ export class SseEndpoint {
     this.keepAliveTimer = undefined;
   }
 
+  /** Checks for idle sessions every quarter of the idle timeout (at least every second). */
+  private startIdleSweep(): void {
+    if (this.idleTimer !== undefined || this.idleTimeoutMs <= 0) return;
+    this.idleTimer = setInterval(() => {
+      const now = Date.now();
+      for (const { session } of [...this.open.values()]) {
+        if (session.idleFor(now) >= this.idleTimeoutMs) {
+          this.warning.emit(`MCP session ${session.id} closed: no message either way for ${this.idleTimeoutMs / 1000} s`);
+          session.close('idle-timeout');
+        }
+      }
+    }, Math.max(250, Math.min(this.idleTimeoutMs / 4, 60_000)));
+    this.idleTimer.unref();
+  }
+
+  private stopIdleSweep(): void {
+    clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   /**
    * Closes the endpoint: every open stream of it ends cleanly, its sessions leave the registry,
    * and later requests get 503. Idempotent.
@@ -404,6 +507,7 @@ export class SseEndpoint {
     this.closed = true;
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
+    this.stopIdleSweep();
   }
 }
 

@@ -4,11 +4,12 @@
  * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
  * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
  */
-import type { NodeAPI } from 'node-red';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, SseEndpoint } from '../core/sse-endpoint';
+import type { Node, NodeAPI } from 'node-red';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, SseEndpoint } from '../core/sse-endpoint';
+import { DEFAULT_QUEUE_LIMITS } from '../core/session';
 import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
-import type { EndpointNode, EndpointNodeDef } from './lib/types';
+import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
@@ -22,6 +23,11 @@ function numberSetting(value: number | string | undefined, fallback: number): nu
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+/** A comma- or space-separated list setting as a list. */
+function listSetting(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+}
+
 /** A path setting with its leading `/`. */
 function pathSetting(value: string | undefined, fallback: string): string {
   const path = (value ?? '').trim() || fallback;
@@ -29,7 +35,7 @@ function pathSetting(value: string | undefined, fallback: string): string {
 }
 
 export = function register(RED: NodeAPI): void {
-  function McpSseEndpointNode(this: EndpointNode, def: EndpointNodeDef): void {
+  function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
     this.ssePath = pathSetting(def.ssePath, '/sse');
     this.messagePath = pathSetting(def.messagePath, '/message');
@@ -42,11 +48,27 @@ export = function register(RED: NodeAPI): void {
       resumeGraceMs: numberSetting(def.resumeGrace, DEFAULT_RESUME_GRACE_S) * 1000,
       replayEvents: Math.max(1, Math.floor(numberSetting(def.replayEvents, DEFAULT_REPLAY_EVENTS))),
       retryMs: Math.floor(numberSetting(def.retry, DEFAULT_RETRY_MS)),
+      security: {
+        allowedOrigins: listSetting(def.allowedOrigins),
+        allowedHosts: listSetting(def.allowedHosts),
+        authHeader: (def.authHeader ?? '').trim(),
+        authToken: this.credentials?.authToken ?? '',
+      },
+      maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
+      queueLimits: {
+        messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
+        bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),
+      },
+      idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
     });
+    const removeWarning = this.endpoint.warning.add((text) => this.warn(text));
     this.on('close', (_removed: boolean, done: () => void) => {
+      removeWarning();
       this.endpoint.close();
       done();
     });
   }
-  RED.nodes.registerType('mcp-sse-endpoint', McpSseEndpointNode);
+  RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
+    credentials: { authToken: { type: 'password' } },
+  });
 };

@@ -1,6 +1,6 @@
 /**
- * A plain node:http server around one core SseEndpoint, for the core's tests: GET /sse and
- * POST /message, nothing from Node-RED.
+ * A plain node:http server around one core SseEndpoint, for the core's tests: /sse (GET) and
+ * /message (POST), nothing from Node-RED.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,8 @@ export interface CoreServer {
   registry: SessionRegistry;
   /** Every message the endpoint accepted, in order. */
   received: InboundMessage[];
+  /** The node:http server, for tests that need to see requests arrive. */
+  httpServer: http.Server;
   close(): Promise<void>;
 }
 
@@ -24,8 +26,9 @@ export async function startCoreServer(options: Partial<SseEndpointOptions> = {})
   endpoint.messageReceived.add((m) => received.push(m));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (req.method === 'GET' && path === '/sse') endpoint.handleSseRequest(req, res);
-    else if (req.method === 'POST' && path === '/message') endpoint.handlePostMessage(req, res);
+    // Every method goes to the endpoint, which answers the wrong ones with 405.
+    if (path === '/sse') endpoint.handleSseRequest(req, res);
+    else if (path === '/message') endpoint.handlePostMessage(req, res);
     else {
       res.writeHead(404);
       res.end();
@@ -38,6 +41,7 @@ export async function startCoreServer(options: Partial<SseEndpointOptions> = {})
     endpoint,
     registry,
     received,
+    httpServer: server,
     close: () => {
       endpoint.close();
       server.closeAllConnections();

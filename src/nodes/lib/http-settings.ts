@@ -2,11 +2,13 @@
  * What Node-RED's settings say about HTTP node routes: the mount prefix and the user's middleware.
  */
 import type { NodeAPI } from 'node-red';
+import cors, { type CorsOptions } from 'cors';
 import type { RouteHandler } from './routes';
 
 interface HttpNodeSettings {
   httpNodeRoot?: string | false;
   httpNodeMiddleware?: RouteHandler | RouteHandler[];
+  httpNodeCors?: CorsOptions;
 }
 
 function httpSettings(RED: NodeAPI): HttpNodeSettings {
@@ -33,4 +35,14 @@ export function nodeMiddleware(RED: NodeAPI): RouteHandler[] {
   const middleware = httpSettings(RED).httpNodeMiddleware;
   if (middleware === undefined) return [];
   return Array.isArray(middleware) ? middleware : [middleware];
+}
+
+/**
+ * The CORS handler `httpNodeCors` asks for (the `cors` package, as core `http in` uses), or
+ * `undefined` when it is not set: CORS is off unless configured.
+ */
+export function corsHandler(RED: NodeAPI): RouteHandler | undefined {
+  const options = httpSettings(RED).httpNodeCors;
+  if (options === undefined || options === null) return undefined;
+  return cors(options) as unknown as RouteHandler;
 }

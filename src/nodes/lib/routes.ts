@@ -8,6 +8,7 @@
  * clears its entry, so deploys never stack, leak or remove routes.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
+import { sendMethodNotAllowed } from '../../core/http';
 
 export type Method = 'get' | 'post';
 export type RouteHandler = (req: Request, res: Response, next: NextFunction) => void;
@@ -22,13 +23,15 @@ interface Entry {
 interface Table {
   made: Set<string>;
   live: Map<string, Entry>;
+  /** CORS preflight handler per path, when `httpNodeCors` is set. */
+  preflight: Map<string, RouteHandler>;
 }
 const tables = new WeakMap<Express, Table>();
 
 function tableOf(app: Express): Table {
   let table = tables.get(app);
   if (table === undefined) {
-    table = { made: new Set(), live: new Map() };
+    table = { made: new Set(), live: new Map(), preflight: new Map() };
     tables.set(app, table);
   }
   return table;
@@ -55,8 +58,11 @@ export function serveRoute(
   ownerId: string,
   handler: RouteHandler,
   middleware: RouteHandler[] = [],
+  preflight?: RouteHandler,
 ): () => void {
-  const { made, live } = tableOf(app);
+  const table = tableOf(app);
+  const { made, live } = table;
+  if (preflight !== undefined) table.preflight.set(path, preflight);
   const key = `${method} ${path}`;
   const current = live.get(key);
   if (current !== undefined && current.ownerId !== ownerId) {
@@ -73,6 +79,11 @@ export function serveRoute(
     };
     app[method](path, ...middleware, dispatch);
   }
+  const guardKey = `* ${path}`;
+  if (!made.has(guardKey)) {
+    made.add(guardKey);
+    app.all(path, methodGuard(table, path));
+  }
   return () => {
     if (live.get(key) === entry) live.delete(key);
   };
@@ -81,4 +92,32 @@ export function serveRoute(
 /** The id of the node serving `method path` now, if any. */
 export function routeOwner(app: Express, method: Method, path: string): string | undefined {
   return tables.get(app)?.live.get(`${method} ${path}`)?.ownerId;
+}
+
+/**
+ * The route behind a path's method routes: answers a CORS preflight (`OPTIONS`, when
+ * `httpNodeCors` is set) and any method the path is not served for with 405, `Allow` and a
+ * JSON-RPC error body. Passes on when no node serves the path now (Express then answers 404).
+ */
+function methodGuard(table: Table, path: string): RouteHandler {
+  return (req, res, next) => {
+    const methods: string[] = [];
+    for (const method of ['get', 'post'] as const) {
+      if (table.live.has(`${method} ${path}`)) methods.push(method.toUpperCase());
+    }
+    if (methods.length === 0) {
+      next();
+      return;
+    }
+    const preflight = table.preflight.get(path);
+    if (req.method === 'OPTIONS' && preflight !== undefined) {
+      preflight(req, res, next);
+      return;
+    }
+    if (methods.includes(req.method)) {
+      next();
+      return;
+    }
+    sendMethodNotAllowed(res, req.method, methods);
+  };
 }

@@ -5,7 +5,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
 import { RouteConflictError, serveRoute, type Method, type RouteHandler } from './routes';
-import { httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
+import { corsHandler, httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
 import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
 
@@ -53,7 +53,9 @@ export function serveEndpointRoute(
   const path = method === 'get' ? endpoint.ssePath : endpoint.messagePath;
   let stopServing: () => void;
   try {
-    stopServing = serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler(endpoint), nodeMiddleware(RED));
+    const corsRoute = corsHandler(RED);
+    const middleware = corsRoute === undefined ? nodeMiddleware(RED) : [...nodeMiddleware(RED), corsRoute];
+    stopServing = serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler(endpoint), middleware, corsRoute);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
     node.error(RED._(`${NS}.errors.pathInUse`, { method: method.toUpperCase(), path, owner: describeOwner(RED, error.ownerId), type: node.type }));

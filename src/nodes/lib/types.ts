@@ -34,7 +34,7 @@ export interface SessionEventPayload {
   sessionId: string;
   /** The headers of the GET that opened the stream. */
   headers: Record<string, string | string[] | undefined>;
-  /** Why the session closed: `client-disconnected`, `server-closed` or `endpoint-closed`. */
+  /** Why the session closed: `client-disconnected`, `server-closed`, `endpoint-closed`, `queue-overflow` or `idle-timeout`. */
   reason?: string;
   /** Open sessions of the endpoint after this event. */
   sessions: number;
@@ -54,6 +54,26 @@ export interface EndpointNodeDef extends NodeDef {
   replayEvents?: number | string;
   /** `retry:` sent to clients: ms before they reconnect. */
   retry?: number | string;
+  /** Origins accepted besides same-host ones: comma- or space-separated, `*` for any. */
+  allowedOrigins?: string;
+  /** Hosts accepted besides loopback names: comma- or space-separated, `*` for any. */
+  allowedHosts?: string;
+  /** Header carrying the key instead of `Authorization: Bearer`; blank for a bearer token. */
+  authHeader?: string;
+  /** Most open sessions; default 1000. */
+  maxSessions?: number | string;
+  /** Most messages waiting for one slow client; default 1000. */
+  queueMessages?: number | string;
+  /** Most bytes waiting for one slow client; default 8388608. */
+  queueBytes?: number | string;
+  /** Seconds without a message either way before a session is closed; 0 (default) never. */
+  idleTimeout?: number | string;
+}
+
+/** Credentials of the `mcp-sse-endpoint` config node: kept out of exported flows. */
+export interface EndpointCredentials {
+  /** The bearer token or header value clients must send; blank turns authentication off. */
+  authToken?: string;
 }
 
 /** The running `mcp-sse-endpoint` config node. */

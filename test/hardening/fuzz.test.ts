@@ -1,0 +1,211 @@
+/**
+ * Property-based fuzzing (fast-check) of the message parser and the SSE writer: whatever the
+ * input, the parser never throws and classifies consistently, and what an independent SSE parser
+ * reconstructs from the writer's output is exactly the event that was written, never more.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { classifyMessage } from '../../src/core/jsonrpc';
+import { formatComment, formatEvent, type SseEvent } from '../../src/core/sse';
+import { jsonDepthExceeds } from '../../src/core/http';
+import { startCoreServer, type CoreServer } from '../support/core-server';
+import { openSse, request, type SseConnection } from '../support/sse-client';
+
+interface ParsedEvent {
+  type: string;
+  data: string;
+  id: string | undefined;
+  retry: number | undefined;
+}
+
+/**
+ * The WHATWG "event stream interpretation" algorithm, written from the spec for this test and
+ * independent of the package: lines end at CRLF, CR or LF; one space after the colon is dropped;
+ * `data` lines join with LF; a blank line dispatches; an `id` containing NUL is ignored; the last
+ * event id persists across events.
+ */
+function parseEventStream(text: string): { events: ParsedEvent[]; comments: number } {
+  const events: ParsedEvent[] = [];
+  let comments = 0;
+  let data: string[] = [];
+  let type = '';
+  let lastId: string | undefined;
+  let retry: number | undefined;
+  let sawData = false;
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.pop(); // text after the last line break is an unfinished line
+  for (const line of lines) {
+    if (line === '') {
+      if (sawData) events.push({ type: type === '' ? 'message' : type, data: data.join('\n'), id: lastId, retry });
+      data = [];
+      type = '';
+      retry = undefined;
+      sawData = false;
+      continue;
+    }
+    if (line.startsWith(':')) {
+      comments++;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') {
+      data.push(value);
+      sawData = true;
+    } else if (field === 'event') type = value;
+    else if (field === 'id') {
+      if (!value.includes('\0')) lastId = value;
+    } else if (field === 'retry') {
+      if (/^\d+$/.test(value)) retry = Number(value);
+    }
+  }
+  return { events, comments };
+}
+
+const anyText = fc.string({ unit: 'binary', maxLength: 60 });
+/** Text rich in the characters that could forge fields. */
+const hostileText = fc.string({
+  unit: fc.constantFrom('\r', '\n', '\0', ':', ' ', 'data', 'event', 'id', 'retry', '\r\n\r\n', '\n\ndata: x', 'a', 'é', '\u2028', '\uFEFF'),
+  maxLength: 20,
+});
+const text = fc.oneof(anyText, hostileText);
+
+const sseEvent: fc.Arbitrary<SseEvent> = fc.record(
+  { event: text, id: text, retry: fc.oneof(fc.nat(), fc.integer(), fc.double()), data: text },
+  { requiredKeys: ['data'] },
+);
+
+describe('fuzz: the SSE writer', () => {
+  it('either refuses a field value that could forge fields, or writes exactly one event that parses back unchanged', () => {
+    fc.assert(fc.property(sseEvent, (event) => {
+      let framed: string;
+      try {
+        framed = formatEvent(event);
+      } catch (error) {
+        assert.ok(error instanceof TypeError);
+        const forging = [event.event, event.id].some((v) => v !== undefined && /[\r\n\0]/.test(v));
+        const badRetry = event.retry !== undefined && !(Number.isSafeInteger(event.retry) && event.retry >= 0);
+        assert.ok(forging || badRetry, `refused a harmless event: ${JSON.stringify(event)}`);
+        return;
+      }
+      const { events, comments } = parseEventStream(framed);
+      assert.equal(comments, 0);
+      assert.equal(events.length, 1, `one event, not ${events.length}: ${JSON.stringify(framed)}`);
+      const [got] = events;
+      assert.equal(got.type, event.event === undefined || event.event === '' ? 'message' : event.event);
+      assert.equal(got.id, event.id);
+      assert.ok(got.retry === event.retry, `retry ${got.retry} !== ${event.retry}`);
+      assert.equal(got.data, event.data.replace(/\r\n|\r/g, '\n'));
+      assert.ok(framed.endsWith('\n\n'));
+    }), { numRuns: 3000 });
+  });
+
+  it('keeps a stream of events, comments and JSON messages apart: each parses back in order', () => {
+    const item = fc.oneof(
+      fc.record({ kind: fc.constant('event' as const), event: fc.record({ event: fc.constantFrom('message', 'endpoint'), data: text }) }),
+      fc.record({ kind: fc.constant('comment' as const), text }),
+      fc.record({ kind: fc.constant('json' as const), value: fc.jsonValue() }),
+    );
+    fc.assert(fc.property(fc.array(item, { maxLength: 20 }), (items) => {
+      let stream = '';
+      const expected: string[] = [];
+      let expectedComments = 0;
+      for (const it of items) {
+        if (it.kind === 'comment') {
+          stream += formatComment(it.text);
+          expectedComments++;
+        } else if (it.kind === 'json') {
+          const data = JSON.stringify(it.value);
+          stream += formatEvent({ event: 'message', data });
+          expected.push(data);
+        } else {
+          stream += formatEvent(it.event);
+          expected.push(it.event.data.replace(/\r\n|\r/g, '\n'));
+        }
+      }
+      const { events, comments } = parseEventStream(stream);
+      assert.equal(comments, expectedComments);
+      assert.deepEqual(events.map((e) => e.data), expected);
+      for (const [i, it] of items.filter((x) => x.kind === 'json').entries()) {
+        const jsonEvents = events.filter((_, k) => items.filter((x) => x.kind !== 'comment')[k].kind === 'json');
+        assert.deepEqual(JSON.parse(jsonEvents[i].data), JSON.parse(JSON.stringify((it as { value: unknown }).value)));
+      }
+    }), { numRuns: 1000 });
+  });
+});
+
+describe('fuzz: the message parser', () => {
+  it('classifies any JSON value without throwing, and consistently with its shape', () => {
+    const messageLike = fc.record({
+      jsonrpc: fc.oneof(fc.constant('2.0'), fc.jsonValue()),
+      id: fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.jsonValue()),
+      method: fc.oneof(fc.string(), fc.jsonValue()),
+      params: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue()),
+      result: fc.jsonValue(),
+      error: fc.oneof(fc.record({ code: fc.oneof(fc.integer(), fc.jsonValue()), message: fc.oneof(fc.string(), fc.jsonValue()) }), fc.jsonValue()),
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(fc.oneof(fc.anything(), fc.jsonValue(), messageLike), (value) => {
+      const result = classifyMessage(value);
+      if (!result.ok) {
+        assert.equal(typeof result.reason, 'string');
+        return;
+      }
+      const m = value as Record<string, unknown>;
+      assert.equal(m.jsonrpc, '2.0');
+      if ('id' in m) assert.ok(typeof m.id === 'string' || Number.isSafeInteger(m.id));
+      if (result.kind === 'request') assert.ok(typeof m.method === 'string' && 'id' in m);
+      if (result.kind === 'notification') assert.ok(typeof m.method === 'string' && !('id' in m));
+      if (result.kind === 'response') assert.ok('id' in m && ('result' in m) !== ('error' in m));
+    }), { numRuns: 5000 });
+  });
+
+  it('measures nesting depth exactly as JSON.parse builds it', () => {
+    const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null
+      ? 1 + Math.max(0, ...Object.values(v as Record<string, unknown>).map(depthOf)) : 0);
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (value, max) => {
+      assert.equal(jsonDepthExceeds(JSON.stringify(value), max), depthOf(value) > max);
+    }), { numRuns: 3000 });
+  });
+});
+
+describe('fuzz: arbitrary bodies posted to a live endpoint', () => {
+  let server: CoreServer;
+  let healthy: SseConnection;
+  before(async () => {
+    server = await startCoreServer({ maxBodyBytes: 16 * 1024 });
+    server.endpoint.messageReceived.add(({ session, kind, message }) => {
+      if (kind === 'request' && 'id' in message) session.send({ jsonrpc: '2.0', id: message.id as string | number, result: {} });
+    });
+    healthy = await openSse(`${server.url}/sse`);
+  });
+  after(async () => {
+    healthy.close();
+    await server.close();
+  });
+
+  it('answers 202 or a JSON-RPC error for every body, and the session keeps working', async () => {
+    const body = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()), method: fc.string(), params: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+    );
+    await fc.assert(fc.asyncProperty(body, async (payload) => {
+      const answer = await request(`${server.url}${healthy.endpoint}`, { headers: { 'Content-Type': 'application/json' }, body: payload });
+      if (answer.status === 202) return;
+      assert.equal(answer.status, 400, answer.body);
+      const json = answer.json as { jsonrpc: string; error: { code: number; message: string } };
+      assert.equal(json.jsonrpc, '2.0');
+      assert.ok([-32700, -32600, -32000].includes(json.error.code), answer.body);
+    }), { numRuns: 300 });
+    const posted = await request(`${server.url}${healthy.endpoint}`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 'after-fuzz', method: 'ping' }) });
+    assert.equal(posted.status, 202);
+    for (;;) {
+      const data = JSON.parse((await healthy.nextEvent()).data) as { id?: unknown };
+      if (data.id === 'after-fuzz') break;
+    }
+  });
+});

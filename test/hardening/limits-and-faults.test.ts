@@ -1,0 +1,266 @@
+/**
+ * Limits (open sessions, push queue bounds, idle timeout) and faults (a client gone mid-write, a
+ * POST racing its session's close, the endpoint closing with open streams), each with a healthy
+ * session on the same endpoint that must not notice.
+ */
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
+import { openSse, postJson, request, type SseConnection } from '../support/sse-client';
+import { SessionClosedError, type Session } from '../../src/core/session';
+
+let server: CoreServer | undefined;
+const streams: SseConnection[] = [];
+afterEach(async () => {
+  for (const s of streams.splice(0)) s.close();
+  await server?.close();
+  server = undefined;
+});
+
+async function start(options: Parameters<typeof startCoreServer>[0]): Promise<CoreServer> {
+  server = await startCoreServer(options);
+  // The "flow": answers every request on its own session.
+  server.endpoint.messageReceived.add(({ session, kind, message }) => {
+    if (kind === 'request' && 'id' in message && !session.closed) session.send({ jsonrpc: '2.0', id: message.id as string | number, result: { ok: true } });
+  });
+  return server;
+}
+
+async function open(): Promise<SseConnection> {
+  const s = await openSse(`${(server as CoreServer).url}/sse`);
+  streams.push(s);
+  return s;
+}
+
+/** The session posts a request and gets its answer on its stream. */
+async function stillAnswered(s: SseConnection, id: string): Promise<void> {
+  const posted = await postJson(`${(server as CoreServer).url}${s.endpoint}`, { jsonrpc: '2.0', id, method: 'ping' });
+  assert.equal(posted.status, 202, posted.body);
+  for (;;) {
+    const data = JSON.parse((await s.nextEvent()).data) as { id?: unknown };
+    if (data.id === id) return;
+  }
+}
+
+/**
+ * A client that opens a stream and never reads it: its socket's receive window fills, then the
+ * server's send buffer, and `write()` starts returning false.
+ */
+function stalledClient(port: number): Promise<{ socket: net.Socket; sessionId: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('utf8');
+      const match = /sessionId=([0-9a-f-]{36})/.exec(text);
+      if (match) {
+        socket.off('data', onData);
+        socket.pause();
+        resolve({ socket, sessionId: match[1] });
+      }
+    };
+    socket.on('data', onData);
+    socket.on('error', reject);
+    socket.write(`GET /sse HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+  });
+}
+
+describe('limits', () => {
+  it('answers the session past the maximum with 503 and Retry-After, and takes it once one closes', async () => {
+    const s = await start({ maxSessions: 3 });
+    const first = await Promise.all([open(), open(), open()]);
+    const refused = await request(`${s.url}/sse`, { method: 'GET' });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '5');
+    assert.deepEqual(refused.json, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'This MCP endpoint has its maximum of 3 open sessions; try again later' } });
+    assert.equal(s.endpoint.sessionCount, 3);
+    for (const [i, c] of first.entries()) await stillAnswered(c, `full-${i}`);
+    first[0].close();
+    await waitFor(() => s.endpoint.sessionCount === 2, 5000, 'the closed session to leave');
+    const fourth = await open();
+    await stillAnswered(fourth, 'fourth');
+  });
+
+  it('closes a stalled client past its queue bound in messages, logs why, and leaves the others alone', async () => {
+    const s = await start({ queueLimits: { messages: 20, bytes: Infinity } });
+    const healthy = await open();
+    const warnings: string[] = [];
+    s.endpoint.warning.add((w) => warnings.push(w));
+    const closed: string[] = [];
+    s.endpoint.sessionClosed.add((e) => closed.push(`${e.session.id}:${e.reason}`));
+    const stalled = await stalledClient(Number(new URL(s.url).port));
+    const session = s.registry.get(stalled.sessionId) as Session;
+    const payload = 'x'.repeat(16 * 1024);
+    let maxQueued = 0;
+    let sent = 0;
+    let thrown: unknown;
+    // Far more than any socket buffers: the bound must end it first.
+    for (; sent < 20_000 && !session.closed; sent++) {
+      try {
+        session.send({ jsonrpc: '2.0', method: 'notifications/message', params: { n: sent, payload } });
+      } catch (error) {
+        thrown = error;
+        break;
+      }
+      maxQueued = Math.max(maxQueued, session.info().queued);
+    }
+    assert.ok(session.closed, `closed after ${sent} messages`);
+    assert.ok(thrown instanceof SessionClosedError, 'the message past the bound fails for the flow');
+    assert.ok(maxQueued <= 20, `at most 20 messages waited (${maxQueued})`);
+    assert.deepEqual(closed, [`${stalled.sessionId}:queue-overflow`]);
+    assert.deepEqual(warnings, [`MCP session ${stalled.sessionId} closed: more than 20 messages waiting for a client that does not read its stream`]);
+    assert.equal(s.registry.get(stalled.sessionId), undefined);
+    await stillAnswered(healthy, 'after-overflow');
+    stalled.socket.destroy();
+  });
+
+  it('closes a stalled client past its queue bound in bytes', async () => {
+    const s = await start({ queueLimits: { messages: Infinity, bytes: 100_000 } });
+    const healthy = await open();
+    const warnings: string[] = [];
+    s.endpoint.warning.add((w) => warnings.push(w));
+    const stalled = await stalledClient(Number(new URL(s.url).port));
+    const session = s.registry.get(stalled.sessionId) as Session;
+    let maxBytes = 0;
+    for (let n = 0; n < 20_000 && !session.closed; n++) {
+      try {
+        session.send({ jsonrpc: '2.0', method: 'notifications/message', params: { n, payload: 'y'.repeat(8 * 1024) } });
+      } catch {
+        break;
+      }
+      maxBytes = Math.max(maxBytes, session.info().queuedBytes);
+    }
+    assert.ok(session.closed);
+    assert.ok(maxBytes <= 100_000, `at most 100000 bytes waited (${maxBytes})`);
+    assert.match(warnings[0], /more than 100000 bytes waiting/);
+    await stillAnswered(healthy, 'after-byte-overflow');
+    stalled.socket.destroy();
+  });
+
+  it('lets a slow client catch up: what waited for drain arrives complete and in order', async () => {
+    const s = await start({ queueLimits: { messages: 10_000, bytes: 512 * 1024 * 1024 } });
+    const port = Number(new URL(s.url).port);
+    const slow = await stalledClient(port);
+    const session = s.registry.get(slow.sessionId) as Session;
+    const payload = 'z'.repeat(32 * 1024);
+    let n = 0;
+    // Write until the socket pushes back and messages wait in the queue.
+    while (session.info().queued < 5 && n < 5000) {
+      session.send({ jsonrpc: '2.0', method: 'notifications/message', params: { n, payload } });
+      n++;
+    }
+    assert.ok(session.info().queued >= 5, 'backpressure reached the queue');
+    let text = '';
+    slow.socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    slow.socket.resume();
+    await waitFor(() => (text.match(/^data: /gm)?.length ?? 0) >= n, 30_000, 'every message to arrive');
+    const ns = [...text.matchAll(/"n":(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(ns, Array.from({ length: n }, (_, i) => i));
+    assert.equal(session.info().queued, 0);
+    assert.equal(session.closed, false);
+    slow.socket.destroy();
+  });
+
+  it('closes a session idle past the timeout, logs why, and says so in the close event', async () => {
+    const s = await start({ idleTimeoutMs: 300 });
+    const closed: string[] = [];
+    s.endpoint.sessionClosed.add((e) => closed.push(`${e.session.id}:${e.reason}`));
+    const warnings: string[] = [];
+    s.endpoint.warning.add((w) => warnings.push(w));
+    const idle = await open();
+    await idle.ended;
+    assert.deepEqual(closed, [`${idle.sessionId}:idle-timeout`]);
+    assert.match(warnings[0], new RegExp(`MCP session ${idle.sessionId} closed: no message either way for 0.3 s`));
+  });
+
+  it('restarts the idle clock on every client message and every message sent', async () => {
+    const s = await start({});
+    const c = await open();
+    const session = s.registry.get(c.sessionId) as Session;
+    const later = Date.now() + 60_000;
+    assert.ok(session.idleFor(later) >= 60_000);
+    await stillAnswered(c, 'touch');
+    assert.ok(session.idleFor(later) <= 60_000);
+  });
+});
+
+describe('faults', () => {
+  it('survives a client that disconnects while messages wait for drain', async () => {
+    const s = await start({});
+    const healthy = await open();
+    const stalled = await stalledClient(Number(new URL(s.url).port));
+    const session = s.registry.get(stalled.sessionId) as Session;
+    while (session.info().queued === 0) session.send({ jsonrpc: '2.0', method: 'notifications/message', params: { p: 'w'.repeat(64 * 1024) } });
+    stalled.socket.destroy();
+    await waitFor(() => session.closed, 5000, 'the session to close');
+    assert.equal(session.info().queued, 0, 'nothing is kept for a gone client');
+    assert.throws(() => session.send({ jsonrpc: '2.0', method: 'x' }), SessionClosedError);
+    await stillAnswered(healthy, 'after-disconnect');
+  });
+
+  it('answers 404 to a POST whose session closes while its body is still arriving, and hands nothing on', async () => {
+    const s = await start({});
+    const healthy = await open();
+    const doomed = await open();
+    const before = s.received.length;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${s.url}${doomed.endpoint}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      // Once the endpoint has taken the POST (its session found) and waits for the body, the
+      // stream closes; then the rest of the body arrives.
+      s.httpServer.once('request', () => doomed.close());
+      req.write(body.slice(0, 10));
+      waitFor(() => s.registry.get(doomed.sessionId) === undefined, 5000, 'the session to close').then(() => req.end(body.slice(10)), reject);
+    });
+    const { status, body: text } = await answer;
+    assert.equal(status, 404);
+    assert.match(text, /Session not found: it closed while the message was sent/);
+    assert.equal(s.received.length, before);
+    await stillAnswered(healthy, 'after-race');
+  });
+
+  it('ends every open stream cleanly when the endpoint closes, and refuses new ones with 503', async () => {
+    const s = await start({});
+    const clients = await Promise.all(Array.from({ length: 5 }, () => new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${s.url}/sse`, (res) => {
+        res.once('data', () => resolve(res));
+      }).on('error', reject);
+    })));
+    const outcomes = clients.map((res) => new Promise<string>((resolve) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.complete ? 'ended cleanly' : 'cut'));
+      res.on('aborted', () => resolve('aborted'));
+      res.on('error', () => resolve('error'));
+    }));
+    s.endpoint.close();
+    assert.deepEqual(await Promise.all(outcomes), clients.map(() => 'ended cleanly'));
+    assert.equal(s.registry.count(), 0);
+    const late = await request(`${s.url}/sse`, { method: 'GET' });
+    assert.equal(late.status, 503);
+  });
+});
+
+describe('SSE framing cannot be forged from a message', () => {
+  it('delivers a message whose strings hold blank lines, CR and field names as one event, intact', async () => {
+    const s = await start({});
+    const c = await open();
+    const session = s.registry.get(c.sessionId) as Session;
+    const nasty = { jsonrpc: '2.0' as const, id: 'x\n\nevent: endpoint\ndata: /evil', result: { text: 'a\r\n\r\ndata: forged\rid: 9\n\nevent: message\n', u: '\u2028\u2029\0' } };
+    session.send(nasty);
+    session.send({ jsonrpc: '2.0', id: 'next', result: {} });
+    const first = await c.nextEvent();
+    assert.equal(first.event, 'message');
+    assert.equal(first.id, `${c.sessionId}:1`, 'the id is the server\'s own, not the forged one');
+    assert.deepEqual(JSON.parse(first.data), nasty);
+    assert.deepEqual(JSON.parse((await c.nextEvent()).data), { jsonrpc: '2.0', id: 'next', result: {} });
+    assert.equal(c.events.length, 3, 'endpoint, the message, the next one: nothing forged');
+  });
+});
