@@ -15,6 +15,7 @@ import { isWellFormedSessionId, type SessionRegistry } from './registry';
 import { formatEvent, SseStream } from './sse';
 import type { CloseReason, QueueLimits, Session } from './session';
 import { checkRequest, type SecurityOptions } from './security';
+import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners } from './held-listeners';
 
 /** Settings of one endpoint. */
 export interface SseEndpointOptions {
@@ -108,8 +109,12 @@ export class SseEndpoint {
   readonly sessionOpened = new Listeners<SessionEvent>();
   /** Hears of every session that closes, with the reason. */
   readonly sessionClosed = new Listeners<SessionEvent>();
-  /** Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. */
-  readonly messageReceived = new Listeners<InboundMessage>();
+  /**
+   * Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. A message
+   * accepted while no listener is there (a redeploy of the consumer) is held up to 3 s for the next.
+   */
+  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, ({ session, message }) =>
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
   /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
   readonly warning = new Listeners<string>();
 
