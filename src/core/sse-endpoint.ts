@@ -19,6 +19,7 @@ import { PendingRequests } from './pending-requests';
 import { ClientRequests } from './client-requests';
 import { broadcastMessage } from './server-push';
 import { checkRequest, type SecurityOptions } from './security';
+import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners } from './held-listeners';
 
 /** Settings of one endpoint. */
 export interface SseEndpointOptions {
@@ -123,8 +124,12 @@ export class SseEndpoint {
   readonly sessionOpened = new Listeners<SessionEvent>();
   /** Hears of every session that closes, with the reason. */
   readonly sessionClosed = new Listeners<SessionEvent>();
-  /** Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. */
-  readonly messageReceived = new Listeners<InboundMessage>();
+  /**
+   * Hears of every valid JSON-RPC message a client POSTs, in the order they arrive. A message
+   * accepted while no listener is there (a redeploy of the consumer) is held up to 3 s for the next.
+   */
+  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, ({ session, message }) =>
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
   /** Hears of every session whose stream dropped and which now waits for the client to reconnect. */
   readonly sessionDetached = new Listeners<SessionEvent>();
   /** Hears of every session a client resumed with `Last-Event-ID` (headers: those of the new GET). */

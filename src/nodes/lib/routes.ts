@@ -5,7 +5,8 @@
  * splicing the router's private stack by path, which can remove another node's route. Here each
  * method + path gets one Express route per process, registered the first time a node asks for it;
  * the route looks up the node currently serving it on every request. A node that closes only
- * clears its entry, so deploys never stack, leak or remove routes.
+ * clears its entry, so deploys never stack, leak or remove routes. A request that arrives while a
+ * redeploy has no node serving the route waits up to {@link REDEPLOY_GRACE_MS} for the next one.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
 import { sendMethodNotAllowed } from '../../core/http';
@@ -25,13 +26,21 @@ interface Table {
   live: Map<string, Entry>;
   /** CORS preflight handler per path, when `httpNodeCors` is set. */
   preflight: Map<string, RouteHandler>;
+  /** Requests that arrived while their route had no owner (a redeploy), by route key. */
+  parked: Map<string, Array<() => void>>;
 }
+
+/**
+ * How long a request waits for its route's next owner when it arrives between a node's close
+ * and its replacement's start (a redeploy), in ms. After that it gets Express's 404.
+ */
+export const REDEPLOY_GRACE_MS = 3000;
 const tables = new WeakMap<Express, Table>();
 
 function tableOf(app: Express): Table {
   let table = tables.get(app);
   if (table === undefined) {
-    table = { made: new Set(), live: new Map(), preflight: new Map() };
+    table = { made: new Set(), live: new Map(), preflight: new Map(), parked: new Map() };
     tables.set(app, table);
   }
   return table;
@@ -70,12 +79,45 @@ export function serveRoute(
   }
   const entry: Entry = { ownerId, handler };
   live.set(key, entry);
+  const parked = table.parked.get(key);
+  if (parked !== undefined) {
+    table.parked.delete(key);
+    for (const resume of parked) resume();
+  }
   if (!made.has(key)) {
     made.add(key);
     const dispatch: RouteHandler = (req, res, next) => {
       const serving = live.get(key);
-      if (serving === undefined) next();
-      else serving.handler(req, res, next);
+      if (serving !== undefined) {
+        serving.handler(req, res, next);
+        return;
+      }
+      // No owner now: most likely a redeploy between one node's close and the next one's start.
+      // Wait briefly for the next owner instead of dropping the request.
+      let done = false;
+      const resume = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const owner = live.get(key);
+        // (A request whose body was read already counts as destroyed: only the response matters.)
+        if (res.destroyed || res.writableEnded || res.headersSent) return;
+        if (owner === undefined) next();
+        else owner.handler(req, res, next);
+      };
+      const timer = setTimeout(() => {
+        const list = table.parked.get(key);
+        if (list !== undefined) {
+          const i = list.indexOf(resume);
+          if (i !== -1) list.splice(i, 1);
+          if (list.length === 0) table.parked.delete(key);
+        }
+        resume();
+      }, REDEPLOY_GRACE_MS);
+      timer.unref();
+      const list = table.parked.get(key) ?? [];
+      list.push(resume);
+      table.parked.set(key, list);
     };
     app[method](path, ...middleware, dispatch);
   }

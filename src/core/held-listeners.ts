@@ -1,0 +1,90 @@
+/**
+ * A listener set that holds events while it has no listener, for a short while, and hands them to
+ * the next listener added. An endpoint's accepted client messages go through one, so that a
+ * message accepted (`202`) in the moment between one consumer leaving and the next arriving (in
+ * Node-RED: a redeploy of `mcp message in`) is delivered, not dropped.
+ *
+ * Never imports Node-RED.
+ */
+
+type Listener<T> = (event: T) => void;
+
+/** Defaults: events are held up to 3000 ms, at most 1000 of them. */
+export const DEFAULT_HOLD_MS = 3000;
+export const DEFAULT_HOLD_MAX = 1000;
+
+export class HeldListeners<T> {
+  private readonly set = new Set<Listener<T>>();
+  private held: Array<{ event: T; at: number }> = [];
+  private delivering = false;
+
+  /**
+   * @param holdMs how long an event waits for a listener, in ms; older ones are dropped.
+   * @param maxHeld the most events held; past it the oldest is dropped.
+   * @param onDrop told of every event dropped unheard.
+   */
+  constructor(
+    private readonly holdMs = DEFAULT_HOLD_MS,
+    private readonly maxHeld = DEFAULT_HOLD_MAX,
+    private readonly onDrop: (event: T) => void = () => {},
+  ) {}
+
+  /**
+   * Adds a listener; events held meanwhile are handed to the listeners on the next turn of the
+   * event loop (so that whoever added it can finish setting up first).
+   * @returns the function that removes the listener again.
+   */
+  add(listener: Listener<T>): () => void {
+    this.set.add(listener);
+    if (this.held.length > 0 && !this.delivering) {
+      this.delivering = true;
+      setImmediate(() => {
+        this.delivering = false;
+        this.deliverHeld();
+      });
+    }
+    return () => this.set.delete(listener);
+  }
+
+  /** Hands `event` to every listener, or holds it when there is none. */
+  emit(event: T): void {
+    if (this.set.size === 0) {
+      this.hold(event);
+      return;
+    }
+    for (const listener of this.set) listener(event);
+  }
+
+  /** The number of listeners. */
+  get size(): number {
+    return this.set.size;
+  }
+
+  /** The number of events waiting for a listener. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  private hold(event: T): void {
+    this.expire(Date.now());
+    if (this.held.length >= this.maxHeld) {
+      const dropped = this.held.shift();
+      if (dropped !== undefined) this.onDrop(dropped.event);
+    }
+    this.held.push({ event, at: Date.now() });
+  }
+
+  private expire(now: number): void {
+    while (this.held.length > 0 && now - this.held[0].at > this.holdMs) {
+      this.onDrop((this.held.shift() as { event: T }).event);
+    }
+  }
+
+  private deliverHeld(): void {
+    this.expire(Date.now());
+    if (this.set.size === 0) return;
+    const events = this.held;
+    this.held = [];
+    for (const { event } of events) this.emit(event);
+  }
+}
