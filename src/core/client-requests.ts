@@ -77,11 +77,6 @@ export class ClientRequests {
     return true;
   }
 
-  /** True while the request is in flight and was cancelled by the client. */
-  isCancelled(sessionId: string, requestId: RequestId): boolean {
-    return this.sessions.get(sessionId)?.get(idKey(requestId))?.cancelled === true;
-  }
-
   /**
    * The flow answers a request: it leaves the in-flight table. A request the client cancelled is
    * not to be answered: `{ ok: false }`, and the caller drops the response. A request not in the

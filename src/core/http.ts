@@ -87,7 +87,7 @@ export function valueDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Why {@link readBody} refused a body: the HTTP status to answer and the reason. */
+/** Why {@link readBodyText} refused a body: the HTTP status to answer and the reason. */
 export class BodyError extends Error {
   constructor(readonly status: 400 | 413, message: string) {
     super(message);
@@ -159,7 +159,7 @@ function onBodyAborted(this: IncomingMessage): void {
 
 /**
  * Reads a request body of at most `limitBytes` bytes as UTF-8 text and calls
- * `callback(context, error, text)` once. The hot-path form of {@link readBody}: no promise and no
+ * `callback(context, error, text)` once, with no promise and no
  * closures per request (the listeners are shared; `context` carries what the caller needs).
  *
  * A `Content-Length` over the limit is refused before anything is read (the callback runs
@@ -179,24 +179,6 @@ export function readBodyText<C>(req: IncomingMessage, limitBytes: number, callba
   req.on('end', onBodyEnd);
   req.on('aborted', onBodyAborted);
   req.on('error', onBodyAborted);
-}
-
-function settlePromise(
-  context: { resolve: (text: string) => void; reject: (error: BodyError) => void },
-  error: BodyError | undefined,
-  text: string | undefined,
-): void {
-  if (error !== undefined) context.reject(error);
-  else context.resolve(text as string);
-}
-
-/**
- * Reads a request body of at most `limitBytes` bytes as UTF-8 text: {@link readBodyText} as a
- * promise.
- * @throws BodyError 413 over the limit, 400 for invalid UTF-8 or a body cut short by the client.
- */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => readBodyText(req, limitBytes, settlePromise, { resolve, reject }));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

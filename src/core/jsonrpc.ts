@@ -71,7 +71,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isValidId(id: unknown): id is RequestId {
+/** True when `id` is a JSON-RPC id MCP allows: a string or a safe integer, never `null`. */
+export function isValidId(id: unknown): id is RequestId {
   return (typeof id === 'string') || (typeof id === 'number' && Number.isSafeInteger(id));
 }
 

@@ -161,19 +161,9 @@ export class Session {
     if (this.events === undefined && capacity > 0) this.events = new EventLog(capacity);
   }
 
-  /** Sequence number of the last `event: message` sent; 0 before the first. */
-  get lastEventSeq(): number {
-    return this.eventSeq;
-  }
-
   /** True while the session has a live stream; false while it waits for the client to reconnect. */
   get attached(): boolean {
     return this.stream !== undefined && this.detachedSince === undefined;
-  }
-
-  /** Epoch ms when the stream dropped, while the session waits for a reconnect; else `undefined`. */
-  get detachedAt(): number | undefined {
-    return this.detachedSince;
   }
 
   /** True when `stream` is the stream the session writes to now. */

@@ -6,7 +6,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the unit tests) and with Express.
  */
 import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { classifyMessage, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
+import { classifyMessage, ErrorCode, isValidId, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
 import {
   BodyError, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyText, sendJsonRpcError, sendMethodNotAllowed,
   TransportErrorCode, valueDepthExceeds,
@@ -264,6 +264,8 @@ export class SseEndpoint {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > this.maxBodyBytes) {
         sendJsonRpcError(res, 413, TransportErrorCode.BadRequest, `Request body is ${declared} bytes; the limit is ${this.maxBodyBytes} bytes`);
+      } else if (valueDepthExceeds(preParsed, MAX_JSON_DEPTH)) {
+        sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       } else {
         this.acceptParsed(session, preParsed, res);
       }
@@ -423,11 +425,8 @@ export class SseEndpoint {
     this.acceptParsed(session, parsed, res);
   }
 
+  /** Validates a parsed body (its depth already checked) and accepts it, or answers 400. */
   private acceptParsed(session: Session, parsed: unknown, res: ServerResponse): void {
-    if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) {
-      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-      return;
-    }
     const items = Array.isArray(parsed) ? parsed : [parsed];
     if (items.length === 0) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch');
@@ -450,11 +449,6 @@ export class SseEndpoint {
     res.writeHead(202, ACCEPTED_HEADERS);
     res.end('Accepted');
     for (const message of accepted) this.route(message);
-  }
-
-  /** The headers of the GET that opened a session of this endpoint. */
-  headersOf(sessionId: string): IncomingHttpHeaders | undefined {
-    return this.open.get(sessionId)?.headers;
   }
 
   private onSessionClosed(session: Session, reason: CloseReason): void {
@@ -555,5 +549,5 @@ function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHead
 function readableId(item: unknown): RequestId | null {
   if (typeof item !== 'object' || item === null) return null;
   const id = (item as { id?: unknown }).id;
-  return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : null;
+  return isValidId(id) ? id : null;
 }

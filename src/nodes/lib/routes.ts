@@ -131,11 +131,6 @@ export function serveRoute(
   };
 }
 
-/** The id of the node serving `method path` now, if any. */
-export function routeOwner(app: Express, method: Method, path: string): string | undefined {
-  return tables.get(app)?.live.get(`${method} ${path}`)?.ownerId;
-}
-
 /**
  * The route behind a path's method routes: answers a CORS preflight (`OPTIONS`, when
  * `httpNodeCors` is set) and any method the path is not served for with 405, `Allow` and a
