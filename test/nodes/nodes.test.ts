@@ -1,6 +1,6 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper, inputsOf, loadFlow, type LoadedFlow } from '../support/helper';
+import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
@@ -26,20 +26,10 @@ function serverFlow(extra: object[] = []): object[] {
 
 describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   let flow: LoadedFlow | undefined;
-  const streams: SseConnection[] = [];
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    await flow?.close();
-    flow = undefined;
-  });
-  async function open(): Promise<SseConnection> {
-    const s = await openSse(`${flow!.url}/sse`);
-    streams.push(s);
-    return s;
-  }
+  const { load, open, track } = flowPerTest();
 
   it('answers a request through message in -> flow -> sse out with the request id, and reports sessions', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const events = inputsOf('events');
     const received = inputsOf('received');
     const sse = await open();
@@ -72,7 +62,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   });
 
   it('shows the number of open sessions in the sse in status', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const statuses: any[] = [];
     helper.getNode('in').on('call:status', (call: any) => statuses.push(call.args[0]));
     const a = await open();
@@ -84,7 +74,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   });
 
   it('sends one msg per message of a batch, in order', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const received = inputsOf('received');
     const sse = await open();
     const batch = [
@@ -98,7 +88,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   });
 
   it('raises a Catch-able error, with the msg, when the session has gone', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const caught = inputsOf('caught');
     const sse = await open();
     const sessionId = sse.sessionId;
@@ -111,7 +101,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   });
 
   it('raises a Catch-able error for a payload that is not a JSON-RPC message, and the session keeps working', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const caught = inputsOf('caught');
     const sse = await open();
     const mcp = { sessionId: sse.sessionId, endpoint: 'ep', requestId: 3 };
@@ -125,7 +115,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   });
 
   it('publishes the session registry in global context, without sockets in its JSON', async () => {
-    flow = await loadFlow(serverFlow());
+    flow = await load(serverFlow());
     const sse = await open();
     const registry = helper.getNode('in').context().global.get('mcp_sessions');
     assert.ok(registry.get(sse.sessionId), 'a function node can look a session up');
@@ -137,9 +127,9 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   it('includes httpNodeRoot in the endpoint event', async () => {
     helper.settings({ httpNodeRoot: '/api' });
     try {
-      flow = await loadFlow(serverFlow(), { httpNodeRoot: '/api' });
+      flow = await load(serverFlow(), { httpNodeRoot: '/api' });
       const sse = await openSse(`${flow.url}/api/sse`);
-      streams.push(sse);
+      track(sse);
       assert.match(sse.endpoint, /^\/api\/sse\/message\?sessionId=/);
       assert.equal((await postJson(`${flow.url}${sse.endpoint}`, { jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
     } finally {
@@ -149,7 +139,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
 
   describe('deploys', () => {
     it('keep sessions open when a modified-nodes deploy touches other nodes, even the sse in node', async () => {
-      flow = await loadFlow(serverFlow());
+      flow = await load(serverFlow());
       const sse = await open();
       const routes = flow.routeCount();
       const changed = serverFlow().map((n: any) => (n.id === 'in' || n.id === 'out' ? { ...n, name: 'renamed' } : n));
@@ -164,7 +154,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
 
     for (const type of ['full', 'flows'] as const) {
       it(`end every stream cleanly on a ${type} deploy, never stack routes, and serve new sessions after`, async () => {
-        flow = await loadFlow(serverFlow());
+        flow = await load(serverFlow());
         const routes = flow.routeCount();
         for (let i = 0; i < 5; i++) {
           const sse = await open();
@@ -181,7 +171,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
     }
 
     it('stop serving the path when the nodes are removed (404), and serve it again when they come back', async () => {
-      flow = await loadFlow(serverFlow());
+      flow = await load(serverFlow());
       await helper.setFlows([TAB, { id: 'other', type: 'helper', z: 'tab1' }], 'full');
       await assert.rejects(openSse(`${flow.url}/sse`), (e: { status?: number }) => e.status === 404);
       await helper.setFlows(serverFlow(), 'full');
@@ -196,7 +186,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
       { id: 'in2', type: 'mcp-sse-in', z: 'tab1', endpoint: 'ep2', wires: [] },
     ]);
     const errors: string[] = [];
-    flow = await loadFlow(flowWithTwin);
+    flow = await load(flowWithTwin);
     const in2 = helper.getNode('in2');
     // The error is raised while the flow starts; the status says so afterwards.
     const logged = helper.log().args.filter((a: any[]) => a[0]?.level === 20 && a[0]?.id === 'in2').map((a: any[]) => String(a[0].msg));

@@ -1,6 +1,6 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper, inputsOf, loadFlow, type LoadedFlow } from '../support/helper';
+import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
@@ -26,21 +26,11 @@ function pushFlow(endpoint: object = ENDPOINT): object[] {
 
 describe('mcp sse out: server push in the Node-RED runtime (test helper, real HTTP)', () => {
   let flow: LoadedFlow | undefined;
-  const streams: SseConnection[] = [];
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    await flow?.close();
-    flow = undefined;
-  });
-  async function open(): Promise<SseConnection> {
-    const s = await openSse(`${flow!.url}/sse`);
-    streams.push(s);
-    return s;
-  }
+  const { load, open, track } = flowPerTest();
   const next = async (sse: SseConnection) => JSON.parse((await sse.nextEvent()).data);
 
   it('sends a request to the client and puts its answer on the output, keeping the msg\'s own properties', async () => {
-    flow = await loadFlow(pushFlow());
+    flow = await load(pushFlow());
     const answers = inputsOf('answers');
     const received = inputsOf('received');
     const sse = await open();
@@ -58,7 +48,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
   });
 
   it('ends the wait with a timeout msg, and tells the client it stopped waiting', async () => {
-    flow = await loadFlow(pushFlow());
+    flow = await load(pushFlow());
     const answers = inputsOf('answers');
     const sse = await open();
     helper.getNode('ask').receive({ payload: { method: 'ping' }, mcp: { sessionId: sse.sessionId, endpoint: 'ep' } });
@@ -70,7 +60,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
   });
 
   it('ends the wait with a session-closed msg when the client goes away', async () => {
-    flow = await loadFlow(pushFlow());
+    flow = await load(pushFlow());
     const answers = inputsOf('answers');
     const sse = await open();
     helper.getNode('ask').receive({ payload: { method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: {} } } }, mcp: { sessionId: sse.sessionId, endpoint: 'ep' } });
@@ -82,7 +72,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
   });
 
   it('broadcasts a notification to every session of its endpoint, and refuses to broadcast anything else', async () => {
-    flow = await loadFlow(pushFlow());
+    flow = await load(pushFlow());
     const caught = inputsOf('caught');
     const a = await open();
     const b = await open();
@@ -95,7 +85,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
   });
 
   it('warns when it drops progress that does not increase', async () => {
-    flow = await loadFlow(pushFlow());
+    flow = await load(pushFlow());
     const received = inputsOf('received');
     const warnings: string[] = [];
     helper.getNode('ask').on('call:warn', (call: any) => warnings.push(String(call.args[0])));
@@ -111,7 +101,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
   });
 
   it('keeps a session through a dropped stream when the endpoint allows resumption', async () => {
-    flow = await loadFlow(pushFlow({ ...ENDPOINT, resumeGrace: 30 }));
+    flow = await load(pushFlow({ ...ENDPOINT, resumeGrace: 30 }));
     const sse = await open();
     sse.close();
     const endpoint = flow.RED.nodes.getNode('ep').endpoint;
@@ -119,7 +109,7 @@ describe('mcp sse out: server push in the Node-RED runtime (test helper, real HT
     await waitFor(() => !session.attached, 2000, 'the stream to drop');
     helper.getNode('everyone').receive({ payload: { method: 'notifications/tools/list_changed' } });
     const back = await openSse(`${flow.url}/sse`, { 'Last-Event-ID': `${sse.sessionId}:0` });
-    streams.push(back);
+    track(back);
     assert.equal(back.sessionId, sse.sessionId);
     assert.deepEqual(await next(back), { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
   });

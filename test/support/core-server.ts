@@ -34,16 +34,30 @@ export async function startCoreServer(options: Partial<SseEndpointOptions> = {})
       res.end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     endpoint,
     registry,
     received,
     httpServer: server,
     close: () => {
       endpoint.close();
+      return listening.close();
+    },
+  };
+}
+
+/**
+ * Listens on 127.0.0.1 on a free port.
+ * @returns the base URL, and `close()`, which cuts open connections (SSE streams) and stops.
+ */
+export async function listenOnLoopback(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },

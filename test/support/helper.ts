@@ -3,8 +3,10 @@
  * `RED.httpNode`, so each load captures the runtime's HTTP node app and serves it on 127.0.0.1.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { afterEach } from 'node:test';
 import helper from 'node-red-node-test-helper';
+import { listenOnLoopback } from './core-server';
+import { openSse, type SseConnection } from './sse-client';
 import endpointNode from '../../src/nodes/mcp-sse-endpoint';
 import sseInNode from '../../src/nodes/mcp-sse-in';
 import messageInNode from '../../src/nodes/mcp-message-in';
@@ -54,16 +56,14 @@ export async function loadFlow(flow: object[], options: { extra?: NodeModule[]; 
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     RED,
     routeCount: () => RED.httpNode._router.stack.length,
     close: async () => {
       await helper.unload();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
@@ -73,4 +73,31 @@ export function inputsOf(id: string): any[] {
   const got: any[] = [];
   helper.getNode(id).on('input', (msg: any) => got.push(msg));
   return got;
+}
+
+/**
+ * Per-test flows for a `describe` block: `load` a flow, `open` SSE streams on it; after each test
+ * the streams are closed and the flow unloaded. Call it inside the `describe`.
+ */
+export function flowPerTest(): {
+  load(flow: object[], options?: Parameters<typeof loadFlow>[1]): Promise<LoadedFlow>;
+  open(path?: string): Promise<SseConnection>;
+  track(stream: SseConnection): SseConnection;
+} {
+  let current: LoadedFlow | undefined;
+  const streams: SseConnection[] = [];
+  afterEach(async () => {
+    for (const s of streams.splice(0)) s.close();
+    await current?.close();
+    current = undefined;
+  });
+  const track = (stream: SseConnection): SseConnection => {
+    streams.push(stream);
+    return stream;
+  };
+  return {
+    load: async (flow, options) => (current = await loadFlow(flow, options)),
+    open: async (path = '/sse') => track(await openSse(`${(current as LoadedFlow).url}${path}`)),
+    track,
+  };
 }
