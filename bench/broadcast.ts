@@ -17,7 +17,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startCoreServer } from '../test/support/core-server';
-import type { JsonRpcMessage } from '../src/core/jsonrpc';
+import type { JsonRpcMessage } from '../core/jsonrpc';
 
 const SESSIONS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 50);

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { EventLog } from '../../src/core/event-log';
+import { EventLog, parseEventId } from '../../core/event-log';
 
 describe('EventLog, the replay ring', () => {
   it('gives exactly the events after any seq it still holds, in order, and undefined once some are gone', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 70 }), (capacity, sent, seq) => {
       const log = new EventLog(capacity);
-      for (let i = 1; i <= sent; i++) log.append({ seq: i, body: `event ${i}` });
+      for (let i = 1; i <= sent; i++) log.append({ seq: i, stream: 0, body: `event ${i}` });
       const got = log.after(seq, sent);
       if (seq > sent || sent - seq > capacity) {
         assert.equal(got, undefined);
@@ -17,5 +17,15 @@ describe('EventLog, the replay ring', () => {
       }
       assert.equal(log.length, Math.min(sent, capacity));
     }));
+  });
+});
+
+describe('parseEventId', () => {
+  it('reads only ids this package issues', () => {
+    assert.deepEqual(parseEventId('4c0ffee0-0000-4000-8000-000000000000:12'), { sessionId: '4c0ffee0-0000-4000-8000-000000000000', seq: 12 });
+    for (const bad of ['', '12', '4c0ffee0-0000-4000-8000-000000000000', '4c0ffee0-0000-4000-8000-000000000000:', '4c0ffee0-0000-4000-8000-000000000000:-1',
+      '4c0ffee0-0000-4000-8000-000000000000:01', '4c0ffee0-0000-4000-8000-000000000000:99999999999999999', 'x:1']) {
+      assert.equal(parseEventId(bad), undefined, bad);
+    }
   });
 });

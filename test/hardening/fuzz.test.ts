@@ -6,9 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classifyMessage } from '../../src/core/jsonrpc';
-import { formatComment, formatEvent, type SseEvent } from '../../src/core/sse';
-import { jsonDepthExceeds } from '../../src/core/http';
+import { classifyMessage } from '../../core/jsonrpc';
+import { formatComment, formatEvent, type SseEvent } from '../../core/sse';
+import { jsonDepthExceeds } from '../../core/http';
 import { startCoreServer, type CoreServer } from '../support/core-server';
 import { openSse, request, type SseConnection } from '../support/sse-client';
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, postJson, request, type SseConnection } from '../support/sse-client';
-import { SessionClosedError, type Session } from '../../src/core/session';
+import { SessionClosedError, type Session } from '../../core/session';
 
 let server: CoreServer | undefined;
 const streams: SseConnection[] = [];

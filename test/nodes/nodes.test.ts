@@ -46,7 +46,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
     const msg = received[0];
     assert.equal(msg.topic, 'tools/list');
     assert.deepEqual(msg.payload, { jsonrpc: '2.0', id: 'req-42', method: 'tools/list', params: {} });
-    assert.deepEqual(msg.mcp, { sessionId: sse.sessionId, endpoint: 'ep', kind: 'request', requestId: 'req-42', method: 'tools/list' });
+    assert.deepEqual(msg.mcp, { sessionId: sse.sessionId, endpoint: 'ep', transport: 'sse', kind: 'request', requestId: 'req-42', method: 'tools/list' });
 
     // A flow that only sets the result: the id comes from the request, never from a counter.
     helper.getNode('out').receive({ ...msg, payload: { result: { tools: [] } } });

@@ -41,6 +41,6 @@ describe('Flow Library readiness', () => {
     for (const f of ['dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
-    assert.deepEqual([...files].filter((f) => f.startsWith('src/') || f.startsWith('test/')), []);
+    assert.deepEqual([...files].filter((f) => f.startsWith('nodes/') || f.startsWith('core/') || f.startsWith('test/')), []);
   });
 });

@@ -1,15 +1,15 @@
 /**
- * A plain node:http server around one core SseEndpoint, for the core's tests: /sse (GET) and
- * /message (POST), nothing from Node-RED.
+ * A plain node:http server around one core McpEndpoint, for the core's tests: /sse (GET),
+ * /message (POST) and /mcp (Streamable HTTP), nothing from Node-RED.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SessionRegistry } from '../../src/core/registry';
-import { SseEndpoint, type InboundMessage, type SseEndpointOptions } from '../../src/core/sse-endpoint';
+import { SessionRegistry } from '../../core/registry';
+import { McpEndpoint, type EndpointOptions, type InboundMessage } from '../../core/endpoint';
 
 export interface CoreServer {
   url: string;
-  endpoint: SseEndpoint;
+  endpoint: McpEndpoint;
   registry: SessionRegistry;
   /** Every message the endpoint accepted, in order. */
   received: InboundMessage[];
@@ -19,16 +19,17 @@ export interface CoreServer {
 }
 
 /** Starts the server on 127.0.0.1 on a free port. */
-export async function startCoreServer(options: Partial<SseEndpointOptions> = {}): Promise<CoreServer> {
+export async function startCoreServer(options: Partial<EndpointOptions> = {}): Promise<CoreServer> {
   const registry = options.registry ?? new SessionRegistry();
-  const endpoint = new SseEndpoint({ id: 'ep1', registry, messageUrl: '/message', ...options });
+  const endpoint = new McpEndpoint({ id: 'ep1', registry, messageUrl: '/message', ...options });
   const received: InboundMessage[] = [];
   endpoint.messageReceived.add((m) => received.push(m));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     // Every method goes to the endpoint, which answers the wrong ones with 405.
-    if (path === '/sse') endpoint.handleSseRequest(req, res);
-    else if (path === '/message') endpoint.handlePostMessage(req, res);
+    if (path === '/sse') endpoint.sse.handleGet(req, res);
+    else if (path === '/message') endpoint.sse.handlePost(req, res);
+    else if (path === '/mcp') endpoint.streamableHttp.handle(req, res);
     else {
       res.writeHead(404);
       res.end();

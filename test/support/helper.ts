@@ -7,10 +7,10 @@ import { afterEach } from 'node:test';
 import helper from 'node-red-node-test-helper';
 import { listenOnLoopback } from './core-server';
 import { openSse, type SseConnection } from './sse-client';
-import endpointNode from '../../src/nodes/mcp-sse-endpoint';
-import sseInNode from '../../src/nodes/mcp-sse-in';
-import messageInNode from '../../src/nodes/mcp-message-in';
-import sseOutNode from '../../src/nodes/mcp-sse-out';
+import endpointNode from '../../nodes/mcp-sse-endpoint';
+import sseInNode from '../../nodes/mcp-sse-in';
+import messageInNode from '../../nodes/mcp-message-in';
+import sseOutNode from '../../nodes/mcp-sse-out';
 import { packageTranslator } from './i18n';
 
 helper.init(require.resolve('node-red'));

@@ -1,6 +1,6 @@
 /**
  * Node-RED's own i18n (@node-red/util) with this package's message catalogues
- * (src/nodes/locales/en-US/<node>.json), for tests that load the nodes through
+ * (nodes/locales/en-US/<node>.json), for tests that load the nodes through
  * node-red-node-test-helper: the helper's `RED._` returns message keys untranslated, where the real
  * runtime gives each node set its catalogue. Keys of this package start with the node's file name
  * (`mcp-sse-in.status.sessions`), which names the catalogue; other keys are returned as they are,
@@ -12,7 +12,7 @@ import { i18n } from '@node-red/util';
 import { PACKAGE_ROOT } from './node-red';
 
 const MODULE = 'node-red-contrib-mcp-sse';
-const LOCALES = path.join(PACKAGE_ROOT as string, 'src', 'nodes', 'locales');
+const LOCALES = path.join(PACKAGE_ROOT as string, 'nodes', 'locales');
 const sets = readdirSync(path.join(LOCALES, 'en-US')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
 
 let ready: Promise<void> | undefined;

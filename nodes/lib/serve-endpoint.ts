@@ -24,19 +24,25 @@ function describeOwner(RED: NodeAPI, ownerId: string): string {
   return `${owner.type} ${name}(${owner.id})${endpoint ? ` of endpoint "${endpoint.name || endpoint.id}"` : ''}`;
 }
 
+/** One route a node serves for its endpoint. */
+export interface EndpointRoute {
+  method: Method;
+  path: string;
+  handler: RouteHandler;
+}
+
 /**
- * Serves `method` on the endpoint's path (`ssePath` for GET, `messagePath` for POST) with
- * `handler` until `node` closes. Reports problems as a node error and a red status:
- * no endpoint configured, HTTP nodes turned off (`httpNodeRoot: false`), or the path already
- * served by another node (reported at deploy, not at the first request).
- * @returns the endpoint config node, or `undefined` when the route could not be served.
+ * Serves the `routes` that `routesOf(endpoint)` lists for as long as `node` runs. Reports problems
+ * as a node error and a red status: no endpoint configured, HTTP nodes turned off
+ * (`httpNodeRoot: false`), or a path already served by another node (reported at deploy, not at
+ * the first request; the node then serves none of its routes).
+ * @returns the endpoint config node, or `undefined` when its routes could not be served.
  */
-export function serveEndpointRoute(
+export function serveEndpointRoutes(
   RED: NodeAPI,
   node: Node,
   endpointId: string,
-  method: Method,
-  handler: (endpoint: EndpointNode) => RouteHandler,
+  routesOf: (endpoint: EndpointNode) => EndpointRoute[],
 ): EndpointNode | undefined {
   const endpoint = RED.nodes.getNode(endpointId) as EndpointNode | null;
   if (endpoint === null || endpoint.endpoint === undefined) {
@@ -50,22 +56,26 @@ export function serveEndpointRoute(
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.httpOff` });
     return undefined;
   }
-  const path = method === 'get' ? endpoint.ssePath : endpoint.messagePath;
-  let stopServing: () => void;
-  try {
-    const corsRoute = corsHandler(RED);
-    const middleware = corsRoute === undefined ? nodeMiddleware(RED) : [...nodeMiddleware(RED), corsRoute];
-    stopServing = serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler(endpoint), middleware, corsRoute);
-  } catch (error) {
-    if (!(error instanceof RouteConflictError)) throw error;
-    node.error(RED._(`${NS}.errors.pathInUse`, { method: method.toUpperCase(), path, owner: describeOwner(RED, error.ownerId), type: node.type }));
-    node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.pathInUse` });
-    return undefined;
+  const stops: Array<() => void> = [];
+  const stopAll = (): void => {
+    for (const stop of stops.splice(0)) stop();
+  };
+  const corsRoute = corsHandler(RED);
+  const middleware = corsRoute === undefined ? nodeMiddleware(RED) : [...nodeMiddleware(RED), corsRoute];
+  for (const { method, path, handler } of routesOf(endpoint)) {
+    try {
+      stops.push(serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler, middleware, corsRoute));
+    } catch (error) {
+      if (!(error instanceof RouteConflictError)) throw error;
+      stopAll();
+      node.error(RED._(`${NS}.errors.pathInUse`, { method: method.toUpperCase(), path, owner: describeOwner(RED, error.ownerId), type: node.type }));
+      node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.pathInUse` });
+      return undefined;
+    }
+    if (method === 'post') stops.push(keepBodyRaw(RED.server, publicPath(RED, path)));
   }
-  const releaseBody = method === 'post' ? keepBodyRaw(RED.server, publicPath(RED, path)) : () => {};
   node.on('close', (_removed: boolean, done: () => void) => {
-    releaseBody();
-    stopServing();
+    stopAll();
     done();
   });
   return endpoint;

@@ -5,8 +5,7 @@
  * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, SseEndpoint } from '../core/sse-endpoint';
-import { DEFAULT_QUEUE_LIMITS } from '../core/session';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
@@ -39,7 +38,10 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     this.ssePath = pathSetting(def.ssePath, '/sse');
     this.messagePath = pathSetting(def.messagePath, '/message');
-    this.endpoint = new SseEndpoint({
+    // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off.
+    this.sseEnabled = def.sse !== false;
+    this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
+    this.endpoint = new McpEndpoint({
       id: this.id,
       registry: sessionRegistry(RED, this),
       messageUrl: publicPath(RED, this.messagePath),
@@ -60,8 +62,10 @@ export = function register(RED: NodeAPI): void {
         bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),
       },
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
+      sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
+      jsonResponse: def.jsonResponse === true,
     });
-    const removeWarning = this.endpoint.warning.add((text) => this.warn(text));
+    const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     this.on('close', (_removed: boolean, done: () => void) => {
       removeWarning();
       this.endpoint.close();

@@ -9,9 +9,9 @@
  * redeploy has no node serving the route waits up to {@link REDEPLOY_GRACE_MS} for the next one.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
-import { sendMethodNotAllowed } from '../../core/http';
+import { sendMethodNotAllowed } from '../../core';
 
-export type Method = 'get' | 'post';
+export type Method = 'get' | 'post' | 'delete';
 export type RouteHandler = (req: Request, res: Response, next: NextFunction) => void;
 
 /** Who serves a route now. */
@@ -139,7 +139,7 @@ export function serveRoute(
 function methodGuard(table: Table, path: string): RouteHandler {
   return (req, res, next) => {
     const methods: string[] = [];
-    for (const method of ['get', 'post'] as const) {
+    for (const method of ['get', 'post', 'delete'] as const) {
       if (table.live.has(`${method} ${path}`)) methods.push(method.toUpperCase());
     }
     if (methods.length === 0) {

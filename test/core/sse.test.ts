@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import fc from 'fast-check';
-import { formatEvent, formatMessageEvent } from '../../src/core/sse';
+import { formatEvent, formatMessageEvent } from '../../core/sse';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, request } from '../support/sse-client';
 

@@ -12,10 +12,7 @@
  * receives.
  */
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { toOutboundMessage, type RequestId } from '../core/jsonrpc';
-import type { SseEndpoint } from '../core/sse-endpoint';
-import { pushToSession } from '../core/server-push';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from '../core/pending-requests';
+import { DEFAULT_REQUEST_TIMEOUT_MS, ProtocolError, SessionClosedError, SessionNotFoundError, type McpEndpoint, type PendingOutcome, type RequestId } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import type { EndpointNode, McpMsgContext, OutNodeDef } from './lib/types';
 
@@ -45,75 +42,66 @@ export = function register(RED: NodeAPI): void {
     const target = def.target === 'endpoint' ? 'endpoint' : 'session';
     const timeoutMs = seconds(def.timeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000) * 1000;
     /** Endpoints this node has requests waiting on, so that a redeploy can forget them. */
-    const usedEndpoints = new Set<SseEndpoint>();
+    const usedEndpoints = new Set<McpEndpoint>();
     let closed = false;
 
-    const endpointOf = (id: unknown): SseEndpoint | undefined => {
+    const endpointOf = (id: unknown): McpEndpoint | undefined => {
       if (typeof id !== 'string' || id === '') return undefined;
       const node = RED.nodes.getNode(id) as EndpointNode | null;
       return node?.endpoint;
     };
 
-    const broadcast = (msg: InMsg, done: (error?: Error) => void): void => {
-      const endpoint = endpointOf(def.endpoint) ?? endpointOf(msg.mcp?.endpoint);
-      if (endpoint === undefined) {
-        done(new Error(RED._('mcp-sse-out.errors.noEndpoint')));
-        return;
+    /** The core's refusals, in the node's words, as errors a Catch node receives. */
+    const nodeError = (error: unknown): Error => {
+      if (error instanceof ProtocolError) return new Error(RED._('mcp-sse-out.errors.notificationsOnly'));
+      if (error instanceof SessionNotFoundError || error instanceof SessionClosedError) {
+        return new Error(RED._('mcp-sse-out.errors.sessionGone', { sessionId: error.sessionId }));
       }
-      const message = toOutboundMessage(msg.payload, undefined);
-      if (!('method' in message) || 'id' in message || !message.method.startsWith('notifications/')) {
-        done(new Error(RED._('mcp-sse-out.errors.notificationsOnly')));
-        return;
-      }
-      const n = endpoint.broadcast(message);
-      this.status({ fill: 'green', shape: 'dot', text: RED._('mcp-sse-out.status.sentTo', { count: n }) });
-      done();
+      return error as Error;
     };
 
     this.on('input', (msg: InMsg, send: (msg: InMsg) => void, done: (error?: Error) => void) => {
-      if (target === 'endpoint') {
-        try {
-          broadcast(msg, done);
-        } catch (error) {
-          done(error as Error);
-        }
-        return;
-      }
-      const sessionId = msg.mcp?.sessionId;
-      if (typeof sessionId !== 'string' || sessionId === '') {
-        done(new Error(RED._('mcp-sse-out.errors.noSessionId')));
-        return;
-      }
-      const session = registry.get(sessionId);
-      if (session === undefined || session.closed) {
-        done(new Error(RED._('mcp-sse-out.errors.sessionGone', { sessionId })));
-        return;
-      }
-      const endpoint = endpointOf(session.endpointId);
       try {
-        if (endpoint === undefined) {
-          session.send(toOutboundMessage(msg.payload, msg.mcp?.requestId));
-        } else {
-          usedEndpoints.add(endpoint);
-          const result = pushToSession(endpoint, session, msg.payload, msg.mcp?.requestId, {
+        if (target === 'endpoint') {
+          const endpoint = endpointOf(def.endpoint) ?? endpointOf(msg.mcp?.endpoint);
+          if (endpoint === undefined) {
+            done(new Error(RED._('mcp-sse-out.errors.noEndpoint')));
+            return;
+          }
+          const n = endpoint.broadcast(msg.payload);
+          this.status({ fill: 'green', shape: 'dot', text: RED._('mcp-sse-out.status.sentTo', { count: n }) });
+          done();
+          return;
+        }
+        const sessionId = msg.mcp?.sessionId;
+        if (typeof sessionId !== 'string' || sessionId === '') {
+          done(new Error(RED._('mcp-sse-out.errors.noSessionId')));
+          return;
+        }
+        // msg.mcp.endpoint names the session's endpoint; a msg that lost it finds it by the session.
+        const endpoint = endpointOf(msg.mcp?.endpoint) ?? endpointOf(registry.get(sessionId)?.endpointId);
+        if (endpoint === undefined) throw new SessionNotFoundError(sessionId);
+        usedEndpoints.add(endpoint);
+        const result = endpoint.send(sessionId, msg.payload, {
+          requestId: msg.mcp?.requestId,
+          request: {
             timeoutMs,
             owner: this,
             settle: (outcome, request) => {
               if (!closed) send(answerMsg(msg, outcome, request));
             },
-          });
-          if (!result.sent) this.warn(result.reason);
-        }
+          },
+        });
+        if (!result.sent) this.warn(result.reason);
+        done();
       } catch (error) {
-        done(error as Error);
-        return;
+        done(nodeError(error));
       }
-      done();
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      for (const endpoint of usedEndpoints) endpoint.pending.forget(this);
+      for (const endpoint of usedEndpoints) endpoint.protocol.pending.forget(this);
       usedEndpoints.clear();
       done();
     });

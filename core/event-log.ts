@@ -1,15 +1,18 @@
 /**
- * Event ids and the replay ring of a session's stream (WHATWG HTML "Server-sent events" 9.2.4:
- * the `id` field and `Last-Event-ID`; MCP 2024-11-05 "Transports > HTTP with SSE").
+ * Event ids and the replay ring of a session's streams (WHATWG HTML "Server-sent events" 9.2.4:
+ * the `id` field and `Last-Event-ID`; MCP 2024-11-05 "Transports > HTTP with SSE", and 2025-03-26
+ * onwards "Transports > Streamable HTTP > Resumability and Redelivery").
  *
  * Every `event: message` a session sends carries `id: <sessionId>:<seq>`: the session id (a UUID,
  * which has no `:`) and a sequence number that starts at 1 for the first message and goes up by
- * one per message (the `endpoint` event is `<sessionId>:0`). A reconnecting client sends the id of
- * the last event it received as `Last-Event-ID`; the id alone names the session to resume and the
- * point to replay from, so the reconnect needs nothing but the SSE URL.
+ * one per message, across all the session's streams, so an id is unique in its session (the
+ * HTTP+SSE `endpoint` event is `<sessionId>:0`). A reconnecting client sends the id of the last
+ * event it received as `Last-Event-ID`; the id alone names the session, the stream (the ring
+ * remembers which stream each event went out on) and the point to replay from.
  *
  * Never imports Node-RED.
  */
+import { isWellFormedSessionId } from './session-id';
 
 /** The parts of an event id this package issued. */
 export interface EventId {
@@ -18,7 +21,7 @@ export interface EventId {
   seq: number;
 }
 
-const EVENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}):(0|[1-9][0-9]{0,15})$/;
+const SEQ = /^(0|[1-9][0-9]{0,15})$/;
 
 /** The event id of event `seq` of a session: `<sessionId>:<seq>`. */
 export function formatEventId(sessionId: string, seq: number): string {
@@ -27,19 +30,24 @@ export function formatEventId(sessionId: string, seq: number): string {
 
 /**
  * Reads a `Last-Event-ID` header value. Returns `undefined` for anything this package did not
- * issue (wrong shape, a sequence number over 2^53), which the SSE endpoint answers with 400.
+ * issue (not a v4 UUID, a sequence number over 2^53), which the transports answer with 400.
  */
 export function parseEventId(value: string): EventId | undefined {
-  const match = EVENT_ID.exec(value.trim());
-  if (match === null) return undefined;
-  const seq = Number(match[2]);
+  const text = value.trim();
+  const colon = text.lastIndexOf(':');
+  const sessionId = text.slice(0, colon);
+  const seqText = text.slice(colon + 1);
+  if (colon === -1 || !SEQ.test(seqText) || !isWellFormedSessionId(sessionId)) return undefined;
+  const seq = Number(seqText);
   if (!Number.isSafeInteger(seq)) return undefined;
-  return { sessionId: match[1], seq };
+  return { sessionId, seq };
 }
 
 /** One recorded event: its sequence number and its framed text or bytes, without the `id:` line. */
 export interface LoggedEvent {
   seq: number;
+  /** The stream it went out on (0: the session's own stream; see session.ts). */
+  stream: number;
   /** `event: message\ndata: ...\n\n`; a Buffer when shared by every session of a broadcast. */
   body: string | Buffer;
 }
@@ -90,6 +98,14 @@ export class EventLog {
     const out: LoggedEvent[] = [];
     for (let i = this.size - missed; i < this.size; i++) out.push(this.ring[(this.start + i) % this.capacity] as LoggedEvent);
     return out;
+  }
+
+  /** The event with sequence number `seq`, when the ring still holds it. */
+  find(seq: number): LoggedEvent | undefined {
+    if (this.size === 0) return undefined;
+    const first = (this.ring[this.start] as LoggedEvent).seq;
+    const i = seq - first;
+    return i < 0 || i >= this.size ? undefined : this.ring[(this.start + i) % this.capacity];
   }
 
   /** Forgets every event. */

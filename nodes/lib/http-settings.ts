@@ -4,6 +4,7 @@
 import type { NodeAPI } from 'node-red';
 import cors, { type CorsOptions } from 'cors';
 import type { RouteHandler } from './routes';
+import { SESSION_HEADER } from '../../core';
 
 interface HttpNodeSettings {
   httpNodeRoot?: string | false;
@@ -44,5 +45,16 @@ export function nodeMiddleware(RED: NodeAPI): RouteHandler[] {
 export function corsHandler(RED: NodeAPI): RouteHandler | undefined {
   const options = httpSettings(RED).httpNodeCors;
   if (options === undefined || options === null) return undefined;
-  return cors(options) as unknown as RouteHandler;
+  return cors({ ...options, exposedHeaders: exposedHeaders(options.exposedHeaders) }) as unknown as RouteHandler;
+}
+
+/**
+ * The user's `exposedHeaders` plus `Mcp-Session-Id`, which a browser client (the Inspector's web
+ * UI) must read from the Streamable HTTP `initialize` response (MCP "Transports > Streamable HTTP
+ * > Session Management").
+ */
+function exposedHeaders(configured: CorsOptions['exposedHeaders']): string[] {
+  const list = typeof configured === 'string' ? configured.split(',').map((h) => h.trim()).filter(Boolean) : [...(configured ?? [])];
+  if (!list.some((h) => h.toLowerCase() === SESSION_HEADER.toLowerCase())) list.push(SESSION_HEADER);
+  return list;
 }

@@ -1,18 +1,20 @@
 /**
  * `mcp-sse-in`: serves the endpoint's SSE path (GET, default `/sse`). Each GET opens a session's
  * `text/event-stream`, whose first event is `endpoint` with the message URL
- * (MCP 2024-11-05 "Transports > HTTP with SSE"). Sends a msg when a session opens and when it
- * closes; its status shows the number of open sessions.
+ * (MCP 2024-11-05 "Transports > HTTP with SSE"). Sends a msg when a session of its endpoint opens
+ * and when it closes, on either transport (a Streamable HTTP session opens with its `initialize`
+ * POST); its status shows the number of open sessions.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { SessionEvent } from '../core/sse-endpoint';
-import { serveEndpointRoute } from './lib/serve-endpoint';
+import type { SessionEvent } from '../core';
+import { serveEndpointRoutes } from './lib/serve-endpoint';
 import type { InNodeDef, McpMsgContext, SessionEventPayload } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpSseInNode(this: Node, def: InNodeDef): void {
     RED.nodes.createNode(this, def);
-    const endpointNode = serveEndpointRoute(RED, this, def.endpoint, 'get', (cfg) => (req, res) => cfg.endpoint.handleSseRequest(req, res));
+    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) =>
+      cfg.sseEnabled ? [{ method: 'get', path: cfg.ssePath, handler: (req, res) => cfg.endpoint.sse.handleGet(req, res) }] : []);
     if (endpointNode === undefined) return;
     const endpoint = endpointNode.endpoint;
 
@@ -31,8 +33,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const emit = (event: 'open' | 'close') => ({ session, headers, reason }: SessionEvent): void => {
-      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id };
-      const payload: SessionEventPayload = { event, sessionId: session.id, headers: { ...headers }, sessions: endpoint.sessionCount };
+      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport };
+      const payload: SessionEventPayload = { event, sessionId: session.id, transport: session.transport, headers: { ...headers }, sessions: endpoint.sessionCount };
       if (reason !== undefined) payload.reason = reason;
       this.send({ topic: event, payload, mcp } as never);
       scheduleStatus();

@@ -1,6 +1,6 @@
 /**
- * A listener set that holds events while it has no listener, for a short while, and hands them to
- * the next listener added. An endpoint's accepted client messages go through one, so that a
+ * Listener sets: {@link Listeners}, plain, and {@link HeldListeners}, which holds events while it
+ * has no listener, for a short while, and hands them to the next listener added. An endpoint's accepted client messages go through one, so that a
  * message accepted (`202`) in the moment between one consumer leaving and the next arriving (in
  * Node-RED: a redeploy of `mcp message in`) is delivered, not dropped.
  *
@@ -9,10 +9,35 @@
 
 type Listener<T> = (event: T) => void;
 
+/** A set of listeners; `add` returns the function that removes the listener again. */
+export class Listeners<T> {
+  private readonly set = new Set<Listener<T>>();
+
+  /** Adds a listener; returns the function that removes it. */
+  add(listener: Listener<T>): () => void {
+    this.set.add(listener);
+    return () => this.set.delete(listener);
+  }
+
+  /** Hands `event` to every listener, in the order they were added. */
+  emit(event: T): void {
+    for (const listener of this.set) listener(event);
+  }
+
+  /** The number of listeners. */
+  get size(): number {
+    return this.set.size;
+  }
+}
+
 /** Defaults: events are held up to 3000 ms, at most 1000 of them. */
 export const DEFAULT_HOLD_MS = 3000;
 export const DEFAULT_HOLD_MAX = 1000;
 
+/**
+ * Listeners that hold events while there is none, for a short while, and hand them to the next
+ * listener added (a redeploy of the consuming node).
+ */
 export class HeldListeners<T> {
   private readonly set = new Set<Listener<T>>();
   private held: Array<{ event: T; at: number }> = [];

@@ -2,8 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
-import { pushToSession } from '../../src/core/server-push';
-import type { PendingOutcome } from '../../src/core/pending-requests';
+import type { PendingOutcome } from '../../core/pending-requests';
 
 interface Settled { outcome: PendingOutcome; id: unknown }
 
@@ -23,9 +22,8 @@ describe('server push over plain node:http', () => {
 
   function ask(sse: SseConnection, method: string, timeoutMs = 60_000): Promise<Settled> {
     return new Promise((resolve) => {
-      pushToSession(server.endpoint, session(sse), { method, params: { message: 'name?' } }, undefined, {
-        timeoutMs,
-        settle: (outcome, request) => resolve({ outcome, id: request.id }),
+      server.endpoint.send(sse.sessionId, { method, params: { message: 'name?' } }, {
+        request: { timeoutMs, settle: (outcome, request) => resolve({ outcome, id: request.id }) },
       });
     });
   }
@@ -40,7 +38,7 @@ describe('server push over plain node:http', () => {
       assert.equal((await post(sse, { jsonrpc: '2.0', id: 1, result: { action: 'accept', content: { name: 'Ada' } } })).status, 202);
       assert.deepEqual(await settled, { outcome: { status: 'result', result: { action: 'accept', content: { name: 'Ada' } } }, id: 1 });
       assert.equal(server.received.length, before, 'the response did not reach the message listeners');
-      assert.equal(server.endpoint.pending.count(), 0);
+      assert.equal(server.endpoint.protocol.pending.count(), 0);
     } finally {
       sse.close();
     }
@@ -103,16 +101,16 @@ describe('server push over plain node:http', () => {
     try {
       await post(sse, { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'slow', _meta: { progressToken: 'tok' } } });
       const s = session(sse);
-      const progress = (p: number) => pushToSession(server.endpoint, s, { method: 'notifications/progress', params: { progress: p, total: 3 } }, 'call-1');
+      const progress = (p: number) => server.endpoint.send(s.id, { method: 'notifications/progress', params: { progress: p, total: 3 } }, { requestId: 'call-1' });
       assert.equal(progress(1).sent, true);
       const stale = progress(1);
       assert.equal(stale.sent, false);
       assert.match((stale as { reason: string }).reason, /must increase/);
       assert.equal(progress(2).sent, true);
-      assert.equal(pushToSession(server.endpoint, s, { method: 'notifications/message', params: { level: 'info', data: 'half way' } }, 'call-1').sent, true);
-      assert.equal(pushToSession(server.endpoint, s, { result: { content: [] } }, 'call-1').sent, true);
+      assert.equal(server.endpoint.send(s.id, { method: 'notifications/message', params: { level: 'info', data: 'half way' } }, { requestId: 'call-1' }).sent, true);
+      assert.equal(server.endpoint.send(s.id, { result: { content: [] } }, { requestId: 'call-1' }).sent, true);
       assert.equal(progress(3).sent, false);
-      assert.equal(pushToSession(server.endpoint, s, { method: 'notifications/message', params: { level: 'info', data: 'late' } }, 'call-1').sent, false);
+      assert.equal(server.endpoint.send(s.id, { method: 'notifications/message', params: { level: 'info', data: 'late' } }, { requestId: 'call-1' }).sent, false);
       const got = [await next(sse), await next(sse), await next(sse), await next(sse)];
       assert.deepEqual(got[0], { jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1, total: 3, progressToken: 'tok' } });
       assert.deepEqual(got[1], { jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 2, total: 3, progressToken: 'tok' } });
@@ -127,7 +125,7 @@ describe('server push over plain node:http', () => {
     const sse = await open();
     try {
       await post(sse, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow' } });
-      const result = pushToSession(server.endpoint, session(sse), { method: 'notifications/progress', params: { progress: 1 } }, 5);
+      const result = server.endpoint.send(sse.sessionId, { method: 'notifications/progress', params: { progress: 1 } }, { requestId: 5 });
       assert.equal(result.sent, false);
       assert.match((result as { reason: string }).reason, /no progress/);
     } finally {
@@ -141,7 +139,7 @@ describe('server push over plain node:http', () => {
       await post(sse, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow' } });
       await post(sse, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'user pressed stop' } });
       assert.equal(server.received.at(-1)?.message && (server.received.at(-1)!.message as { method: string }).method, 'notifications/cancelled');
-      const result = pushToSession(server.endpoint, session(sse), { result: { content: [] } }, 7);
+      const result = server.endpoint.send(sse.sessionId, { result: { content: [] } }, { requestId: 7 });
       assert.equal(result.sent, false);
       assert.match((result as { reason: string }).reason, /cancelled.*user pressed stop/);
       // The stream carries nothing for request 7: the next event is this marker.

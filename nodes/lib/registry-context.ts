@@ -8,7 +8,7 @@
  * not published, and a warning says so.
  */
 import type { NodeAPI } from 'node-red';
-import { SessionRegistry } from '../../core/registry';
+import { SessionRegistry } from '../../core';
 
 /** The global context key the registry is published under. */
 export const CONTEXT_KEY = 'mcp_sessions';

@@ -1,38 +1,32 @@
 /**
  * The session registry: every open MCP session of the process, by id, whatever transport or
- * endpoint opened it (MCP 2024-11-05 "Transports": a session id identifies one client connection).
+ * endpoint opened it (MCP "Transports": a session id identifies one client's session; on
+ * Streamable HTTP it is the `Mcp-Session-Id`, on HTTP+SSE the `sessionId` query parameter).
  *
  * Never imports Node-RED. The Node-RED nodes publish one registry in global context.
  */
-import { randomUUID } from 'node:crypto';
-import { Session, type CloseReason, type SessionInfo } from './session';
-
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+import { newSessionId } from './session-id';
+import { Session, type SessionInfo, type SessionOptions } from './session';
 
 /**
- * True when `id` has the shape of the ids this registry issues (a lower-case UUID v4), so that
- * a malformed `sessionId` is refused with 400 before any lookup.
- */
-export function isWellFormedSessionId(id: string): boolean {
-  return id.length === 36 && SESSION_ID.test(id);
-}
-
-/**
- * All open sessions by id. A session is added when its stream opens and removed the moment it
- * closes, for whatever reason, so the registry never holds a dead session.
+ * All open sessions by id. A session is added when it opens and removed the moment it closes, for
+ * whatever reason, so the registry never holds a dead session.
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
 
   /**
-   * Creates and registers a session with a fresh `crypto.randomUUID()` id.
+   * Creates and registers a session with a fresh id ({@link newSessionId}).
    * @param endpointId the endpoint that owns the session.
-   * @param onClose called once after the session closed and left the registry.
+   * @param options the session's settings; its `onClose` runs after the session left the registry.
    */
-  create(endpointId: string, onClose: (session: Session, reason: CloseReason) => void): Session {
-    const session = new Session(randomUUID(), endpointId, (closed, reason) => {
-      this.sessions.delete(closed.id);
-      onClose(closed, reason);
+  create(endpointId: string, options: SessionOptions): Session {
+    const session = new Session(newSessionId(), endpointId, {
+      ...options,
+      onClose: (closed, reason) => {
+        this.sessions.delete(closed.id);
+        options.onClose(closed, reason);
+      },
     });
     this.sessions.set(session.id, session);
     return session;

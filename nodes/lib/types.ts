@@ -2,8 +2,7 @@
  * The msg properties and node configurations this package's nodes share.
  */
 import type { NodeDef, Node } from 'node-red';
-import type { MessageKind, RequestId } from '../../core/jsonrpc';
-import type { SseEndpoint } from '../../core/sse-endpoint';
+import type { McpEndpoint, MessageKind, RequestId, TransportKind } from '../../core';
 
 /**
  * `msg.mcp`: where a msg came from and where its answer goes. Set by `mcp message in` and
@@ -15,6 +14,8 @@ export interface McpMsgContext {
   sessionId: string;
   /** The id of the `mcp-sse-endpoint` config node that owns the session. */
   endpoint: string;
+  /** The transport the session uses: `sse` (HTTP+SSE) or `streamable-http`. */
+  transport?: TransportKind;
   /** What the client sent: `request`, `notification` or `response` (absent on session events). */
   kind?: MessageKind;
   /** The client request's id: the id a response to it must carry. */
@@ -32,9 +33,14 @@ export interface McpMsgContext {
 export interface SessionEventPayload {
   event: 'open' | 'close';
   sessionId: string;
-  /** The headers of the GET that opened the stream. */
+  /** `sse` or `streamable-http`. */
+  transport: TransportKind;
+  /** The headers of the request that opened the session (the SSE GET, or the `initialize` POST). */
   headers: Record<string, string | string[] | undefined>;
-  /** Why the session closed: `client-disconnected`, `server-closed`, `endpoint-closed`, `queue-overflow` or `idle-timeout`. */
+  /**
+   * Why the session closed: `client-disconnected`, `client-deleted` (Streamable HTTP DELETE),
+   * `server-closed`, `endpoint-closed`, `queue-overflow` or `idle-timeout`.
+   */
   reason?: string;
   /** Open sessions of the endpoint after this event. */
   sessions: number;
@@ -68,6 +74,16 @@ export interface EndpointNodeDef extends NodeDef {
   queueBytes?: number | string;
   /** Seconds without a message either way before a session is closed; 0 (default) never. */
   idleTimeout?: number | string;
+  /** HTTP+SSE on (`ssePath` and `messagePath`); absent counts as on. */
+  sse?: boolean;
+  /** Streamable HTTP on (`streamablePath`); absent counts as off, as in flows saved before it existed. */
+  streamable?: boolean;
+  /** The Streamable HTTP path (POST, GET, DELETE); default `/mcp`. */
+  streamablePath?: string;
+  /** Seconds a Streamable HTTP session lasts with no open stream and no message; default 900, 0 never. */
+  sessionTimeout?: number | string;
+  /** Streamable HTTP: answer POSTs with one JSON body instead of an SSE stream. */
+  jsonResponse?: boolean;
 }
 
 /** Credentials of the `mcp-sse-endpoint` config node: kept out of exported flows. */
@@ -80,8 +96,12 @@ export interface EndpointCredentials {
 export interface EndpointNode extends Node {
   ssePath: string;
   messagePath: string;
+  /** False when HTTP+SSE is switched off. */
+  sseEnabled: boolean;
+  /** The Streamable HTTP path, or `undefined` when that transport is switched off. */
+  streamablePath: string | undefined;
   /** The transport core serving this endpoint's sessions. */
-  endpoint: SseEndpoint;
+  endpoint: McpEndpoint;
 }
 
 /** Settings of `mcp-sse-in` and `mcp-message-in`. */

@@ -1,0 +1,290 @@
+/**
+ * One MCP endpoint: its sessions, whichever transport opened them, the protocol layer between
+ * them and the flow, and the two transports that move messages (MCP 2024-11-05 "Transports > HTTP
+ * with SSE" in `transports/sse.ts`; 2025-03-26 onwards "Transports > Streamable HTTP" in
+ * `transports/streamable-http.ts`).
+ *
+ * The flow side is three calls: hear {@link McpEndpoint.messageReceived}, answer with
+ * {@link McpEndpoint.send}, or {@link McpEndpoint.broadcast}.
+ *
+ * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonRpcMessage, MessageKind } from './jsonrpc';
+import { sendJsonRpcError, TransportErrorCode } from './http';
+import type { SessionRegistry } from './registry';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
+import type { CloseReason, Session, TransportKind } from './session';
+import { Protocol, type PushResult, type SendContext } from './protocol';
+import { checkRequest, type SecurityOptions } from './security';
+import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
+import { SseTransport } from './transports/sse';
+import { StreamableHttpTransport } from './transports/streamable-http';
+
+/** Settings of one endpoint. */
+export interface EndpointOptions {
+  /** Endpoint id; in Node-RED, the config node's id. */
+  id: string;
+  /** The registry the endpoint's sessions live in. */
+  registry: SessionRegistry;
+  /**
+   * HTTP+SSE: the URL announced in the `endpoint` event, before `?sessionId=`: normally an
+   * absolute path that includes any mount prefix (Node-RED's `httpNodeRoot`), e.g. `/sse/message`.
+   */
+  messageUrl?: string;
+  /** Interval between keep-alive comments on every open stream, in ms; 0 turns them off. Default 15000. */
+  keepAliveMs?: number;
+  /** Largest POST body accepted, in bytes; larger gets 413. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * How long a session outlives a dropped stream, waiting for the client to reconnect with
+   * `Last-Event-ID`, in ms; 0 (the default) turns resumption off.
+   */
+  resumeGraceMs?: number;
+  /** Message events kept per session for replay on resumption. Default 256. */
+  replayEvents?: number;
+  /** The `retry:` sent to clients: how soon a client reconnects, in ms. Default 1000; 0 sends none. */
+  retryMs?: number;
+  /** `Host`/`Origin` allow-lists and authentication, checked on every route. Default: see {@link SecurityOptions}. */
+  security?: SecurityOptions;
+  /** Most open sessions, of both transports; one more gets 503 with `Retry-After`. Default 1000. */
+  maxSessions?: number;
+  /** Bounds of each stream's push queue. Default 1000 messages, 8 MiB. */
+  queueLimits?: Partial<QueueLimits>;
+  /** A session with no message either way for this long (ms) is closed with `idle-timeout`; 0 (default) never. */
+  idleTimeoutMs?: number;
+  /**
+   * Streamable HTTP: a session with no open stream and no message either way for this long (ms)
+   * ends (clients rarely send DELETE). Default 15 minutes; 0 never.
+   */
+  sessionTimeoutMs?: number;
+  /** Streamable HTTP: answer POSTs with one `application/json` body instead of an SSE stream. Default false. */
+  jsonResponse?: boolean;
+}
+
+/** One client message handed to the endpoint's listeners after the POST was accepted. */
+export interface InboundMessage {
+  session: Session;
+  kind: MessageKind;
+  message: JsonRpcMessage;
+}
+
+/** A session that opened or closed, for the endpoint's listeners. */
+export interface SessionEvent {
+  session: Session;
+  /** The headers of the request that opened the session. */
+  headers: IncomingHttpHeaders;
+  /** Set on close. */
+  reason?: CloseReason;
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_REPLAY_EVENTS = 256;
+export const DEFAULT_RETRY_MS = 1000;
+export const DEFAULT_MAX_SESSIONS = 1000;
+export const DEFAULT_SESSION_TIMEOUT_MS = 15 * 60_000;
+/** Seconds a client is told to wait (`Retry-After`) when the endpoint is full. */
+export const RETRY_AFTER_S = 5;
+
+/** Thrown by {@link McpEndpoint.send} for a session that is not open on this endpoint. */
+export class SessionNotFoundError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`MCP session ${sessionId} is closed or unknown: the client has disconnected`);
+    this.name = 'SessionNotFoundError';
+  }
+}
+
+/**
+ * One MCP endpoint. Keep-alive: one timer per endpoint, running only while it has open sessions,
+ * writes a `: ping` comment to every open stream each `keepAliveMs` (one timer for all sessions is
+ * cheaper than one each). Idle and resumption timers belong to each session.
+ */
+export class McpEndpoint {
+  readonly id: string;
+  readonly registry: SessionRegistry;
+  readonly maxBodyBytes: number;
+  readonly maxSessions: number;
+  readonly resumeGraceMs: number;
+  readonly retryMs: number;
+  /** The protocol layer: server-initiated requests and client requests in flight. */
+  readonly protocol = new Protocol();
+  /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
+  readonly sse: SseTransport;
+  /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
+  readonly streamableHttp: StreamableHttpTransport;
+  private readonly keepAliveMs: number;
+  private readonly replayEvents: number;
+  private readonly security: SecurityOptions;
+  private readonly queueLimits: QueueLimits;
+  private readonly idleTimeoutMs: number;
+  private readonly sessionTimeoutMs: number;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  /** This endpoint's open sessions, with the headers of the request that opened each. */
+  private readonly open = new Map<string, { session: Session; headers: IncomingHttpHeaders }>();
+  private closed = false;
+
+  /** Hears of every session that opens. */
+  readonly sessionOpened = new Listeners<SessionEvent>();
+  /** Hears of every session that closes, with the reason. */
+  readonly sessionClosed = new Listeners<SessionEvent>();
+  /**
+   * Hears of every valid JSON-RPC message a client sends, in the order they arrive. A message
+   * accepted while no listener is there (a redeploy of the consumer) is held up to 3 s for the next.
+   */
+  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, ({ session, message }) =>
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
+  /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
+  readonly warning = new Listeners<string>();
+
+  constructor(options: EndpointOptions) {
+    this.id = options.id;
+    this.registry = options.registry;
+    this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.resumeGraceMs = options.resumeGraceMs ?? 0;
+    this.replayEvents = options.replayEvents ?? DEFAULT_REPLAY_EVENTS;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.security = { ...options.security };
+    const header = this.security.authHeader?.trim() ?? '';
+    if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+      throw new TypeError(`The authentication header name ${JSON.stringify(header)} is not a valid HTTP header name`);
+    }
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits };
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.sse = new SseTransport(this, options.messageUrl ?? '/message');
+    this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
+  }
+
+  /** The number of open sessions of this endpoint, of both transports. */
+  get sessionCount(): number {
+    return this.open.size;
+  }
+
+  /**
+   * For the transports: runs the `Host`, `Origin` and authentication checks, and refuses a closed
+   * endpoint. Answers 403, 401 (with `WWW-Authenticate`) or 503 and returns false when one fails.
+   */
+  admit(req: IncomingMessage, res: ServerResponse): boolean {
+    const failure = checkRequest(req, this.security);
+    if (failure !== undefined) {
+      sendJsonRpcError(res, failure.status, TransportErrorCode.BadRequest, failure.message, null, failure.headers);
+      return false;
+    }
+    if (this.closed) {
+      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * For the transports, before a request opens a session: answers 503 with `Retry-After` and
+   * returns true when the endpoint has `maxSessions` open sessions.
+   */
+  refuseWhenFull(res: ServerResponse): boolean {
+    if (this.open.size < this.maxSessions) return false;
+    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
+      `This MCP endpoint has its maximum of ${this.maxSessions} open sessions; try again later`, null,
+      { 'Retry-After': String(RETRY_AFTER_S) });
+    return true;
+  }
+
+  /** For the transports: opens a session (the caller checked {@link admit} and {@link refuseWhenFull}) and tells the listeners once it is set up. */
+  openSession(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void): Session {
+    const session = this.registry.create(this.id, {
+      transport,
+      queueLimits: this.queueLimits,
+      resumeGraceMs: this.resumeGraceMs,
+      replayEvents: this.replayEvents,
+      endsWithStream: transport === 'sse',
+      onClose: (ended, reason) => this.onSessionClosed(ended, reason),
+      onWarning: (text) => this.warning.emit(text),
+    });
+    this.open.set(session.id, { session, headers });
+    if (this.idleTimeoutMs > 0) session.expireWhenIdle(this.idleTimeoutMs, true);
+    else if (transport === 'streamable-http') session.expireWhenIdle(this.sessionTimeoutMs, false);
+    setUp(session);
+    this.startKeepAlive();
+    this.sessionOpened.emit({ session, headers });
+    return session;
+  }
+
+  /** The open session `id` of this endpoint, or `undefined`. */
+  session(id: string): Session | undefined {
+    const session = this.open.get(id)?.session;
+    return session === undefined || session.closed ? undefined : session;
+  }
+
+  /** The headers of the request that opened a session of this endpoint. */
+  openedWith(session: Session): IncomingHttpHeaders | undefined {
+    return this.open.get(session.id)?.headers;
+  }
+
+  /** For the transports: the valid messages of one accepted POST, in order, to the protocol and the flow. */
+  receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
+    session.touch();
+    for (const { kind, message } of messages) {
+      if (this.protocol.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
+    }
+  }
+
+  /**
+   * Sends what a flow produced to one session of this endpoint, by the protocol's rules (see
+   * {@link Protocol.send}); on Streamable HTTP, messages about a request go on its POST's stream.
+   * @throws SessionNotFoundError when the session is not open on this endpoint.
+   * @throws TypeError, SessionClosedError, RangeError as {@link Protocol.send}.
+   */
+  send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
+    const session = this.session(sessionId);
+    if (session === undefined) throw new SessionNotFoundError(sessionId);
+    return this.protocol.send(session, payload, context);
+  }
+
+  /**
+   * Sends one notification to every open session of this endpoint that has a stream of its own
+   * (those waiting for their client to reconnect get it in their replay ring); see
+   * {@link Protocol.broadcast}.
+   * @returns the number of sessions it was sent to.
+   */
+  broadcast(payload: unknown): number {
+    return this.protocol.broadcast(this.sessions(), payload);
+  }
+
+  private *sessions(): Iterable<Session> {
+    for (const { session } of this.open.values()) yield session;
+  }
+
+  private onSessionClosed(session: Session, reason: CloseReason): void {
+    const headers = this.open.get(session.id)?.headers ?? {};
+    this.open.delete(session.id);
+    this.protocol.closeSession(session.id);
+    if (this.open.size === 0) this.stopKeepAlive();
+    this.sessionClosed.emit({ session, headers, reason });
+  }
+
+  private startKeepAlive(): void {
+    if (this.keepAliveTimer !== undefined || this.keepAliveMs <= 0) return;
+    this.keepAliveTimer = setInterval(() => {
+      for (const { session } of this.open.values()) session.keepAlive();
+    }, this.keepAliveMs);
+    this.keepAliveTimer.unref();
+  }
+
+  private stopKeepAlive(): void {
+    clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+  }
+
+  /**
+   * Closes the endpoint: every open stream of it ends cleanly, its sessions leave the registry,
+   * and later requests get 503. Idempotent.
+   */
+  close(): void {
+    this.closed = true;
+    for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
+    this.stopKeepAlive();
+  }
+}

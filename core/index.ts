@@ -1,0 +1,18 @@
+/**
+ * The Node-RED-free core of this package, in one entry module: the nodes import nothing else.
+ *
+ * - `endpoint.ts`: one MCP endpoint (sessions of both transports, keep-alive, `send`, `broadcast`).
+ * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
+ * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
+ * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
+ * - `registry.ts`: every open session of the process.
+ */
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
+export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
+export { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from './pending-requests';
+export { SessionRegistry } from './registry';
+export { SessionClosedError, type CloseReason, type Session, type SessionInfo, type TransportKind } from './session';
+export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
+export { sendMethodNotAllowed } from './http';
+export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
+export type { MessageKind, RequestId } from './jsonrpc';

@@ -1,0 +1,371 @@
+/**
+ * An MCP session: its id, the streams its messages go out on, the replay ring and its own timers
+ * (MCP 2024-11-05 "Transports > HTTP with SSE": one stream per session; 2025-03-26 onwards
+ * "Transports > Streamable HTTP": a response stream per POST that carries requests, and an
+ * optional standalone GET stream).
+ *
+ * Which stream a message takes is decided here, from the message alone: a response goes on the
+ * stream of the POST that carried its request; a message about a request (`related`) goes there
+ * too while that stream is open; everything else goes on the session's own stream (channel 0). A
+ * POST's stream closes once every request it carried is answered.
+ *
+ * Never imports Node-RED.
+ */
+import type { JsonRpcMessage, RequestId } from './jsonrpc';
+import { formatEvent, formatIdLine, formatMessageEvent, SseStream, type QueueLimits, type StreamOwner } from './sse';
+import { EventLog, formatEventId, type LoggedEvent } from './event-log';
+import { Channel, idKey, type JsonReply } from './channel';
+
+/** Why a session ended, as reported to listeners and flows. */
+export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted';
+
+/** The transport a session was opened on. */
+export type TransportKind = 'sse' | 'streamable-http';
+
+/** The facts about a session that are safe to show and copy: no sockets. */
+export interface SessionInfo {
+  id: string;
+  /** The endpoint (in Node-RED, the config node id) the session belongs to. */
+  endpointId: string;
+  transport: TransportKind;
+  /** Epoch ms when the session opened. */
+  createdAt: number;
+  /** Messages sent to the client so far. */
+  sent: number;
+  /** Messages waiting for the socket to drain. */
+  queued: number;
+  /** Bytes of the frames waiting for the socket to drain. */
+  queuedBytes: number;
+}
+
+/** What a session needs from whoever opened it. */
+export interface SessionOptions {
+  transport: TransportKind;
+  /** Bounds of each stream's push queue. */
+  queueLimits: QueueLimits;
+  /** Ms the session outlives a dropped stream, for the client to resume; 0 turns resumption off. */
+  resumeGraceMs: number;
+  /** Message events kept for replay while resumption is on. */
+  replayEvents: number;
+  /** HTTP+SSE: the session ends with its stream (after the grace period when resumable). */
+  endsWithStream: boolean;
+  /** Called once when the session ends, with the reason. */
+  onClose(session: Session, reason: CloseReason): void;
+  /** Hears why the session closed on its own (queue overflow, idle): a sentence to log. */
+  onWarning(text: string): void;
+}
+
+/**
+ * One client session. Pushing is event-driven: a message is serialised once and written at once
+ * (see {@link SseStream}); there is no timer on the push path.
+ */
+export class Session implements StreamOwner {
+  /** Epoch ms when the session was created. */
+  readonly createdAt = Date.now();
+  readonly transport: TransportKind;
+  private lastActivity = Date.now();
+  private closedReason: CloseReason | undefined;
+  /** Sequence number of the last `event: message` sent; 0 before the first. */
+  private seq = 0;
+  private sentMessages = 0;
+  private readonly events: EventLog | undefined;
+  private readonly channels = new Map<number, Channel>();
+  /** Open POST channels by the key of each request they still have to answer. */
+  private readonly byRequest = new Map<string, Channel>();
+  private nextChannel = 1;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param id cryptographically random session id (a v4 UUID).
+   * @param endpointId the endpoint the session belongs to.
+   */
+  constructor(readonly id: string, readonly endpointId: string, private readonly options: SessionOptions) {
+    this.transport = options.transport;
+    if (options.resumeGraceMs > 0 && options.replayEvents > 0) this.events = new EventLog(options.replayEvents);
+  }
+
+  /** True once the session has ended; sending to it then throws. */
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** True while the session's own stream (channel 0) is open. */
+  get attached(): boolean {
+    return this.channels.get(0)?.writer !== undefined;
+  }
+
+  /** The queue bounds every stream of this session gets. */
+  get queueLimits(): QueueLimits {
+    return this.options.queueLimits;
+  }
+
+  /** Makes `stream` the session's own stream: the HTTP+SSE stream, or the standalone GET stream. */
+  attach(stream: SseStream): void {
+    this.channel(0).writer = stream;
+    this.stopGrace();
+  }
+
+  /**
+   * Streamable HTTP: opens the channel of a POST that carries requests; their responses, and what
+   * the flow sends about them, go on `writer`, which closes once every one is answered.
+   * @param primeRetryMs when set and the session is resumable, the stream starts with a priming
+   *   event (an event id and empty data, 2025-11-25 "Resumability and Redelivery"), so a client cut
+   *   off before any message can resume; `retry:` is sent with it when above 0.
+   */
+  openRequestChannel(writer: SseStream | JsonReply, requestIds: RequestId[], primeRetryMs?: number): void {
+    const channel = this.channel(this.nextChannel++);
+    channel.writer = writer;
+    for (const id of requestIds) {
+      channel.awaiting.add(idKey(id));
+      this.byRequest.set(idKey(id), channel);
+    }
+    if (primeRetryMs !== undefined && this.events !== undefined && writer instanceof SseStream) {
+      const seq = ++this.seq;
+      // Kept so that a resume from this id finds its stream; replay skips it (no body).
+      this.events.append({ seq, stream: channel.key, body: '' });
+      writer.send(formatEvent({ id: formatEventId(this.id, seq), ...(primeRetryMs > 0 ? { retry: primeRetryMs } : {}), data: '' }));
+    }
+  }
+
+  /**
+   * Serialises one JSON-RPC message and sends it on its stream (see the module comment), or keeps
+   * it in the replay ring while that stream waits for its client to reconnect.
+   * @param related the client request the message is about (progress, logging, a server request).
+   * @returns false when it has no stream to go on (the client closed it and cannot resume).
+   * @throws SessionClosedError when the session has ended.
+   * @throws TypeError when the message cannot be serialised as JSON (a cycle, a BigInt).
+   */
+  send(message: JsonRpcMessage, related?: RequestId): boolean {
+    if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
+    const json = JSON.stringify(message);
+    const isResponse = !('method' in message) && message.id !== null;
+    // HTTP+SSE has no POST channels: the lookup is skipped on its hot path.
+    const key = this.byRequest.size === 0 ? undefined : isResponse ? idKey(message.id as RequestId) : related === undefined ? undefined : idKey(related);
+    let channel = key === undefined ? undefined : this.byRequest.get(key);
+    if (channel !== undefined && !isResponse && channel.isJson) channel = undefined;
+    // Streamable HTTP: a response never goes on the standalone GET stream ("Listening for Messages").
+    if (channel === undefined && !(isResponse && this.transport === 'streamable-http')) channel = this.channels.get(0);
+    if (channel === undefined) return false;
+    const reply = channel.jsonReply;
+    if (reply !== undefined) reply.add(json);
+    else this.sendEvent(channel, formatMessageEvent(json));
+    this.touch();
+    if (key !== undefined && isResponse) this.answered(channel, key);
+    if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
+    return true;
+  }
+
+  /**
+   * Sends an `event: message` framed once for many sessions (a broadcast) on the session's own
+   * stream: `body` is written after this session's own `id:` line, by reference, never copied.
+   * @returns false when the session has no stream of its own.
+   * @throws SessionClosedError when the session has ended.
+   */
+  sendShared(body: Buffer): boolean {
+    if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
+    const channel = this.channels.get(0);
+    if (channel === undefined) return false;
+    this.sendEvent(channel, body);
+    return true;
+  }
+
+  /** Sends an already framed event (the `endpoint` event) on the session's own stream, unnumbered. */
+  sendFrame(frame: string): void {
+    if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
+    this.channels.get(0)?.sseWriter?.send(frame);
+    this.sentMessages++;
+  }
+
+  /** Numbers a message event, records it for replay, and writes `id: <sessionId>:<seq>` + body. */
+  private sendEvent(channel: Channel, body: string | Buffer): void {
+    const seq = ++this.seq;
+    this.events?.append({ seq, stream: channel.key, body });
+    const writer = channel.sseWriter;
+    // While the stream is dropped the replay ring alone holds what is pushed.
+    if (writer !== undefined) this.write(writer, { seq, stream: channel.key, body });
+  }
+
+  /**
+   * Writes one numbered event. Its `id:` line is left out only on Streamable HTTP without
+   * resumption, so that a client never tries to resume what cannot be resumed.
+   */
+  private write(writer: SseStream, event: LoggedEvent): void {
+    this.sentMessages++;
+    if (this.transport === 'streamable-http' && this.events === undefined) {
+      writer.send(event.body);
+      return;
+    }
+    const head = formatIdLine(formatEventId(this.id, event.seq));
+    if (typeof event.body === 'string') writer.send(head + event.body);
+    else writer.sendParts(head, event.body);
+  }
+
+  /** A response left on `channel`: a POST channel with nothing left to answer is done. */
+  private answered(channel: Channel, key: string): void {
+    this.byRequest.delete(key);
+    if (!channel.awaiting.delete(key) || channel.awaiting.size > 0) return;
+    this.channels.delete(channel.key);
+    channel.finish();
+  }
+
+  /**
+   * True when the session can be resumed after event `lastSeq`: it is open, resumable, and its
+   * replay ring still holds every event after `lastSeq` and knows the stream it belongs to.
+   */
+  canResume(lastSeq: number): boolean {
+    return this.closedReason === undefined && this.events?.after(lastSeq, this.seq) !== undefined && this.streamOf(lastSeq) !== undefined;
+  }
+
+  /**
+   * Resumes the stream that event `lastSeq` went out on, on a new `stream`: `firstFrame` (the
+   * HTTP+SSE `endpoint` event) first, then every message event of that stream after `lastSeq`, in
+   * order, then live messages. A POST stream that has answered everything closes after the replay.
+   * @returns false, changing nothing, when the session cannot be resumed there ({@link canResume}).
+   */
+  resume(stream: SseStream, lastSeq: number, firstFrame?: string): boolean {
+    const missed = this.closedReason === undefined ? this.events?.after(lastSeq, this.seq) : undefined;
+    const key = this.streamOf(lastSeq);
+    if (missed === undefined || key === undefined) return false;
+    const channel = this.channels.get(key) ?? new Channel(key);
+    const previous = channel.writer;
+    channel.writer = stream;
+    if (previous !== undefined && previous !== stream) previous.close();
+    this.stopGrace();
+    if (firstFrame !== undefined) stream.send(firstFrame);
+    for (const event of missed) if (event.stream === key && event.body !== '') this.write(stream, event);
+    if (!this.channels.has(key)) stream.close();
+    return true;
+  }
+
+  private streamOf(seq: number): number | undefined {
+    if (seq === 0) return 0;
+    return this.events?.find(seq)?.stream;
+  }
+
+  /** {@link StreamOwner}: a stream ended. The session may end with it, or wait for a resume. */
+  onStreamClosed(stream: SseStream): void {
+    if (this.closedReason !== undefined) return;
+    for (const channel of this.channels.values()) {
+      if (channel.writer !== stream) continue;
+      channel.writer = undefined;
+      if (this.events !== undefined) {
+        if (channel.key === 0 && this.options.endsWithStream) this.startGrace();
+      } else if (channel.key === 0 && this.options.endsWithStream) {
+        this.close('client-disconnected');
+      } else {
+        // Nothing can be resumed: what was still to be sent there has nowhere to go.
+        this.channels.delete(channel.key);
+        for (const key of channel.awaiting) this.byRequest.delete(key);
+      }
+      return;
+    }
+  }
+
+  /** {@link StreamOwner}: a client that does not read its stream has made the queue overflow. */
+  onQueueOverflow(_stream: SseStream, detail: string): void {
+    this.options.onWarning(`MCP session ${this.id} closed: ${detail}`);
+    this.close('queue-overflow');
+  }
+
+  /** Writes a keep-alive comment on every open stream of the session. */
+  keepAlive(): void {
+    for (const channel of this.channels.values()) channel.sseWriter?.keepAlive();
+  }
+
+  /** Records activity (a message either way), which restarts the idle clock. */
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Ms since the last message either way (or since the session opened). */
+  idleFor(now = Date.now()): number {
+    return now - this.lastActivity;
+  }
+
+  /** True while any stream of the session is open. */
+  get streaming(): boolean {
+    for (const channel of this.channels.values()) if (channel.writer !== undefined) return true;
+    return false;
+  }
+
+  /**
+   * Closes the session with `idle-timeout` once it has been idle for `limitMs`: no message either
+   * way, and, unless `evenWhileStreaming`, no open stream. One timer, re-armed only when it fires.
+   */
+  expireWhenIdle(limitMs: number, evenWhileStreaming: boolean): void {
+    if (limitMs <= 0) return;
+    const check = (): void => {
+      const idle = evenWhileStreaming || !this.streaming ? this.idleFor() : 0;
+      if (idle >= limitMs) {
+        this.options.onWarning(`MCP session ${this.id} closed: no message either way for ${limitMs / 1000} s`);
+        this.close('idle-timeout');
+        return;
+      }
+      this.idleTimer = setTimeout(check, limitMs - idle);
+      this.idleTimer.unref();
+    };
+    this.idleTimer = setTimeout(check, limitMs);
+    this.idleTimer.unref();
+  }
+
+  private startGrace(): void {
+    this.stopGrace();
+    this.graceTimer = setTimeout(() => this.close('client-disconnected'), this.options.resumeGraceMs);
+    this.graceTimer.unref();
+  }
+
+  private stopGrace(): void {
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+  }
+
+  /**
+   * Ends the session: closes its streams cleanly and drops what was still queued. Idempotent; the
+   * `onClose` callback runs once, with the first reason given.
+   */
+  close(reason: CloseReason): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.stopGrace();
+    clearTimeout(this.idleTimer);
+    this.events?.clear();
+    for (const channel of this.channels.values()) channel.writer?.close();
+    this.channels.clear();
+    this.byRequest.clear();
+    this.options.onClose(this, reason);
+  }
+
+  /** A copy of the session's public facts, safe to put in a msg. */
+  info(): SessionInfo {
+    let queued = 0;
+    let queuedBytes = 0;
+    for (const channel of this.channels.values()) {
+      queued += channel.sseWriter?.queued ?? 0;
+      queuedBytes += channel.sseWriter?.queuedBytes ?? 0;
+    }
+    return { id: this.id, endpointId: this.endpointId, transport: this.transport, createdAt: this.createdAt, sent: this.sentMessages, queued, queuedBytes };
+  }
+
+  /** What the Node-RED Context sidebar and `JSON.stringify` show: the public facts, no socket. */
+  toJSON(): SessionInfo {
+    return this.info();
+  }
+
+  private channel(key: number): Channel {
+    let channel = this.channels.get(key);
+    if (channel === undefined) {
+      channel = new Channel(key);
+      this.channels.set(key, channel);
+    }
+    return channel;
+  }
+}
+
+/** Thrown when a message is sent to a session that has ended. */
+export class SessionClosedError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`MCP session ${sessionId} is closed`);
+    this.name = 'SessionClosedError';
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The Streamable HTTP transport of MCP 2025-03-26, 2025-06-18 and 2025-11-25 ("Transports >
+ * Streamable HTTP"), server side, on one path: POST takes the client's messages (a POST carrying
+ * requests is answered with an SSE stream, or one JSON body, that ends with their responses), GET
+ * opens the standalone stream for server-initiated messages, DELETE ends the session. It only
+ * moves messages: the endpoint and its protocol layer decide what they mean.
+ *
+ * Never imports Node-RED.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, type JsonRpcRequest, type RequestId } from '../jsonrpc';
+import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../http';
+import { SseStream } from '../sse';
+import type { Session } from '../session';
+import { JsonReply } from '../channel';
+import { parseEventId } from '../event-log';
+import { isWellFormedSessionId } from '../session-id';
+import type { McpEndpoint } from '../endpoint';
+import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
+import { sameCredentials, sendAccepted } from './sse';
+
+/** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+
+/** The session header, as clients send it and as this transport answers it. */
+export const SESSION_HEADER = 'Mcp-Session-Id';
+
+/** What a POST carries while its body is read. */
+interface Post {
+  transport: StreamableHttpTransport;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** True when an `Accept` header lists `type` (or `*\/*`). */
+function accepts(req: IncomingMessage, type: string): boolean {
+  const header = req.headers.accept;
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const media = part.split(';')[0].trim().toLowerCase();
+    return media === type || media === '*/*';
+  });
+}
+
+/** Streamable HTTP on one endpoint: `handle` serves POST, GET and DELETE on its path. */
+export class StreamableHttpTransport {
+  /**
+   * @param endpoint the endpoint whose sessions this transport opens.
+   * @param jsonResponse answer POSTs that carry requests with one `application/json` body instead
+   *   of an SSE stream (progress, logging and server requests about them then go on the
+   *   standalone stream, when the client has one open).
+   */
+  constructor(private readonly endpoint: McpEndpoint, private readonly jsonResponse: boolean) {}
+
+  /**
+   * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
+   * `Allow`) any method but POST, GET and DELETE; 403 and 401 from the endpoint's security checks;
+   * 503 a closed endpoint, or a full one on `initialize` (with `Retry-After`); then as
+   * {@link handlePost}, {@link handleGet} and {@link handleDelete}.
+   */
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = req.method;
+    if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+      sendMethodNotAllowed(res, method, ['GET', 'POST', 'DELETE']);
+      return;
+    }
+    if (!this.endpoint.admit(req, res)) return;
+    if (method === 'POST') this.handlePost(req, res);
+    else if (method === 'GET') this.handleGet(req, res);
+    else this.handleDelete(req, res);
+  };
+
+  /**
+   * POST: one JSON-RPC message or a non-empty batch. `initialize` opens a session, whose id the
+   * answer carries in `Mcp-Session-Id`; every other POST names its session in that header. A POST
+   * of notifications and responses only gets 202; one with requests gets a `text/event-stream`
+   * that carries what the flow sends about them and ends after their responses (or, in JSON
+   * response mode, one `application/json` body with the responses).
+   *
+   * Refused: 406 an `Accept` without both `application/json` and `text/event-stream`; 415 a
+   * non-JSON `Content-Type` or a `Content-Encoding`; the body's answers (413, 400 `-32700`, 400
+   * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` batched with other messages;
+   * 400 a missing or malformed `Mcp-Session-Id`; 404 a session that is unknown or has ended; 400
+   * an unsupported `MCP-Protocol-Version`.
+   */
+  private handlePost(req: IncomingMessage, res: ServerResponse): void {
+    if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
+      sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept both application/json and text/event-stream');
+      return;
+    }
+    if (!checkJsonHeaders(req, res)) return;
+    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, { transport: this, req, res });
+  }
+
+  /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
+  private static onBody(post: Post, body: PostedBody): void {
+    const { transport, req, res } = post;
+    const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
+    if (initialize && body.messages.length > 1) {
+      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
+      return;
+    }
+    const requestIds: RequestId[] = [];
+    for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
+    if (initialize) {
+      if (transport.endpoint.refuseWhenFull(res)) return;
+      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res));
+      return;
+    }
+    const session = transport.sessionFor(req, res);
+    if (session === undefined || !transport.versionSupported(req, res)) return;
+    transport.answer(session, body, requestIds, req, res);
+  }
+
+  /** Opens the POST's answer (202, an SSE stream, or a JSON reply), then hands the messages on. */
+  private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse): void {
+    const headers = { [SESSION_HEADER]: session.id };
+    if (requestIds.length === 0) {
+      sendAccepted(res, headers);
+    } else if (this.jsonResponse) {
+      session.openRequestChannel(new JsonReply(res, body.batch, headers), requestIds);
+    } else {
+      const version = req.headers['mcp-protocol-version'];
+      // Clients before 2025-11-25 read an event with empty data as a message, and fail on it.
+      const prime = typeof version === 'string' && version >= '2025-11-25' ? this.endpoint.retryMs : undefined;
+      session.openRequestChannel(new SseStream(res, session, session.queueLimits, headers), requestIds, prime);
+    }
+    this.endpoint.receive(session, body.messages);
+  }
+
+  /**
+   * GET: opens the session's standalone `text/event-stream`, for server-initiated requests,
+   * notifications and broadcasts; with `Last-Event-ID` (resumption on), resumes the stream that
+   * event went out on instead, replaying what the client missed.
+   *
+   * Refused: 406 an `Accept` without `text/event-stream`; 400, 404 and 400 as for a POST's session
+   * and version; 409 a second standalone stream on the session; 400 a `Last-Event-ID` that is not
+   * of this session, or whose events are no longer kept.
+   */
+  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!accepts(req, 'text/event-stream')) {
+      sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept text/event-stream');
+      return;
+    }
+    const session = this.sessionFor(req, res);
+    if (session === undefined || !this.versionSupported(req, res)) return;
+    const headers = { [SESSION_HEADER]: session.id };
+    const lastEventId = req.headers['last-event-id'];
+    if (this.endpoint.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
+      const eventId = parseEventId(lastEventId);
+      const opened = this.endpoint.openedWith(session);
+      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !sameCredentials(opened, req.headers) || !session.canResume(eventId.seq)) {
+        sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
+          'Last-Event-ID cannot be resumed: it is not an event of this session, or the events after it are no longer kept');
+        return;
+      }
+      session.resume(new SseStream(res, session, session.queueLimits, headers), eventId.seq);
+      return;
+    }
+    if (session.attached) {
+      sendJsonRpcError(res, 409, TransportErrorCode.BadRequest, 'Conflict: this session already has its standalone SSE stream open');
+      return;
+    }
+    session.attach(new SseStream(res, session, session.queueLimits, headers));
+  }
+
+  /** DELETE: ends the session (200); afterwards its id gets 404. Refused as a POST's session. */
+  private handleDelete(req: IncomingMessage, res: ServerResponse): void {
+    const session = this.sessionFor(req, res);
+    if (session === undefined) return;
+    session.close('client-deleted');
+    res.writeHead(200, { 'Content-Length': 0 });
+    res.end();
+  }
+
+  /** Finds the request's session by `Mcp-Session-Id`, or answers 400/404 and returns `undefined`. */
+  private sessionFor(req: IncomingMessage, res: ServerResponse): Session | undefined {
+    const id = req.headers['mcp-session-id'];
+    if (id === undefined || id === '') {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
+      return undefined;
+    }
+    if (typeof id !== 'string' || !isWellFormedSessionId(id)) {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: malformed Mcp-Session-Id: expected the id the initialize response carried');
+      return undefined;
+    }
+    const session = this.endpoint.session(id);
+    if (session === undefined || session.transport !== 'streamable-http') {
+      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
+      return undefined;
+    }
+    return session;
+  }
+
+  /** Answers 400 and returns false for an `MCP-Protocol-Version` this transport does not speak (absent is fine: 2025-03-26). */
+  private versionSupported(req: IncomingMessage, res: ServerResponse): boolean {
+    const version = req.headers['mcp-protocol-version'];
+    if (version === undefined || (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version))) return true;
+    sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
+      `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(String(version).slice(0, 40))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `mcp-message-in`: serves the routes that take the client's messages: the endpoint's HTTP+SSE
+ * message path (POST, default `/message`; MCP 2024-11-05 "Transports > HTTP with SSE") and its
+ * Streamable HTTP path (POST, GET and DELETE, default `/mcp`; 2025-03-26 onwards "Transports >
+ * Streamable HTTP"). Sends every valid JSON-RPC message of an open session into the flow, one msg
+ * per message, the same msg whichever transport it came on (`msg.mcp.transport` says which); bad
+ * requests are answered with a precise status and a JSON-RPC error body, and nothing reaches the
+ * flow.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { InboundMessage } from '../core';
+import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import type { InNodeDef, McpMsgContext } from './lib/types';
+
+export = function register(RED: NodeAPI): void {
+  function McpMessageInNode(this: Node, def: InNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => {
+      const routes: EndpointRoute[] = [];
+      if (cfg.sseEnabled) routes.push({ method: 'post', path: cfg.messagePath, handler: (req, res) => cfg.endpoint.sse.handlePost(req, res) });
+      const path = cfg.streamablePath;
+      if (path !== undefined) {
+        const handler: EndpointRoute['handler'] = (req, res) => cfg.endpoint.streamableHttp.handle(req, res);
+        for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path, handler });
+      }
+      return routes;
+    });
+    if (endpointNode === undefined) return;
+    const endpoint = endpointNode.endpoint;
+
+    const removeListener = endpoint.messageReceived.add(({ session, kind, message }: InboundMessage) => {
+      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport, kind };
+      if ('id' in message && message.id !== null) mcp.requestId = message.id;
+      if ('method' in message) mcp.method = message.method;
+      this.send({ topic: mcp.method, payload: message, mcp } as never);
+    });
+    this.status({});
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      removeListener();
+      done();
+    });
+  }
+  RED.nodes.registerType('mcp-message-in', McpMessageInNode);
+};
