@@ -87,3 +87,106 @@ export class Channel {
     this.writer = undefined;
   }
 }
+
+/**
+ * A session's channels: its own stream (key 0) and one per POST that carries requests, found by
+ * the requests they still have to answer.
+ */
+export class Channels {
+  private readonly map = new Map<number, Channel>();
+  /** Open POST channels by the key ({@link idKey}) of each request they still have to answer. */
+  private readonly byRequest = new Map<string, Channel>();
+  private next = 1;
+
+  /** The channel `key`, if open. */
+  get(key: number): Channel | undefined {
+    return this.map.get(key);
+  }
+
+  /** The channel `key`, opened when missing. */
+  ensure(key: number): Channel {
+    let channel = this.map.get(key);
+    if (channel === undefined) {
+      channel = new Channel(key);
+      this.map.set(key, channel);
+    }
+    return channel;
+  }
+
+  /** Opens the channel of a POST whose requests `requestIds` it answers on `writer`. */
+  openRequest(writer: SseStream | JsonReply, requestIds: RequestId[]): Channel {
+    const channel = this.ensure(this.next++);
+    channel.writer = writer;
+    for (const id of requestIds) {
+      const key = idKey(id);
+      channel.awaiting.add(key);
+      this.byRequest.set(key, channel);
+    }
+    return channel;
+  }
+
+  /**
+   * Where a message goes. `id` is a response's id, or the request a message is about. A response
+   * goes to the POST channel of its request; a message about a request to that POST's channel
+   * when it is an SSE stream; anything else to channel 0, but for a response when
+   * `responsesOnOwnStream` is false (Streamable HTTP: never on the standalone GET stream).
+   * @returns the channel, and for a response the request key it answers; `undefined` for nowhere.
+   */
+  route(isResponse: boolean, id: RequestId | undefined, responsesOnOwnStream: boolean): { channel: Channel; answers?: string } | undefined {
+    // HTTP+SSE has no POST channels: the lookup is skipped on its hot path.
+    if (id !== undefined && this.byRequest.size > 0) {
+      const key = idKey(id);
+      const channel = this.byRequest.get(key);
+      if (channel !== undefined && isResponse) return { channel, answers: key };
+      if (channel !== undefined && !channel.isJson) return { channel };
+    }
+    if (isResponse && !responsesOnOwnStream) return undefined;
+    const own = this.map.get(0);
+    return own === undefined ? undefined : { channel: own };
+  }
+
+  /** A response left on `channel`: a POST channel with nothing left to answer is done and ends. */
+  answered(channel: Channel, key: string): void {
+    this.byRequest.delete(key);
+    if (!channel.awaiting.delete(key) || channel.awaiting.size > 0) return;
+    this.map.delete(channel.key);
+    channel.finish();
+  }
+
+  /**
+   * `stream` ended: its channel loses its writer, and is forgotten when it cannot be resumed
+   * (`keep` false): what would still go there has nowhere to go.
+   * @returns the channel it belonged to, or `undefined`.
+   */
+  release(stream: SseStream, keep: boolean): Channel | undefined {
+    for (const channel of this.map.values()) {
+      if (channel.writer !== stream) continue;
+      channel.writer = undefined;
+      if (!keep) {
+        this.map.delete(channel.key);
+        for (const key of channel.awaiting) this.byRequest.delete(key);
+      }
+      return channel;
+    }
+    return undefined;
+  }
+
+  /** True while any channel has an open writer. */
+  get streaming(): boolean {
+    for (const channel of this.map.values()) if (channel.writer !== undefined) return true;
+    return false;
+  }
+
+  /** Every open channel. */
+  values(): IterableIterator<Channel> {
+    return this.map.values();
+  }
+
+  /** Ends every channel's HTTP response and forgets them all. */
+  closeAll(): void {
+    for (const channel of this.map.values()) channel.writer?.close();
+    this.map.clear();
+    this.byRequest.clear();
+  }
+}
+

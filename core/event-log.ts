@@ -13,6 +13,7 @@
  * Never imports Node-RED.
  */
 import { isWellFormedSessionId } from './session-id';
+import { formatEvent, formatIdLine, type SseStream } from './sse';
 
 /** The parts of an event id this package issued. */
 export interface EventId {
@@ -115,3 +116,81 @@ export class EventLog {
     this.size = 0;
   }
 }
+
+/**
+ * The message events of one session, across its streams: numbering, the replay ring while the
+ * session is resumable, and writing each event with its `id:` line.
+ */
+export class SessionEvents {
+  /** Sequence number of the last event numbered; 0 before the first. */
+  private seq = 0;
+  private readonly ring: EventLog | undefined;
+  /** Events written to a stream so far. */
+  written = 0;
+
+  /**
+   * @param sessionId the session the ids name.
+   * @param capacity events kept for replay; 0 makes the session not resumable.
+   * @param alwaysIds write `id:` lines even when not resumable (HTTP+SSE always numbers its
+   *   events; Streamable HTTP only when a client can resume, so that none tries in vain).
+   */
+  constructor(private readonly sessionId: string, capacity: number, private readonly alwaysIds: boolean) {
+    if (capacity > 0) this.ring = new EventLog(capacity);
+  }
+
+  /** True when events are kept for a client to resume. */
+  get resumable(): boolean {
+    return this.ring !== undefined;
+  }
+
+  /** Numbers an event of stream `stream`, keeps it for replay, and writes it to `writer` when the stream is there. */
+  emit(stream: number, body: string | Buffer, writer: SseStream | undefined): void {
+    const event = { seq: ++this.seq, stream, body };
+    this.ring?.append(event);
+    // While the stream is dropped the replay ring alone holds what is pushed.
+    if (writer !== undefined) this.write(writer, event);
+  }
+
+  /**
+   * Starts a resumable stream with a priming event (an event id and empty data, MCP 2025-11-25
+   * "Resumability and Redelivery"), so a client cut off before any message can resume; `retry:`
+   * goes with it when `retryMs` is above 0. Does nothing when the session is not resumable.
+   */
+  prime(stream: number, writer: SseStream, retryMs: number): void {
+    if (this.ring === undefined) return;
+    const seq = ++this.seq;
+    // Kept so that a resume from this id finds its stream; replay skips it (no body).
+    this.ring.append({ seq, stream, body: '' });
+    writer.send(formatEvent({ id: formatEventId(this.sessionId, seq), ...(retryMs > 0 ? { retry: retryMs } : {}), data: '' }));
+  }
+
+  /**
+   * What a client that last received event `lastSeq` missed: the stream that event went out on
+   * (0 for the HTTP+SSE `endpoint` event) and its later events, oldest first; `undefined` when the
+   * ring no longer holds them all, or `lastSeq` is not an event of this session.
+   */
+  missed(lastSeq: number): { stream: number; events: LoggedEvent[] } | undefined {
+    const after = this.ring?.after(lastSeq, this.seq);
+    const stream = lastSeq === 0 ? 0 : this.ring?.find(lastSeq)?.stream;
+    if (after === undefined || stream === undefined) return undefined;
+    return { stream, events: after.filter((event) => event.stream === stream && event.body !== '') };
+  }
+
+  /** Writes one event, with its `id: <sessionId>:<seq>` line unless ids are off. */
+  write(writer: SseStream, event: LoggedEvent): void {
+    this.written++;
+    if (this.ring === undefined && !this.alwaysIds) {
+      writer.send(event.body);
+      return;
+    }
+    const head = formatIdLine(formatEventId(this.sessionId, event.seq));
+    if (typeof event.body === 'string') writer.send(head + event.body);
+    else writer.sendParts(head, event.body);
+  }
+
+  /** Forgets every kept event. */
+  clear(): void {
+    this.ring?.clear();
+  }
+}
+

@@ -12,9 +12,9 @@
  * Never imports Node-RED.
  */
 import type { JsonRpcMessage, RequestId } from './jsonrpc';
-import { formatEvent, formatIdLine, formatMessageEvent, SseStream, type QueueLimits, type StreamOwner } from './sse';
-import { EventLog, formatEventId, type LoggedEvent } from './event-log';
-import { Channel, idKey, type JsonReply } from './channel';
+import { formatMessageEvent, SseStream, type QueueLimits, type StreamOwner } from './sse';
+import { SessionEvents } from './event-log';
+import { Channels, type JsonReply } from './channel';
 
 /** Why a session ended, as reported to listeners and flows. */
 export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted';
@@ -65,14 +65,10 @@ export class Session implements StreamOwner {
   readonly transport: TransportKind;
   private lastActivity = Date.now();
   private closedReason: CloseReason | undefined;
-  /** Sequence number of the last `event: message` sent; 0 before the first. */
-  private seq = 0;
-  private sentMessages = 0;
-  private readonly events: EventLog | undefined;
-  private readonly channels = new Map<number, Channel>();
-  /** Open POST channels by the key of each request they still have to answer. */
-  private readonly byRequest = new Map<string, Channel>();
-  private nextChannel = 1;
+  /** Unnumbered frames sent (the HTTP+SSE `endpoint` event). */
+  private framesSent = 0;
+  private readonly events: SessionEvents;
+  private readonly channels = new Channels();
   private graceTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -82,7 +78,7 @@ export class Session implements StreamOwner {
    */
   constructor(readonly id: string, readonly endpointId: string, private readonly options: SessionOptions) {
     this.transport = options.transport;
-    if (options.resumeGraceMs > 0 && options.replayEvents > 0) this.events = new EventLog(options.replayEvents);
+    this.events = new SessionEvents(id, options.resumeGraceMs > 0 ? options.replayEvents : 0, this.transport === 'sse');
   }
 
   /** True once the session has ended; sending to it then throws. */
@@ -102,7 +98,7 @@ export class Session implements StreamOwner {
 
   /** Makes `stream` the session's own stream: the HTTP+SSE stream, or the standalone GET stream. */
   attach(stream: SseStream): void {
-    this.channel(0).writer = stream;
+    this.channels.ensure(0).writer = stream;
     this.stopGrace();
   }
 
@@ -114,18 +110,8 @@ export class Session implements StreamOwner {
    *   off before any message can resume; `retry:` is sent with it when above 0.
    */
   openRequestChannel(writer: SseStream | JsonReply, requestIds: RequestId[], primeRetryMs?: number): void {
-    const channel = this.channel(this.nextChannel++);
-    channel.writer = writer;
-    for (const id of requestIds) {
-      channel.awaiting.add(idKey(id));
-      this.byRequest.set(idKey(id), channel);
-    }
-    if (primeRetryMs !== undefined && this.events !== undefined && writer instanceof SseStream) {
-      const seq = ++this.seq;
-      // Kept so that a resume from this id finds its stream; replay skips it (no body).
-      this.events.append({ seq, stream: channel.key, body: '' });
-      writer.send(formatEvent({ id: formatEventId(this.id, seq), ...(primeRetryMs > 0 ? { retry: primeRetryMs } : {}), data: '' }));
-    }
+    const channel = this.channels.openRequest(writer, requestIds);
+    if (primeRetryMs !== undefined && writer instanceof SseStream) this.events.prime(channel.key, writer, primeRetryMs);
   }
 
   /**
@@ -140,18 +126,14 @@ export class Session implements StreamOwner {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     const json = JSON.stringify(message);
     const isResponse = !('method' in message) && message.id !== null;
-    // HTTP+SSE has no POST channels: the lookup is skipped on its hot path.
-    const key = this.byRequest.size === 0 ? undefined : isResponse ? idKey(message.id as RequestId) : related === undefined ? undefined : idKey(related);
-    let channel = key === undefined ? undefined : this.byRequest.get(key);
-    if (channel !== undefined && !isResponse && channel.isJson) channel = undefined;
-    // Streamable HTTP: a response never goes on the standalone GET stream ("Listening for Messages").
-    if (channel === undefined && !(isResponse && this.transport === 'streamable-http')) channel = this.channels.get(0);
-    if (channel === undefined) return false;
+    const route = this.channels.route(isResponse, isResponse ? message.id as RequestId : related, this.transport === 'sse');
+    if (route === undefined) return false;
+    const { channel, answers } = route;
     const reply = channel.jsonReply;
     if (reply !== undefined) reply.add(json);
-    else this.sendEvent(channel, formatMessageEvent(json));
+    else this.events.emit(channel.key, formatMessageEvent(json), channel.sseWriter);
     this.touch();
-    if (key !== undefined && isResponse) this.answered(channel, key);
+    if (answers !== undefined) this.channels.answered(channel, answers);
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     return true;
   }
@@ -166,7 +148,7 @@ export class Session implements StreamOwner {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     const channel = this.channels.get(0);
     if (channel === undefined) return false;
-    this.sendEvent(channel, body);
+    this.events.emit(channel.key, body, channel.sseWriter);
     return true;
   }
 
@@ -174,39 +156,7 @@ export class Session implements StreamOwner {
   sendFrame(frame: string): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     this.channels.get(0)?.sseWriter?.send(frame);
-    this.sentMessages++;
-  }
-
-  /** Numbers a message event, records it for replay, and writes `id: <sessionId>:<seq>` + body. */
-  private sendEvent(channel: Channel, body: string | Buffer): void {
-    const seq = ++this.seq;
-    this.events?.append({ seq, stream: channel.key, body });
-    const writer = channel.sseWriter;
-    // While the stream is dropped the replay ring alone holds what is pushed.
-    if (writer !== undefined) this.write(writer, { seq, stream: channel.key, body });
-  }
-
-  /**
-   * Writes one numbered event. Its `id:` line is left out only on Streamable HTTP without
-   * resumption, so that a client never tries to resume what cannot be resumed.
-   */
-  private write(writer: SseStream, event: LoggedEvent): void {
-    this.sentMessages++;
-    if (this.transport === 'streamable-http' && this.events === undefined) {
-      writer.send(event.body);
-      return;
-    }
-    const head = formatIdLine(formatEventId(this.id, event.seq));
-    if (typeof event.body === 'string') writer.send(head + event.body);
-    else writer.sendParts(head, event.body);
-  }
-
-  /** A response left on `channel`: a POST channel with nothing left to answer is done. */
-  private answered(channel: Channel, key: string): void {
-    this.byRequest.delete(key);
-    if (!channel.awaiting.delete(key) || channel.awaiting.size > 0) return;
-    this.channels.delete(channel.key);
-    channel.finish();
+    this.framesSent++;
   }
 
   /**
@@ -214,7 +164,7 @@ export class Session implements StreamOwner {
    * replay ring still holds every event after `lastSeq` and knows the stream it belongs to.
    */
   canResume(lastSeq: number): boolean {
-    return this.closedReason === undefined && this.events?.after(lastSeq, this.seq) !== undefined && this.streamOf(lastSeq) !== undefined;
+    return this.closedReason === undefined && this.events.missed(lastSeq) !== undefined;
   }
 
   /**
@@ -224,42 +174,26 @@ export class Session implements StreamOwner {
    * @returns false, changing nothing, when the session cannot be resumed there ({@link canResume}).
    */
   resume(stream: SseStream, lastSeq: number, firstFrame?: string): boolean {
-    const missed = this.closedReason === undefined ? this.events?.after(lastSeq, this.seq) : undefined;
-    const key = this.streamOf(lastSeq);
-    if (missed === undefined || key === undefined) return false;
-    const channel = this.channels.get(key) ?? new Channel(key);
-    const previous = channel.writer;
-    channel.writer = stream;
+    const missed = this.closedReason === undefined ? this.events.missed(lastSeq) : undefined;
+    if (missed === undefined) return false;
+    const channel = this.channels.get(missed.stream);
+    const previous = channel?.writer;
+    if (channel !== undefined) channel.writer = stream;
     if (previous !== undefined && previous !== stream) previous.close();
     this.stopGrace();
     if (firstFrame !== undefined) stream.send(firstFrame);
-    for (const event of missed) if (event.stream === key && event.body !== '') this.write(stream, event);
-    if (!this.channels.has(key)) stream.close();
+    for (const event of missed.events) this.events.write(stream, event);
+    if (channel === undefined) stream.close();
     return true;
-  }
-
-  private streamOf(seq: number): number | undefined {
-    if (seq === 0) return 0;
-    return this.events?.find(seq)?.stream;
   }
 
   /** {@link StreamOwner}: a stream ended. The session may end with it, or wait for a resume. */
   onStreamClosed(stream: SseStream): void {
     if (this.closedReason !== undefined) return;
-    for (const channel of this.channels.values()) {
-      if (channel.writer !== stream) continue;
-      channel.writer = undefined;
-      if (this.events !== undefined) {
-        if (channel.key === 0 && this.options.endsWithStream) this.startGrace();
-      } else if (channel.key === 0 && this.options.endsWithStream) {
-        this.close('client-disconnected');
-      } else {
-        // Nothing can be resumed: what was still to be sent there has nowhere to go.
-        this.channels.delete(channel.key);
-        for (const key of channel.awaiting) this.byRequest.delete(key);
-      }
-      return;
-    }
+    const channel = this.channels.release(stream, this.events.resumable);
+    if (channel?.key !== 0 || !this.options.endsWithStream) return;
+    if (!this.events.resumable) this.close('client-disconnected');
+    else this.startGrace();
   }
 
   /** {@link StreamOwner}: a client that does not read its stream has made the queue overflow. */
@@ -285,8 +219,7 @@ export class Session implements StreamOwner {
 
   /** True while any stream of the session is open. */
   get streaming(): boolean {
-    for (const channel of this.channels.values()) if (channel.writer !== undefined) return true;
-    return false;
+    return this.channels.streaming;
   }
 
   /**
@@ -329,10 +262,8 @@ export class Session implements StreamOwner {
     this.closedReason = reason;
     this.stopGrace();
     clearTimeout(this.idleTimer);
-    this.events?.clear();
-    for (const channel of this.channels.values()) channel.writer?.close();
-    this.channels.clear();
-    this.byRequest.clear();
+    this.events.clear();
+    this.channels.closeAll();
     this.options.onClose(this, reason);
   }
 
@@ -344,21 +275,12 @@ export class Session implements StreamOwner {
       queued += channel.sseWriter?.queued ?? 0;
       queuedBytes += channel.sseWriter?.queuedBytes ?? 0;
     }
-    return { id: this.id, endpointId: this.endpointId, transport: this.transport, createdAt: this.createdAt, sent: this.sentMessages, queued, queuedBytes };
+    return { id: this.id, endpointId: this.endpointId, transport: this.transport, createdAt: this.createdAt, sent: this.framesSent + this.events.written, queued, queuedBytes };
   }
 
   /** What the Node-RED Context sidebar and `JSON.stringify` show: the public facts, no socket. */
   toJSON(): SessionInfo {
     return this.info();
-  }
-
-  private channel(key: number): Channel {
-    let channel = this.channels.get(key);
-    if (channel === undefined) {
-      channel = new Channel(key);
-      this.channels.set(key, channel);
-    }
-    return channel;
   }
 }
 
