@@ -171,6 +171,17 @@ for (const version of NODE_RED_VERSIONS) {
       assert.equal(await page.locator('#node-config-input-streamablePath').inputValue(), '/mcp');
       assert.ok(await page.locator('#node-config-input-streamablePath').isEditable());
       await shot('6-edit-endpoint');
+      // Node-RED's tabs take two clicks within 400 ms, even on two different tabs, as a double-click
+      // that switches nothing: tabs are clicked only when needed, and no faster than a user would.
+      let lastTabClick = 0;
+      const openTab = async (name: string) => {
+        const content = page.locator(`#mcp-sse-endpoint-tab-${name.toLowerCase()}`);
+        if (await content.isVisible()) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastTabClick + 500 - Date.now())));
+        await tabs.filter({ hasText: name }).click();
+        lastTabClick = Date.now();
+        await content.waitFor();
+      };
       // Bad values are marked as the user types them, on the tab that holds them.
       const bad = [
         ['Transports', 'ssePath', 'sse', '/sse'],
@@ -181,7 +192,7 @@ for (const version of NODE_RED_VERSIONS) {
         ['Limits', 'maxBodySize', '10', '4194304'],
       ];
       for (const [tab, field, value, good] of bad) {
-        await tabs.filter({ hasText: tab }).click();
+        await openTab(tab);
         const input = page.locator(`#node-config-input-${field}`);
         await input.fill(value);
         await input.blur();
@@ -191,7 +202,7 @@ for (const version of NODE_RED_VERSIONS) {
         await page.waitForFunction((id) => !document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
       }
       // The SSE path and the Streamable path are both GET routes: one path cannot be both, and the mark says why.
-      await tabs.filter({ hasText: 'Transports' }).click();
+      await openTab('Transports');
       const streamablePath = page.locator('#node-config-input-streamablePath');
       await streamablePath.fill('/sse');
       await streamablePath.blur();
