@@ -16,8 +16,8 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startCoreServer } from '../test/support/core-server';
-import type { JsonRpcMessage } from '../src/core/jsonrpc';
+import type { JsonRpcMessage } from './lib/core';
+import { startCoreServer } from './lib/core-server';
 
 const SESSIONS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 50);

@@ -19,8 +19,7 @@ const TAB = 'bench_trigger_tab';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
-function withTrigger(flowFile: string, nodes: FlowNode[]): FlowNode[] {
-  const flow = JSON.parse(readFileSync(flowFile, 'utf8')) as FlowNode[];
+function withTrigger(flow: FlowNode[], nodes: FlowNode[]): FlowNode[] {
   return [
     ...flow,
     { id: TAB, type: 'tab', label: 'bench: broadcast trigger', disabled: false, info: 'Added by the benchmark, not part of the flow measured' },
@@ -30,12 +29,17 @@ function withTrigger(flowFile: string, nodes: FlowNode[]): FlowNode[] {
   ];
 }
 
-/** The package's example with the trigger: a change node into `mcp sse out` set to broadcast. */
-export function packageFlowWithTrigger(exampleFile: string, outFile: string): string {
+/**
+ * The package's example with the trigger: a change node into `mcp sse out` set to broadcast.
+ * @param maxSessions if given, the example's endpoint gets this *Max sessions* (its default is 1000).
+ * @returns `outFile`; throws if the example has no `mcp-sse-endpoint`.
+ */
+export function packageFlowWithTrigger(exampleFile: string, outFile: string, maxSessions?: number): string {
   const flow = JSON.parse(readFileSync(exampleFile, 'utf8')) as FlowNode[];
   const endpoint = flow.find((n) => n.type === 'mcp-sse-endpoint');
   if (endpoint === undefined) throw new Error(`${exampleFile} has no mcp-sse-endpoint`);
-  writeFileSync(outFile, JSON.stringify(withTrigger(exampleFile, [
+  if (maxSessions !== undefined) endpoint.maxSessions = maxSessions;
+  writeFileSync(outFile, JSON.stringify(withTrigger(flow, [
     { id: 'bench_notification', type: 'change', first: true, name: 'tools/list_changed', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"method":"notifications/tools/list_changed"}', tot: 'json' }], action: '', property: '', from: '', to: '', reg: false, wires: [['bench_broadcast']] },
     { id: 'bench_broadcast', type: 'mcp-sse-out', name: 'broadcast', target: 'endpoint', endpoint: endpoint.id, y: 100, x: 560, wires: [] },
   ]), null, 2));
@@ -52,7 +56,7 @@ for (const id of Object.keys(sessions)) {
 }
 global.set("sse_sessions", sessions);
 return null;`;
-  writeFileSync(outFile, JSON.stringify(withTrigger(fixtureFile, [
+  writeFileSync(outFile, JSON.stringify(withTrigger(JSON.parse(readFileSync(fixtureFile, 'utf8')) as FlowNode[], [
     { id: 'bench_queue_all', type: 'function', first: true, name: 'queue for every session', func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[]] },
   ]), null, 2));
   return outFile;
