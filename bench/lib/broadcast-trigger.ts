@@ -9,7 +9,8 @@
  * - SDK server: a route in bench/sdk-server.ts that calls `sendToolListChanged()` on every session's
  *   `McpServer`.
  *
- * The flows are the bundled ones plus these nodes, on a tab of their own, written to bench/.work/.
+ * The flows are the bundled ones plus these nodes, on a tab of their own, written into each
+ * server's own user dir (so that two runs at once never share one).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,6 +63,7 @@ return null;`;
   return outFile;
 }
 
-export function triggerFlowFile(workDir: string, name: string): string {
-  return path.join(workDir, `${name}-with-broadcast-trigger.json`);
+/** Where the flow with the trigger for server `name` is written: a file in `dir`. */
+export function triggerFlowFile(dir: string, name: string): string {
+  return path.join(dir, `${name}-with-broadcast-trigger.json`);
 }

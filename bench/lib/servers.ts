@@ -60,8 +60,8 @@ export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArg
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
   const flowsFile = name === 'package'
-    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(WORK_DIR, name), maxSessions)
-    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(WORK_DIR, name));
+    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(userDir, name), maxSessions)
+    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(userDir, name));
   prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } } } });
   if (packageRoot !== undefined) {
     const link = path.join(userDir, 'node_modules', 'node-red-contrib-mcp-sse');
