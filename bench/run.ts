@@ -287,12 +287,14 @@ function checkFileLimit(): void {
 async function main(): Promise<void> {
   checkFileLimit();
   const started = Date.now();
+  // Other work on the machine shows in the load before the run starts, and skews every figure.
+  const loadBefore = os.loadavg()[0];
   log(`config ${JSON.stringify(config)}`);
   const results: Record<string, Figures> = {};
   for (const name of config.servers) results[name] = emptyFigures();
   await activePhase(results);
   for (const name of config.servers) await idlePhase(name, results[name]);
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}; load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`;
   const versions = {
     node: process.version,
     nodeFrom: process.env.BENCH_NODE === '22'
