@@ -64,6 +64,13 @@ export = function register(RED: NodeAPI): void {
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
       sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
       jsonResponse: def.jsonResponse === true,
+      features: {
+        answerProtocol: def.answerProtocol === true,
+        identity: {
+          serverInfo: { name: (def.serverName ?? '').trim() || (def.name ?? '').trim() || 'node-red', version: (def.serverVersion ?? '').trim() || '1.0.0' },
+          instructions: def.instructions ?? '',
+        },
+      },
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -16,7 +16,15 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, ProtocolError, SessionClosedError, SessionN
 import { sessionRegistry } from './lib/registry-context';
 import type { EndpointNode, McpMsgContext, OutNodeDef } from './lib/types';
 
-type InMsg = NodeMessageInFlow & { mcp?: Partial<McpMsgContext> };
+type InMsg = NodeMessageInFlow & { mcp?: Partial<McpMsgContext>; error?: unknown };
+
+/** A Catch node's `msg.error` as text, or `undefined` when the msg carries none. */
+function failureOf(msg: InMsg): string | undefined {
+  const error = msg.error;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  return undefined;
+}
 
 /**
  * The msg sent on the output when a server-initiated request ends: the msg that sent the request,
@@ -84,6 +92,7 @@ export = function register(RED: NodeAPI): void {
         usedEndpoints.add(endpoint);
         const result = endpoint.send(sessionId, msg.payload, {
           requestId: msg.mcp?.requestId,
+          failure: failureOf(msg),
           request: {
             timeoutMs,
             owner: this,
@@ -92,7 +101,7 @@ export = function register(RED: NodeAPI): void {
             },
           },
         });
-        if (!result.sent) this.warn(result.reason);
+        if (!result.sent && result.filtered !== true) this.warn(result.reason);
         done();
       } catch (error) {
         done(nodeError(error));

@@ -65,6 +65,8 @@ export interface FlowOutcome {
   isError: boolean;
   /** What went wrong, when `isError`. */
   message?: string;
+  /** True when the request never reached the flow (its arguments did not match the input schema). */
+  rejected?: boolean;
 }
 
 /** What every declaration has. */

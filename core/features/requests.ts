@@ -87,7 +87,7 @@ const handlers: Record<string, Handler> = {
     if (tool === undefined) return undefined;
     const checked = checkArguments(tool.declaration.definition.name, tool.validators, params.arguments);
     if (!checked.ok) {
-      tool.declaration.onOutcome?.({ method: 'tools/call', isError: true, message: checked.message });
+      tool.declaration.onOutcome?.({ method: 'tools/call', isError: true, message: checked.message, rejected: true });
       return { result: checked.result };
     }
     return toFlow(ctx, session, request, { method: 'tools/call', declaration: tool.declaration, validators: tool.validators }, tool.declaration.definition.name, checked.args);
