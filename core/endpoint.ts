@@ -285,6 +285,14 @@ export class McpEndpoint {
     return this.protocol.broadcast(this.sessions(), payload);
   }
 
+  /**
+   * Forgets, without settling, every server-initiated request `owner` (a node) sent: the node is
+   * gone (a redeploy), and nobody is listening for the answers any more.
+   */
+  forgetRequests(owner: unknown): void {
+    this.protocol.pending.forget(owner);
+  }
+
   private *sessions(): Iterable<Session> {
     for (const { session } of this.open.values()) yield session;
   }

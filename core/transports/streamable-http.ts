@@ -17,7 +17,7 @@ import { parseEventId } from '../event-log';
 import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
-import { sameCredentials, sendAccepted } from './sse';
+import { sameCredentials } from './sse';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -116,7 +116,9 @@ export class StreamableHttpTransport {
   private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse): void {
     const headers = { [SESSION_HEADER]: session.id };
     if (requestIds.length === 0) {
-      sendAccepted(res, headers);
+      // "Sending Messages to the Server": 202 Accepted with no body.
+      res.writeHead(202, { ...headers, 'Content-Length': 0 });
+      res.end();
     } else if (this.jsonResponse) {
       session.openRequestChannel(new JsonReply(res, body.batch, headers), requestIds);
     } else {
