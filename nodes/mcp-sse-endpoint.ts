@@ -94,7 +94,14 @@ export = function register(RED: NodeAPI): void {
     // declaration nodes needs nothing else.
     const endpoint = this.endpoint;
     const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active) : undefined;
+    // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
+    const holdListChanged = (): void => endpoint.features.holdListChanged();
+    const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    RED.events.on('flows:stopping', holdListChanged);
+    RED.events.on('flows:started', releaseListChanged);
     this.on('close', (_removed: boolean, done: () => void) => {
+      RED.events.off('flows:stopping', holdListChanged);
+      RED.events.off('flows:started', releaseListChanged);
       stopServing?.();
       removeWarning();
       this.endpoint.close();

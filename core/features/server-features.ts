@@ -27,6 +27,8 @@ import { ErrorCode } from '../jsonrpc';
 
 /** Ms after a declaration comes or goes before list-changed notifications are decided: a redeploy removes and re-adds. */
 export const DEFAULT_LIST_CHANGED_DELAY_MS = 250;
+/** Longest a deploy may hold list-changed notifications back ({@link ServerFeatures.holdListChanged}), in ms. */
+export const MAX_LIST_CHANGED_HOLD_MS = 30_000;
 
 /** Settings of an endpoint's server features. */
 export interface FeatureOptions {
@@ -65,6 +67,7 @@ export class ServerFeatures {
   private readonly announced = new Map<ListName, string>();
   private readonly listChangedDelayMs: number;
   private listChangedTimer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: FeatureHost, options: FeatureOptions = {}) {
     this.listChangedDelayMs = options.listChangedDelayMs ?? DEFAULT_LIST_CHANGED_DELAY_MS;
@@ -166,7 +169,29 @@ export class ServerFeatures {
     return sent;
   }
 
+  /**
+   * A deploy begins: list-changed notifications wait for {@link releaseListChanged} (at most
+   * {@link MAX_LIST_CHANGED_HOLD_MS}), so that nodes that stop and start again are compared as the
+   * deploy leaves them, not halfway.
+   */
+  holdListChanged(): void {
+    clearTimeout(this.listChangedTimer);
+    this.listChangedTimer = undefined;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.releaseListChanged(), MAX_LIST_CHANGED_HOLD_MS);
+    this.holdTimer.unref();
+  }
+
+  /** The deploy is done: every list that differs from what was last announced is announced now. */
+  releaseListChanged(): void {
+    if (this.holdTimer === undefined) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.announceListChanges();
+  }
+
   private scheduleListChanged(): void {
+    if (this.holdTimer !== undefined) return;
     clearTimeout(this.listChangedTimer);
     this.listChangedTimer = setTimeout(() => this.announceListChanges(), this.listChangedDelayMs);
     this.listChangedTimer.unref();
@@ -174,6 +199,7 @@ export class ServerFeatures {
 
   /** Sends `notifications/<list>/list_changed` for every list that differs from what was last announced. */
   private announceListChanges(): void {
+    clearTimeout(this.listChangedTimer);
     this.listChangedTimer = undefined;
     for (const list of LISTS) {
       const signature = this.catalog.signature(list);
@@ -192,6 +218,8 @@ export class ServerFeatures {
   /** Stops the list-changed timer (the endpoint closed). */
   close(): void {
     clearTimeout(this.listChangedTimer);
+    clearTimeout(this.holdTimer);
     this.listChangedTimer = undefined;
+    this.holdTimer = undefined;
   }
 }
