@@ -4,7 +4,9 @@
  * broadcasts a notification to every session of an endpoint.
  *
  * A msg whose payload is only `{ result }` or `{ error }` answers the request it came from: the id
- * comes from `msg.mcp.requestId`. Progress and log notifications about that request get its
+ * comes from `msg.mcp.requestId`. A msg answering a request a declaration node (`mcp sse tool`,
+ * `resource`, `prompt`) handed to the flow is shaped by the endpoint (any payload; a Catch node's
+ * `msg.error` makes it an error). Progress and log notifications about that request get its
  * progress token and are dropped, with a node warning, when the protocol forbids sending them.
  * A server-initiated request (any method not under `notifications/`) waits for the client's
  * answer, which leaves on the node's output with the original msg's properties (see
