@@ -220,8 +220,7 @@ export class McpEndpoint {
       onWarning: (text) => this.warning.emit(text),
     });
     this.open.set(session.id, { session, headers });
-    if (this.idleTimeoutMs > 0) session.expireWhenIdle(this.idleTimeoutMs, true);
-    else if (transport === 'streamable-http') session.expireWhenIdle(this.sessionTimeoutMs, false);
+    session.expireWhenIdle(this.idleTimeoutMs, transport === 'streamable-http' ? this.sessionTimeoutMs : 0);
     setUp(session);
     this.startKeepAlive();
     this.sessionOpened.emit({ session, headers });
