@@ -171,6 +171,7 @@ export class McpEndpoint {
       sessions: () => this.sessions(),
       flowListening: () => this.messageReceived.size > 0,
       logLevels: this.protocol.logLevels,
+      toFlow: (session, kind, message) => this.messageReceived.emit({ session, kind, message }),
     }, options.features);
   }
 

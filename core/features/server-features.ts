@@ -54,7 +54,12 @@ export interface FeatureHost {
   flowListening(): boolean;
   /** The protocol layer's per-session log levels. */
   logLevels: LogLevels;
+  /** Hands a message to the flow (`mcp message in`), as the endpoint does with what the features leave. */
+  toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage): void;
 }
+
+/** Most requests kept back during a deploy; past it they are handled at once. */
+export const MAX_DEFERRED_REQUESTS = 1000;
 
 const LISTS: ListName[] = ['tools', 'resources', 'prompts'];
 
@@ -68,6 +73,9 @@ export class ServerFeatures {
   private readonly listChangedDelayMs: number;
   private listChangedTimer: NodeJS.Timeout | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
+  /** Requests that arrived while a deploy restarted the declarations, handled once it is done. */
+  private deferred: Array<{ session: Session; message: JsonRpcRequest }> = [];
+  private activeAtHold = false;
 
   constructor(private readonly host: FeatureHost, options: FeatureOptions = {}) {
     this.listChangedDelayMs = options.listChangedDelayMs ?? DEFAULT_LIST_CHANGED_DELAY_MS;
@@ -112,6 +120,12 @@ export class ServerFeatures {
    * @returns true when the features dealt with it; false when it goes on to the flow.
    */
   receive(session: Session, kind: MessageKind, message: JsonRpcMessage): boolean {
+    // A deploy is restarting the declarations: requests wait for it to finish, so that a call of a
+    // tool being redeployed finds the tool, and lists are not answered halfway.
+    if (kind === 'request' && this.holdTimer !== undefined && this.activeAtHold && this.deferred.length < MAX_DEFERRED_REQUESTS) {
+      this.deferred.push({ session, message: message as JsonRpcRequest });
+      return true;
+    }
     if (!this.active) return false;
     if (kind !== 'request') return !this.host.flowListening();
     const request = message as JsonRpcRequest;
@@ -170,11 +184,13 @@ export class ServerFeatures {
   }
 
   /**
-   * A deploy begins: list-changed notifications wait for {@link releaseListChanged} (at most
-   * {@link MAX_LIST_CHANGED_HOLD_MS}), so that nodes that stop and start again are compared as the
+   * A deploy begins: list-changed notifications, and the requests that arrive meanwhile (when
+   * something was declared), wait for {@link releaseListChanged} (at most
+   * {@link MAX_LIST_CHANGED_HOLD_MS}), so that nodes that stop and start again are seen as the
    * deploy leaves them, not halfway.
    */
   holdListChanged(): void {
+    if (this.holdTimer === undefined) this.activeAtHold = this.active;
     clearTimeout(this.listChangedTimer);
     this.listChangedTimer = undefined;
     clearTimeout(this.holdTimer);
@@ -188,6 +204,10 @@ export class ServerFeatures {
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.announceListChanges();
+    for (const { session, message } of this.deferred.splice(0)) {
+      if (session.closed) continue;
+      if (!this.receive(session, 'request', message)) this.host.toFlow(session, 'request', message);
+    }
   }
 
   private scheduleListChanged(): void {
@@ -217,6 +237,7 @@ export class ServerFeatures {
 
   /** Stops the list-changed timer (the endpoint closed). */
   close(): void {
+    this.deferred = [];
     clearTimeout(this.listChangedTimer);
     clearTimeout(this.holdTimer);
     this.listChangedTimer = undefined;

@@ -213,4 +213,18 @@ describe('an endpoint answering the protocol', () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(changed, 1);
   });
+
+  it('keeps a call back while a deploy restarts its tool, and answers it with the restarted one', async () => {
+    const { endpoint, url, received } = await serve();
+    const undeclare = endpoint.features.declare({ kind: 'tool', owner: 'n', definition: { name: 'add', inputSchema: { type: 'object' } }, onRequest: () => {} });
+    const client = await connect(url, 'streamable');
+    endpoint.features.holdListChanged();
+    undeclare();
+    const call = client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+    await new Promise((r) => setTimeout(r, 100));
+    addTool(endpoint);
+    endpoint.features.releaseListChanged();
+    assert.deepEqual((await call).content, [{ type: 'text', text: '3' }]);
+    assert.equal(received.filter((m) => m.method === 'tools/call').length, 0, 'the call did not fall through to the flow');
+  });
 });
