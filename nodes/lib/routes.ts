@@ -93,6 +93,9 @@ export function serveRoute(
   const key = `${method} ${path}`;
   const current = live.get(key);
   if (current !== undefined && current.ownerId !== ownerId) {
+    // Two endpoints on one path: the editor and the nodes that serve it report that; the second
+    // endpoint simply does not stand in for them.
+    if (fallbackWhen !== undefined) return () => {};
     throw new RouteConflictError(method, path, current.ownerId);
   }
   const entry: Entry = fallbackWhen === undefined ? { ownerId, handler } : { ownerId, handler, when: fallbackWhen };
