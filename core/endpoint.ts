@@ -167,7 +167,7 @@ export class McpEndpoint {
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
     this.features = new ServerFeatures({
       send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
-      broadcast: (payload) => this.broadcast(payload),
+      broadcast: (payload, since) => this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload),
       sessions: () => this.sessions(),
       flowListening: () => this.messageReceived.size > 0,
       logLevels: this.protocol.logLevels,

@@ -97,6 +97,8 @@ export = function register(RED: NodeAPI): void {
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
     const holdListChanged = (): void => endpoint.features.holdListChanged();
     const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    // This node starts within a deploy: its declarations come in before flows:started.
+    holdListChanged();
     RED.events.on('flows:stopping', holdListChanged);
     RED.events.on('flows:started', releaseListChanged);
     this.on('close', (_removed: boolean, done: () => void) => {

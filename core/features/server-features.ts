@@ -46,8 +46,8 @@ export interface FeatureOptions {
 export interface FeatureHost {
   /** Sends a message to a session through the protocol layer (`requestId`: what it answers or is about). */
   send(session: Session, payload: JsonObject, requestId?: RequestId): void;
-  /** Sends a notification to every open session's own stream. */
-  broadcast(payload: JsonObject): void;
+  /** Sends a notification to the own stream of every open session opened before `since` (epoch ms). */
+  broadcast(payload: JsonObject, since: number): void;
   /** The endpoint's open sessions. */
   sessions(): Iterable<Session>;
   /** True while a flow (`mcp message in`) hears what no declaration handles. */
@@ -76,6 +76,8 @@ export class ServerFeatures {
   /** Requests that arrived while a deploy restarted the declarations, handled once it is done. */
   private deferred: Array<{ session: Session; message: JsonRpcRequest }> = [];
   private activeAtHold = false;
+  /** When the oldest change not yet announced happened (epoch ms): sessions opened later saw it already. */
+  private changedSince: number | undefined;
 
   constructor(private readonly host: FeatureHost, options: FeatureOptions = {}) {
     this.listChangedDelayMs = options.listChangedDelayMs ?? DEFAULT_LIST_CHANGED_DELAY_MS;
@@ -211,6 +213,7 @@ export class ServerFeatures {
   }
 
   private scheduleListChanged(): void {
+    this.changedSince ??= Date.now();
     if (this.holdTimer !== undefined) return;
     clearTimeout(this.listChangedTimer);
     this.listChangedTimer = setTimeout(() => this.announceListChanges(), this.listChangedDelayMs);
@@ -221,11 +224,13 @@ export class ServerFeatures {
   private announceListChanges(): void {
     clearTimeout(this.listChangedTimer);
     this.listChangedTimer = undefined;
+    const since = this.changedSince ?? Date.now();
+    this.changedSince = undefined;
     for (const list of LISTS) {
       const signature = this.catalog.signature(list);
       if (signature === this.announced.get(list)) continue;
       this.announced.set(list, signature);
-      this.host.broadcast({ method: `notifications/${list}/list_changed` });
+      this.host.broadcast({ method: `notifications/${list}/list_changed` }, since);
     }
   }
 
