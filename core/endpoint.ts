@@ -10,7 +10,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcMessage, MessageKind } from './jsonrpc';
+import type { JsonRpcMessage, MessageKind, RequestId } from './jsonrpc';
 import { sendJsonRpcError, TransportErrorCode } from './http';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
@@ -20,6 +20,8 @@ import { checkRequest, type SecurityOptions } from './security';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
+import { ServerFeatures, type FeatureOptions } from './features/server-features';
+import type { JsonObject } from './features/declarations';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -60,6 +62,11 @@ export interface EndpointOptions {
   sessionTimeoutMs?: number;
   /** Streamable HTTP: answer POSTs with one `application/json` body instead of an SSE stream. Default false. */
   jsonResponse?: boolean;
+  /**
+   * The server features the endpoint answers itself once something is declared on it or
+   * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
+   */
+  features?: FeatureOptions;
 }
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
@@ -109,6 +116,8 @@ export class McpEndpoint {
   readonly retryMs: number;
   /** The protocol layer: server-initiated requests and client requests in flight. */
   readonly protocol = new Protocol();
+  /** What is declared on the endpoint (tools, resources, prompts), and the requests it answers itself. */
+  readonly features: ServerFeatures;
   /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
   readonly sse: SseTransport;
   /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
@@ -156,6 +165,14 @@ export class McpEndpoint {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
+    this.features = new ServerFeatures({
+      send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
+      broadcast: (payload, since) => this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload),
+      sessions: () => this.sessions(),
+      flowListening: () => this.messageReceived.size > 0,
+      logLevels: this.protocol.logLevels,
+      toFlow: (session, kind, message) => this.messageReceived.emit({ session, kind, message }),
+    }, options.features);
   }
 
   /** The number of open sessions of this endpoint, of both transports. */
@@ -222,11 +239,15 @@ export class McpEndpoint {
     return this.open.get(session.id)?.headers;
   }
 
-  /** For the transports: the valid messages of one accepted POST, in order, to the protocol and the flow. */
+  /**
+   * For the transports: the valid messages of one accepted POST, in order, to the protocol layer,
+   * then to the server features (when the endpoint answers the protocol), then to the flow.
+   */
   receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
     session.touch();
     for (const { kind, message } of messages) {
-      if (this.protocol.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
+      if (!this.protocol.receive(session, kind, message)) continue;
+      if (!this.features.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
     }
   }
 
@@ -239,7 +260,19 @@ export class McpEndpoint {
   send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
     const session = this.session(sessionId);
     if (session === undefined) throw new SessionNotFoundError(sessionId);
-    return this.protocol.send(session, payload, context);
+    const { requestId } = context;
+    // The answer to a request a declaration handed to the flow is shaped by its method.
+    const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
+    return this.protocol.send(session, answer ?? payload, context);
+  }
+
+  /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
+  private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
+    try {
+      this.protocol.send(session, payload, requestId === undefined ? {} : { requestId });
+    } catch (error) {
+      if (!session.closed) this.warning.emit(`MCP session ${session.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -268,6 +301,7 @@ export class McpEndpoint {
     const headers = this.open.get(session.id)?.headers ?? {};
     this.open.delete(session.id);
     this.protocol.closeSession(session.id);
+    this.features.closeSession(session.id);
     if (this.open.size === 0) this.stopKeepAlive();
     this.sessionClosed.emit({ session, headers, reason });
   }
@@ -291,6 +325,7 @@ export class McpEndpoint {
    */
   close(): void {
     this.closed = true;
+    this.features.close();
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
   }
