@@ -21,14 +21,14 @@ export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: P
 }
 
 /**
- * Counts a declaration's requests and shows them: `3 calls` (green dot), or the last error after
- * it (red ring) until a request succeeds again.
+ * Counts a declaration's requests and shows them: `1 call`, `3 calls` (green dot), or the last
+ * error after it (red ring) until a request succeeds again.
  */
 export function callStatus(RED: NodeAPI, node: Node): { onRequest(): void; onOutcome(outcome: FlowOutcome): void } {
   let calls = 0;
   let lastError: string | undefined;
   const show = (): void => {
-    const count = RED._(`${NS}.status.calls`, { count: calls });
+    const count = calls === 1 ? RED._(`${NS}.status.oneCall`) : RED._(`${NS}.status.calls`, { count: calls });
     if (lastError === undefined) {
       node.status({ fill: 'green', shape: 'dot', text: count });
     } else {
