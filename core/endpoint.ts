@@ -16,10 +16,13 @@ import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 import type { CloseReason, Session, TransportKind } from './session';
 import { Protocol, type PushResult, type SendContext } from './protocol';
-import { checkRequest, type SecurityOptions } from './security';
+import type { SecurityOptions } from './security';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
+import { AccessControl, type Admitted } from './auth/access-control';
+import type { AuthInfo } from './auth/claims';
+import type { OAuthOptions } from './auth/resource-server';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -47,6 +50,11 @@ export interface EndpointOptions {
   retryMs?: number;
   /** `Host`/`Origin` allow-lists and authentication, checked on every route. Default: see {@link SecurityOptions}. */
   security?: SecurityOptions;
+  /**
+   * OAuth 2.1: the endpoint becomes a resource server (MCP 2025-06-18 onwards "Authorization"),
+   * and `security.authToken` is ignored. Default: off.
+   */
+  oauth?: OAuthOptions;
   /** Most open sessions, of both transports; one more gets 503 with `Retry-After`. Default 1000. */
   maxSessions?: number;
   /** Bounds of each stream's push queue. Default 1000 messages, 8 MiB. */
@@ -67,13 +75,20 @@ export interface InboundMessage {
   session: Session;
   kind: MessageKind;
   message: JsonRpcMessage;
+  /** With OAuth on: the caller, as the access token of the POST that carried the message describes it. */
+  auth?: AuthInfo;
 }
 
 /** A session that opened or closed, for the endpoint's listeners. */
 export interface SessionEvent {
   session: Session;
-  /** The headers of the request that opened the session. */
+  /**
+   * The headers of the request that opened the session; with authentication on, without the
+   * credential (`Authorization`, or the token header): tokens never reach a flow or a log.
+   */
   headers: IncomingHttpHeaders;
+  /** With OAuth on: the caller, as the latest access token of the session describes it. */
+  auth?: AuthInfo;
   /** Set on close. */
   reason?: CloseReason;
 }
@@ -113,9 +128,13 @@ export class McpEndpoint {
   readonly sse: SseTransport;
   /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
   readonly streamableHttp: StreamableHttpTransport;
+  /**
+   * Who may use the endpoint: `Host`/`Origin`, the token or OAuth 2.1 (its resource server is
+   * `access.oauth`, its per-tool scopes `access.toolScopes`), and the caller of each session.
+   */
+  readonly access: AccessControl;
   private readonly keepAliveMs: number;
   private readonly replayEvents: number;
-  private readonly security: SecurityOptions;
   private readonly queueLimits: QueueLimits;
   private readonly idleTimeoutMs: number;
   private readonly sessionTimeoutMs: number;
@@ -145,8 +164,7 @@ export class McpEndpoint {
     this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.replayEvents = options.replayEvents ?? DEFAULT_REPLAY_EVENTS;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
-    this.security = { ...options.security };
-    const header = this.security.authHeader?.trim() ?? '';
+    const header = options.security?.authHeader?.trim() ?? '';
     if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
       throw new TypeError(`The authentication header name ${JSON.stringify(header)} is not a valid HTTP header name`);
     }
@@ -156,6 +174,7 @@ export class McpEndpoint {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
+    this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
   }
 
   /** The number of open sessions of this endpoint, of both transports. */
@@ -164,21 +183,21 @@ export class McpEndpoint {
   }
 
   /**
-   * For the transports: runs the `Host`, `Origin` and authentication checks, and refuses a closed
-   * endpoint. Answers 403, 401 (with `WWW-Authenticate`) or 503 and returns false when one fails.
+   * For the transports: runs the `Host`, `Origin` and authentication checks (see
+   * {@link AccessControl.admit}) and refuses a closed endpoint (503), then calls
+   * `then(context, auth)`: at once without OAuth, once the access token is checked with it.
+   * @param transport the transport asking: a 401 points to its Protected Resource Metadata.
+   * @param then a fixed function, so a request allocates no closure; `context` is handed to it.
    */
-  admit(req: IncomingMessage, res: ServerResponse): boolean {
-    const failure = checkRequest(req, this.security);
-    if (failure !== undefined) {
-      sendJsonRpcError(res, failure.status, TransportErrorCode.BadRequest, failure.message, null, failure.headers);
-      return false;
-    }
-    if (this.closed) {
-      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
-      return false;
-    }
-    return true;
+  admit<C>(req: IncomingMessage, res: ServerResponse, transport: TransportKind, then: Admitted<C>, context: C): void {
+    this.access.admit(req, res, transport, then, context, this.refuseClosed);
   }
+
+  private readonly refuseClosed = (res: ServerResponse): boolean => {
+    if (!this.closed) return false;
+    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
+    return true;
+  };
 
   /**
    * For the transports, before a request opens a session: answers 503 with `Retry-After` and
@@ -192,8 +211,12 @@ export class McpEndpoint {
     return true;
   }
 
-  /** For the transports: opens a session (the caller checked {@link admit} and {@link refuseWhenFull}) and tells the listeners once it is set up. */
-  openSession(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void): Session {
+  /**
+   * For the transports: opens a session (the caller checked {@link admit} and
+   * {@link refuseWhenFull}) and tells the listeners once it is set up.
+   * @param auth with OAuth on, the caller: the session is bound to it ({@link AccessControl.sameCaller}).
+   */
+  openSession(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo): Session {
     const session = this.registry.create(this.id, {
       transport,
       queueLimits: this.queueLimits,
@@ -204,11 +227,12 @@ export class McpEndpoint {
       onWarning: (text) => this.warning.emit(text),
     });
     this.open.set(session.id, { session, headers });
+    this.access.remember(session.id, auth);
     if (this.idleTimeoutMs > 0) session.expireWhenIdle(this.idleTimeoutMs, true);
     else if (transport === 'streamable-http') session.expireWhenIdle(this.sessionTimeoutMs, false);
     setUp(session);
     this.startKeepAlive();
-    this.sessionOpened.emit({ session, headers });
+    this.sessionOpened.emit(this.sessionEvent(session, headers));
     return session;
   }
 
@@ -223,12 +247,27 @@ export class McpEndpoint {
     return this.open.get(session.id)?.headers;
   }
 
-  /** For the transports: the valid messages of one accepted POST, in order, to the protocol and the flow. */
-  receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
+  /**
+   * For the transports: the valid messages of one accepted POST, in order, to the protocol and
+   * the flow.
+   * @param auth with OAuth on, the caller of the POST (it becomes the session's latest).
+   */
+  receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>, auth?: AuthInfo): void {
     session.touch();
+    this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
-      if (this.protocol.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
+      if (!this.protocol.receive(session, kind, message)) continue;
+      this.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
     }
+  }
+
+  /** What the session listeners hear: the headers without credentials, and the caller (OAuth). */
+  private sessionEvent(session: Session, headers: IncomingHttpHeaders, reason?: CloseReason): SessionEvent {
+    const event: SessionEvent = { session, headers: this.access.withoutCredentials(headers) };
+    const auth = this.access.callerOf(session.id);
+    if (auth !== undefined) event.auth = auth;
+    if (reason !== undefined) event.reason = reason;
+    return event;
   }
 
   /**
@@ -262,7 +301,9 @@ export class McpEndpoint {
     this.open.delete(session.id);
     this.protocol.closeSession(session.id);
     if (this.open.size === 0) this.stopKeepAlive();
-    this.sessionClosed.emit({ session, headers, reason });
+    const event = this.sessionEvent(session, headers, reason);
+    this.access.forget(session.id);
+    this.sessionClosed.emit(event);
   }
 
   private startKeepAlive(): void {

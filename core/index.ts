@@ -6,6 +6,8 @@
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
  * - `registry.ts`: every open session of the process.
+ * - `auth/`: who may use an endpoint (`access-control.ts`), OAuth 2.1 as a resource server
+ *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).
  */
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
@@ -16,3 +18,7 @@ export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
+export { DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './auth/resource-server';
+export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
+export { parseToolScopes, ToolScopes, ToolScopesSyntaxError } from './auth/tool-scopes';
+export { splitList, type AuthInfo } from './auth/claims';

@@ -17,7 +17,8 @@ import { parseEventId } from '../event-log';
 import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
-import { sameCredentials, sendAccepted } from './sse';
+import { sendAccepted } from './sse';
+import type { AuthInfo } from '../auth/claims';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -25,11 +26,13 @@ export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '20
 /** The session header, as clients send it and as this transport answers it. */
 export const SESSION_HEADER = 'Mcp-Session-Id';
 
-/** What a POST carries while its body is read. */
-interface Post {
+/** A request on its way through the checks and the body reading. */
+interface Pending {
   transport: StreamableHttpTransport;
   req: IncomingMessage;
   res: ServerResponse;
+  /** With OAuth on: the caller. */
+  auth?: AuthInfo;
 }
 
 /** True when an `Accept` header lists `type` (or `*\/*`). */
@@ -54,9 +57,11 @@ export class StreamableHttpTransport {
 
   /**
    * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
-   * `Allow`) any method but POST, GET and DELETE; 403 and 401 from the endpoint's security checks;
-   * 503 a closed endpoint, or a full one on `initialize` (with `Retry-After`); then as
-   * {@link handlePost}, {@link handleGet} and {@link handleDelete}.
+   * `Allow`) any method but POST, GET and DELETE; 403, 401 and 503 from the endpoint's security
+   * and OAuth checks (see {@link McpEndpoint.admit}: never with `Mcp-Session-Id`); 503 a closed
+   * endpoint, or a full one on `initialize` (with `Retry-After`); then as {@link handlePost},
+   * {@link handleGet} and {@link handleDelete}. With OAuth on, a session is bound to the caller
+   * that initialized it: another caller's requests get the unknown-session 404.
    */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method;
@@ -64,11 +69,17 @@ export class StreamableHttpTransport {
       sendMethodNotAllowed(res, method, ['GET', 'POST', 'DELETE']);
       return;
     }
-    if (!this.endpoint.admit(req, res)) return;
-    if (method === 'POST') this.handlePost(req, res);
-    else if (method === 'GET') this.handleGet(req, res);
-    else this.handleDelete(req, res);
+    this.endpoint.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
   };
+
+  /** A request that passed the checks, to its method's handler. */
+  private static onAdmitted(pending: Pending, auth: AuthInfo | undefined): void {
+    const { transport, req, res } = pending;
+    pending.auth = auth;
+    if (req.method === 'POST') transport.handlePost(pending);
+    else if (req.method === 'GET') transport.handleGet(req, res, auth);
+    else transport.handleDelete(req, res, auth);
+  }
 
   /**
    * POST: one JSON-RPC message or a non-empty batch. `initialize` opens a session, whose id the
@@ -81,20 +92,22 @@ export class StreamableHttpTransport {
    * non-JSON `Content-Type` or a `Content-Encoding`; the body's answers (413, 400 `-32700`, 400
    * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` batched with other messages;
    * 400 a missing or malformed `Mcp-Session-Id`; 404 a session that is unknown or has ended; 400
-   * an unsupported `MCP-Protocol-Version`.
+   * an unsupported `MCP-Protocol-Version`; 403 `insufficient_scope` a `tools/call` without its
+   * tool's scopes.
    */
-  private handlePost(req: IncomingMessage, res: ServerResponse): void {
+  private handlePost(post: Pending): void {
+    const { req, res } = post;
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept both application/json and text/event-stream');
       return;
     }
     if (!checkJsonHeaders(req, res)) return;
-    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, { transport: this, req, res });
+    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, post);
   }
 
   /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
-  private static onBody(post: Post, body: PostedBody): void {
-    const { transport, req, res } = post;
+  private static onBody(post: Pending, body: PostedBody): void {
+    const { transport, req, res, auth } = post;
     const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
     if (initialize && body.messages.length > 1) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
@@ -104,16 +117,17 @@ export class StreamableHttpTransport {
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
       if (transport.endpoint.refuseWhenFull(res)) return;
-      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res));
+      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
       return;
     }
-    const session = transport.sessionFor(req, res);
+    const session = transport.sessionFor(req, res, auth);
     if (session === undefined || !transport.versionSupported(req, res)) return;
-    transport.answer(session, body, requestIds, req, res);
+    if (transport.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
+    transport.answer(session, body, requestIds, req, res, auth);
   }
 
   /** Opens the POST's answer (202, an SSE stream, or a JSON reply), then hands the messages on. */
-  private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse): void {
+  private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     const headers = { [SESSION_HEADER]: session.id };
     if (requestIds.length === 0) {
       sendAccepted(res, headers);
@@ -125,7 +139,7 @@ export class StreamableHttpTransport {
       const prime = typeof version === 'string' && version >= '2025-11-25' ? this.endpoint.retryMs : undefined;
       session.openRequestChannel(new SseStream(res, session, session.queueLimits, headers), requestIds, prime);
     }
-    this.endpoint.receive(session, body.messages);
+    this.endpoint.receive(session, body.messages, auth);
   }
 
   /**
@@ -137,19 +151,19 @@ export class StreamableHttpTransport {
    * and version; 409 a second standalone stream on the session; 400 a `Last-Event-ID` that is not
    * of this session, or whose events are no longer kept.
    */
-  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+  private handleGet(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     if (!accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept text/event-stream');
       return;
     }
-    const session = this.sessionFor(req, res);
+    const session = this.sessionFor(req, res, auth);
     if (session === undefined || !this.versionSupported(req, res)) return;
     const headers = { [SESSION_HEADER]: session.id };
     const lastEventId = req.headers['last-event-id'];
     if (this.endpoint.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
       const eventId = parseEventId(lastEventId);
       const opened = this.endpoint.openedWith(session);
-      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !sameCredentials(opened, req.headers) || !session.canResume(eventId.seq)) {
+      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth) || !session.canResume(eventId.seq)) {
         sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
           'Last-Event-ID cannot be resumed: it is not an event of this session, or the events after it are no longer kept');
         return;
@@ -165,16 +179,16 @@ export class StreamableHttpTransport {
   }
 
   /** DELETE: ends the session (200); afterwards its id gets 404. Refused as a POST's session. */
-  private handleDelete(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.sessionFor(req, res);
+  private handleDelete(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
+    const session = this.sessionFor(req, res, auth);
     if (session === undefined) return;
     session.close('client-deleted');
     res.writeHead(200, { 'Content-Length': 0 });
     res.end();
   }
 
-  /** Finds the request's session by `Mcp-Session-Id`, or answers 400/404 and returns `undefined`. */
-  private sessionFor(req: IncomingMessage, res: ServerResponse): Session | undefined {
+  /** Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers 400/404 and returns `undefined`. */
+  private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Session | undefined {
     const id = req.headers['mcp-session-id'];
     if (id === undefined || id === '') {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
@@ -185,7 +199,7 @@ export class StreamableHttpTransport {
       return undefined;
     }
     const session = this.endpoint.session(id);
-    if (session === undefined || session.transport !== 'streamable-http') {
+    if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
       sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
       return undefined;
     }
