@@ -228,8 +228,7 @@ export class McpEndpoint {
     });
     this.open.set(session.id, { session, headers });
     this.access.remember(session.id, auth);
-    if (this.idleTimeoutMs > 0) session.expireWhenIdle(this.idleTimeoutMs, true);
-    else if (transport === 'streamable-http') session.expireWhenIdle(this.sessionTimeoutMs, false);
+    session.expireWhenIdle(this.idleTimeoutMs, transport === 'streamable-http' ? this.sessionTimeoutMs : 0);
     setUp(session);
     this.startKeepAlive();
     this.sessionOpened.emit(this.sessionEvent(session, headers));
@@ -290,6 +289,14 @@ export class McpEndpoint {
    */
   broadcast(payload: unknown): number {
     return this.protocol.broadcast(this.sessions(), payload);
+  }
+
+  /**
+   * Forgets, without settling, every server-initiated request `owner` (a node) sent: the node is
+   * gone (a redeploy), and nobody is listening for the answers any more.
+   */
+  forgetRequests(owner: unknown): void {
+    this.protocol.pending.forget(owner);
   }
 
   private *sessions(): Iterable<Session> {

@@ -101,7 +101,7 @@ export = function register(RED: NodeAPI): void {
 
     this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      for (const endpoint of usedEndpoints) endpoint.protocol.pending.forget(this);
+      for (const endpoint of usedEndpoints) endpoint.forgetRequests(this);
       usedEndpoints.clear();
       done();
     });

@@ -17,7 +17,6 @@ import { parseEventId } from '../event-log';
 import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
-import { sendAccepted } from './sse';
 import type { AuthInfo } from '../auth/claims';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
@@ -130,7 +129,9 @@ export class StreamableHttpTransport {
   private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     const headers = { [SESSION_HEADER]: session.id };
     if (requestIds.length === 0) {
-      sendAccepted(res, headers);
+      // "Sending Messages to the Server": 202 Accepted with no body.
+      res.writeHead(202, { ...headers, 'Content-Length': 0 });
+      res.end();
     } else if (this.jsonResponse) {
       session.openRequestChannel(new JsonReply(res, body.batch, headers), requestIds);
     } else {

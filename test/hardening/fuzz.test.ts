@@ -1,7 +1,8 @@
 /**
  * Property-based fuzzing (fast-check) of the message parser and the SSE writer: whatever the
  * input, the parser never throws and classifies consistently, and what an independent SSE parser
- * reconstructs from the writer's output is exactly the event that was written, never more.
+ * reconstructs from the writer's output is exactly the event that was written, never more. Then
+ * arbitrary bodies and headers against a live endpoint, on both transports' paths.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { formatComment, formatEvent, type SseEvent } from '../../core/sse';
 import { jsonDepthExceeds } from '../../core/http';
 import { startCoreServer, type CoreServer } from '../support/core-server';
 import { openSse, request, type SseConnection } from '../support/sse-client';
+import { messagesOf, StreamableClient, type StreamableAnswer } from '../support/streamable-client';
 
 interface ParsedEvent {
   type: string;
@@ -171,6 +173,25 @@ describe('fuzz: the message parser', () => {
   });
 });
 
+/** A message-like object: mostly valid JSON-RPC requests, notifications and responses, with odd fields. */
+const messageLike = fc.record({
+  jsonrpc: fc.oneof(fc.constant('2.0'), fc.constant('2.0'), fc.jsonValue()),
+  id: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()),
+  method: fc.oneof(fc.constantFrom('ping', 'tools/call', 'notifications/initialized', 'initialize'), fc.string()),
+  params: fc.jsonValue(),
+  result: fc.jsonValue(),
+}, { requiredKeys: [] });
+
+/** Any body a client could POST: random text and bytes, any JSON, message-like objects and batches of them. */
+const anyBody = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()), method: fc.string(), params: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  messageLike.map((v) => JSON.stringify(v)),
+  fc.array(messageLike, { maxLength: 5 }).map((v) => JSON.stringify(v)),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+);
+
 describe('fuzz: arbitrary bodies posted to a live endpoint', () => {
   let server: CoreServer;
   let healthy: SseConnection;
@@ -187,13 +208,7 @@ describe('fuzz: arbitrary bodies posted to a live endpoint', () => {
   });
 
   it('answers 202 or a JSON-RPC error for every body, and the session keeps working', async () => {
-    const body = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 200 }),
-      fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()), method: fc.string(), params: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
-    );
-    await fc.assert(fc.asyncProperty(body, async (payload) => {
+    await fc.assert(fc.asyncProperty(anyBody, async (payload) => {
       const answer = await request(`${server.url}${healthy.endpoint}`, { headers: { 'Content-Type': 'application/json' }, body: payload });
       if (answer.status === 202) return;
       assert.equal(answer.status, 400, answer.body);
@@ -207,5 +222,92 @@ describe('fuzz: arbitrary bodies posted to a live endpoint', () => {
       const data = JSON.parse((await healthy.nextEvent()).data) as { id?: unknown };
       if (data.id === 'after-fuzz') break;
     }
+  });
+});
+
+describe('fuzz: the Streamable HTTP path (/mcp)', () => {
+  let server: CoreServer;
+  let healthy: StreamableClient;
+  let standalone: StreamableAnswer;
+  before(async () => {
+    server = await startCoreServer({ maxBodyBytes: 16 * 1024 });
+    // The "flow": answers every request at once; the response goes on its POST's stream.
+    server.endpoint.messageReceived.add(({ session, kind, message }) => {
+      if (kind === 'request' && 'id' in message) session.send({ jsonrpc: '2.0', id: message.id as string | number, result: {} });
+    });
+    healthy = new StreamableClient(`${server.url}/mcp`);
+    await (await healthy.initialize('init')).stream?.ended;
+    standalone = await healthy.get();
+    assert.equal(standalone.status, 200);
+  });
+  after(async () => {
+    healthy.closeAll();
+    await server.close();
+  });
+
+  /** The healthy session is answered on its POST's stream, and its standalone stream still carries broadcasts. */
+  async function stillAnswered(id: string): Promise<void> {
+    const answer = await healthy.post({ jsonrpc: '2.0', id, method: 'ping' });
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(await answer.stream?.ended, true);
+    assert.deepEqual(messagesOf(answer.stream!), [{ jsonrpc: '2.0', id, result: {} }]);
+    server.endpoint.broadcast({ method: 'notifications/message', params: { level: 'info', data: id } });
+    for (;;) {
+      const data = JSON.parse((await standalone.stream!.nextEvent()).data) as { params?: { data?: unknown } };
+      if (data.params?.data === id) break;
+    }
+  }
+
+  it('answers 202, a stream with exactly the responses to the requests posted, or a JSON-RPC error, for every body', async () => {
+    await fc.assert(fc.asyncProperty(anyBody, async (payload) => {
+      const answer = await healthy.post(payload);
+      if (answer.status === 202) {
+        assert.equal(answer.body, '');
+        return;
+      }
+      if (answer.status === 200) {
+        assert.ok(answer.stream, `200 is a stream: ${String(answer.headers['content-type'])}`);
+        assert.equal(await answer.stream.ended, true, 'the stream ends once its requests are answered');
+        const parsed = JSON.parse(payload.toString()) as unknown;
+        const requestIds = (Array.isArray(parsed) ? parsed : [parsed])
+          .filter((m: { method?: unknown; id?: unknown }) => typeof m.method === 'string' && 'id' in m)
+          .map((m: { id: unknown }) => JSON.stringify(m.id));
+        const responses = messagesOf(answer.stream) as Array<{ id: unknown; result: unknown }>;
+        assert.deepEqual([...new Set(responses.map((r) => JSON.stringify(r.id)))].sort(), [...new Set(requestIds)].sort());
+        for (const r of responses) assert.deepEqual(r.result, {});
+        return;
+      }
+      assert.ok(answer.status === 400 || answer.status === 413, `${answer.status}: ${answer.body}`);
+      const json = answer.json as { jsonrpc: string; error: { code: number; message: string } };
+      assert.equal(json.jsonrpc, '2.0');
+      assert.ok([-32700, -32600, -32000].includes(json.error.code), answer.body);
+    }), { numRuns: 300 });
+    await stillAnswered('after-body-fuzz');
+  });
+
+  it('takes a request only with the session\'s own Mcp-Session-Id and a supported MCP-Protocol-Version', async () => {
+    const supported = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
+    const sessionId = fc.oneof(fc.constant(undefined), printable, fc.uuid(), fc.uuid().map((u) => u.toUpperCase()));
+    const version = fc.oneof(fc.constant(undefined), printable, fc.constantFrom(...supported),
+      fc.constantFrom(...supported).map((v) => ` ${v} `), fc.constantFrom(...supported).map((v) => `${v}x`));
+    let n = 0;
+    await fc.assert(fc.asyncProperty(sessionId, version, async (id, v) => {
+      const before = server.received.length;
+      const answer = await healthy.post({ jsonrpc: '2.0', method: 'notifications/fuzz', params: { n: n++ } }, { 'Mcp-Session-Id': id ?? null, 'MCP-Protocol-Version': v ?? null });
+      // Node trims the optional whitespace around a header value.
+      const ownSession = id !== undefined && id.trim() === healthy.sessionId;
+      const goodVersion = v === undefined || supported.includes(v.trim());
+      if (ownSession && goodVersion) {
+        assert.equal(answer.status, 202, answer.body);
+        assert.equal(server.received.length, before + 1);
+        return;
+      }
+      const expected = !ownSession && id !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id.trim()) ? 404 : 400;
+      assert.equal(answer.status, expected, `${String(id)} / ${String(v)}: ${answer.body}`);
+      assert.equal((answer.json as { error: { code: number } }).error.code, expected === 404 ? -32001 : -32000);
+      assert.equal(server.received.length, before, 'nothing reached the flow');
+    }), { numRuns: 300 });
+    await stillAnswered('after-header-fuzz');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The hostile-input table: bad requests against one endpoint (token auth on), each answered with
- * a precise status and JSON-RPC error body, none reaching the listeners, and a healthy session on
- * the same endpoint answered after every one of them.
+ * The hostile-input table: bad requests against one endpoint (token auth on), on the HTTP+SSE
+ * paths and on the Streamable HTTP path, each answered with a precise status and JSON-RPC error
+ * body, none reaching the listeners, and a healthy session of each transport on the same endpoint
+ * answered after every one of them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import zlib from 'node:zlib';
 import { startCoreServer, type CoreServer } from '../support/core-server';
 import { openSse, request, type SseConnection } from '../support/sse-client';
 import { rawRequest } from '../support/raw-http';
+import { messagesOf, POST_ACCEPT, StreamableClient, type StreamableAnswer } from '../support/streamable-client';
 
 const TOKEN = 'correct-horse-battery-staple';
 const AUTH = `Bearer ${TOKEN}`;
@@ -17,15 +19,22 @@ const UNKNOWN_SESSION = '0b6e4a2c-1f3d-4e5a-9b7c-8d9e0f1a2b3c';
 
 interface Case {
   name: string;
-  /** Which path: the SSE path or the message path (default). */
-  target?: 'sse' | 'message';
+  /** Which path: the SSE path, the message path (default), or the Streamable HTTP path. */
+  target?: 'sse' | 'message' | 'mcp';
   method?: string;
-  /** The query string; `{sid}` is replaced by the healthy session's id. Default `?sessionId={sid}`. */
+  /**
+   * The query string; `{sid}` is replaced by the healthy HTTP+SSE session's id, `{mcpsid}` by the
+   * healthy Streamable HTTP session's. Default `?sessionId={sid}`, none on the Streamable path.
+   */
   query?: string;
-  /** Headers on top of a valid token and `Content-Type: application/json`; `null` removes one. */
+  /**
+   * Headers on top of a valid token and `Content-Type: application/json` (and on the Streamable
+   * path, the healthy session's `Mcp-Session-Id` and the `Accept` a client sends); `null` removes
+   * one. Placeholders as in `query`.
+   */
   headers?: Record<string, string | null>;
   body?: string | Buffer;
-  /** A raw request head (`{sid}`, `{port}` replaced) instead of node:http's, for headers node:http refuses. */
+  /** A raw request head (placeholders and `{port}` replaced) instead of node:http's, for headers node:http refuses. */
   raw?: string;
   status: number;
   /** The JSON-RPC error code of the body; `undefined` when the body is not ours (Node's own answer). */
@@ -116,12 +125,72 @@ const cases: Case[] = [
   // Accepted edge cases: valid, however odd
   { name: 'a 30 KB string id (valid: answered with the same id)', body: msg({ jsonrpc: '2.0', id: 'i'.repeat(30_000), method: 'ping' }), status: 202 },
   { name: '__proto__ in params (no prototype pollution)', body: '{"jsonrpc":"2.0","id":"proto","method":"tools/call","params":{"__proto__":{"polluted":true}}}', status: 202 },
+  // The Streamable HTTP path (/mcp): wrong methods
+  { name: '/mcp: PUT', target: 'mcp', method: 'PUT', body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 405, code: -32000, message: /Method PUT not allowed here: use GET, POST, DELETE/, header: { allow: /^GET, POST, DELETE$/ } },
+  { name: '/mcp: PATCH', target: 'mcp', method: 'PATCH', body: '{}', status: 405, code: -32000, header: { allow: /^GET, POST, DELETE$/ } },
+  { name: '/mcp: OPTIONS without CORS', target: 'mcp', method: 'OPTIONS', status: 405, code: -32000, header: { allow: /^GET, POST, DELETE$/ } },
+  { name: '/mcp: HEAD', target: 'mcp', method: 'HEAD', status: 405, header: { allow: /^GET, POST, DELETE$/ } },
+  // /mcp: Accept
+  { name: '/mcp: POST without Accept', target: 'mcp', headers: { Accept: null }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 406, code: -32000, message: /must accept both application\/json and text\/event-stream/ },
+  { name: '/mcp: POST accepting only application/json', target: 'mcp', headers: { Accept: 'application/json' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 406, code: -32000 },
+  { name: '/mcp: POST accepting only text/event-stream', target: 'mcp', headers: { Accept: 'text/event-stream' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 406, code: -32000 },
+  { name: '/mcp: POST accepting text/html', target: 'mcp', headers: { Accept: 'text/html' }, body: msg({ jsonrpc: '2.0', method: 'notifications/initialized' }), status: 406, code: -32000 },
+  { name: '/mcp: GET accepting only application/json', target: 'mcp', method: 'GET', headers: { Accept: 'application/json' }, status: 406, code: -32000, message: /must accept text\/event-stream/ },
+  // /mcp: session id abuse
+  { name: '/mcp: no Mcp-Session-Id', target: 'mcp', headers: { 'Mcp-Session-Id': null }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
+  { name: '/mcp: empty Mcp-Session-Id', target: 'mcp', headers: { 'Mcp-Session-Id': '' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
+  { name: '/mcp: Mcp-Session-Id upper-cased', target: 'mcp', headers: { 'Mcp-Session-Id': '{MCPSID}' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /malformed Mcp-Session-Id/ },
+  { name: '/mcp: Mcp-Session-Id path traversal', target: 'mcp', headers: { 'Mcp-Session-Id': '../../etc/passwd' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /malformed Mcp-Session-Id/ },
+  { name: '/mcp: Mcp-Session-Id 10,000 characters long', target: 'mcp', headers: { 'Mcp-Session-Id': 'a'.repeat(10_000) }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /malformed Mcp-Session-Id/ },
+  { name: '/mcp: Mcp-Session-Id sent twice', target: 'mcp', raw: `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: ${AUTH}\r\nAccept: ${POST_ACCEPT}\r\nContent-Type: application/json\r\nMcp-Session-Id: {mcpsid}\r\nMcp-Session-Id: {mcpsid}\r\nContent-Length: ${Buffer.byteLength(msg({ jsonrpc: '2.0', id: 1, method: 'ping' }))}`, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /malformed Mcp-Session-Id/ },
+  { name: '/mcp: well-formed but unknown Mcp-Session-Id', target: 'mcp', headers: { 'Mcp-Session-Id': UNKNOWN_SESSION }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 404, code: -32001, message: /Session not found/ },
+  { name: '/mcp: the HTTP+SSE session\'s id', target: 'mcp', headers: { 'Mcp-Session-Id': '{sid}' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 404, code: -32001, message: /Session not found/ },
+  { name: 'the Streamable HTTP session\'s id on the message path', query: '?sessionId={mcpsid}', body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 404, code: -32001, message: /Session not found/ },
+  { name: '/mcp: GET without Mcp-Session-Id', target: 'mcp', method: 'GET', headers: { 'Mcp-Session-Id': null }, status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
+  { name: '/mcp: a second standalone GET stream', target: 'mcp', method: 'GET', status: 409, code: -32000, message: /already has its standalone SSE stream open/ },
+  { name: '/mcp: DELETE an unknown session', target: 'mcp', method: 'DELETE', headers: { 'Mcp-Session-Id': UNKNOWN_SESSION }, status: 404, code: -32001 },
+  { name: '/mcp: DELETE a malformed session id', target: 'mcp', method: 'DELETE', headers: { 'Mcp-Session-Id': '{mcpsid}x' }, status: 400, code: -32000, message: /malformed Mcp-Session-Id/ },
+  // /mcp: protocol version
+  { name: '/mcp: an unsupported MCP-Protocol-Version', target: 'mcp', headers: { 'MCP-Protocol-Version': '2099-01-01' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /unsupported MCP-Protocol-Version "2099-01-01"/ },
+  { name: '/mcp: two MCP-Protocol-Versions in one header', target: 'mcp', headers: { 'MCP-Protocol-Version': '2025-11-25, 2025-06-18' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /unsupported MCP-Protocol-Version/ },
+  { name: '/mcp: an MCP-Protocol-Version of 10,000 characters (echoed cut short)', target: 'mcp', headers: { 'MCP-Protocol-Version': '9'.repeat(10_000) }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 400, code: -32000, message: /^Bad Request: unsupported MCP-Protocol-Version "9{40}" \(/ },
+  { name: '/mcp: an unsupported MCP-Protocol-Version on GET', target: 'mcp', method: 'GET', headers: { 'MCP-Protocol-Version': 'banana' }, status: 400, code: -32000, message: /unsupported MCP-Protocol-Version "banana"/ },
+  // /mcp: initialize
+  { name: '/mcp: initialize in a batch', target: 'mcp', headers: { 'Mcp-Session-Id': null }, body: msg([{ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, { jsonrpc: '2.0', method: 'notifications/initialized' }]), status: 400, code: -32600, message: /initialize must be sent alone/ },
+  { name: '/mcp: initialize without the token (no session opens)', target: 'mcp', headers: { Authorization: null, 'Mcp-Session-Id': null }, body: msg({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }), status: 401, code: -32000, message: /Missing Authorization header/, header: { 'www-authenticate': /^Bearer realm="MCP"$/ } },
+  // /mcp: content types, sizes, JSON
+  { name: '/mcp: no Content-Type', target: 'mcp', headers: { 'Content-Type': null }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 415, code: -32000, message: /not missing/ },
+  { name: '/mcp: text/plain', target: 'mcp', headers: { 'Content-Type': 'text/plain' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 415, code: -32000 },
+  { name: '/mcp: gzip-encoded body', target: 'mcp', headers: { 'Content-Encoding': 'gzip' }, body: zlib.gzipSync(msg({ jsonrpc: '2.0', id: 1, method: 'ping' })), status: 415, code: -32000, message: /Content-Encoding "gzip" is not supported/ },
+  { name: '/mcp: bytes that are not UTF-8', target: 'mcp', body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), status: 400, code: -32000, message: /not valid UTF-8/ },
+  { name: '/mcp: Content-Length over the limit', target: 'mcp', raw: `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: ${AUTH}\r\nAccept: ${POST_ACCEPT}\r\nMcp-Session-Id: {mcpsid}\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT * 100}`, status: 413, code: -32000, message: /limit is 65536 bytes/ },
+  { name: '/mcp: chunked body growing over the limit', target: 'mcp', body: msg({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(LIMIT) } }), headers: { 'Transfer-Encoding': 'chunked' }, status: 413, code: -32000, message: /over the limit of 65536 bytes/ },
+  { name: '/mcp: empty body', target: 'mcp', body: '', status: 400, code: -32700, message: /Parse error/ },
+  { name: '/mcp: truncated JSON', target: 'mcp', body: '{"jsonrpc":"2.0","id":1,', status: 400, code: -32700 },
+  { name: '/mcp: arrays nested 30,000 deep', target: 'mcp', body: deep(30_000), status: 400, code: -32600, message: /nested deeper than 64 levels/ },
+  { name: '/mcp: JSON null', target: 'mcp', body: 'null', status: 400, code: -32600 },
+  { name: '/mcp: an empty batch', target: 'mcp', body: '[]', status: 400, code: -32600, message: /empty batch/ },
+  { name: '/mcp: a batch with one bad message (nothing is accepted)', target: 'mcp', body: msg([{ jsonrpc: '2.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', id: 2 }]), status: 400, code: -32600, id: 2 },
+  { name: '/mcp: null id', target: 'mcp', body: msg({ jsonrpc: '2.0', id: null, method: 'ping' }), status: 400, code: -32600, message: /does not allow null/ },
+  // /mcp: security checks on every method
+  { name: '/mcp: no Authorization on POST', target: 'mcp', headers: { Authorization: null }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 401, code: -32000, message: /Missing Authorization header/, header: { 'www-authenticate': /^Bearer realm="MCP"$/ } },
+  { name: '/mcp: wrong token on GET', target: 'mcp', method: 'GET', headers: { Authorization: 'Bearer wrong' }, status: 401, code: -32000, message: /^Wrong bearer token$/, header: { 'www-authenticate': /invalid_token/ } },
+  { name: '/mcp: DELETE without the token (the session stays)', target: 'mcp', method: 'DELETE', headers: { Authorization: null }, status: 401, code: -32000, message: /Missing Authorization header/ },
+  { name: '/mcp: DELETE from a foreign Origin (the session stays)', target: 'mcp', method: 'DELETE', headers: { Origin: 'https://evil.example' }, status: 403, code: -32000, message: /Origin "https:\/\/evil.example" is not allowed/ },
+  { name: '/mcp: foreign Origin on POST', target: 'mcp', headers: { Origin: 'http://attacker.test:8080' }, body: msg({ jsonrpc: '2.0', id: 1, method: 'ping' }), status: 403, code: -32000, message: /Origin "http:\/\/attacker.test:8080" is not allowed/ },
+  { name: '/mcp: DNS rebinding: a foreign Host with its matching Origin', target: 'mcp', raw: `POST /mcp HTTP/1.1\r\nHost: rebind.attacker.test:{port}\r\nOrigin: http://rebind.attacker.test:{port}\r\nAuthorization: ${AUTH}\r\nAccept: ${POST_ACCEPT}\r\nMcp-Session-Id: {mcpsid}\r\nContent-Type: application/json\r\nContent-Length: 2`, body: '{}', status: 403, code: -32000, message: /Host "rebind.attacker.test:\d+" is not allowed/ },
+  // /mcp: accepted edge cases
+  { name: '/mcp: Accept */* with a notification', target: 'mcp', headers: { Accept: '*/*' }, body: msg({ jsonrpc: '2.0', method: 'notifications/initialized' }), status: 202 },
+  { name: '/mcp: a 30 KB string id (answered on the POST stream with the same id)', target: 'mcp', body: msg({ jsonrpc: '2.0', id: 'i'.repeat(30_000), method: 'ping' }), status: 200 },
+  { name: '/mcp: __proto__ in params (no prototype pollution)', target: 'mcp', body: '{"jsonrpc":"2.0","id":"proto","method":"tools/call","params":{"__proto__":{"polluted":true}}}', status: 200 },
 ];
 
-describe('hostile input: every bad request gets its precise answer, and a healthy session keeps working', () => {
+describe('hostile input: every bad request gets its precise answer, and a healthy session of each transport keeps working', () => {
   let server: CoreServer;
   let port: number;
   let healthy: SseConnection;
+  let healthyMcp: StreamableClient;
+  let standalone: StreamableAnswer;
   let pingId = 0;
 
   before(async () => {
@@ -134,13 +203,24 @@ describe('hostile input: every bad request gets its precise answer, and a health
       }
     });
     healthy = await openSse(`${server.url}/sse`, { Authorization: AUTH });
+    healthyMcp = new StreamableClient(`${server.url}/mcp`, { Authorization: AUTH });
+    const initialized = await healthyMcp.initialize('init');
+    assert.equal(initialized.status, 200, initialized.body);
+    await initialized.stream?.ended;
+    standalone = await healthyMcp.get();
+    assert.equal(standalone.status, 200, standalone.body);
   });
   after(async () => {
     healthy.close();
+    healthyMcp.closeAll();
     await server.close();
   });
 
-  /** The healthy session posts a ping and gets its answer on its own stream. */
+  /**
+   * The healthy HTTP+SSE session posts a ping and gets its answer on its own stream; the healthy
+   * Streamable HTTP session gets its answer on its POST's stream, which then ends, and its
+   * standalone stream is still open.
+   */
   async function healthyStillAnswered(): Promise<void> {
     const id = `healthy-${++pingId}`;
     const posted = await request(`${server.url}${healthy.endpoint}`, {
@@ -151,21 +231,31 @@ describe('hostile input: every bad request gets its precise answer, and a health
     for (;;) {
       const event = await healthy.nextEvent(5000);
       const data = JSON.parse(event.data) as { id?: unknown };
-      if (data.id === id) return;
+      if (data.id === id) break;
     }
+    const answer = await healthyMcp.post({ jsonrpc: '2.0', id, method: 'ping' });
+    assert.equal(answer.status, 200, `the healthy Streamable session's POST: ${answer.body}`);
+    assert.equal(await answer.stream?.ended, true);
+    assert.deepEqual(messagesOf(answer.stream!), [{ jsonrpc: '2.0', id, result: { method: 'ping' } }]);
+    assert.equal(standalone.stream?.isEnded, false, 'the healthy standalone stream is still open');
   }
 
-  it(`has at least 40 bad requests in its table (${cases.filter((c) => c.status >= 400).length})`, () => {
-    assert.ok(cases.filter((c) => c.status >= 400).length >= 40);
+  it(`has at least 40 bad requests in its table (${cases.filter((c) => c.status >= 400).length}), at least 40 of them on /mcp (${cases.filter((c) => c.status >= 400 && c.target === 'mcp').length})`, () => {
+    assert.ok(cases.filter((c) => c.status >= 400 && c.target !== 'mcp').length >= 40);
+    assert.ok(cases.filter((c) => c.status >= 400 && c.target === 'mcp').length >= 40);
   });
 
   for (const c of cases) {
     it(`${c.name}: ${c.status}`, async () => {
       const sid = healthy.sessionId;
-      const fill = (text: string): string => text.replaceAll('{sid}', sid).replaceAll('{SID}', sid.toUpperCase()).replaceAll('{port}', String(port));
-      const path = c.target === 'sse' ? '/sse' : '/message';
-      const query = fill(c.query ?? '?sessionId={sid}');
+      const mcpsid = healthyMcp.sessionId as string;
+      const fill = (text: string): string => text.replaceAll('{sid}', sid).replaceAll('{SID}', sid.toUpperCase())
+        .replaceAll('{mcpsid}', mcpsid).replaceAll('{MCPSID}', mcpsid.toUpperCase()).replaceAll('{port}', String(port));
+      const mcp = c.target === 'mcp';
+      const path = c.target === 'sse' ? '/sse' : mcp ? '/mcp' : '/message';
+      const query = fill(c.query ?? (mcp ? '' : '?sessionId={sid}'));
       const receivedBefore = server.received.length;
+      const sessionsBefore = server.endpoint.sessionCount;
       let status: number;
       let headers: Record<string, string | string[] | undefined>;
       let body: string;
@@ -173,9 +263,13 @@ describe('hostile input: every bad request gets its precise answer, and a health
         ({ status, headers, body } = await rawRequest(port, fill(c.raw), c.body));
       } else {
         const sent: Record<string, string> = { Authorization: AUTH, 'Content-Type': 'application/json' };
+        if (mcp) {
+          sent.Accept = c.method === 'GET' ? 'text/event-stream' : POST_ACCEPT;
+          sent['Mcp-Session-Id'] = mcpsid;
+        }
         for (const [name, value] of Object.entries(c.headers ?? {})) {
           if (value === null) delete sent[name];
-          else sent[name] = value;
+          else sent[name] = fill(value);
         }
         if (c.body !== undefined && sent['Transfer-Encoding'] === undefined) sent['Content-Length'] = String(Buffer.byteLength(c.body));
         ({ status, headers, body } = await request(`${server.url}${path}${query}`, { method: c.method ?? 'POST', headers: sent, body: c.body }));
@@ -189,13 +283,23 @@ describe('hostile input: every bad request gets its precise answer, and a health
         if (c.message) assert.match(json.error.message, c.message);
         assert.equal(headers['content-type'], 'application/json');
       } else if (c.status === 202) {
-        assert.equal(body, 'Accepted');
+        // HTTP+SSE answers as the SDK does; Streamable HTTP with no body, as its spec says.
+        assert.equal(body, mcp ? '' : 'Accepted');
+      } else if (c.status === 200) {
+        // A POST with a request, on /mcp: its stream carried the flow's response, then ended.
+        assert.equal(headers['content-type'], 'text/event-stream');
+        const data = body.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as unknown);
+        const { id, method } = JSON.parse(String(c.body)) as { id: unknown; method: string };
+        assert.deepEqual(data, [{ jsonrpc: '2.0', id, result: { method } }]);
       } else if (c.method !== 'HEAD') {
         // Node's own answer to a request it cannot parse: no body, nothing of ours.
         assert.equal(body, '');
       }
       for (const [name, pattern] of Object.entries(c.header ?? {})) assert.match(String(headers[name]), pattern, name);
-      if (c.status >= 400) assert.equal(server.received.length, receivedBefore, 'nothing reached the listeners');
+      if (c.status >= 400) {
+        assert.equal(server.received.length, receivedBefore, 'nothing reached the listeners');
+        assert.equal(server.endpoint.sessionCount, sessionsBefore, 'no session opened or ended');
+      }
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
       await healthyStillAnswered();
     });

@@ -1,7 +1,7 @@
 /**
  * Limits (open sessions, push queue bounds, idle timeout) and faults (a client gone mid-write, a
- * POST racing its session's close, the endpoint closing with open streams), each with a healthy
- * session on the same endpoint that must not notice.
+ * POST racing its session's close, the endpoint closing with open streams), on both transports,
+ * each with a healthy session on the same endpoint that must not notice.
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,22 +10,48 @@ import net from 'node:net';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, postJson, request, type SseConnection } from '../support/sse-client';
 import { SessionClosedError, type Session } from '../../core/session';
+import { messagesOf, POST_ACCEPT, StreamableClient } from '../support/streamable-client';
 
 let server: CoreServer | undefined;
 const streams: SseConnection[] = [];
+const clients: StreamableClient[] = [];
 afterEach(async () => {
   for (const s of streams.splice(0)) s.close();
+  for (const c of clients.splice(0)) c.closeAll();
   await server?.close();
   server = undefined;
 });
 
+/** The method the flow leaves unanswered, for the test to answer (or not) itself. */
+const HOLD = 'test/hold';
+
 async function start(options: Parameters<typeof startCoreServer>[0]): Promise<CoreServer> {
   server = await startCoreServer(options);
-  // The "flow": answers every request on its own session.
+  // The "flow": answers every request on its own session, but HOLD.
   server.endpoint.messageReceived.add(({ session, kind, message }) => {
-    if (kind === 'request' && 'id' in message && !session.closed) session.send({ jsonrpc: '2.0', id: message.id as string | number, result: { ok: true } });
+    if (kind === 'request' && 'id' in message && 'method' in message && message.method !== HOLD && !session.closed) {
+      session.send({ jsonrpc: '2.0', id: message.id as string | number, result: { ok: true } });
+    }
   });
   return server;
+}
+
+/** Opens a Streamable HTTP session (the flow answers its initialize). */
+async function openStreamable(): Promise<StreamableClient> {
+  const c = new StreamableClient(`${(server as CoreServer).url}/mcp`);
+  clients.push(c);
+  const answer = await c.initialize('init');
+  assert.equal(answer.status, 200, answer.body);
+  assert.equal(await answer.stream?.ended, true);
+  return c;
+}
+
+/** The Streamable session posts a request and gets its answer on the POST's stream, which then ends. */
+async function streamableStillAnswered(c: StreamableClient, id: string): Promise<void> {
+  const answer = await c.post({ jsonrpc: '2.0', id, method: 'ping' });
+  assert.equal(answer.status, 200, answer.body);
+  assert.equal(await answer.stream?.ended, true);
+  assert.deepEqual(messagesOf(answer.stream!), [{ jsonrpc: '2.0', id, result: { ok: true } }]);
 }
 
 async function open(): Promise<SseConnection> {
@@ -49,23 +75,63 @@ async function stillAnswered(s: SseConnection, id: string): Promise<void> {
  * server's send buffer, and `write()` starts returning false.
  */
 function stalledClient(port: number): Promise<{ socket: net.Socket; sessionId: string }> {
+  return stalledRequest(port, `GET /sse HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`, /sessionId=([0-9a-f-]{36})/);
+}
+
+/**
+ * Sends a raw request and stops reading its answer once `ready` matches what arrived (the first
+ * group is returned as `sessionId`, or '' when there is none).
+ */
+function stalledRequest(port: number, raw: string, ready: RegExp): Promise<{ socket: net.Socket; sessionId: string }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     let text = '';
     const onData = (chunk: Buffer): void => {
       text += chunk.toString('utf8');
-      const match = /sessionId=([0-9a-f-]{36})/.exec(text);
+      const match = ready.exec(text);
       if (match) {
         socket.off('data', onData);
         socket.pause();
-        resolve({ socket, sessionId: match[1] });
+        resolve({ socket, sessionId: match[1] ?? '' });
       }
     };
     socket.on('data', onData);
     socket.on('error', reject);
-    socket.write(`GET /sse HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(raw);
   });
+}
+
+/** A Streamable HTTP client that opens its standalone GET stream and never reads it. */
+function stalledStandalone(port: number, sessionId: string): Promise<{ socket: net.Socket }> {
+  return stalledRequest(port, `GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nMcp-Session-Id: ${sessionId}\r\n\r\n`, /^HTTP\/1\.1 200[^]*?\r\n\r\n/);
+}
+
+/** A Streamable HTTP client that POSTs request `id` (HOLD) and never reads the POST's stream. */
+function stalledPost(port: number, sessionId: string, id: string): Promise<{ socket: net.Socket }> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method: HOLD });
+  return stalledRequest(port, `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: ${POST_ACCEPT}\r\nContent-Type: application/json\r\n`
+    + `Mcp-Session-Id: ${sessionId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, /^HTTP\/1\.1 200[^]*?\r\n\r\n/);
+}
+
+/**
+ * Sends `payload` about `requestId` (or about none) to a session until the endpoint refuses it,
+ * as a flow would that keeps pushing; returns how many went and the most frames that waited.
+ */
+function pushUntilRefused(s: CoreServer, sessionId: string, payload: object, requestId?: string): { sent: number; maxQueued: number; thrown: unknown } {
+  const session = s.registry.get(sessionId) as Session;
+  let maxQueued = 0;
+  let sent = 0;
+  for (; sent < 20_000; sent++) {
+    try {
+      const result = s.endpoint.send(sessionId, payload, requestId === undefined ? {} : { requestId });
+      assert.equal(result.sent, true, JSON.stringify(result));
+    } catch (error) {
+      return { sent, maxQueued, thrown: error };
+    }
+    maxQueued = Math.max(maxQueued, session.info().queued);
+  }
+  return { sent, maxQueued, thrown: undefined };
 }
 
 describe('limits', () => {
@@ -137,6 +203,44 @@ describe('limits', () => {
     assert.ok(maxBytes <= 100_000, `at most 100000 bytes waited (${maxBytes})`);
     assert.match(warnings[0], /more than 100000 bytes waiting/);
     await stillAnswered(healthy, 'after-byte-overflow');
+    stalled.socket.destroy();
+  });
+
+  it('closes a Streamable session whose standalone stream is not read, past its queue bound, and leaves both transports\' others alone', async () => {
+    const s = await start({ queueLimits: { messages: 20, bytes: Infinity } });
+    const healthySse = await open();
+    const healthy = await openStreamable();
+    const stalledSession = await openStreamable();
+    const sid = stalledSession.sessionId as string;
+    const closed: string[] = [];
+    s.endpoint.sessionClosed.add((e) => closed.push(`${e.session.id}:${e.reason}`));
+    const warnings: string[] = [];
+    s.endpoint.warning.add((w) => warnings.push(w));
+    const stalled = await stalledStandalone(Number(new URL(s.url).port), sid);
+    const { sent, maxQueued, thrown } = pushUntilRefused(s, sid, { method: 'notifications/message', params: { level: 'info', data: 'x'.repeat(16 * 1024) } });
+    assert.ok(thrown instanceof Error && /closed/.test(thrown.message), `the message past the bound fails for the flow (after ${sent}): ${String(thrown)}`);
+    assert.ok(maxQueued <= 20, `at most 20 messages waited (${maxQueued})`);
+    assert.deepEqual(closed, [`${sid}:queue-overflow`]);
+    assert.deepEqual(warnings, [`MCP session ${sid} closed: more than 20 messages waiting for a client that does not read its stream`]);
+    assert.equal((await stalledSession.post({ jsonrpc: '2.0', id: 1, method: 'ping' })).status, 404, 'its id is gone');
+    await streamableStillAnswered(healthy, 'after-standalone-overflow');
+    await stillAnswered(healthySse, 'after-standalone-overflow');
+    stalled.socket.destroy();
+  });
+
+  it('closes a Streamable session whose POST stream is not read, past its queue bound in bytes', async () => {
+    const s = await start({ queueLimits: { messages: Infinity, bytes: 100_000 } });
+    const healthy = await openStreamable();
+    const stalledSession = await openStreamable();
+    const sid = stalledSession.sessionId as string;
+    const closed: string[] = [];
+    s.endpoint.sessionClosed.add((e) => closed.push(`${e.session.id}:${e.reason}`));
+    const stalled = await stalledPost(Number(new URL(s.url).port), sid, 'held');
+    const { maxQueued, thrown } = pushUntilRefused(s, sid, { method: 'notifications/message', params: { level: 'info', data: 'y'.repeat(8 * 1024) } }, 'held');
+    assert.ok(thrown instanceof Error, 'the flow is told once the session is gone');
+    assert.ok(maxQueued > 0, 'frames waited for drain first');
+    assert.deepEqual(closed, [`${sid}:queue-overflow`]);
+    await streamableStillAnswered(healthy, 'after-post-overflow');
     stalled.socket.destroy();
   });
 
@@ -225,6 +329,72 @@ describe('faults', () => {
     assert.match(text, /Session not found: it closed while the message was sent/);
     assert.equal(s.received.length, before);
     await stillAnswered(healthy, 'after-race');
+  });
+
+  it('keeps a Streamable session whose client disconnects while messages wait for drain: nothing is kept, the session goes on', async () => {
+    const s = await start({});
+    const c = await openStreamable();
+    const sid = c.sessionId as string;
+    const stalled = await stalledStandalone(Number(new URL(s.url).port), sid);
+    const session = s.registry.get(sid) as Session;
+    while (session.info().queued === 0) s.endpoint.send(sid, { method: 'notifications/message', params: { level: 'info', data: 'w'.repeat(64 * 1024) } });
+    stalled.socket.destroy();
+    await waitFor(() => !session.attached, 5000, 'the server to see the stream drop');
+    assert.equal(session.info().queued, 0, 'nothing is kept for a gone stream');
+    assert.equal(session.closed, false, 'a Streamable session outlives its streams');
+    await streamableStillAnswered(c, 'after-disconnect');
+    const reopened = await c.get();
+    assert.equal(reopened.status, 200, 'the client can open its standalone stream again');
+  });
+
+  it('answers 404 to a POST whose Streamable session is deleted while its body is still arriving, and hands nothing on', async () => {
+    const s = await start({});
+    const healthy = await openStreamable();
+    const doomed = await openStreamable();
+    const before = s.received.length;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${s.url}/mcp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: POST_ACCEPT, 'Mcp-Session-Id': doomed.sessionId as string, 'Content-Length': body.length },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      // Once the endpoint has taken the POST and waits for the body, the session is deleted;
+      // then the rest of the body arrives.
+      s.httpServer.once('request', () => {
+        doomed.delete().then((deleted) => {
+          assert.equal(deleted.status, 200);
+          req.end(body.slice(10));
+        }, reject);
+      });
+      req.write(body.slice(0, 10));
+    });
+    const { status, body: text } = await answer;
+    assert.equal(status, 404);
+    assert.match(text, /Session not found/);
+    assert.equal(s.received.length, before);
+    await streamableStillAnswered(healthy, 'after-race');
+  });
+
+  it('ends every open Streamable stream cleanly when the endpoint closes, and refuses new requests with 503', async () => {
+    const s = await start({});
+    const c = await openStreamable();
+    const standalone = await c.get();
+    const post = await c.post({ jsonrpc: '2.0', id: 'held', method: HOLD });
+    const reasons: string[] = [];
+    s.endpoint.sessionClosed.add((e) => reasons.push(e.reason ?? ''));
+    s.endpoint.close();
+    assert.deepEqual(await Promise.all([standalone.stream?.ended, post.stream?.ended]), [true, true]);
+    assert.deepEqual(reasons, ['endpoint-closed']);
+    assert.equal(s.registry.count(), 0);
+    for (const late of [await c.post({ jsonrpc: '2.0', id: 2, method: 'ping' }), await new StreamableClient(`${s.url}/mcp`).initialize(1)]) {
+      assert.equal(late.status, 503);
+      assert.match(String((late.json as { error: { message: string } }).error.message), /shutting down/);
+    }
   });
 
   it('ends every open stream cleanly when the endpoint closes, and refuses new ones with 503', async () => {
