@@ -18,7 +18,7 @@ export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
-export { DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './auth/resource-server';
+export { checkOAuthOptions, DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './auth/resource-server';
 export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
 export { parseToolScopes, ToolScopes, ToolScopesSyntaxError } from './auth/tool-scopes';
 export { splitList, type AuthInfo } from './auth/claims';

@@ -5,7 +5,7 @@
  * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint } from '../core';
+import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
@@ -27,6 +27,15 @@ function listSetting(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
 }
 
+/**
+ * A text setting, or `''` when blank or still `${VAR}`: Node-RED substitutes an environment
+ * variable only when it is a property's whole value, and leaves the literal text when it is unset.
+ */
+function textSetting(value: string | undefined): string {
+  const text = (value ?? '').trim();
+  return text.startsWith('${') ? '' : text;
+}
+
 /** A path setting with its leading `/`. */
 function pathSetting(value: string | undefined, fallback: string): string {
   const path = (value ?? '').trim() || fallback;
@@ -34,13 +43,55 @@ function pathSetting(value: string | undefined, fallback: string): string {
 }
 
 export = function register(RED: NodeAPI): void {
+  /**
+   * The OAuth 2.1 settings (authentication mode `oauth`) and the endpoint's tool scope list, or
+   * `undefined`. Issuers and resource may come from environment variables (`${MCP_OAUTH_ISSUER}`);
+   * one unset counts as blank. Settings that cannot be used (an issuer that is not a URL, a tool
+   * scope line that cannot be read) are reported as a node error, and the endpoint fails closed:
+   * every request gets 503 saying why.
+   */
+  function oauthSettings(node: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): { oauth: OAuthOptions; toolScopes: Map<string, string[]> } | undefined {
+    if (def.authMode !== 'oauth') return undefined;
+    const paths: ProtectedPath[] = [];
+    const protect = (transport: ProtectedPath['transport'], path: string): void => {
+      paths.push({ transport, path: publicPath(RED, path), metadataPath: publicPath(RED, metadataPathFor(path)) });
+    };
+    if (node.sseEnabled) protect('sse', node.ssePath);
+    if (node.streamablePath !== undefined) protect('streamable-http', node.streamablePath);
+    const clientId = textSetting(node.credentials?.introspectionClientId);
+    const issuers = splitList(textSetting(def.issuers));
+    const resource = textSetting(def.resource);
+    if (issuers.length === 0) node.error(RED._('mcp-sse-endpoint.errors.noIssuer'));
+    if (resource === '' && listSetting(def.allowedHosts).length === 0) node.warn(RED._('mcp-sse-endpoint.errors.noResource'));
+    const oauth: OAuthOptions = {
+      issuers,
+      resource: resource === '' ? undefined : resource,
+      audiences: splitList(textSetting(def.audiences)),
+      requiredScopes: splitList(textSetting(def.requiredScopes)),
+      clockSkewS: numberSetting(def.clockSkew, DEFAULT_CLOCK_SKEW_S),
+      introspection: clientId === '' ? undefined : { clientId, clientSecret: textSetting(node.credentials?.introspectionSecret) },
+      paths,
+    };
+    try {
+      checkOAuthOptions(oauth);
+      return { oauth, toolScopes: parseToolScopes(def.toolScopes ?? '') };
+    } catch (error) {
+      const reason = (error as Error).message;
+      node.error(RED._('mcp-sse-endpoint.errors.oauthSettings', { reason }));
+      return { oauth: { issuers: [], paths, unavailable: `This endpoint's OAuth 2.1 settings cannot be used: ${reason}` }, toolScopes: new Map() };
+    }
+  }
+
   function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
     this.ssePath = pathSetting(def.ssePath, '/sse');
     this.messagePath = pathSetting(def.messagePath, '/message');
-    // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off.
+    // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off,
+    // the token (when one is set) as its only authentication.
     this.sseEnabled = def.sse !== false;
     this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
+    const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
+    const oauth = oauthSettings(this, def);
     this.endpoint = new McpEndpoint({
       id: this.id,
       registry: sessionRegistry(RED, this),
@@ -54,8 +105,9 @@ export = function register(RED: NodeAPI): void {
         allowedOrigins: listSetting(def.allowedOrigins),
         allowedHosts: listSetting(def.allowedHosts),
         authHeader: (def.authHeader ?? '').trim(),
-        authToken: this.credentials?.authToken ?? '',
+        authToken,
       },
+      oauth: oauth?.oauth,
       maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
@@ -66,13 +118,15 @@ export = function register(RED: NodeAPI): void {
       jsonResponse: def.jsonResponse === true,
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
+    const removeToolScopes = this.endpoint.access.toolScopes.declareAll(oauth?.toolScopes ?? new Map());
     this.on('close', (_removed: boolean, done: () => void) => {
       removeWarning();
+      removeToolScopes();
       this.endpoint.close();
       done();
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
-    credentials: { authToken: { type: 'password' } },
+    credentials: { authToken: { type: 'password' }, introspectionClientId: { type: 'text' }, introspectionSecret: { type: 'password' } },
   });
 };

@@ -51,6 +51,11 @@ export interface OAuthOptions {
   timeoutMs?: number;
   /** After a JWKS fetch, how long an unknown `kid` does not fetch it again, in ms. Default 30000. */
   jwksCooldownMs?: number;
+  /**
+   * Why these settings cannot be used (found when they were read, e.g. a tool scope list with a
+   * syntax error): every request and the metadata then get 503 with this sentence. Fails closed.
+   */
+  unavailable?: string;
 }
 
 /** A URL setting: absolute `http:` or `https:`, no fragment. */
@@ -67,6 +72,15 @@ function checkUrl(value: string, what: string): string {
   return value;
 }
 
+/**
+ * Checks OAuth settings before an endpoint is made with them.
+ * @throws TypeError for an issuer or a resource that is not an absolute http(s) URL without a fragment.
+ */
+export function checkOAuthOptions(options: OAuthOptions): void {
+  for (const issuer of options.issuers) checkUrl(issuer, 'issuer URL');
+  if (options.resource !== undefined && options.resource !== '') checkUrl(options.resource, 'resource');
+}
+
 /** One endpoint's resource server. */
 export class OAuthResourceServer {
   private readonly issuers: string[];
@@ -75,6 +89,8 @@ export class OAuthResourceServer {
   private readonly skewS: number;
   private readonly jwt: JwtValidator;
   private readonly introspector: TokenIntrospector | undefined;
+  /** Why no request can be served (503), or `undefined`. */
+  private readonly unavailable: string | undefined;
 
   /**
    * @param toolScopes the endpoint's per-tool scopes, read on every `tools/call` and metadata request.
@@ -82,8 +98,10 @@ export class OAuthResourceServer {
    * @throws TypeError for an issuer or resource that is not an http(s) URL.
    */
   constructor(private readonly options: OAuthOptions, private readonly toolScopes: ToolScopes, onWarning?: (text: string) => void) {
-    this.issuers = options.issuers.map((issuer) => checkUrl(issuer, 'issuer URL'));
-    this.resource = options.resource === undefined || options.resource === '' ? undefined : checkUrl(options.resource, 'resource');
+    if (options.unavailable === undefined) checkOAuthOptions(options);
+    this.issuers = options.unavailable === undefined ? [...options.issuers] : [];
+    this.resource = options.resource === undefined || options.resource === '' || options.unavailable !== undefined ? undefined : options.resource;
+    this.unavailable = options.unavailable ?? (this.issuers.length === 0 ? 'OAuth 2.1 is on, but this endpoint names no authorization server (issuer URL)' : undefined);
     this.required = [...(options.requiredScopes ?? [])];
     this.skewS = options.clockSkewS ?? DEFAULT_CLOCK_SKEW_S;
     const metadata = new IssuerMetadataCache({ timeoutMs: options.timeoutMs });
@@ -113,10 +131,11 @@ export class OAuthResourceServer {
    * @throws AuthError: 401 no token, a token in the query string, a malformed header, or a token
    *   that is not valid here (see {@link JwtValidator.validate}; inactive on introspection; an
    *   `aud` that is not this resource); 403 `insufficient_scope` when it lacks a required scope;
-   *   503 ({@link IssuerUnavailableError}) when no issuer is configured or it cannot be asked.
+   *   503 ({@link IssuerUnavailableError}) when no issuer is configured, the settings are
+   *   `unavailable`, or the issuer cannot be asked.
    */
   async authenticate(req: IncomingMessage): Promise<AuthInfo> {
-    if (this.issuers.length === 0) throw new IssuerUnavailableError('OAuth 2.1 is on, but this endpoint names no authorization server (issuer URL)');
+    if (this.unavailable !== undefined) throw new IssuerUnavailableError(this.unavailable);
     const token = readBearerToken(req);
     let claims: Record<string, unknown>;
     let issuer: string;
@@ -173,15 +192,15 @@ export class OAuthResourceServer {
 
   /**
    * Serves the metadata document for clients of `transport` (GET or HEAD; other methods 405; 503
-   * while no issuer is configured). Needs no token.
+   * while no issuer is configured or the settings are `unavailable`). Needs no token.
    */
   serveMetadata(req: IncomingMessage, res: ServerResponse, transport: TransportKind): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendMethodNotAllowed(res, req.method, ['GET', 'HEAD']);
       return;
     }
-    if (this.issuers.length === 0) {
-      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'OAuth 2.1 is on, but this endpoint names no authorization server (issuer URL)');
+    if (this.unavailable !== undefined) {
+      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, this.unavailable);
       return;
     }
     sendMetadata(req, res, metadataDocument(this.resourceFor(req, transport), this.issuers, this.scopesSupported()));

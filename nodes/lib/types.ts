@@ -23,10 +23,30 @@ export interface McpMsgContext {
   /** The client request's or notification's method. */
   method?: string;
   /**
+   * With the endpoint in OAuth 2.1 mode: the caller, as its access token describes it (the token
+   * itself never reaches the flow). On every msg of a session: `mcp message in` gives the caller
+   * of the POST that carried the message, `mcp sse in` the caller of the session.
+   */
+  auth?: McpAuth;
+  /**
    * Set by `mcp sse out` on the msg it sends when a server-initiated request ends: the request's
    * id and method, and how it ended (`result`, `error`, `timeout` or `session-closed`).
    */
   request?: { id: RequestId; method: string; outcome: 'result' | 'error' | 'timeout' | 'session-closed' };
+}
+
+/** `msg.mcp.auth`: the caller of an OAuth 2.1 endpoint. */
+export interface McpAuth {
+  /** The token's `sub`: the user (for a client credentials token, usually the client). */
+  subject: string | undefined;
+  /** The client the user signed in with (`client_id`, or `azp`, `appid`, `cid`). */
+  clientId: string | undefined;
+  /** The scopes granted. */
+  scopes: string[];
+  /** Every claim of the token (or field of its introspection answer). */
+  claims: Record<string, unknown>;
+  /** When the token expires, in epoch ms. */
+  expiresAt: number | undefined;
 }
 
 /** `msg.payload` of the msgs `mcp sse in` sends. */
@@ -84,12 +104,33 @@ export interface EndpointNodeDef extends NodeDef {
   sessionTimeout?: number | string;
   /** Streamable HTTP: answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse?: boolean;
+  /**
+   * `none`, `token` (the credential `authToken`) or `oauth` (OAuth 2.1 resource server). Absent
+   * (flows saved before it existed): `token` when a token is set, else `none`.
+   */
+  authMode?: 'none' | 'token' | 'oauth';
+  /** OAuth: issuer URLs of the authorization servers, separated by spaces, commas or new lines. */
+  issuers?: string;
+  /** OAuth: the resource identifier; blank: the URL the client connected to. */
+  resource?: string;
+  /** OAuth: more accepted `aud` values, separated by spaces, commas or new lines. */
+  audiences?: string;
+  /** OAuth: scopes every request needs, separated by spaces or commas. */
+  requiredScopes?: string;
+  /** OAuth: per-tool scopes, one `tool: scope1 scope2` a line. */
+  toolScopes?: string;
+  /** OAuth: allowed clock skew for `exp`/`nbf`, in seconds; default 60. */
+  clockSkew?: number | string;
 }
 
 /** Credentials of the `mcp-sse-endpoint` config node: kept out of exported flows. */
 export interface EndpointCredentials {
   /** The bearer token or header value clients must send; blank turns authentication off. */
   authToken?: string;
+  /** OAuth: the client id the endpoint introspects opaque tokens as (RFC 7662); blank: JWTs only. */
+  introspectionClientId?: string;
+  /** OAuth: that client's secret. */
+  introspectionSecret?: string;
 }
 
 /** The running `mcp-sse-endpoint` config node. */
