@@ -2,7 +2,9 @@
  * `mcp-sse-endpoint` config node: one MCP HTTP+SSE endpoint (MCP 2024-11-05 "Transports > HTTP
  * with SSE"): its SSE path, its message path and its limits, and the transport core that holds its
  * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
- * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
+ * redeploys, and end cleanly when this node is redeployed or Node-RED stops. Its authentication is
+ * none, a shared token, or OAuth 2.1 (MCP 2025-06-18 onwards "Authorization": the endpoint is a
+ * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';

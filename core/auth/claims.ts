@@ -68,10 +68,15 @@ export function audienceMatches(aud: unknown, accepted: readonly string[]): bool
   return given.some((entry) => typeof entry === 'string' && entry !== '' && wanted.has(withoutTrailingSlash(entry)));
 }
 
-/** The entries of `required` that `granted` lacks, in order. */
+/**
+ * The entries of `required` that `granted` lacks, in order. A required scope written as a URI
+ * (`api://node-red-mcp/mcp.tools`, how a client must ask Entra ID for it) is also satisfied by its
+ * last segment (`mcp.tools`, how Entra ID writes it in `scp`): the token's audience, checked
+ * before, says whose scope it is.
+ */
 export function missingScopes(required: readonly string[], granted: readonly string[]): string[] {
   const have = new Set(granted);
-  return required.filter((scope) => !have.has(scope));
+  return required.filter((scope) => !have.has(scope) && !(scope.includes('://') && have.has(scope.slice(scope.lastIndexOf('/') + 1))));
 }
 
 /**

@@ -63,14 +63,14 @@ function transportFor(name: TransportName, url: URL, authProvider: OAuthClientPr
  * and connects again with the token.
  * @returns the connected client, the provider (tokens) and every request made.
  */
-export async function connectWithOAuth(url: string, name: TransportName, provider = new InMemoryOAuthProvider()): Promise<{ client: Client; provider: InMemoryOAuthProvider; steps: Step[] }> {
+export async function connectWithOAuth(url: string, name: TransportName, provider = new InMemoryOAuthProvider()): Promise<{ client: Client; transport: SSEClientTransport | StreamableHTTPClientTransport; provider: InMemoryOAuthProvider; steps: Step[] }> {
   const steps: Step[] = [];
   const fetchFn = recordingFetch(steps);
   const first = transportFor(name, new URL(url), provider, fetchFn);
   try {
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     await client.connect(first);
-    return { client, provider, steps };
+    return { client, transport: first, provider, steps };
   } catch (error) {
     if (!(error instanceof UnauthorizedError) || provider.authorizationUrl === undefined) throw error;
   }
@@ -78,8 +78,9 @@ export async function connectWithOAuth(url: string, name: TransportName, provide
   const code = await followAuthorization(provider.authorizationUrl, provider.redirectUrl);
   await first.finishAuth(code);
   const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-  await client.connect(transportFor(name, new URL(url), provider, fetchFn));
-  return { client, provider, steps };
+  const transport = transportFor(name, new URL(url), provider, fetchFn);
+  await client.connect(transport);
+  return { client, transport, provider, steps };
 }
 
 /** Connects as a machine client (`client_credentials`, a client the authorization server knows). */

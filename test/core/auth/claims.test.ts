@@ -39,8 +39,11 @@ describe('token claims', () => {
     assert.match(timeProblem({ exp: 'soon' }, 60, false, now) ?? '', /no valid expiry/);
   });
 
-  it('splits list settings and finds missing scopes', () => {
+  it('splits list settings and finds missing scopes, taking Entra ID\'s short scope names for URI scopes', () => {
     assert.deepEqual(splitList(' a, b\nc  '), ['a', 'b', 'c']);
     assert.deepEqual(missingScopes(['a', 'b', 'c'], ['b']), ['a', 'c']);
+    assert.deepEqual(missingScopes(['api://node-red-mcp/mcp.tools'], ['mcp.tools']), [], 'Entra ID writes the short form in scp');
+    assert.deepEqual(missingScopes(['api://node-red-mcp/mcp.tools'], ['api://node-red-mcp/mcp.tools']), []);
+    assert.deepEqual(missingScopes(['files/write', 'api://x/admin'], ['write', 'mcp.tools']), ['files/write', 'api://x/admin'], 'only URI scopes, only their last segment');
   });
 });
