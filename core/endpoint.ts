@@ -10,7 +10,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcMessage, MessageKind } from './jsonrpc';
+import type { JsonRpcMessage, MessageKind, RequestId } from './jsonrpc';
 import { sendJsonRpcError, TransportErrorCode } from './http';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
@@ -23,6 +23,8 @@ import { StreamableHttpTransport } from './transports/streamable-http';
 import { AccessControl, type Admitted } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
 import type { OAuthOptions } from './auth/resource-server';
+import { ServerFeatures, type FeatureOptions } from './features/server-features';
+import type { JsonObject } from './features/declarations';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -68,6 +70,11 @@ export interface EndpointOptions {
   sessionTimeoutMs?: number;
   /** Streamable HTTP: answer POSTs with one `application/json` body instead of an SSE stream. Default false. */
   jsonResponse?: boolean;
+  /**
+   * The server features the endpoint answers itself once something is declared on it or
+   * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
+   */
+  features?: FeatureOptions;
 }
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
@@ -124,6 +131,8 @@ export class McpEndpoint {
   readonly retryMs: number;
   /** The protocol layer: server-initiated requests and client requests in flight. */
   readonly protocol = new Protocol();
+  /** What is declared on the endpoint (tools, resources, prompts), and the requests it answers itself. */
+  readonly features: ServerFeatures;
   /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
   readonly sse: SseTransport;
   /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
@@ -175,6 +184,14 @@ export class McpEndpoint {
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
     this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
+    this.features = new ServerFeatures({
+      send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
+      broadcast: (payload, since) => this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload),
+      sessions: () => this.sessions(),
+      flowListening: () => this.messageReceived.size > 0,
+      logLevels: this.protocol.logLevels,
+      toFlow: (session, kind, message) => this.toFlow(session, kind, message, this.access.callerOf(session.id)),
+    }, options.features);
   }
 
   /** The number of open sessions of this endpoint, of both transports. */
@@ -247,8 +264,8 @@ export class McpEndpoint {
   }
 
   /**
-   * For the transports: the valid messages of one accepted POST, in order, to the protocol and
-   * the flow.
+   * For the transports: the valid messages of one accepted POST, in order, to the protocol layer,
+   * then to the server features (when the endpoint answers the protocol), then to the flow.
    * @param auth with OAuth on, the caller of the POST (it becomes the session's latest).
    */
   receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>, auth?: AuthInfo): void {
@@ -256,8 +273,13 @@ export class McpEndpoint {
     this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
       if (!this.protocol.receive(session, kind, message)) continue;
-      this.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
+      if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
+  }
+
+  /** Hands a message to the flow (`mcp message in`), with its caller when OAuth is on. */
+  private toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage, auth: AuthInfo | undefined): void {
+    this.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
   }
 
   /** What the session listeners hear: the headers without credentials, and the caller (OAuth). */
@@ -278,7 +300,19 @@ export class McpEndpoint {
   send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
     const session = this.session(sessionId);
     if (session === undefined) throw new SessionNotFoundError(sessionId);
-    return this.protocol.send(session, payload, context);
+    const { requestId } = context;
+    // The answer to a request a declaration handed to the flow is shaped by its method.
+    const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
+    return this.protocol.send(session, answer ?? payload, context);
+  }
+
+  /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
+  private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
+    try {
+      this.protocol.send(session, payload, requestId === undefined ? {} : { requestId });
+    } catch (error) {
+      if (!session.closed) this.warning.emit(`MCP session ${session.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -307,6 +341,7 @@ export class McpEndpoint {
     const headers = this.open.get(session.id)?.headers ?? {};
     this.open.delete(session.id);
     this.protocol.closeSession(session.id);
+    this.features.closeSession(session.id);
     if (this.open.size === 0) this.stopKeepAlive();
     const event = this.sessionEvent(session, headers, reason);
     this.access.forget(session.id);
@@ -332,6 +367,7 @@ export class McpEndpoint {
    */
   close(): void {
     this.closed = true;
+    this.features.close();
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
   }

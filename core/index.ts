@@ -8,6 +8,8 @@
  * - `registry.ts`: every open session of the process.
  * - `auth/`: who may use an endpoint (`access-control.ts`), OAuth 2.1 as a resource server
  *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).
+ * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
+ *   on it (`server-features.ts`), one module per feature.
  */
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
@@ -22,3 +24,7 @@ export { checkOAuthOptions, DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './au
 export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
 export { parseToolScopes, ToolScopes, ToolScopesSyntaxError } from './auth/tool-scopes';
 export { splitList, type AuthInfo } from './auth/claims';
+export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
+export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
+export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
+export { LOG_LEVELS, type LogLevel } from './features/logging';

@@ -9,7 +9,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
-import { publicPath } from './lib/http-settings';
+import { httpNodesEnabled, publicPath } from './lib/http-settings';
+import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 
 /**
@@ -42,6 +43,27 @@ function textSetting(value: string | undefined): string {
 function pathSetting(value: string | undefined, fallback: string): string {
   const path = (value ?? '').trim() || fallback;
   return path.startsWith('/') ? path : `/${path}`;
+}
+
+/**
+ * Every route of an endpoint: the HTTP+SSE paths and the Streamable HTTP path, those switched on,
+ * and in OAuth 2.1 mode the Protected Resource Metadata of the SSE and Streamable paths.
+ */
+function endpointRoutes(node: EndpointNode): EndpointRoute[] {
+  const routes: EndpointRoute[] = [];
+  const { endpoint } = node;
+  const oauth = endpoint.access.oauth;
+  if (node.sseEnabled) {
+    routes.push({ method: 'get', path: node.ssePath, handler: (req, res) => endpoint.sse.handleGet(req, res) });
+    routes.push({ method: 'post', path: node.messagePath, handler: (req, res) => endpoint.sse.handlePost(req, res) });
+    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.ssePath), handler: (req, res) => oauth.serveMetadata(req, res, 'sse') });
+  }
+  if (node.streamablePath !== undefined) {
+    const handler: EndpointRoute['handler'] = (req, res) => endpoint.streamableHttp.handle(req, res);
+    for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path: node.streamablePath, handler });
+    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.streamablePath), handler: (req, res) => oauth.serveMetadata(req, res, 'streamable-http') });
+  }
+  return routes;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -118,10 +140,32 @@ export = function register(RED: NodeAPI): void {
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
       sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
       jsonResponse: def.jsonResponse === true,
+      features: {
+        answerProtocol: def.answerProtocol === true,
+        identity: {
+          serverInfo: { name: (def.serverName ?? '').trim() || (def.name ?? '').trim() || 'node-red', version: (def.serverVersion ?? '').trim() || '1.0.0' },
+          instructions: def.instructions ?? '',
+        },
+      },
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     const removeToolScopes = this.endpoint.access.toolScopes.declareAll(oauth?.toolScopes ?? new Map());
+    // Once a tool, resource or prompt node is declared on it (or Answer protocol is on), the
+    // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
+    // declaration nodes needs nothing else.
+    const endpoint = this.endpoint;
+    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active) : undefined;
+    // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
+    const holdListChanged = (): void => endpoint.features.holdListChanged();
+    const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    // This node starts within a deploy: its declarations come in before flows:started.
+    holdListChanged();
+    RED.events.on('flows:stopping', holdListChanged);
+    RED.events.on('flows:started', releaseListChanged);
     this.on('close', (_removed: boolean, done: () => void) => {
+      RED.events.off('flows:stopping', holdListChanged);
+      RED.events.off('flows:started', releaseListChanged);
+      stopServing?.();
       removeWarning();
       removeToolScopes();
       this.endpoint.close();

@@ -18,17 +18,18 @@ const STREAMABLE = { Accept: 'application/json, text/event-stream', 'Content-Typ
 const INITIALIZE = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
 
 /**
- * POSTs `initialize` to a Streamable HTTP path and resolves with the status and headers as soon as
- * they arrive (no flow answers here, so an accepted request's stream stays open: it is cut).
+ * POSTs a message (default `initialize`) to a Streamable HTTP path and resolves with the status
+ * and headers as soon as they arrive (no flow answers here, so an accepted request's stream stays
+ * open: it is cut).
  */
-function initialize(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function initialize(url: string, headers: Record<string, string> = {}, message: object = INITIALIZE): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { ...STREAMABLE, ...headers } }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: res.headers });
       req.destroy();
     });
     req.on('error', reject);
-    req.end(JSON.stringify(INITIALIZE));
+    req.end(JSON.stringify(message));
   });
 }
 
@@ -112,6 +113,32 @@ describe('the endpoint in OAuth 2.1 mode, in the Node-RED runtime', () => {
     assert.match(call.headers['www-authenticate'] as string, /scope="math:add", error="insufficient_scope"/);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(received.length, 1);
+  });
+
+  it('protects a declared tool (mcp sse tool) by the endpoint\'s tool scopes, and gives its msgs the caller; metadata without in-nodes', async () => {
+    const flow = await load([
+      TAB,
+      { id: 'ep', type: 'mcp-sse-endpoint', z: 'tab1', sse: false, streamable: true, streamablePath: '/mcp', keepAlive: 15, maxBodySize: 4194304, authMode: 'oauth', issuers: as.issuer, toolScopes: 'add: math:add' },
+      { id: 'addTool', type: 'mcp-sse-tool', z: 'tab1', endpoint: 'ep', name: 'add', inputSchema: JSON.stringify({ type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } }), outputSchema: '', wires: [['calls']] },
+      { id: 'calls', type: 'helper', z: 'tab1' },
+    ]);
+    const calls = inputsOf('calls');
+    const metadata = await request(`${flow.url}/.well-known/oauth-protected-resource/mcp`, { method: 'GET' });
+    assert.equal(metadata.status, 200, 'the endpoint serves the metadata itself');
+    assert.deepEqual((metadata.json as { scopes_supported: string[] }).scopes_supported, ['math:add']);
+    const limited = await bearer(`${flow.url}/mcp`);
+    const opened = await request(`${flow.url}/mcp`, { headers: { ...STREAMABLE, ...limited }, body: JSON.stringify(INITIALIZE) });
+    assert.equal(opened.status, 200, 'the endpoint answers initialize itself');
+    const sessionId = opened.headers['mcp-session-id'] as string;
+    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } };
+    const refused = await initialize(`${flow.url}/mcp`, { ...limited, 'Mcp-Session-Id': sessionId }, call);
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers['www-authenticate'] as string, /scope="math:add", error="insufficient_scope"/);
+    const allowed = await initialize(`${flow.url}/mcp`, { ...(await bearer(`${flow.url}/mcp`, { scope: 'mcp:tools math:add' })), 'Mcp-Session-Id': sessionId }, call);
+    assert.equal(allowed.status, 200);
+    await waitFor(() => calls.length === 1, 2000, 'the tool node\'s msg');
+    assert.equal(calls[0].mcp.auth.subject, TEST_USER);
+    assert.deepEqual(calls[0].mcp.auth.scopes, ['mcp:tools', 'math:add']);
   });
 
   it('takes the issuer from ${VAR}, and treats a variable that is unset as no issuer (503, and an error at deploy)', async () => {
