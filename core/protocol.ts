@@ -45,6 +45,11 @@ export interface SendContext {
    * a declaration handed to the flow becomes an error (see `ServerFeatures.shapeAnswer`).
    */
   failure?: string;
+  /**
+   * 2026-07-28: the flow's state (`msg.mcp.state`) to seal into `requestState` with an input
+   * request, handed back on the client's retry.
+   */
+  state?: unknown;
 }
 
 /** A payload a flow sent that the protocol refuses; `code` names the rule, for translated texts. */

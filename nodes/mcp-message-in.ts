@@ -12,7 +12,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { metadataPathFor, type InboundMessage } from '../core';
 import { msgAuth } from './lib/msg-auth';
 import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
-import type { InNodeDef, McpMsgContext } from './lib/types';
+import { mcpContext, type InNodeDef, type McpMsgContext } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpMessageInNode(this: Node, def: InNodeDef): void {
@@ -33,10 +33,12 @@ export = function register(RED: NodeAPI): void {
     const endpoint = endpointNode.endpoint;
 
     const removeListener = endpoint.messageReceived.add(({ session, kind, message, auth }: InboundMessage) => {
-      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport, kind };
-      if (auth !== undefined) mcp.auth = msgAuth(auth);
-      if ('id' in message && message.id !== null) mcp.requestId = message.id;
-      if ('method' in message) mcp.method = message.method;
+      const extra: Partial<McpMsgContext> = { kind };
+      // The caller of the POST that carried this message (OAuth 2.1).
+      if (auth !== undefined) extra.auth = msgAuth(auth);
+      if ('id' in message && message.id !== null) extra.requestId = message.id;
+      if ('method' in message) extra.method = message.method;
+      const mcp = mcpContext(endpoint, session, extra);
       this.send({ topic: mcp.method, payload: message, mcp } as never);
     });
     this.status({});

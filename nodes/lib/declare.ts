@@ -5,8 +5,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type McpEndpoint } from '../../core';
-import type { EndpointNode, McpMsgContext } from './types';
-import { msgAuth } from './msg-auth';
+import { mcpContext, type EndpointNode, type McpMsgContext } from './types';
 
 /** Message keys shared by the declaration nodes live in the tool node's catalogue. */
 const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
@@ -20,9 +19,7 @@ const STATUS_ERROR_CHARS = 32;
  */
 export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: Partial<McpMsgContext>): { topic: string; payload: unknown; mcp: McpMsgContext } {
   const { session } = request;
-  const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport, kind: 'request', requestId: request.requestId, method: request.method, ...extra };
-  const auth = msgAuth(endpoint.access.callerOf(session.id));
-  if (auth !== undefined) mcp.auth = auth;
+  const mcp: McpMsgContext = mcpContext(endpoint, session, { kind: 'request', requestId: request.requestId, method: request.method, ...extra });
   return { topic: request.name, payload: request.payload, mcp };
 }
 
