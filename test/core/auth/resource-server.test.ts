@@ -155,6 +155,21 @@ describe('an endpoint as an OAuth 2.1 resource server, against oidc-provider (co
     assert.equal(answer.headers['mcp-session-id'], undefined);
   });
 
+  it('checks a 2026-07-28 (stateless) request the same way: 401 without a token, 403 without the tool\'s scope, the caller with it', async () => {
+    const modern = (headers: Record<string, string>) => request(`${server.url}/mcp`, {
+      headers: { ...STREAMABLE, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'add', ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'x', method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+    });
+    const anonymous = await modern({});
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers['www-authenticate'] as string, /^Bearer resource_metadata="/);
+    assert.equal((await modern(await bearer({ scope: 'mcp:tools' }))).status, 403);
+    const allowed = await modern(await bearer());
+    assert.equal(allowed.status, 200);
+    assert.deepEqual((allowed.json as { result: { content: unknown } }).result.content, [{ type: 'text', text: '5' }]);
+    assert.equal(server.received.at(-1)?.auth?.subject, TEST_USER);
+  });
+
   it('leaves the credential out of the headers the session listeners hear', async () => {
     let heard: Record<string, unknown> | undefined;
     const stop = server.endpoint.sessionOpened.add(({ headers, auth }) => {
