@@ -13,7 +13,10 @@ const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
 /** The longest error text shown in a status. */
 const STATUS_ERROR_CHARS = 32;
 
-/** The msg a request becomes: `payload` what the flow works on, `msg.mcp` where the answer goes. */
+/**
+ * The msg a request becomes: `payload` what the flow works on, `msg.mcp` where the answer goes,
+ * and (OAuth 2.1) `msg.mcp.auth` the caller of the POST that carried the request.
+ */
 export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: Partial<McpMsgContext>): { topic: string; payload: unknown; mcp: McpMsgContext } {
   const { session } = request;
   const mcp: McpMsgContext = mcpContext(endpoint, session, { kind: 'request', requestId: request.requestId, method: request.method, ...extra });
