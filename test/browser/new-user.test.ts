@@ -321,6 +321,7 @@ for (const version of NODE_RED_VERSIONS) {
       // With a token typed in (not yet saved), every configuration sends it, as a placeholder: never the token.
       const secret = 'typed-secret-0123456789';
       await openTab('Security');
+      await page.locator('#node-config-input-authMode').selectOption('token');
       await page.locator('#node-config-input-authToken').fill(secret);
       await openTab('Connect');
       const withToken: Record<string, string> = {};
