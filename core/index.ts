@@ -6,6 +6,7 @@
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
  * - `registry.ts`: every open session of the process.
+ * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
@@ -16,3 +17,5 @@ export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
+// Types only: the cluster module itself is loaded by an endpoint that is given one.
+export type { ClusterChange, ClusterOptions } from './cluster';

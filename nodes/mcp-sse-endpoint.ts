@@ -9,6 +9,8 @@ import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DE
 import { sessionRegistry } from './lib/registry-context';
 import { publicPath } from './lib/http-settings';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
+import type { ClusterOptions } from '../core';
+import type { ConnectionOptions } from 'node:tls';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
@@ -25,6 +27,32 @@ function numberSetting(value: number | string | undefined, fallback: number): nu
 /** A comma- or space-separated list setting as a list. */
 function listSetting(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+}
+
+/**
+ * The Redis URL setting, or `undefined` for a single instance: blank, or an environment variable
+ * that is not set (Node-RED substitutes `${VAR}` only when set, and leaves the literal text otherwise).
+ */
+function redisUrlSetting(value: string | undefined): string | undefined {
+  const url = (value ?? '').trim();
+  return url === '' || url.startsWith('${') ? undefined : url;
+}
+
+/** The cluster settings of an endpoint whose Redis URL is set; `undefined` keeps it on this instance alone. */
+function clusterSetting(RED: NodeAPI, def: EndpointNodeDef, credentials: EndpointCredentials | undefined): ClusterOptions | undefined {
+  const url = redisUrlSetting(def.redisUrl);
+  if (url === undefined) return undefined;
+  const options: ClusterOptions = { url };
+  if (credentials?.redisPassword) options.password = credentials.redisPassword;
+  if ((def.redisPrefix ?? '').trim() !== '') options.keyPrefix = (def.redisPrefix as string).trim();
+  if ((def.redisInstance ?? '').trim() !== '') options.instanceId = (def.redisInstance as string).trim();
+  const tlsNode = def.redisTls ? RED.nodes.getNode(def.redisTls) as (Node & { addTLSOptions?(options: object): void }) | null : null;
+  if (tlsNode?.addTLSOptions !== undefined) {
+    const tls: ConnectionOptions = {};
+    tlsNode.addTLSOptions(tls);
+    options.tls = tls;
+  }
+  return options;
 }
 
 /** A path setting with its leading `/`. */
@@ -64,15 +92,20 @@ export = function register(RED: NodeAPI): void {
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
       sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
       jsonResponse: def.jsonResponse === true,
+      cluster: clusterSetting(RED, def, this.credentials),
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
+    // Several instances: the Redis link going down is a warning, coming back a log line.
+    const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
+      if (text !== undefined) (up ? this.log(text) : this.warn(text));
+    });
     this.on('close', (_removed: boolean, done: () => void) => {
       removeWarning();
-      this.endpoint.close();
-      done();
+      removeCluster?.();
+      this.endpoint.close().then(done, done);
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
-    credentials: { authToken: { type: 'password' } },
+    credentials: { authToken: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

@@ -84,6 +84,12 @@ export = function register(RED: NodeAPI): void {
         usedEndpoints.add(endpoint);
         const result = endpoint.send(sessionId, msg.payload, {
           requestId: msg.mcp?.requestId,
+          // Several instances: a session held by another instance hears of a failure later.
+          onRelayFailure: (failure) => {
+            if (closed) return;
+            if (typeof failure === 'string') this.warn(failure);
+            else this.error(nodeError(failure), msg);
+          },
           request: {
             timeoutMs,
             owner: this,

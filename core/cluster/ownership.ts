@@ -1,0 +1,72 @@
+/**
+ * Which instance owns which session: one Redis key per session, `<prefix>ep:<endpoint>:session:<id>`
+ * = the owning instance's id, with a TTL that the owner refreshes. An instance that stops
+ * refreshing (it died, or lost Redis for good) loses its sessions within the TTL.
+ *
+ * Never imports Node-RED.
+ */
+import type { RedisLink } from './redis-link';
+import type { ClusterKeys } from './options';
+
+/** Deletes a key only while it still names the given owner (so a late delete never removes a newer claim). */
+const DELETE_IF_OWNER = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/** The ownership records of one instance's sessions of one endpoint. */
+export class SessionOwnership {
+  private readonly owned = new Set<string>();
+
+  /**
+   * @param link the endpoint's Redis link.
+   * @param keys the endpoint's key names.
+   * @param instanceId this instance's id, the value of its records.
+   * @param ttlMs each record's time to live, in ms; {@link refresh} must run more often than that.
+   */
+  constructor(
+    private readonly link: RedisLink,
+    private readonly keys: ClusterKeys,
+    private readonly instanceId: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** The number of sessions this instance owns. */
+  get size(): number {
+    return this.owned.size;
+  }
+
+  /** Records that this instance owns session `id` (at once when Redis is up, else at the next {@link refresh}). */
+  claim(id: string): void {
+    this.owned.add(id);
+    if (this.link.up) this.link.commands.set(this.keys.session(id), this.instanceId, { expiration: { type: 'PX', value: this.ttlMs } }).catch(() => {});
+  }
+
+  /** Session `id` has ended here: its record goes (if it still names this instance). */
+  release(id: string): void {
+    if (!this.owned.delete(id)) return;
+    if (this.link.up) this.forget(id, this.instanceId).catch(() => {});
+  }
+
+  /**
+   * The instance that owns session `id`, or `undefined` when no instance does (it ended, never
+   * existed, or its owner stopped refreshing it).
+   * @throws when Redis is unreachable.
+   */
+  async owner(id: string): Promise<string | undefined> {
+    return (await this.link.commands.get(this.keys.session(id))) ?? undefined;
+  }
+
+  /** Removes session `id`'s record if it still names `owner` (an owner found gone). */
+  async forget(id: string, owner: string): Promise<void> {
+    await this.link.commands.eval(DELETE_IF_OWNER, { keys: [this.keys.session(id)], arguments: [owner] });
+  }
+
+  /**
+   * Writes every record of this instance again with a fresh TTL, in one round trip: run every
+   * third of the TTL, and at once after a reconnect (a Redis that restarted empty gets them back).
+   */
+  async refresh(): Promise<void> {
+    if (!this.link.up || this.owned.size === 0) return;
+    const multi = this.link.commands.multi();
+    for (const id of this.owned) multi.set(this.keys.session(id), this.instanceId, { expiration: { type: 'PX', value: this.ttlMs } });
+    await multi.exec();
+  }
+}
