@@ -15,6 +15,8 @@ export { PACKAGE_ROOT };
 export interface RunningNodeRed {
   url: string;
   userDir: string;
+  /** The node-red process id (to kill it as a crash would). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -29,19 +31,21 @@ export function packedTarball(): string {
 /**
  * Starts node-red on a free port with a flow file, and this package installed from its tarball.
  * @param options.node / options.bin run another Node or node-red version (Node-RED 5 needs Node 22).
+ * @param options.env extra environment variables for node-red.
  */
-export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball' } = {}): Promise<RunningNodeRed> {
+export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball'; env?: Record<string, string> } = {}): Promise<RunningNodeRed> {
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-'));
   prepareUserDir({ userDir, flowsFile, install: options.install === 'link' ? 'link' : packedTarball(), settings: options.settings ?? {} });
   return runIn(userDir, options);
 }
 
 /** Starts node-red on a prepared user dir; stopping it removes the dir. */
-async function runIn(userDir: string, options: { node?: string; bin?: string }): Promise<RunningNodeRed> {
-  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}) });
+async function runIn(userDir: string, options: { node?: string; bin?: string; env?: Record<string, string> }): Promise<RunningNodeRed> {
+  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), env: options.env ?? {} });
   return {
     url: running.url as string,
     userDir,
+    pid: running.pid as number,
     output: running.output as () => string,
     stop: async () => {
       await running.stop();

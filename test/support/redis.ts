@@ -52,7 +52,6 @@ export async function startRedis(): Promise<RunningRedis> {
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-    child.unref();
     await waitForPort(port, 10_000);
   };
   const stop = async (): Promise<void> => {
