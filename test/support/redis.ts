@@ -46,12 +46,12 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts redis-server on a free port (throws when it is not installed). */
-export async function startRedis(): Promise<RunningRedis> {
+/** Starts redis-server on a free port (throws when it is not installed), with `args` added (e.g. `--requirepass`). */
+export async function startRedis(args: string[] = []): Promise<RunningRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args], { stdio: 'ignore' });
     await waitForPort(port, 10_000);
   };
   const stop = async (): Promise<void> => {
