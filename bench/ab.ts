@@ -34,7 +34,7 @@ function buildRef(): string {
 interface Sample { seqCpuMs: number; conCpuMs: number; rate: number; p50: number }
 
 async function measure(packageRoot: string | undefined): Promise<Sample> {
-  const server = await startNodeRedServer('package', [], {}, packageRoot);
+  const server = await startNodeRedServer('package', { packageRoot });
   try {
     const client = await connectClient(server.sseUrl);
     for (let i = 0; i < 200; i++) await callAdd(client, 1, i);

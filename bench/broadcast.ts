@@ -6,7 +6,7 @@
  * Starts the transport core on plain node:http (127.0.0.1), opens `sessions` real SSE streams from
  * this process, and for two payload sizes measures, over `rounds` broadcasts:
  *
- * - fan-out: the synchronous `SseEndpoint.broadcast()` call (serialise and frame once, then write
+ * - fan-out: the synchronous `McpEndpoint.broadcast()` call (serialise and frame once, then write
  *   the session's `id:` line and the shared Buffer to each of the streams);
  * - delivered: from the call until every client has parsed the event (client parsing runs in this
  *   same process, so this figure includes it);
@@ -16,8 +16,8 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startCoreServer } from '../test/support/core-server';
-import type { JsonRpcMessage } from '../core/jsonrpc';
+import type { JsonRpcMessage } from './lib/core';
+import { startCoreServer } from './lib/core-server';
 
 const SESSIONS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 50);

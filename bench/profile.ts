@@ -19,7 +19,7 @@ process.removeAllListeners('warning');
 async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const server = await startServer('package', ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100']);
+  const server = await startServer('package', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] });
   try {
     const client = await connectClient(server.sseUrl);
     for (let i = 0; i < 200; i++) await callAdd(client, 1, i);

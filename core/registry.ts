@@ -80,10 +80,18 @@ export class SessionRegistry {
     return endpointId === undefined ? all : all.filter((s) => s.endpointId === endpointId);
   }
 
-  /** What the Node-RED Context sidebar and `JSON.stringify` show: each session's public facts. */
+  /** What `JSON.stringify` shows: each session's public facts, by id. */
   toJSON(): Record<string, SessionInfo> {
     const out: Record<string, SessionInfo> = {};
     for (const [id, session] of this.sessions) out[id] = session.info();
     return out;
+  }
+
+  /**
+   * What the Node-RED Context sidebar shows: it writes any object that is not a plain `Object`
+   * with `toString()` (@node-red/util `encodeObject`), so this is {@link toJSON} as JSON text.
+   */
+  toString(): string {
+    return JSON.stringify(this.toJSON());
   }
 }

@@ -223,22 +223,30 @@ export class Session implements StreamOwner {
   }
 
   /**
-   * Closes the session with `idle-timeout` once it has been idle for `limitMs`: no message either
-   * way, and, unless `evenWhileStreaming`, no open stream. One timer, re-armed only when it fires.
+   * Closes the session with `idle-timeout` once no message went either way for `idleMs` (an
+   * explicit limit: logged as a warning), or for `streamlessMs` while it has no open stream (the
+   * normal end of a Streamable HTTP session whose client left without DELETE: not logged). 0 turns
+   * either off. One timer, re-armed only when it fires.
    */
-  expireWhenIdle(limitMs: number, evenWhileStreaming: boolean): void {
-    if (limitMs <= 0) return;
+  expireWhenIdle(idleMs: number, streamlessMs: number): void {
+    const idleLimit = idleMs > 0 ? idleMs : Infinity;
+    const streamlessLimit = streamlessMs > 0 ? streamlessMs : Infinity;
+    if (idleLimit === Infinity && streamlessLimit === Infinity) return;
     const check = (): void => {
-      const idle = evenWhileStreaming || !this.streaming ? this.idleFor() : 0;
-      if (idle >= limitMs) {
-        this.options.onWarning(`MCP session ${this.id} closed: no message either way for ${limitMs / 1000} s`);
+      const idle = this.idleFor();
+      if (idle >= idleLimit) {
+        this.options.onWarning(`MCP session ${this.id} closed: no message either way for ${idleMs / 1000} s`);
         this.close('idle-timeout');
-        return;
+      } else if (idle >= streamlessLimit && !this.streaming) {
+        this.close('idle-timeout');
+      } else {
+        // The next moment a limit can be due; while a stream keeps the session, one period on.
+        const next = Math.min(idleLimit, streamlessLimit) - idle;
+        this.idleTimer = setTimeout(check, next > 0 ? next : streamlessLimit);
+        this.idleTimer.unref();
       }
-      this.idleTimer = setTimeout(check, limitMs - idle);
-      this.idleTimer.unref();
     };
-    this.idleTimer = setTimeout(check, limitMs);
+    this.idleTimer = setTimeout(check, Math.min(idleLimit, streamlessLimit));
     this.idleTimer.unref();
   }
 

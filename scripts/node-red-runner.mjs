@@ -78,9 +78,10 @@ export function prepareUserDir({ userDir, flowsFile, overwriteFlows = true, inst
 }
 
 /** Packs this package with `npm pack` into `outDir` and returns the .tgz path. */
-export function packPackage(outDir) {
+export function packPackage(outDir, { build = true } = {}) {
   mkdirSync(outDir, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+  const args = ['pack', '--silent', '--pack-destination', outDir, ...(build ? [] : ['--ignore-scripts'])];
+  const out = execFileSync('npm', args, { cwd: PACKAGE_ROOT, encoding: 'utf8' });
   return path.join(outDir, out.trim().split('\n').pop());
 }
 

@@ -3,13 +3,14 @@
  * `notifications/tools/list_changed` to every open session, the way each design would:
  *
  * - package: an `http in` into a change node and an `mcp sse out` set to every session of the
- *   example's endpoint (one `SseEndpoint.broadcast`);
+ *   example's endpoint (one `McpEndpoint.broadcast`);
  * - tutorial flow: an `http in` into a function node that pushes the notification onto every
  *   session's `messages` in global context, for the pollers to write;
  * - SDK server: a route in bench/sdk-server.ts that calls `sendToolListChanged()` on every session's
  *   `McpServer`.
  *
- * The flows are the bundled ones plus these nodes, on a tab of their own, written to bench/.work/.
+ * The flows are the bundled ones plus these nodes, on a tab of their own, written into each
+ * server's own user dir (so that two runs at once never share one).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,7 @@ const TAB = 'bench_trigger_tab';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
-function withTrigger(flowFile: string, nodes: FlowNode[]): FlowNode[] {
-  const flow = JSON.parse(readFileSync(flowFile, 'utf8')) as FlowNode[];
+function withTrigger(flow: FlowNode[], nodes: FlowNode[]): FlowNode[] {
   return [
     ...flow,
     { id: TAB, type: 'tab', label: 'bench: broadcast trigger', disabled: false, info: 'Added by the benchmark, not part of the flow measured' },
@@ -30,12 +30,17 @@ function withTrigger(flowFile: string, nodes: FlowNode[]): FlowNode[] {
   ];
 }
 
-/** The package's example with the trigger: a change node into `mcp sse out` set to broadcast. */
-export function packageFlowWithTrigger(exampleFile: string, outFile: string): string {
+/**
+ * The package's example with the trigger: a change node into `mcp sse out` set to broadcast.
+ * @param maxSessions if given, the example's endpoint gets this *Max sessions* (its default is 1000).
+ * @returns `outFile`; throws if the example has no `mcp-sse-endpoint`.
+ */
+export function packageFlowWithTrigger(exampleFile: string, outFile: string, maxSessions?: number): string {
   const flow = JSON.parse(readFileSync(exampleFile, 'utf8')) as FlowNode[];
   const endpoint = flow.find((n) => n.type === 'mcp-sse-endpoint');
   if (endpoint === undefined) throw new Error(`${exampleFile} has no mcp-sse-endpoint`);
-  writeFileSync(outFile, JSON.stringify(withTrigger(exampleFile, [
+  if (maxSessions !== undefined) endpoint.maxSessions = maxSessions;
+  writeFileSync(outFile, JSON.stringify(withTrigger(flow, [
     { id: 'bench_notification', type: 'change', first: true, name: 'tools/list_changed', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"method":"notifications/tools/list_changed"}', tot: 'json' }], action: '', property: '', from: '', to: '', reg: false, wires: [['bench_broadcast']] },
     { id: 'bench_broadcast', type: 'mcp-sse-out', name: 'broadcast', target: 'endpoint', endpoint: endpoint.id, y: 100, x: 560, wires: [] },
   ]), null, 2));
@@ -52,12 +57,13 @@ for (const id of Object.keys(sessions)) {
 }
 global.set("sse_sessions", sessions);
 return null;`;
-  writeFileSync(outFile, JSON.stringify(withTrigger(fixtureFile, [
+  writeFileSync(outFile, JSON.stringify(withTrigger(JSON.parse(readFileSync(fixtureFile, 'utf8')) as FlowNode[], [
     { id: 'bench_queue_all', type: 'function', first: true, name: 'queue for every session', func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[]] },
   ]), null, 2));
   return outFile;
 }
 
-export function triggerFlowFile(workDir: string, name: string): string {
-  return path.join(workDir, `${name}-with-broadcast-trigger.json`);
+/** Where the flow with the trigger for server `name` is written: a file in `dir`. */
+export function triggerFlowFile(dir: string, name: string): string {
+  return path.join(dir, `${name}-with-broadcast-trigger.json`);
 }

@@ -7,7 +7,7 @@ import type { ServerName } from './servers';
 
 const LABEL: Record<ServerName, string> = { package: 'package (node-red)', tutorial: 'tutorial polling flow', sdk: 'SDK server (node:http)' };
 
-/** Renders the chart for `results`; returns the SVG text. */
+/** Renders the chart for `results`; returns the SVG text. A failed figure is left out (no bar). */
 export async function renderChart(results: Partial<Record<ServerName, Figures>>, config: BenchConfig): Promise<string> {
   // Both are ES modules with top-level await: import() them.
   const vegaLite = await import('vega-lite');
@@ -18,6 +18,8 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
     latency.push({ server: LABEL[name], quantile: 'p50', ms: f.latencyP50 }, { server: LABEL[name], quantile: 'p99', ms: f.latencyP99 });
     for (const c of config.concurrency) rate.push({ server: LABEL[name], sessions: `${c}`, callsPerSecond: f.throughput[c] });
   }
+  // A failed figure (NaN or missing) has no bar.
+  const drawn = (point: Record<string, unknown>): boolean => Number.isFinite(point.ms ?? point.callsPerSecond);
   const color = { field: 'server', type: 'nominal', title: null, scale: { domain: Object.values(LABEL) }, legend: { orient: 'bottom', columns: 3, labelLimit: 300 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -26,7 +28,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
     hconcat: [
       {
         title: 'Sequential latency (lower is better)',
-        data: { values: latency },
+        data: { values: latency.filter(drawn) },
         width: 260,
         height: 220,
         mark: { type: 'bar', tooltip: true },
@@ -39,7 +41,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
       },
       {
         title: 'Throughput (higher is better)',
-        data: { values: rate },
+        data: { values: rate.filter(drawn) },
         width: 300,
         height: 220,
         mark: { type: 'bar', tooltip: true },

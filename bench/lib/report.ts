@@ -1,6 +1,7 @@
 /**
  * The benchmark's table (console and Markdown) and bench/results.md.
  */
+import { DEFAULT_MAX_SESSIONS } from './core';
 import type { ServerName } from './servers';
 
 /** What one server measured. Times in ms, throughput in calls/s, memory in bytes per session. */
@@ -15,7 +16,19 @@ export interface Figures {
   idleCpu: { sessions: number; percent: number; medianSecond: number };
   /** Median ms from the trigger POST until every idle session has the notification. */
   broadcast: { sessions: number; p50: number };
+  /** The figures that failed, by FIGURE key, with the reason (an error message). */
+  failed: Record<string, string>;
 }
+
+/** The keys of `Figures.failed`: one per measurement, each covering the table rows it produces. */
+export const FIGURE = {
+  latency: 'latency',
+  throughput: (sessions: number): string => `throughput ${sessions}`,
+  endpoint: 'endpoint',
+  memory: (sessions: number): string => `memory ${sessions}`,
+  idleCpu: 'idle CPU',
+  broadcast: 'broadcast',
+};
 
 export interface BenchConfig {
   calls: number;
@@ -28,15 +41,20 @@ export interface BenchConfig {
   servers: ServerName[];
   rounds: number;
   broadcastRounds: number;
+  /** *Max sessions* of the package's endpoint in this run. */
+  maxSessions: number;
 }
 
 type Results = Partial<Record<ServerName, Figures>>;
 
-function nodeRedVersion(): string {
+/** The version of the node-red that the bench starts (node-red's package.json, e.g. "4.1.15"). */
+export function nodeRedVersion(): string {
   return (require('node-red/package.json') as { version: string }).version;
 }
 
 interface Row {
+  /** The FIGURE key whose failure this row reports. */
+  key: string;
   metric: string;
   unit: string;
   get: (f: Figures) => number | undefined;
@@ -47,32 +65,32 @@ interface Row {
 
 function rows(config: BenchConfig): Row[] {
   const out: Row[] = [
-    { metric: 'tools/call latency p50', unit: 'ms', get: (f) => f.latencyP50, digits: 2,
+    { key: FIGURE.latency, metric: 'tools/call latency p50', unit: 'ms', get: (f) => f.latencyP50, digits: 2,
       target: (p, t, s) => ({ text: '≥200× lower than tutorial, ≤2× SDK', met: t / p >= 200 && p / s <= 2 }) },
-    { metric: 'tools/call latency p99', unit: 'ms', get: (f) => f.latencyP99, digits: 2 },
+    { key: FIGURE.latency, metric: 'tools/call latency p99', unit: 'ms', get: (f) => f.latencyP99, digits: 2 },
   ];
   for (const c of config.concurrency) {
-    out.push({ metric: `throughput, ${c} session${c === 1 ? '' : 's'}`, unit: 'calls/s', get: (f) => f.throughput[c], digits: 0,
+    out.push({ key: FIGURE.throughput(c), metric: `throughput, ${c} session${c === 1 ? '' : 's'}`, unit: 'calls/s', get: (f) => f.throughput[c], digits: 0,
       ...(c === 20 ? { target: (p: number, _t: number, s: number) => ({ text: '≥0.5× SDK', met: p / s >= 0.5 }) } : {}) });
   }
   out.push(
-    { metric: 'GET to endpoint event p50', unit: 'ms', get: (f) => f.endpointP50, digits: 2 },
-    { metric: 'GET to endpoint event p99', unit: 'ms', get: (f) => f.endpointP99, digits: 2 },
+    { key: FIGURE.endpoint, metric: 'GET to endpoint event p50', unit: 'ms', get: (f) => f.endpointP50, digits: 2 },
+    { key: FIGURE.endpoint, metric: 'GET to endpoint event p99', unit: 'ms', get: (f) => f.endpointP99, digits: 2 },
   );
   for (const n of config.idle) {
     out.push(
-      { metric: `RSS per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].rss / 1024, digits: 1,
+      { key: FIGURE.memory(n), metric: `RSS per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].rss / 1024, digits: 1,
         target: (p, _t, s) => ({ text: '≤2× SDK', met: p / s <= 2 }) },
-      { metric: `heap per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].heap / 1024, digits: 1,
+      { key: FIGURE.memory(n), metric: `heap per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].heap / 1024, digits: 1,
         target: (p, _t, s) => ({ text: '≤2× SDK', met: p / s <= 2 }) },
     );
   }
   out.push(
-    { metric: `CPU of ${config.idle[0]} idle sessions, ${config.cpuSeconds} s with keep-alives`, unit: '% of a core', get: (f) => f.idleCpu.percent, digits: 2 },
-    { metric: `CPU of ${config.idle[0]} idle sessions, between keep-alives (median second)`, unit: '% of a core', get: (f) => f.idleCpu.medianSecond, digits: 2,
+    { key: FIGURE.idleCpu, metric: `CPU of ${config.idle[0]} idle sessions, ${config.cpuSeconds} s with keep-alives`, unit: '% of a core', get: (f) => f.idleCpu.percent, digits: 2 },
+    { key: FIGURE.idleCpu, metric: `CPU of ${config.idle[0]} idle sessions, between keep-alives (median second)`, unit: '% of a core', get: (f) => f.idleCpu.medianSecond, digits: 2,
       target: (p) => ({ text: '<1% of a core', met: p < 1 }) },
   );
-  out.push({ metric: `broadcast fan-out to ${config.idle[0]} sessions, p50`, unit: 'ms', get: (f) => f.broadcast.p50, digits: 2 });
+  out.push({ key: FIGURE.broadcast, metric: `broadcast fan-out to ${config.idle[0]} sessions, p50`, unit: 'ms', get: (f) => f.broadcast.p50, digits: 2 });
   return out;
 }
 
@@ -88,7 +106,18 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return `${r.toFixed(2)}×`;
 }
 
-/** The table as Markdown (also readable on a console). */
+/** A failed figure's cell: "**failed**: " and the first line of the reason, at most 120 characters, safe in a table. */
+function failedCell(reason: string): string {
+  const line = reason.split('\n')[0].replace(/\|/g, '\\|');
+  return `**failed**: ${line.length > 120 ? `${line.slice(0, 119)}…` : line}`;
+}
+
+/** Every failed figure of `results`, as "server: figure: reason" lines (empty when all were produced). */
+export function failedFigures(results: Results): string[] {
+  return Object.entries(results).flatMap(([name, f]) => Object.entries(f.failed).map(([key, reason]) => `${name}: ${key}: ${reason.split('\n')[0]}`));
+}
+
+/** The table as Markdown (also readable on a console); a failed figure's cell says so, with the reason. */
 export function renderTable(results: Results, config: BenchConfig): string {
   const lines = [
     '| figure | unit | package | tutorial flow | SDK server | package ÷ tutorial | package ÷ SDK | target |',
@@ -99,26 +128,40 @@ export function renderTable(results: Results, config: BenchConfig): string {
     const t = results.tutorial && row.get(results.tutorial);
     const s = results.sdk && row.get(results.sdk);
     let target = '';
-    if (row.target && p !== undefined && t !== undefined && s !== undefined) {
-      const { text, met } = row.target(p, t, s);
+    if (row.target && [p, t, s].every((v) => v !== undefined && Number.isFinite(v))) {
+      const { text, met } = row.target(p as number, t as number, s as number);
       target = `${text}: ${met ? 'met' : '**missed**'}`;
     }
-    lines.push(`| ${row.metric} | ${row.unit} | ${fmt(p, row.digits)} | ${fmt(t, row.digits)} | ${fmt(s, row.digits)} | ${ratio(p, t)} | ${ratio(p, s)} | ${target} |`);
+    const cell = (f: Figures | undefined, value: number | undefined): string => {
+      const reason = f?.failed[row.key];
+      return reason === undefined ? fmt(value, row.digits) : failedCell(reason);
+    };
+    lines.push(`| ${row.metric} | ${row.unit} | ${cell(results.package, p)} | ${cell(results.tutorial, t)} | ${cell(results.sdk, s)} | ${ratio(p, t)} | ${ratio(p, s)} | ${target} |`);
   }
   return lines.join('\n');
 }
 
-/** bench/results.md: the table, how it was measured, and the chart. */
-export function renderResults(results: Results, config: BenchConfig, run: { machine: string; minutes: string; date: string }): string {
+/**
+ * bench/results.md: the table, how it was measured, and the chart.
+ * @param run `machine` as one line, `node` and `nodeRed` the versions measured (e.g. "v20.20.2",
+ *   "4.1.15"), `nodeFrom` where that Node came from (a phrase), `minutes` the run's length, `date`
+ *   an ISO timestamp.
+ */
+export function renderResults(results: Results, config: BenchConfig, run: { machine: string; node: string; nodeFrom: string; nodeRed: string; minutes: string; date: string }): string {
   return `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts) on ${run.date.slice(0, 16).replace('T', ' ')} UTC, in one run of ${run.minutes} min, on
-${run.machine}. The client (the official SDK's \`SSEClientTransport\`, and raw GETs for idle sessions) runs in
+${run.machine}.
+
+Versions: **Node ${run.node}** for the bench and all three servers (${run.nodeFrom}), **Node-RED ${run.nodeRed}** for
+the two node-red servers.
+
+The client (the official SDK's \`SSEClientTransport\`, and raw GETs for idle sessions) runs in
 the bench process on the same machine, so on two cores the fast servers share the CPU with their client:
 throughput is a floor, not a ceiling. Ratios are package ÷ reference.
 
 ${renderTable(results, config)}
-
+${failedFigures(results).length === 0 ? '' : `\n**${failedFigures(results).length} figure(s) failed in this run**; each failed cell gives the reason.\n`}
 ![latency and throughput](latency-throughput.svg)
 
 What the CPU profile of the package's node-red showed, and what was changed on the hot path:
@@ -127,7 +170,9 @@ What the CPU profile of the package's node-red showed, and what was changed on t
 ## The three servers
 
 - **package**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in, switch, add function,
-  mcp sse out) in the real node-red ${nodeRedVersion()} runtime, this package linked into its user dir.
+  mcp sse out) in the real node-red ${run.nodeRed} runtime, this package linked into its user dir. For the
+  bench its endpoint's *Max sessions* is raised from the default ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} to ${config.maxSessions.toLocaleString('en-US')}, above the largest
+  number of idle sessions (${Math.max(...config.idle).toLocaleString('en-US')}); with the default, every GET past ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} open sessions is answered 503.
 - **tutorial flow**: \`bench/fixtures/tutorial-polling-flow.json\`, a reconstruction of the Node-RED MCP
   tutorial: \`http in\` GET /sse, a function node that stores the session in global context
   \`sse_sessions\` with \`sseRes: msg.res._res\`, writes the endpoint event and starts a

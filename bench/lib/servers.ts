@@ -42,24 +42,34 @@ function probePortFrom(output: string): number {
   return Number(m[1]);
 }
 
+/** How to start a server; every field is optional. */
+export interface ServerOptions {
+  /** Extra node flags for the server's process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** The package's endpoint: *Max sessions* instead of the example's (the endpoint's default, 1000). Ignored by the other servers. */
+  maxSessions?: number;
+  /** Another build of the package to link instead of this working tree (bench/ab.ts). */
+  packageRoot?: string;
+}
+
 /**
- * Starts node-red with the package's tutorial example or the tutorial's polling flow.
- * @param packageRoot another build of the package to link instead of this working tree (bench/ab.ts).
+ * Starts node-red with the package's tutorial example or the tutorial's polling flow, on the Node
+ * that runs the bench (process.execPath). Rejects if node-red does not start within 60 s.
  */
-export async function startNodeRedServer(name: 'package' | 'tutorial', extraNodeArgs: string[] = [], settings: Record<string, unknown> = {}, packageRoot?: string): Promise<RunningServer> {
+export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArgs = [], maxSessions, packageRoot }: ServerOptions = {}): Promise<RunningServer> {
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
   const flowsFile = name === 'package'
-    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(WORK_DIR, name))
-    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(WORK_DIR, name));
-  prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } }, ...settings } });
+    ? packageFlowWithTrigger(FLOWS.package, triggerFlowFile(userDir, name), maxSessions)
+    : tutorialFlowWithTrigger(FLOWS.tutorial, triggerFlowFile(userDir, name));
+  prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } } } });
   if (packageRoot !== undefined) {
     const link = path.join(userDir, 'node_modules', 'node-red-contrib-mcp-sse');
     rmSync(link, { recursive: true, force: true });
     symlinkSync(packageRoot, link, 'dir');
   }
   process.env.BENCH_PROBE = '1';
-  const running = await startNodeRed({ userDir, nodeArgs: [...probeArgs, ...extraNodeArgs] });
+  const running = await startNodeRed({ userDir, nodeArgs: [...probeArgs, ...nodeArgs] });
   // The probe prints its port at preload time, before node-red's own start lines.
   const probePort = probePortFrom(running.output());
   return {
@@ -86,7 +96,7 @@ function compiledSdkServer(): string {
   return file;
 }
 
-/** Starts the hand-written SDK reference server (bench/sdk-server.ts) on a free port. */
+/** Starts the hand-written SDK reference server (bench/sdk-server.ts) on a free port, on the Node that runs the bench. */
 export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningServer> {
   const file = compiledSdkServer();
   const child = spawn(process.execPath, [...probeArgs, ...extraNodeArgs, file, '0'], {
@@ -124,8 +134,9 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
   });
 }
 
-export function startServer(name: ServerName, extraNodeArgs: string[] = []): Promise<RunningServer> {
-  return name === 'sdk' ? startSdkServer(extraNodeArgs) : startNodeRedServer(name, extraNodeArgs);
+/** Starts one of the three servers (see startNodeRedServer and startSdkServer). */
+export function startServer(name: ServerName, options: ServerOptions = {}): Promise<RunningServer> {
+  return name === 'sdk' ? startSdkServer(options.nodeArgs) : startNodeRedServer(name, options);
 }
 
 /** The process's own CPU time so far (process.cpuUsage(), user + system), in µs, from the probe: finer than /proc's 10 ms ticks. */

@@ -2,7 +2,8 @@
  * A new user's path through the real editor, in headless chromium, on each supported Node-RED:
  * an empty Node-RED, Menu > Manage palette > Install > upload of the packed .tgz, the MCP nodes in
  * the palette, Import > Examples > tutorial-mcp-server, Deploy, then the official SDK client adds
- * 2 and 3. Screenshots go to test-results/screenshots/<version>/ (kept by CI as artifacts).
+ * 2 and 3; the edit dialogs (the endpoint's two transports, in tabs) and a duplicate path.
+ * Screenshots go to test-results/screenshots/<version>/ (kept by CI as artifacts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,36 +146,88 @@ for (const version of NODE_RED_VERSIONS) {
       }
     });
 
-    it('opens the edit dialogs: the node shows its endpoint, the endpoint lists the nodes using it', async () => {
+    it('opens the edit dialogs: the node shows its routes, the endpoint its transports in tabs and the nodes using it', async () => {
       const sseIn = await nodeIdOfType(page, 'mcp-sse-in');
       await dismissNotifications(page);
       await page.locator(`[id="${sseIn}"] rect.red-ui-flow-node`).dblclick();
       const tray = page.locator('.red-ui-tray').last();
       await tray.locator('#node-input-endpoint').waitFor();
-      assert.equal(await page.locator('#node-input-route-tip').innerText(), 'Serves GET /sse for MCP clients.');
+      assert.equal(await page.locator('#node-input-route-tip').innerText(), 'Serves GET /sse (HTTP+SSE) for MCP clients, and reports the sessions of both transports.');
       await shot('5-edit-mcp-sse-in');
       // The pencil next to the endpoint opens the config node's dialog.
       await page.locator('#node-input-btn-endpoint-edit').click();
       const users = page.locator('#node-config-input-users-list');
       await users.waitFor();
       const listed = (await users.innerText()).split('\n').map((s) => s.trim()).filter(Boolean);
-      assert.deepEqual(listed.sort(), ['GET /sse (mcp sse in, MCP server (tutorial))', 'POST /sse/message (mcp message in, MCP server (tutorial))']);
+      assert.deepEqual(listed.sort(), ['GET /sse (mcp sse in, MCP server (tutorial))', 'POST /sse/message + /mcp (mcp message in, MCP server (tutorial))']);
+      // The settings in five tabs; the first shows both transports of the example on, Streamable HTTP on /mcp.
+      const tabs = page.locator('#node-config-mcp-sse-endpoint-tabs .red-ui-tab a');
+      assert.deepEqual((await tabs.allInnerTexts()).map((s) => s.trim()), ['Transports', 'Security', 'Limits', 'Resumption', 'Instances']);
+      const transports = page.locator('#mcp-sse-endpoint-tab-transports');
+      assert.ok(await transports.isVisible());
+      assert.ok(await page.locator('#node-config-input-sse').isChecked());
+      assert.equal(await page.locator('#node-config-input-ssePath').inputValue(), '/sse');
+      assert.ok(await page.locator('#node-config-input-streamable').isChecked());
+      assert.equal(await page.locator('#node-config-input-streamablePath').inputValue(), '/mcp');
+      assert.ok(await page.locator('#node-config-input-streamablePath').isEditable());
       await shot('6-edit-endpoint');
-      // Bad values are marked as the user types them.
-      for (const [field, bad, good] of [['ssePath', 'sse', '/sse'], ['messagePath', '/a b', '/sse/message'], ['keepAlive', '-1', '15'], ['maxBodySize', '10', '4194304']]) {
+      // Node-RED's tabs take two clicks within 400 ms, even on two different tabs, as a double-click
+      // that switches nothing: tabs are clicked only when needed, and no faster than a user would.
+      let lastTabClick = 0;
+      const openTab = async (name: string) => {
+        const content = page.locator(`#mcp-sse-endpoint-tab-${name.toLowerCase()}`);
+        if (await content.isVisible()) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastTabClick + 500 - Date.now())));
+        await tabs.filter({ hasText: name }).click();
+        lastTabClick = Date.now();
+        await content.waitFor();
+      };
+      // Bad values are marked as the user types them, on the tab that holds them.
+      const bad = [
+        ['Transports', 'ssePath', 'sse', '/sse'],
+        ['Transports', 'messagePath', '/a b', '/sse/message'],
+        ['Transports', 'streamablePath', 'mcp', '/mcp'],
+        ['Transports', 'sessionTimeout', '-1', ''],
+        ['Limits', 'keepAlive', '-1', '15'],
+        ['Limits', 'maxBodySize', '10', '4194304'],
+        // The example's Redis URL: one instance while MCP_REDIS_URL is not set, several when it is.
+        ['Instances', 'redisUrl', 'localhost:6379', '${MCP_REDIS_URL}'],
+      ];
+      for (const [tab, field, value, good] of bad) {
+        await openTab(tab);
         const input = page.locator(`#node-config-input-${field}`);
-        await input.fill(bad);
+        await input.fill(value);
         await input.blur();
         await page.waitForFunction((id) => document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
         await input.fill(good);
         await input.blur();
         await page.waitForFunction((id) => !document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
       }
+      // The SSE path and the Streamable path are both GET routes: one path cannot be both, and the mark says why.
+      await openTab('Transports');
+      const streamablePath = page.locator('#node-config-input-streamablePath');
+      await streamablePath.fill('/sse');
+      await streamablePath.blur();
+      await streamablePath.hover();
+      await page.locator('.red-ui-popover').filter({ hasText: "/sse is also this endpoint's SSE path: both take GET requests" }).waitFor();
+      await streamablePath.fill('/mcp');
+      await streamablePath.blur();
+      await page.waitForFunction(() => !document.getElementById('node-config-input-streamablePath')?.classList.contains('input-error'));
+      // A transport's fields are editable only while it is on, and one transport at least must stay on.
+      await page.locator('#node-config-input-streamable').uncheck();
+      assert.equal(await streamablePath.isEditable(), false);
+      assert.equal(await page.locator('#mcp-sse-endpoint-no-transport').isVisible(), false);
+      await page.locator('#node-config-input-sse').uncheck();
+      await page.locator('#mcp-sse-endpoint-no-transport').filter({ hasText: 'Turn on at least one transport' }).waitFor();
+      await page.locator('#node-config-input-sse').check();
+      await page.locator('#node-config-input-streamable').check();
+      await page.locator('#mcp-sse-endpoint-no-transport').waitFor({ state: 'hidden' });
+      assert.ok(await streamablePath.isEditable());
       // Back to the mcp sse in dialog, and its help (the book button in the dialog's footer).
       await page.locator('.red-ui-tray').last().getByRole('button', { name: 'Cancel' }).click();
       await page.locator('.red-ui-tray-footer button:has(i.fa-book)').last().click();
       const help = page.locator('.red-ui-help');
-      await help.getByText('Opens MCP client sessions').waitFor();
+      await help.getByText('Opens HTTP+SSE sessions').waitFor();
       assert.deepEqual(await help.locator('h3').allInnerTexts(), ['Outputs', 'Details', 'References']);
       await shot('7-help-mcp-sse-in');
       assert.deepEqual(blocked.filter((url) => !url.startsWith('https://catalogue.nodered.org/')), [], 'the editor reached nothing but 127.0.0.1');
@@ -195,6 +248,18 @@ for (const version of NODE_RED_VERSIONS) {
       await page.locator('#red-ui-clipboard-dialog-ok').click();
       await page.mouse.click(400, 650); // drop the pasted nodes on the workspace
       await dismissNotifications(page);
+      // The copy was saved without the transport settings (as flows made before them were): its dialog
+      // shows what the runtime does with it, HTTP+SSE on and Streamable HTTP off.
+      await page.locator('[id="copy_sse_in"] rect.red-ui-flow-node').dblclick();
+      await page.locator('#node-input-btn-endpoint-edit').click();
+      await page.locator('#node-config-input-users-list').waitFor();
+      assert.ok(await page.locator('#node-config-input-sse').isChecked());
+      assert.equal(await page.locator('#node-config-input-streamable').isChecked(), false);
+      assert.equal(await page.locator('#node-config-input-streamablePath').isEditable(), false);
+      await page.locator('.red-ui-tray').last().getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('#node-config-input-users-list').waitFor({ state: 'detached' });
+      await page.locator('.red-ui-tray').last().getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
       await page.locator('#red-ui-header-button-deploy').click();
       // Node-RED's own check before a deploy: the copy is listed as not properly configured.
       const confirm = page.locator('.red-ui-notification').filter({ hasText: 'not properly configured' });

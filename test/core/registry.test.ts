@@ -46,6 +46,8 @@ describe('session registry', () => {
     assert.deepEqual(Object.keys(json), [session.id]);
     assert.deepEqual(Object.keys(json[session.id]).sort(), ['createdAt', 'endpointId', 'id', 'queued', 'queuedBytes', 'sent', 'transport']);
     assert.equal(json[session.id].transport, 'streamable-http');
+    // The sidebar writes a class instance with toString(): it must be that JSON, not [object Object].
+    assert.deepEqual(JSON.parse(String(registry)), json);
     session.close('server-closed');
   });
 });

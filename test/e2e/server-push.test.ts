@@ -1,58 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import {
-  ElicitRequestSchema,
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
-  type ElicitResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { request } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
+import { connectPushClient as connect, text } from '../support/push-client';
 
 const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
-
-type ElicitHandler = (params: { message: string }) => Promise<ElicitResult>;
-
-type Received = { method?: string; params?: Record<string, unknown> };
-
-/**
- * Connects the SDK client; `received` lists every message its transport delivered, in order.
- * `sent` holds the promise of each message the client sent (it settles once the POST is answered).
- */
-async function connect(url: string, options: { elicit?: ElicitHandler } = {}): Promise<Client & { received: Received[]; sent: Map<string, Promise<void>> }> {
-  const client = new Client({ name: 'push-e2e', version: '1.0.0' }, { capabilities: options.elicit ? { elicitation: {} } : {} });
-  if (options.elicit) {
-    const elicit = options.elicit;
-    client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params as { message: string }));
-  }
-  const transport = new SSEClientTransport(new URL(url));
-  await client.connect(transport);
-  const received: Received[] = [];
-  const wrappable = transport as unknown as {
-    onmessage: (message: Received, extra?: unknown) => void;
-    send: (message: Received, options?: unknown) => Promise<void>;
-  };
-  const deliver = wrappable.onmessage;
-  wrappable.onmessage = (message, extra) => {
-    received.push(message);
-    deliver(message, extra);
-  };
-  const sent = new Map<string, Promise<void>>();
-  const send = wrappable.send.bind(transport);
-  wrappable.send = (message, options) => {
-    const posted = send(message, options);
-    if (message.method !== undefined) sent.set(message.method, posted);
-    return posted;
-  };
-  return Object.assign(client, { received, sent });
-}
-
-const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0].text;
 
 for (const version of NODE_RED_VERSIONS) describe(`server push in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;

@@ -15,11 +15,14 @@ describe('Flow Library readiness', () => {
   it('passes every node-red-dev validate check that can run offline', () => {
     const run = spawnSync(process.execPath, [path.join(PACKAGE_ROOT as string, 'scripts', 'flow-library-check.mjs')], { encoding: 'utf8', timeout: 120_000 });
     const last = run.stdout.trim().split('\n').pop() ?? '';
-    const { scorecard, failed, notRun } = JSON.parse(last) as { scorecard: Record<string, { test: boolean }>; failed: string[]; notRun: string[] };
+    const { scorecard, failed, notRun } = JSON.parse(last) as { scorecard: Record<string, { test: boolean; nodes?: string[] }>; failed: string[]; notRun: string[] };
     assert.deepEqual(failed, [], run.stdout + run.stderr);
     assert.deepEqual(notRun.sort(), ['N01', 'P08']);
     const ran = ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'N02', 'D01', 'D02', 'D03'];
     for (const check of ran) assert.equal(scorecard[check]?.test, true, `${check} passes`);
+    // The tool reads each node's definition from its html (a literal type, an inline object); a file it
+    // cannot read is only logged, and its node silently drops out of N02's list.
+    assert.deepEqual(scorecard.N02?.nodes?.slice().sort(), ['mcp-message-in', 'mcp-sse-in', 'mcp-sse-out']);
     assert.equal(run.status, 0);
   });
 
@@ -30,7 +33,7 @@ describe('Flow Library readiness', () => {
     assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
   });
 
-  it('packs the nodes with their editor files, icons, locales and help, the examples, LICENSE and CHANGELOG', () => {
+  it('packs the nodes with their editor files, icons, locales and help, the editor code they share, the examples, LICENSE and CHANGELOG', () => {
     const listing = execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const files = new Set(listing.map((f) => f.replace(/^package\//, '')));
     for (const node of Object.keys(pkg['node-red'].nodes) as string[]) {
@@ -38,7 +41,8 @@ describe('Flow Library readiness', () => {
         assert.ok(files.has(f), `${f} is in the tarball`);
       }
     }
-    for (const f of ['dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
+    // resources/ is served to the editor as resources/<module>/...: the node html files load mcp-editor.js from there.
+    for (const f of ['resources/mcp-editor.js', 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
     assert.deepEqual([...files].filter((f) => f.startsWith('nodes/') || f.startsWith('core/') || f.startsWith('test/')), []);

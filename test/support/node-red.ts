@@ -21,8 +21,11 @@ export interface RunningNodeRed {
   stop(): Promise<void>;
 }
 
-let packed: string | undefined;
-/** `npm pack`s the package once per test process (the build must have run: `npm test` does it). */
+let packed: string | undefined = process.env.MCP_TEST_TARBALL || undefined;
+/**
+ * The packed package: the one `npm test` packed once for every test file (MCP_TEST_TARBALL), or
+ * `npm pack`ed once per test process when a file runs on its own.
+ */
 export function packedTarball(): string {
   if (packed === undefined) packed = packPackage(mkdtempSync(path.join(os.tmpdir(), 'mcp-pack-'))) as string;
   return packed;

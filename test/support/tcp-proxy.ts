@@ -16,8 +16,11 @@ export interface TcpProxy {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   connections: ProxiedConnection[];
-  /** Destroys every open connection whose client sent `marker` (e.g. `GET /sse`); returns how many. */
-  cut(marker: string): number;
+  /**
+   * Destroys every open connection whose client sent `marker` (e.g. `GET /sse`), or for which
+   * `marker(sent)` is true; returns how many.
+   */
+  cut(marker: string | ((sent: string) => boolean)): number;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     cut(marker) {
       let n = 0;
       for (const conn of connections) {
-        if (!conn.open || !conn.sent.includes(marker)) continue;
+        if (!conn.open || !(typeof marker === 'string' ? conn.sent.includes(marker) : marker(conn.sent))) continue;
         conn.open = false;
         conn.client.destroy();
         conn.upstream.destroy();

@@ -1,0 +1,70 @@
+/**
+ * The benchmark cannot rot silently: `npm run bench:smoke` (bench/run.ts with the small sizes of
+ * scripts/bench.mjs's SMOKE, idle sizes above the endpoint's default Max sessions) produces every
+ * figure for every server, and bench/ type-checks. It asserts that figures exist, never how fast
+ * they are: speed stays in the full benchmark's figures.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../support/node-red';
+// @ts-expect-error plain JavaScript module, the benchmark's launcher
+import { SMOKE } from '../../scripts/bench.mjs';
+
+const root = PACKAGE_ROOT as string;
+const smoke = SMOKE as Record<string, string>;
+const list = (value: string): number[] => value.split(',').map(Number);
+
+/** The table rows of a results.md, as cells (metric, unit, package, tutorial flow, SDK server, ...). */
+function tableRows(markdown: string): string[][] {
+  return markdown.split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| figure') && !line.startsWith('| ---'))
+    .map((line) => line.slice(2, -2).split(' | '));
+}
+
+describe('benchmark, short form (npm run bench:smoke)', () => {
+  it('type-checks bench/', () => {
+    const run = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bench/tsconfig.json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+
+  it('produces every figure for every server, with idle sessions above the default Max sessions, and writes results.md and the chart', () => {
+    rmSync(smoke.BENCH_OUT, { recursive: true, force: true });
+    const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--smoke', 'bench/run.ts'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, output);
+
+    const results = readFileSync(path.join(smoke.BENCH_OUT, 'results.md'), 'utf8');
+    const rows = tableRows(results);
+    const idle = list(smoke.BENCH_IDLE);
+    const expected = [
+      'tools/call latency p50', 'tools/call latency p99',
+      ...list(smoke.BENCH_CONCURRENCY).map((c) => `throughput, ${c} session${c === 1 ? '' : 's'}`),
+      'GET to endpoint event p50', 'GET to endpoint event p99',
+      ...idle.flatMap((n) => [`RSS per idle session (${n})`, `heap per idle session (${n})`]),
+      `CPU of ${idle[0]} idle sessions, ${smoke.BENCH_CPU_SECONDS} s with keep-alives`,
+      `CPU of ${idle[0]} idle sessions, between keep-alives (median second)`,
+      `broadcast fan-out to ${idle[0]} sessions, p50`,
+    ];
+    assert.deepEqual(rows.map((r) => r[0]), expected);
+    assert.ok(Math.min(...idle) > 1000, 'the smoke opens more idle sessions than the default Max sessions (1000)');
+    for (const row of rows) {
+      for (const [k, server] of ['package', 'tutorial flow', 'SDK server'].entries()) {
+        assert.match(row[2 + k], /^-?[\d,]+(\.\d+)?$/, `${row[0]}, ${server}: a figure, not "${row[2 + k]}"`);
+      }
+    }
+    const nodeRed = (createRequire(path.join(root, 'package.json'))('node-red/package.json') as { version: string }).version;
+    assert.ok(results.includes(`**Node ${process.version}**`), 'results.md names the Node the bench ran on');
+    assert.ok(results.includes(`**Node-RED ${nodeRed}**`), 'results.md names the Node-RED version');
+    assert.match(results, /\*Max sessions\* is raised from the default 1,000 to [\d,]+/);
+
+    const chart = path.join(smoke.BENCH_OUT, 'latency-throughput.svg');
+    assert.ok(existsSync(chart), 'the chart is written');
+    const svg = readFileSync(chart, 'utf8');
+    assert.match(svg, /^<svg/);
+    for (const label of ['package (node-red)', 'tutorial polling flow', 'SDK server (node:http)']) assert.ok(svg.includes(label), `the chart shows ${label}`);
+  });
+});
