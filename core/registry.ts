@@ -90,8 +90,11 @@ export class SessionRegistry {
   /**
    * What the Node-RED Context sidebar shows: it writes any object that is not a plain `Object`
    * with `toString()` (@node-red/util `encodeObject`), so this is {@link toJSON} as JSON text.
+   * While several instances serve an endpoint, it is `{ "local": n, "cluster": m, "sessions": {...} }`
+   * instead: this instance's open sessions, every instance's, and this instance's sessions.
    */
   toString(): string {
-    return JSON.stringify(this.toJSON());
+    if (this.clusterCounts.size === 0) return JSON.stringify(this.toJSON());
+    return JSON.stringify({ ...this.counts(), sessions: this.toJSON() });
   }
 }
