@@ -190,6 +190,7 @@ export class Cluster {
     this.relayHost.linkDown();
     this.remote.ownerGone();
     this.census.clear();
+    this.ownership.forgetKnown();
     this.changed.emit({
       up: false,
       text: `Redis connection ${this.everUp ? 'lost' : 'failed'} (${change.reason ?? 'unreachable'}): this instance serves its own sessions only, and requests for sessions on other instances get 503 until it is back; reconnecting`,
@@ -207,6 +208,7 @@ export class Cluster {
     this.link.commands.pubSubNumSub(ids.map((id) => this.keys.inbox(id))).then((counts) => {
       ids.forEach((id) => {
         if ((counts[this.keys.inbox(id)] ?? 0) > 0) return;
+        this.ownership.forgetKnown();
         this.forwarder.ownerGone(id);
         this.remote.ownerGone(id);
       });

@@ -11,9 +11,17 @@ import type { ClusterKeys } from './options';
 /** Deletes a key only while it still names the given owner (so a late delete never removes a newer claim). */
 const DELETE_IF_OWNER = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-/** The ownership records of one instance's sessions of one endpoint. */
+/** Most owners remembered for {@link SessionOwnership.owner}; past it the oldest is forgotten. */
+const KNOWN_OWNERS_MAX = 10_000;
+
+/**
+ * The ownership records of one instance's sessions of one endpoint. A session never changes owner,
+ * so the owners looked up are remembered for a TTL (saving a Redis round trip per relayed request):
+ * a session that ended meanwhile is answered 404 by its owner, and an owner found gone is forgotten.
+ */
 export class SessionOwnership {
   private readonly owned = new Set<string>();
+  private readonly known = new Map<string, { owner: string; until: number }>();
 
   /**
    * @param link the endpoint's Redis link.
@@ -51,12 +59,27 @@ export class SessionOwnership {
    * @throws when Redis is unreachable.
    */
   async owner(id: string): Promise<string | undefined> {
-    return (await this.link.commands.get(this.keys.session(id))) ?? undefined;
+    const now = Date.now();
+    const known = this.known.get(id);
+    if (known !== undefined && known.until > now) return known.owner;
+    const owner = (await this.link.commands.get(this.keys.session(id))) ?? undefined;
+    this.known.delete(id);
+    if (owner !== undefined) {
+      this.known.set(id, { owner, until: now + this.ttlMs });
+      if (this.known.size > KNOWN_OWNERS_MAX) this.known.delete(this.known.keys().next().value as string);
+    }
+    return owner;
   }
 
   /** Removes session `id`'s record if it still names `owner` (an owner found gone). */
   async forget(id: string, owner: string): Promise<void> {
+    this.known.delete(id);
     await this.link.commands.eval(DELETE_IF_OWNER, { keys: [this.keys.session(id)], arguments: [owner] });
+  }
+
+  /** Forgets every owner looked up (Redis was lost: what it held may be gone). */
+  forgetKnown(): void {
+    this.known.clear();
   }
 
   /**
