@@ -164,6 +164,29 @@ describe('two instances of one endpoint, through a real redis-server', () => {
     void client;
   });
 
+  it('resumes an HTTP+SSE stream through B, with Last-Event-ID, on the session A holds, replaying what the client missed', async () => {
+    const cluster = (instanceId: string) => ({ url: redis.url, instanceId, keyPrefix: 'resume:', ownershipTtlMs: 1500 });
+    a = await startCoreServer({ keepAliveMs: 0, resumeGraceMs: 5000, cluster: cluster('a') });
+    b = await startCoreServer({ keepAliveMs: 0, resumeGraceMs: 5000, cluster: cluster('b') });
+    await waitFor(() => a.endpoint.cluster?.up === true && b.endpoint.cluster?.up === true, 5000, 'both on Redis');
+    const first = await openSse(`${a.url}/sse`);
+    a.endpoint.send(first.sessionId, { method: 'notifications/message', params: { data: 1 } });
+    const seen = await first.nextEvent();
+    first.close();
+    await waitFor(() => !onlySession(a).attached, 2000, 'the stream to drop');
+    a.endpoint.send(first.sessionId, { method: 'notifications/message', params: { data: 2 } });
+    const resumed = await openSse(`${b.url}/sse`, { 'Last-Event-ID': seen.id as string });
+    try {
+      assert.equal(resumed.sessionId, first.sessionId, 'the same session, through B');
+      assert.deepEqual(JSON.parse((await resumed.nextEvent()).data).params, { data: 2 });
+      a.endpoint.send(first.sessionId, { method: 'notifications/message', params: { data: 3 } });
+      assert.deepEqual(JSON.parse((await resumed.nextEvent()).data).params, { data: 3 });
+      assert.equal(b.registry.count(), 0);
+    } finally {
+      resumed.close();
+    }
+  });
+
   it('counts the sessions of both instances in each registry', async () => {
     await startPair();
     await streamableClient();
