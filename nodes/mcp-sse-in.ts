@@ -19,6 +19,7 @@ export = function register(RED: NodeAPI): void {
     const endpoint = endpointNode.endpoint;
 
     let statusPending = false;
+    let shownCluster = '';
     const showStatus = (): void => {
       statusPending = false;
       const n = endpoint.sessionCount;
@@ -28,7 +29,11 @@ export = function register(RED: NodeAPI): void {
         const text = cluster.up
           ? RED._('mcp-sse-in.status.cluster', { count: n, total: cluster.total })
           : RED._('mcp-sse-in.status.redisDown', { count: n });
-        this.status({ fill: cluster.up ? (n > 0 ? 'green' : 'grey') : 'yellow', shape: cluster.up && n > 0 ? 'dot' : 'ring', text });
+        // The heartbeat re-counts every few seconds: the editor hears only of a change.
+        const status = { fill: cluster.up ? (n > 0 ? 'green' : 'grey') : 'yellow', shape: cluster.up && n > 0 ? 'dot' : 'ring', text } as const;
+        const key = `${status.fill}|${status.shape}|${text}`;
+        if (key !== shownCluster) this.status(status);
+        shownCluster = key;
         return;
       }
       const text = n === 1 ? RED._('mcp-sse-in.status.oneSession') : RED._('mcp-sse-in.status.sessions', { count: n });

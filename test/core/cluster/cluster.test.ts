@@ -187,6 +187,21 @@ describe('two instances of one endpoint, through a real redis-server', () => {
     }
   });
 
+  it("an owner gone from Redis (as when it crashes): its sessions answer 404 through B at once, and the stream B relays from it ends within a heartbeat", async () => {
+    await startPair();
+    await streamableClient();
+    const id = onlySession(a).id;
+    await waitFor(() => onlySessionAttached(a), 3000, 'the standalone stream relayed through B');
+    // The owner's Redis connections close, as a killed process's would; its records stay until their TTL.
+    await (a.endpoint.cluster as unknown as { link: { close(): Promise<void> } }).link.close();
+    const gone = Date.now();
+    const headers = { Accept: POST_ACCEPT, 'Content-Type': 'application/json', 'Mcp-Session-Id': id, 'MCP-Protocol-Version': '2025-06-18' };
+    const answer = await streamableRequest(`${b.url}/mcp`, 'POST', headers, JSON.stringify({ jsonrpc: '2.0', id: 'late', method: 'ping' }));
+    assert.equal(answer.status, 404, 'nobody listens in the owner inbox: the session is gone');
+    await waitFor(() => (b.endpoint.cluster as unknown as { forwarder: { size: number } }).forwarder.size === 0, 2000, 'the relayed standalone stream to end');
+    assert.ok(Date.now() - gone < 1500, 'within a heartbeat (a third of the 1.5 s TTL) or so');
+  });
+
   it('counts the sessions of both instances in each registry', async () => {
     await startPair();
     await streamableClient();
