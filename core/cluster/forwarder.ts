@@ -108,6 +108,8 @@ export class Forwarder {
     }
     forwarding.timer = setTimeout(() => {
       this.drop(r);
+      // A silent owner may be hung: its records lapse within their TTL, so look it up again next time.
+      context.ownership.forgetKnownOwner(sessionId);
       sendTo(context, owner, { t: 'gone', r, from: context.instanceId }).catch(() => {});
       sendUnavailable(res, 'The instance that holds this session did not answer in time');
     }, context.relayTimeoutMs);

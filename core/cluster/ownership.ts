@@ -77,6 +77,11 @@ export class SessionOwnership {
     await this.link.commands.eval(DELETE_IF_OWNER, { keys: [this.keys.session(id)], arguments: [owner] });
   }
 
+  /** Forgets the owner looked up for session `id` (it did not answer: look again next time). */
+  forgetKnownOwner(id: string): void {
+    this.known.delete(id);
+  }
+
   /** Forgets every owner looked up (Redis was lost: what it held may be gone). */
   forgetKnown(): void {
     this.known.clear();

@@ -48,6 +48,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 /** Starts redis-server on a free port (throws when it is not installed), with `args` added (e.g. `--requirepass`). */
 export async function startRedis(args: string[] = []): Promise<RunningRedis> {
+  if (!redisServerAvailable()) throw new Error('redis-server is not installed: .ci/run installs it (Debian: apt-get install redis-server)');
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
