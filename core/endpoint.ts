@@ -10,7 +10,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcMessage, MessageKind } from './jsonrpc';
+import type { JsonRpcMessage, MessageKind, RequestId } from './jsonrpc';
 import { sendJsonRpcError, TransportErrorCode } from './http';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
@@ -21,6 +21,8 @@ import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './l
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
 import type { Cluster, ClusterOptions, RelayRoute } from './cluster';
+import { ServerFeatures, type FeatureOptions } from './features/server-features';
+import type { JsonObject } from './features/declarations';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -61,6 +63,11 @@ export interface EndpointOptions {
   sessionTimeoutMs?: number;
   /** Streamable HTTP: answer POSTs with one `application/json` body instead of an SSE stream. Default false. */
   jsonResponse?: boolean;
+  /**
+   * The server features the endpoint answers itself once something is declared on it or
+   * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
+   */
+  features?: FeatureOptions;
   /** Several instances serve this endpoint, sharing its sessions through Redis (see cluster/). Default: this instance alone. */
   cluster?: ClusterOptions;
 }
@@ -112,6 +119,8 @@ export class McpEndpoint {
   readonly retryMs: number;
   /** The protocol layer: server-initiated requests and client requests in flight. */
   readonly protocol = new Protocol();
+  /** What is declared on the endpoint (tools, resources, prompts), and the requests it answers itself. */
+  readonly features: ServerFeatures;
   /** This instance's part of the cluster, when several instances serve the endpoint through Redis. */
   readonly cluster: Cluster | undefined;
   /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
@@ -161,6 +170,14 @@ export class McpEndpoint {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
+    this.features = new ServerFeatures({
+      send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
+      broadcast: (payload, since) => this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload),
+      sessions: () => this.sessions(),
+      flowListening: () => this.messageReceived.size > 0,
+      logLevels: this.protocol.logLevels,
+      toFlow: (session, kind, message) => this.messageReceived.emit({ session, kind, message }),
+    }, options.features);
     if (options.cluster !== undefined) this.cluster = this.startCluster(options.cluster);
   }
 
@@ -264,11 +281,15 @@ export class McpEndpoint {
     return this.open.get(session.id)?.headers;
   }
 
-  /** For the transports: the valid messages of one accepted POST, in order, to the protocol and the flow. */
+  /**
+   * For the transports: the valid messages of one accepted POST, in order, to the protocol layer,
+   * then to the server features (when the endpoint answers the protocol), then to the flow.
+   */
   receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
     session.touch();
     for (const { kind, message } of messages) {
-      if (this.protocol.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
+      if (!this.protocol.receive(session, kind, message)) continue;
+      if (!this.features.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
     }
   }
 
@@ -283,9 +304,23 @@ export class McpEndpoint {
    */
   send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
     const session = this.session(sessionId);
-    if (session !== undefined) return this.protocol.send(session, payload, context);
-    if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
-    throw new SessionNotFoundError(sessionId);
+    if (session === undefined) {
+      if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
+      throw new SessionNotFoundError(sessionId);
+    }
+    const { requestId } = context;
+    // The answer to a request a declaration handed to the flow is shaped by its method.
+    const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
+    return this.protocol.send(session, answer ?? payload, context);
+  }
+
+  /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
+  private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
+    try {
+      this.protocol.send(session, payload, requestId === undefined ? {} : { requestId });
+    } catch (error) {
+      if (!session.closed) this.warning.emit(`MCP session ${session.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -318,6 +353,7 @@ export class McpEndpoint {
     this.open.delete(session.id);
     this.cluster?.sessionClosed(session.id);
     this.protocol.closeSession(session.id);
+    this.features.closeSession(session.id);
     if (this.open.size === 0) this.stopKeepAlive();
     this.sessionClosed.emit({ session, headers, reason });
   }
@@ -342,6 +378,7 @@ export class McpEndpoint {
    */
   close(): Promise<void> {
     this.closed = true;
+    this.features.close();
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
     this.registry.setClusterCount(this.id, undefined);

@@ -6,6 +6,8 @@
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
  * - `registry.ts`: every open session of the process.
+ * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
+ *   on it (`server-features.ts`), one module per feature.
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
@@ -17,5 +19,9 @@ export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
+export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
+export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
+export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
+export { LOG_LEVELS, type LogLevel } from './features/logging';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterChange, ClusterOptions } from './cluster';

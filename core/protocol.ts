@@ -17,11 +17,12 @@ import { toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type 
 import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
 import { ClientRequests } from './client-requests';
+import { isLogLevel, LogLevels } from './features/logging';
 
 /** What happened to a flow's payload: sent (with the message as it went out; `relayed` when it went to another instance), or dropped and why. */
 export type PushResult =
   | { sent: true; message: JsonRpcMessage; relayed?: boolean }
-  | { sent: false; reason: string };
+  | { sent: false; reason: string; filtered?: boolean };
 
 /** Options for a server-initiated request. */
 export interface RequestOptions {
@@ -39,6 +40,11 @@ export interface SendContext {
   requestId?: RequestId;
   /** Present when a method without `notifications/` may be sent as a server-initiated request. */
   request?: RequestOptions;
+  /**
+   * The flow failed on the request (a Catch node's `msg.error.message`): the answer to a request
+   * a declaration handed to the flow becomes an error (see `ServerFeatures.shapeAnswer`).
+   */
+  failure?: string;
   /**
    * Several instances (see cluster/): a send to a session another instance owns returns
    * `{ sent: true, relayed: true }` at once; this hears later that it failed (an Error: the
@@ -65,6 +71,8 @@ export class Protocol {
   readonly pending = new PendingRequests();
   /** Client requests that flows are working on (progress, cancellation). */
   readonly clientRequests = new ClientRequests();
+  /** The level each session asked for with `logging/setLevel`, whoever answers it. */
+  readonly logLevels = new LogLevels();
 
   /**
    * A valid message a client sent on a session.
@@ -73,7 +81,9 @@ export class Protocol {
   receive(session: Session, kind: MessageKind, message: JsonRpcMessage): boolean {
     if (kind === 'response') return !this.pending.answer(session.id, message as JsonRpcResponse);
     if (kind === 'request') {
-      this.clientRequests.received(session.id, message as JsonRpcRequest);
+      const request = message as JsonRpcRequest;
+      this.clientRequests.received(session.id, request);
+      if (request.method === 'logging/setLevel' && isLogLevel(request.params?.level)) this.logLevels.set(session.id, request.params.level);
     } else if ((message as JsonRpcNotification).method === 'notifications/cancelled') {
       const params = (message as JsonRpcNotification).params ?? {};
       const requestId = params.requestId;
@@ -93,8 +103,9 @@ export class Protocol {
    *   token is filled in from that request's `params._meta.progressToken`; it is dropped when the
    *   request has been answered, was cancelled, asked for no progress, or `progress` does not
    *   increase;
-   * - `notifications/message` with a `requestId` is dropped once that request has been answered or
-   *   was cancelled (without one it is session-wide and always sent);
+   * - `notifications/message` below the level the client set with `logging/setLevel` is dropped
+   *   (`filtered`); with a `requestId` it is dropped once that request has been answered or was
+   *   cancelled (without one it is session-wide);
    * - any other `notifications/*` is sent as it is;
    * - any other method is a server-initiated request: it gets an id unique in the session (the
    *   payload's own `id` if it has one) and waits for the client's answer, which `request.settle`
@@ -124,6 +135,9 @@ export class Protocol {
       const verdict = this.clientRequests.progress(session.id, requestId, params?.progress);
       if (!verdict.ok) return { sent: false, reason: `progress dropped: ${verdict.reason}` };
       return deliver(session, { jsonrpc: '2.0', method, params: { ...params, progressToken: verdict.progressToken } }, requestId, 'progress');
+    }
+    if (method === 'notifications/message' && !('id' in message) && !this.logLevels.allows(session.id, params?.level)) {
+      return { sent: false, reason: `log message dropped: its level ${String(params?.level)} is below ${this.logLevels.get(session.id)}, the level the client set`, filtered: true };
     }
     if (method === 'notifications/message' && requestId !== undefined && !('id' in message)) {
       const verdict = this.clientRequests.related(session.id, requestId);
@@ -160,7 +174,8 @@ export class Protocol {
    * Sends one notification to many sessions. It is serialised once (`JSON.stringify`), framed
    * once as `event: message\ndata: <json>\n\n` and encoded once into a Buffer; each session writes
    * its own `id:` line and then that same Buffer, by reference. Closed sessions, and Streamable
-   * HTTP sessions without a standalone stream, are skipped.
+   * HTTP sessions without a standalone stream, are skipped, and so is a session whose log level
+   * is above a `notifications/message`'s.
    * @returns the number of sessions it was sent to.
    * @throws ProtocolError when `payload` is not a notification; TypeError when it is not a
    *   JSON-RPC message or cannot be serialised.
@@ -171,8 +186,10 @@ export class Protocol {
       throw new ProtocolError('notifications-only', 'A broadcast sends notifications only: msg.payload must be { method: "notifications/...", params } without an id');
     }
     const body = Buffer.from(formatEvent({ event: 'message', data: JSON.stringify(message) }), 'utf8');
+    const level = message.method === 'notifications/message' ? message.params?.level : undefined;
     let sent = 0;
     for (const session of sessions) {
+      if (level !== undefined && !this.logLevels.allows(session.id, level)) continue;
       if (!session.closed && session.sendShared(body)) sent++;
     }
     return sent;
@@ -182,6 +199,7 @@ export class Protocol {
   closeSession(sessionId: string): void {
     this.pending.closeSession(sessionId);
     this.clientRequests.closeSession(sessionId);
+    this.logLevels.closeSession(sessionId);
   }
 }
 

@@ -7,7 +7,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint } from '../core';
 import { sessionRegistry } from './lib/registry-context';
-import { publicPath } from './lib/http-settings';
+import { httpNodesEnabled, publicPath } from './lib/http-settings';
+import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -61,6 +62,21 @@ function pathSetting(value: string | undefined, fallback: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
+/** Every route of an endpoint: the HTTP+SSE paths and the Streamable HTTP path, those switched on. */
+function endpointRoutes(node: EndpointNode): EndpointRoute[] {
+  const routes: EndpointRoute[] = [];
+  const { endpoint } = node;
+  if (node.sseEnabled) {
+    routes.push({ method: 'get', path: node.ssePath, handler: (req, res) => endpoint.sse.handleGet(req, res) });
+    routes.push({ method: 'post', path: node.messagePath, handler: (req, res) => endpoint.sse.handlePost(req, res) });
+  }
+  if (node.streamablePath !== undefined) {
+    const handler: EndpointRoute['handler'] = (req, res) => endpoint.streamableHttp.handle(req, res);
+    for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path: node.streamablePath, handler });
+  }
+  return routes;
+}
+
 export = function register(RED: NodeAPI): void {
   function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
@@ -92,6 +108,13 @@ export = function register(RED: NodeAPI): void {
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
       sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
       jsonResponse: def.jsonResponse === true,
+      features: {
+        answerProtocol: def.answerProtocol === true,
+        identity: {
+          serverInfo: { name: (def.serverName ?? '').trim() || (def.name ?? '').trim() || 'node-red', version: (def.serverVersion ?? '').trim() || '1.0.0' },
+          instructions: def.instructions ?? '',
+        },
+      },
       cluster: clusterSetting(RED, def, this.credentials),
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
@@ -99,7 +122,22 @@ export = function register(RED: NodeAPI): void {
     const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
       if (text !== undefined) (up ? this.log(text) : this.warn(text));
     });
+    // Once a tool, resource or prompt node is declared on it (or Answer protocol is on), the
+    // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
+    // declaration nodes needs nothing else.
+    const endpoint = this.endpoint;
+    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active) : undefined;
+    // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
+    const holdListChanged = (): void => endpoint.features.holdListChanged();
+    const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    // This node starts within a deploy: its declarations come in before flows:started.
+    holdListChanged();
+    RED.events.on('flows:stopping', holdListChanged);
+    RED.events.on('flows:started', releaseListChanged);
     this.on('close', (_removed: boolean, done: () => void) => {
+      RED.events.off('flows:stopping', holdListChanged);
+      RED.events.off('flows:started', releaseListChanged);
+      stopServing?.();
       removeWarning();
       removeCluster?.();
       this.endpoint.close().then(done, done);

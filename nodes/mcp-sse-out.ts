@@ -4,7 +4,9 @@
  * broadcasts a notification to every session of an endpoint.
  *
  * A msg whose payload is only `{ result }` or `{ error }` answers the request it came from: the id
- * comes from `msg.mcp.requestId`. Progress and log notifications about that request get its
+ * comes from `msg.mcp.requestId`. A msg answering a request a declaration node (`mcp sse tool`,
+ * `resource`, `prompt`) handed to the flow is shaped by the endpoint (any payload; a Catch node's
+ * `msg.error` makes it an error). Progress and log notifications about that request get its
  * progress token and are dropped, with a node warning, when the protocol forbids sending them.
  * A server-initiated request (any method not under `notifications/`) waits for the client's
  * answer, which leaves on the node's output with the original msg's properties (see
@@ -16,7 +18,15 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, ProtocolError, SessionClosedError, SessionN
 import { sessionRegistry } from './lib/registry-context';
 import type { EndpointNode, McpMsgContext, OutNodeDef } from './lib/types';
 
-type InMsg = NodeMessageInFlow & { mcp?: Partial<McpMsgContext> };
+type InMsg = NodeMessageInFlow & { mcp?: Partial<McpMsgContext>; error?: unknown };
+
+/** A Catch node's `msg.error` as text, or `undefined` when the msg carries none. */
+function failureOf(msg: InMsg): string | undefined {
+  const error = msg.error;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  return undefined;
+}
 
 /**
  * The msg sent on the output when a server-initiated request ends: the msg that sent the request,
@@ -84,6 +94,7 @@ export = function register(RED: NodeAPI): void {
         usedEndpoints.add(endpoint);
         const result = endpoint.send(sessionId, msg.payload, {
           requestId: msg.mcp?.requestId,
+          failure: failureOf(msg),
           // Several instances: a session held by another instance hears of a failure later.
           onRelayFailure: (failure) => {
             if (closed) return;
@@ -98,7 +109,7 @@ export = function register(RED: NodeAPI): void {
             },
           },
         });
-        if (!result.sent) this.warn(result.reason);
+        if (!result.sent && result.filtered !== true) this.warn(result.reason);
         done();
       } catch (error) {
         done(nodeError(error));

@@ -61,6 +61,8 @@ export interface RelaySendMessage {
   sessionId: string;
   payload: unknown;
   requestId?: RequestId;
+  /** The flow failed on the request (`SendContext.failure`). */
+  failure?: string;
   /** Present for a server-initiated request: how long to wait for the client, in ms. */
   request?: { timeoutMs: number };
 }

@@ -18,12 +18,16 @@ export type RouteHandler = (req: Request, res: Response, next: NextFunction) => 
 interface Entry {
   ownerId: string;
   handler: RouteHandler;
+  /** A fallback entry serves only while this says so, and only when no node serves the route. */
+  when?: () => boolean;
 }
 
 /** Per Express app (one per runtime; tests start several): the routes made, and who serves each now. */
 interface Table {
   made: Set<string>;
   live: Map<string, Entry>;
+  /** Who serves a route when no node does (an endpoint config node with declarations). */
+  fallback: Map<string, Entry>;
   /** CORS preflight handler per path, when `httpNodeCors` is set. */
   preflight: Map<string, RouteHandler>;
   /** Requests that arrived while their route had no owner (a redeploy), by route key. */
@@ -40,7 +44,7 @@ const tables = new WeakMap<Express, Table>();
 function tableOf(app: Express): Table {
   let table = tables.get(app);
   if (table === undefined) {
-    table = { made: new Set(), live: new Map(), preflight: new Map(), parked: new Map() };
+    table = { made: new Set(), live: new Map(), fallback: new Map(), preflight: new Map(), parked: new Map() };
     tables.set(app, table);
   }
   return table;
@@ -54,11 +58,23 @@ export class RouteConflictError extends Error {
   }
 }
 
+/** The entry that serves a route now: its node's, else a fallback that is on. */
+function servingEntry(table: Table, key: string): Entry | undefined {
+  const live = table.live.get(key);
+  if (live !== undefined) return live;
+  const fallback = table.fallback.get(key);
+  return fallback?.when?.() === true ? fallback : undefined;
+}
+
 /**
  * Serves `method path` with `handler` on behalf of node `ownerId`, after `middleware` (Node-RED's
  * `httpNodeMiddleware`, CORS, ...), which is fixed the first time the path is registered.
+ * @param fallbackWhen makes this a fallback: it serves the route only while no node serves it and
+ *   `fallbackWhen()` is true (an endpoint config node serving its own paths once something is
+ *   declared on it, when no `mcp message in` does).
  * @returns a function that stops serving it (the path then answers 404 through Express).
- * @throws RouteConflictError when another node already serves the same method and path.
+ * @throws RouteConflictError when another node already serves the same method and path (in the
+ *   same role: node or fallback).
  */
 export function serveRoute(
   app: Express,
@@ -68,18 +84,23 @@ export function serveRoute(
   handler: RouteHandler,
   middleware: RouteHandler[] = [],
   preflight?: RouteHandler,
+  fallbackWhen?: () => boolean,
 ): () => void {
   const table = tableOf(app);
-  const { made, live } = table;
+  const { made } = table;
+  const live = fallbackWhen === undefined ? table.live : table.fallback;
   if (preflight !== undefined) table.preflight.set(path, preflight);
   const key = `${method} ${path}`;
   const current = live.get(key);
   if (current !== undefined && current.ownerId !== ownerId) {
+    // Two endpoints on one path: the editor and the nodes that serve it report that; the second
+    // endpoint simply does not stand in for them.
+    if (fallbackWhen !== undefined) return () => {};
     throw new RouteConflictError(method, path, current.ownerId);
   }
-  const entry: Entry = { ownerId, handler };
+  const entry: Entry = fallbackWhen === undefined ? { ownerId, handler } : { ownerId, handler, when: fallbackWhen };
   live.set(key, entry);
-  const parked = table.parked.get(key);
+  const parked = fallbackWhen === undefined ? table.parked.get(key) : undefined;
   if (parked !== undefined) {
     table.parked.delete(key);
     for (const resume of parked) resume();
@@ -87,7 +108,7 @@ export function serveRoute(
   if (!made.has(key)) {
     made.add(key);
     const dispatch: RouteHandler = (req, res, next) => {
-      const serving = live.get(key);
+      const serving = servingEntry(table, key);
       if (serving !== undefined) {
         serving.handler(req, res, next);
         return;
@@ -99,7 +120,7 @@ export function serveRoute(
         if (done) return;
         done = true;
         clearTimeout(timer);
-        const owner = live.get(key);
+        const owner = servingEntry(table, key);
         // (A request whose body was read already counts as destroyed: only the response matters.)
         if (res.destroyed || res.writableEnded || res.headersSent) return;
         if (owner === undefined) next();
@@ -140,7 +161,7 @@ function methodGuard(table: Table, path: string): RouteHandler {
   return (req, res, next) => {
     const methods: string[] = [];
     for (const method of ['get', 'post', 'delete'] as const) {
-      if (table.live.has(`${method} ${path}`)) methods.push(method.toUpperCase());
+      if (servingEntry(table, `${method} ${path}`) !== undefined) methods.push(method.toUpperCase());
     }
     if (methods.length === 0) {
       next();

@@ -56,15 +56,32 @@ export function serveEndpointRoutes(
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.httpOff` });
     return undefined;
   }
+  const stop = serveRoutes(RED, node, routesOf(endpoint));
+  if (stop === undefined) return undefined;
+  node.on('close', (_removed: boolean, done: () => void) => {
+    stop();
+    done();
+  });
+  return endpoint;
+}
+
+/**
+ * Serves `routes` on behalf of `node`, after Node-RED's `httpNodeMiddleware` and CORS, with POST
+ * bodies kept raw. A path another node serves is reported as a node error and a red status, and
+ * nothing is served.
+ * @param fallbackWhen serve them only while no node does and this says so (see {@link serveRoute}).
+ * @returns the function that stops serving them, or `undefined` when they could not be served.
+ */
+export function serveRoutes(RED: NodeAPI, node: Node, routes: EndpointRoute[], fallbackWhen?: () => boolean): (() => void) | undefined {
   const stops: Array<() => void> = [];
   const stopAll = (): void => {
     for (const stop of stops.splice(0)) stop();
   };
   const corsRoute = corsHandler(RED);
   const middleware = corsRoute === undefined ? nodeMiddleware(RED) : [...nodeMiddleware(RED), corsRoute];
-  for (const { method, path, handler } of routesOf(endpoint)) {
+  for (const { method, path, handler } of routes) {
     try {
-      stops.push(serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler, middleware, corsRoute));
+      stops.push(serveRoute(RED.httpNode as unknown as Express, method, path, node.id, handler, middleware, corsRoute, fallbackWhen));
     } catch (error) {
       if (!(error instanceof RouteConflictError)) throw error;
       stopAll();
@@ -74,9 +91,5 @@ export function serveEndpointRoutes(
     }
     if (method === 'post') stops.push(keepBodyRaw(RED.server, publicPath(RED, path)));
   }
-  node.on('close', (_removed: boolean, done: () => void) => {
-    stopAll();
-    done();
-  });
-  return endpoint;
+  return stopAll;
 }

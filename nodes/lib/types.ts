@@ -22,6 +22,12 @@ export interface McpMsgContext {
   requestId?: RequestId;
   /** The client request's or notification's method. */
   method?: string;
+  /** `mcp sse tool`: the tool called. */
+  tool?: string;
+  /** `mcp sse resource`: the URI read. */
+  uri?: string;
+  /** `mcp sse prompt`: the prompt asked for or completed. */
+  prompt?: string;
   /**
    * Set by `mcp sse out` on the msg it sends when a server-initiated request ends: the request's
    * id and method, and how it ended (`result`, `error`, `timeout` or `session-closed`).
@@ -87,6 +93,17 @@ export interface EndpointNodeDef extends NodeDef {
   /** Streamable HTTP: answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse?: boolean;
   /**
+   * Answer `initialize`, `ping`, `logging/setLevel` and the lists even with no tool, resource or
+   * prompt node declared on the endpoint (they switch it on by themselves).
+   */
+  answerProtocol?: boolean;
+  /** `serverInfo.name` in the `initialize` answer; blank: the endpoint's name, else `node-red`. */
+  serverName?: string;
+  /** `serverInfo.version`; blank: `1.0.0`. */
+  serverVersion?: string;
+  /** `instructions` in the `initialize` answer: how to use this server, for the model. */
+  instructions?: string;
+  /**
    * Several instances: the Redis URL (`redis://` or `rediss://`), or `${MCP_REDIS_URL}`-style
    * environment substitution; blank, or a variable that is not set, keeps this instance alone.
    */
@@ -133,4 +150,62 @@ export interface OutNodeDef extends NodeDef {
   endpoint?: string;
   /** Seconds a server-initiated request waits for the client's answer; 0 waits until the session closes. */
   timeout?: number | string;
+}
+
+/** Settings of `mcp-sse-tool`. */
+export interface ToolNodeDef extends NodeDef {
+  endpoint: string;
+  /** The tool's name, as the model calls it. */
+  name: string;
+  title?: string;
+  description?: string;
+  /** JSON text of the input schema. */
+  inputSchema?: string;
+  /** JSON text of the output schema; blank for none. */
+  outputSchema?: string;
+  /** Annotations: `''` (not sent), `'true'` or `'false'`. */
+  readOnlyHint?: string;
+  destructiveHint?: string;
+  idempotentHint?: string;
+  openWorldHint?: string;
+}
+
+/** Settings of `mcp-sse-resource`. */
+export interface ResourceNodeDef extends NodeDef {
+  endpoint: string;
+  /** A URI, or an RFC 6570 URI template (it has a `{`). */
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  /** `static`: `content` typed in the dialog; `flow`: a msg per `resources/read`. */
+  source?: 'static' | 'flow';
+  /** Static content as `text`, or as `base64` bytes. */
+  contentType?: 'text' | 'base64';
+  content?: string;
+}
+
+/** One argument row of `mcp-sse-prompt`. */
+export interface PromptArgumentDef {
+  name: string;
+  description?: string;
+  required?: boolean;
+  /** Completion values, one per line or comma-separated. */
+  values?: string;
+}
+
+/** Settings of `mcp-sse-prompt`. */
+export interface PromptNodeDef extends NodeDef {
+  endpoint: string;
+  name: string;
+  title?: string;
+  description?: string;
+  arguments?: PromptArgumentDef[];
+  /** `template`: the Mustache `template`; `flow`: a msg per `prompts/get`. */
+  source?: 'template' | 'flow';
+  role?: 'user' | 'assistant';
+  template?: string;
+  /** `list`: each argument's values; `flow`: a msg per `completion/complete`. */
+  complete?: 'list' | 'flow';
 }

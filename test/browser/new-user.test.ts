@@ -89,6 +89,9 @@ for (const version of NODE_RED_VERSIONS) {
         { type: 'mcp-message-in', label: 'mcp message in', icon: 'icons/node-red-contrib-mcp-sse/mcp-message.svg' },
         { type: 'mcp-sse-in', label: 'mcp sse in', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
         { type: 'mcp-sse-out', label: 'mcp sse out', icon: 'icons/node-red-contrib-mcp-sse/mcp-sse.svg' },
+        { type: 'mcp-sse-prompt', label: 'mcp sse prompt', icon: 'icons/node-red-contrib-mcp-sse/mcp-prompt.svg' },
+        { type: 'mcp-sse-resource', label: 'mcp sse resource', icon: 'icons/node-red-contrib-mcp-sse/mcp-resource.svg' },
+        { type: 'mcp-sse-tool', label: 'mcp sse tool', icon: 'icons/node-red-contrib-mcp-sse/mcp-tool.svg' },
       ]);
       // Each node's help, from locales/en-US/<node>.html, in Node-RED's help style.
       const sections = await page.evaluate(() => Object.fromEntries(['mcp-sse-endpoint', 'mcp-sse-in', 'mcp-message-in', 'mcp-sse-out'].map((type) => {

@@ -11,6 +11,9 @@ import endpointNode from '../../nodes/mcp-sse-endpoint';
 import sseInNode from '../../nodes/mcp-sse-in';
 import messageInNode from '../../nodes/mcp-message-in';
 import sseOutNode from '../../nodes/mcp-sse-out';
+import toolNode from '../../nodes/mcp-sse-tool';
+import resourceNode from '../../nodes/mcp-sse-resource';
+import promptNode from '../../nodes/mcp-sse-prompt';
 import { packageTranslator } from './i18n';
 
 helper.init(require.resolve('node-red'));
@@ -18,7 +21,7 @@ helper.init(require.resolve('node-red'));
 export { helper };
 
 type NodeModule = (RED: any) => void;
-export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode] as unknown as NodeModule[];
+export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode] as unknown as NodeModule[];
 
 export interface LoadedFlow {
   /** Base URL of the server: `httpNodeRoot` is mounted under it as Node-RED would. */

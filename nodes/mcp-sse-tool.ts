@@ -1,0 +1,58 @@
+/**
+ * `mcp-sse-tool`: declares one tool on an endpoint (MCP 2025-11-25 "Server Features > Tools"):
+ * `tools/list` lists it with its schemas verbatim, and every `tools/call` of it whose arguments
+ * match its input schema leaves the node as one msg (`msg.payload` = the arguments). The flow
+ * answers through `mcp sse out`; calls with invalid arguments are answered with a tool error and
+ * never reach the flow. The status shows the number of calls and the last error.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { JsonObject, ToolDefinition } from '../core';
+import { callStatus, declareOnEndpoint, parseJsonField, requestMsg } from './lib/declare';
+import type { ToolNodeDef } from './lib/types';
+
+/** The input schema of a tool whose dialog left it blank: no arguments. */
+const EMPTY_SCHEMA = { type: 'object', properties: {} };
+
+const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
+
+/** The tool as `tools/list` shows it, from the dialog's fields. @throws Error for a schema that is not JSON. */
+function definitionOf(RED: NodeAPI, def: ToolNodeDef): ToolDefinition {
+  const definition: ToolDefinition = { name: (def.name ?? '').trim(), inputSchema: parseJsonField(RED, def.inputSchema, 'inputSchema', EMPTY_SCHEMA) as JsonObject };
+  if (def.title?.trim()) definition.title = def.title.trim();
+  if (def.description?.trim()) definition.description = def.description.trim();
+  const output = parseJsonField(RED, def.outputSchema, 'outputSchema', undefined);
+  if (output !== undefined) definition.outputSchema = output as JsonObject;
+  const annotations: Record<string, boolean> = {};
+  for (const hint of HINTS) {
+    if (def[hint] === 'true' || def[hint] === 'false') annotations[hint] = def[hint] === 'true';
+  }
+  if (Object.keys(annotations).length > 0) definition.annotations = annotations;
+  return definition;
+}
+
+export = function register(RED: NodeAPI): void {
+  function McpSseToolNode(this: Node, def: ToolNodeDef): void {
+    RED.nodes.createNode(this, def);
+    let definition: ToolDefinition;
+    try {
+      definition = definitionOf(RED, def);
+    } catch (error) {
+      this.error((error as Error).message);
+      this.status({ fill: 'red', shape: 'ring', text: 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool.status.invalid-schema' });
+      return;
+    }
+    const status = callStatus(RED, this);
+    const endpoint = declareOnEndpoint(RED, this, def.endpoint, {
+      kind: 'tool',
+      owner: this.id,
+      definition,
+      onRequest: (request) => {
+        status.onRequest();
+        if (endpoint !== undefined) this.send(requestMsg(endpoint, request, { tool: definition.name }) as never);
+      },
+      onOutcome: status.onOutcome,
+    });
+    if (endpoint !== undefined) this.status({});
+  }
+  RED.nodes.registerType('mcp-sse-tool', McpSseToolNode);
+};
