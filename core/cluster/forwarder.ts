@@ -5,7 +5,8 @@
  * local answer would look like: 202, 200 with a stream, 404, ...
  *
  * Answers of its own, each with a JSON-RPC error body: `notFound()` (the transport's 404) when no
- * live instance owns the session; 503 with `Retry-After` when Redis is unreachable, or the owner
+ * live instance owns the session (after looking three times within 350 ms: a session opened a
+ * moment ago on another instance may not be recorded yet); 503 with `Retry-After` when Redis is unreachable, or the owner
  * does not start answering within the relay timeout. A stream being relayed ends when the owner
  * dies or Redis is lost (the client then reconnects).
  *
@@ -15,6 +16,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBodyText, sendJsonRpcError, TransportErrorCode, type BodyError } from '../http';
 import { sendTo, sendUnavailable, type RelayContext } from './context';
 import type { RelayResponseMessage, RelayRoute } from './wire';
+
+/** Waits, in ms, before looking up an owner again when none is recorded: 350 ms in all before a 404. */
+const RECHECK_MS = [50, 100, 200];
 
 /** One request being relayed. */
 interface Forwarding {
@@ -72,7 +76,14 @@ export class Forwarder {
 
   private async lookUp(req: IncomingMessage, res: ServerResponse, sessionId: string, route: RelayRoute, notFound: () => void, body: string | undefined): Promise<void> {
     const { context } = this;
-    const owner = await context.ownership.owner(sessionId);
+    let owner = await context.ownership.owner(sessionId);
+    // A session that has just opened elsewhere may not be recorded yet (its owner's write can be
+    // a moment behind the answer its client already acted on): look again before saying 404.
+    for (const ms of RECHECK_MS) {
+      if (owner !== undefined || res.destroyed) break;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      owner = await context.ownership.owner(sessionId);
+    }
     if (owner === undefined || owner === context.instanceId) {
       // Our own record of a session we no longer hold (a restart under the same instance id).
       if (owner !== undefined) await context.ownership.forget(sessionId, owner);

@@ -4,7 +4,7 @@
  * processes behind a round-robin balancer without stickiness, with official SDK clients on both
  * transports. Then the faults: an instance SIGKILLed mid-run, and Redis stopped and restarted.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -92,7 +92,7 @@ async function connect(user: Pick<User, 'kind'> & Partial<User>, base: string): 
 async function add(user: User, a: number, b: number, base: string, recover: (error: Error) => 'retry' | 'reconnect' | 'fail'): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
-      const result = await user.client.callTool({ name: 'add', arguments: { a, b } }, undefined, { timeout: 4000 });
+      const result = await user.client.callTool({ name: 'add', arguments: { a, b } }, undefined, { timeout: 10_000 });
       return (result.content as Array<{ text: string }>)[0].text;
     } catch (error) {
       user.errors.push((error as Error).message);
@@ -173,6 +173,12 @@ for (const version of NODE_RED_VERSIONS) describe(`several node-red instances be
     flow = clusterFlow();
     instances = await startInstances(version, flow, redis.url, full ? 3 : 2);
     proxy = await startRoundRobinProxy(instances.slice(0, 2).map((i) => i.url));
+  });
+  afterEach((context) => {
+    // What the instances said, when a test failed: relays, Redis, warnings.
+    if ((context as unknown as { passed?: boolean }).passed === false) {
+      for (const instance of instances) console.log(instance.output().split('\n').filter((l) => /\[(warn|error)\]/.test(l)).slice(-20).join('\n'));
+    }
   });
   after(async () => {
     await proxy?.close();
