@@ -10,7 +10,10 @@ import assert from 'node:assert/strict';
 import { flowPerTest, helper, inputsOf } from '../support/helper';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse } from '../support/sse-client';
-import { startRedis, type RunningRedis } from '../support/redis';
+import { makeTlsFiles, startRedis, type RunningRedis } from '../support/redis';
+// Node-RED's own tls-config node, as a user picks it in the endpoint's Redis TLS field.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
 
@@ -89,6 +92,20 @@ describe('the nodes on an endpoint with a Redis URL (several instances)', () => 
       assert.match(caught[0].error.message, /closed or unknown/);
     } finally {
       remote.close();
+    }
+  });
+
+  it('reaches Redis over TLS with the CA of a tls-config node', async () => {
+    const files = makeTlsFiles();
+    const tlsRedis = await startRedis([], files);
+    try {
+      const nodes = flow(tlsRedis.url).map((n) => ((n as { id: string }).id === 'ep' ? { ...n, redisTls: 'tls' } : n));
+      nodes.push({ id: 'tls', type: 'tls-config', name: 'redis ca', cert: '', key: '', ca: files.ca, certname: '', keyname: '', caname: '', servername: '', verifyservercert: true, alpnprotocol: '' });
+      await load(nodes, { extra: [tlsNode] });
+      const endpoint = (helper.getNode('ep') as unknown as { endpoint: { cluster?: { up: boolean } } }).endpoint;
+      await waitFor(() => endpoint.cluster?.up === true, 5000, 'on Redis over TLS');
+    } finally {
+      await tlsRedis.stop();
     }
   });
 

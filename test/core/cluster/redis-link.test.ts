@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconnectDelay, RedisLink, type LinkChange } from '../../../core/cluster/redis-link';
-import { freePort, startRedis } from '../../support/redis';
+import { readFileSync } from 'node:fs';
+import { freePort, makeTlsFiles, startRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
 
 describe('redis link', () => {
@@ -49,6 +50,24 @@ describe('redis link', () => {
     assert.equal(changes.length, 1);
     assert.equal(changes[0].up, false);
     assert.match(changes[0].reason ?? '', /ECONNREFUSED|connect/i);
+  });
+
+  it('reaches a Redis that speaks TLS only, with the CA it is given (rediss://)', async () => {
+    const files = makeTlsFiles();
+    const redis = await startRedis([], files);
+    const link = new RedisLink({ url: redis.url, tls: { ca: readFileSync(files.ca) } });
+    const heard: string[] = [];
+    link.subscribe('ch', (m) => heard.push(m));
+    link.start();
+    try {
+      assert.match(redis.url, /^rediss:/);
+      await waitFor(() => link.up, 5000, 'up over TLS');
+      assert.equal(await link.publish('ch', 'secret'), 1);
+      await waitFor(() => heard.length === 1);
+    } finally {
+      await link.close();
+      await redis.stop();
+    }
   });
 
   it('waits longer between reconnect attempts, up to 2 s', () => {
