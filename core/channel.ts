@@ -28,8 +28,11 @@ export class JsonReply {
    * @param res the POST's response.
    * @param batch true when the POST was a JSON array: the answer is an array too.
    * @param headers extra response headers (`Mcp-Session-Id`).
+   * @param statusOf the HTTP status of a single response (2026-07-28: 404 for `-32601`, 400 for
+   *   `-32021`); 200 when absent.
    */
-  constructor(private readonly res: ServerResponse, private readonly batch: boolean, private readonly headers: Record<string, string> = {}) {
+  constructor(private readonly res: ServerResponse, private readonly batch: boolean, private readonly headers: Record<string, string> = {},
+    private readonly statusOf?: (json: string) => number) {
     res.once('close', () => {
       this.ended = true;
     });
@@ -51,7 +54,8 @@ export class JsonReply {
     this.ended = true;
     if (this.res.writableEnded || this.res.destroyed) return;
     const body = this.batch || this.parts.length !== 1 ? `[${this.parts.join(',')}]` : this.parts[0];
-    this.res.writeHead(200, { ...this.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    const status = !this.batch && this.parts.length === 1 && this.statusOf !== undefined ? this.statusOf(this.parts[0]) : 200;
+    this.res.writeHead(status, { ...this.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     this.res.end(body);
   }
 }

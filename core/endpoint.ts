@@ -23,6 +23,16 @@ import { StreamableHttpTransport } from './transports/streamable-http';
 import type { Cluster, ClusterOptions, RelayRoute } from './cluster';
 import { ServerFeatures, type FeatureOptions } from './features/server-features';
 import type { JsonObject } from './features/declarations';
+import { Session as SessionClass } from './session';
+import { newSessionId } from './session-id';
+import { toOutboundMessage, type JsonRpcRequest } from './jsonrpc';
+import { negotiateVersion } from './features/lifecycle';
+import { isLogLevel } from './features/logging';
+import { randomBytes } from 'node:crypto';
+import {
+  decorateResult, Exchange, INPUT_CAPABILITY, INPUT_METHODS, LISTEN_FILTERS, META, MODERN_VERSIONS, ModernErrorCode,
+  REQUEST_STATE_TTL_MS, requestKey, StateSeal, type CachingOptions, type Envelope, type ExchangeRequest,
+} from './stateless';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -68,9 +78,20 @@ export interface EndpointOptions {
    * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
    */
   features?: FeatureOptions;
+  /** 2026-07-28: `ttlMs` and `cacheScope` of list results and `resources/read`. Default 0 ms, `private`. */
+  caching?: CachingOptions;
+  /**
+   * 2026-07-28: the secret that seals `requestState`. Instances behind one load balancer must
+   * share it; default: random per process (a retry must then reach the same instance).
+   */
+  stateSecret?: string;
   /** Several instances serve this endpoint, sharing its sessions through Redis (see cluster/). Default: this instance alone. */
   cluster?: ClusterOptions;
 }
+
+/** Ms an exchange waits after a flow's input request for more, before answering `input_required`. */
+export const INPUT_BATCH_MS = 25;
+const ErrorCodeInvalidParams = -32602;
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
 export interface InboundMessage {
@@ -137,6 +158,10 @@ export class McpEndpoint {
   /** This endpoint's open sessions, with the headers of the request that opened each. */
   private readonly open = new Map<string, { session: Session; headers: IncomingHttpHeaders }>();
   private closed = false;
+  /** Open 2026-07-28 exchanges (stateless POSTs being answered), by id. */
+  private readonly exchanges = new Map<string, Session>();
+  private readonly caching: Required<CachingOptions>;
+  private readonly seal: StateSeal;
 
   /** Hears of every session that opens. */
   readonly sessionOpened = new Listeners<SessionEvent>();
@@ -168,11 +193,16 @@ export class McpEndpoint {
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits };
     this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.caching = { ttlMs: Math.max(0, Math.floor(options.caching?.ttlMs ?? 0)), cacheScope: options.caching?.cacheScope === 'public' ? 'public' : 'private' };
+    this.seal = new StateSeal(options.stateSecret !== undefined && options.stateSecret !== '' ? options.stateSecret : randomBytes(32).toString('hex'));
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
     this.features = new ServerFeatures({
       send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
-      broadcast: (payload, since) => this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload),
+      broadcast: (payload, since) => {
+        this.protocol.broadcast([...this.sessions()].filter((session) => session.createdAt <= since), payload);
+        this.notifyListeners(payload);
+      },
       sessions: () => this.sessions(),
       flowListening: () => this.messageReceived.size > 0,
       logLevels: this.protocol.logLevels,
@@ -260,7 +290,7 @@ export class McpEndpoint {
 
   /** The open session `id` of this endpoint, or `undefined`. */
   session(id: string): Session | undefined {
-    const session = this.open.get(id)?.session;
+    const session = this.open.get(id)?.session ?? this.exchanges.get(id);
     return session === undefined || session.closed ? undefined : session;
   }
 
@@ -288,6 +318,7 @@ export class McpEndpoint {
   receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
     session.touch();
     for (const { kind, message } of messages) {
+      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
       if (!this.protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
     }
@@ -311,13 +342,16 @@ export class McpEndpoint {
     const { requestId } = context;
     // The answer to a request a declaration handed to the flow is shaped by its method.
     const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
+    if (session.exchange !== undefined) return this.sendOnExchange(session, session.exchange, answer ?? payload, context);
     return this.protocol.send(session, answer ?? payload, context);
   }
 
   /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
   private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
     try {
-      this.protocol.send(session, payload, requestId === undefined ? {} : { requestId });
+      const context = requestId === undefined ? {} : { requestId };
+      if (session.exchange !== undefined) this.sendOnExchange(session, session.exchange, payload, context);
+      else this.protocol.send(session, payload, context);
     } catch (error) {
       if (!session.closed) this.warning.emit(`MCP session ${session.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
     }
@@ -334,6 +368,197 @@ export class McpEndpoint {
     const sent = this.protocol.broadcast(this.sessions(), payload);
     this.cluster?.broadcast(payload);
     return sent;
+  }
+
+  /**
+   * For the Streamable HTTP transport: opens the exchange of one 2026-07-28 POST (see
+   * `stateless.ts`). It is never in the registry and no listener hears it open; `setUp` attaches
+   * the POST's answer, and the exchange ends when the POST's response closes.
+   */
+  openExchange(envelope: Envelope, setUp: (session: Session) => void): Session {
+    const session = new SessionClass(newSessionId(), this.id, {
+      transport: 'streamable-http',
+      queueLimits: this.queueLimits,
+      resumeGraceMs: 0,
+      replayEvents: 0,
+      endsWithStream: false,
+      onClose: (closed) => this.onExchangeClosed(closed),
+      onWarning: (text) => this.warning.emit(text),
+    });
+    session.exchange = new Exchange(envelope);
+    session.protocolVersion = envelope.protocolVersion;
+    if (envelope.logLevel !== undefined && isLogLevel(envelope.logLevel)) this.protocol.logLevels.set(session.id, envelope.logLevel);
+    this.exchanges.set(session.id, session);
+    setUp(session);
+    this.startKeepAlive();
+    return session;
+  }
+
+  /** The number of open 2026-07-28 exchanges. */
+  get exchangeCount(): number {
+    return this.exchanges.size;
+  }
+
+  /**
+   * For the transport: the requests of one exchange. `server/discover` and `subscriptions/listen`
+   * are answered here; a retry's `requestState` is opened (a tampered, expired or foreign one is
+   * answered `-32602`); everything else goes on as a session's messages do ({@link receive}).
+   */
+  receiveOnExchange(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
+    const exchange = session.exchange as Exchange;
+    const rest: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
+    for (const entry of messages) {
+      if (entry.kind !== 'request') {
+        rest.push(entry);
+        continue;
+      }
+      const request = entry.message as JsonRpcRequest;
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      if (request.method === 'server/discover') {
+        this.protocol.clientRequests.received(session.id, request);
+        this.sendOnExchange(session, exchange, { jsonrpc: '2.0', id: request.id, result: this.discoverResult() }, { requestId: request.id });
+        continue;
+      }
+      if (request.method === 'subscriptions/listen') {
+        const asked = (typeof params.notifications === 'object' && params.notifications !== null ? params.notifications : {}) as Record<string, unknown>;
+        const filter: Record<string, boolean> = {};
+        for (const key of Object.keys(LISTEN_FILTERS)) if (asked[key] === true) filter[key] = true;
+        exchange.listen = { id: request.id, filter };
+        session.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
+        continue;
+      }
+      const name = request.method === 'resources/read' ? params.uri : params.name;
+      const entryOf: ExchangeRequest = { method: request.method, name: typeof name === 'string' ? name : undefined, responses: {}, asked: {}, inputCount: 0 };
+      if (params.requestState !== undefined) {
+        const state = this.seal.open(params.requestState);
+        if (state === undefined || state.method !== request.method || state.name !== entryOf.name) {
+          this.protocol.clientRequests.received(session.id, request);
+          exchange.requests.set(requestKey(request.id), entryOf);
+          this.sendOnExchange(session, exchange, { jsonrpc: '2.0', id: request.id, error: { code: ErrorCodeInvalidParams, message: 'Invalid or expired requestState' } }, { requestId: request.id });
+          continue;
+        }
+        entryOf.responses = { ...state.responses };
+        entryOf.state = state.state;
+      }
+      if (typeof params.inputResponses === 'object' && params.inputResponses !== null && !Array.isArray(params.inputResponses)) {
+        Object.assign(entryOf.responses, params.inputResponses);
+      }
+      exchange.requests.set(requestKey(request.id), entryOf);
+      rest.push(entry);
+    }
+    if (rest.length > 0) this.receive(session, rest);
+  }
+
+  /** The flow state a retry carried for request `id` of an exchange (`msg.mcp.state`). */
+  exchangeState(session: Session, id: RequestId): unknown {
+    return session.exchange?.requests.get(requestKey(id))?.state;
+  }
+
+  /** The `server/discover` result (2026-07-28). */
+  private discoverResult(): Record<string, unknown> {
+    return { supportedVersions: [...MODERN_VERSIONS], capabilities: this.features.discoverCapabilities() };
+  }
+
+  /**
+   * Sends on an exchange: responses get `resultType`, `_meta` serverInfo and caching hints (an
+   * unknown resource's `-32002` becomes `-32602`, as 2026-07-28 wants); `notifications/message`
+   * goes only when the request set `_meta` logLevel; a flow's elicitation, sampling or roots
+   * request becomes part of an `input_required` result (see {@link askInput}).
+   */
+  private sendOnExchange(session: Session, exchange: Exchange, payload: unknown, context: SendContext): PushResult {
+    const message = toOutboundMessage(payload, context.requestId) as unknown as Record<string, unknown>;
+    const method = message.method;
+    if (typeof method === 'string') {
+      if (method === 'notifications/message' && exchange.envelope.logLevel === undefined) {
+        return { sent: false, reason: 'log message dropped: the request set no _meta logLevel', filtered: true };
+      }
+      if (!method.startsWith('notifications/') && context.request !== undefined) return this.askInput(session, exchange, message, context);
+      return this.protocol.send(session, message, context);
+    }
+    const id = message.id as RequestId | null;
+    const entry = id === null ? undefined : exchange.requests.get(requestKey(id));
+    if (entry?.timer !== undefined) clearTimeout(entry.timer);
+    if (entry !== undefined) entry.asked = {};
+    const out: Record<string, unknown> = { ...message };
+    if (typeof message.result === 'object' && message.result !== null) {
+      out.result = decorateResult(message.result as Record<string, unknown>, entry?.method, this.features.serverInfo, this.caching);
+    } else if (typeof message.error === 'object' && message.error !== null) {
+      const error = message.error as { code?: number; data?: unknown };
+      if (error.code === -32002) out.error = { ...error, code: ErrorCodeInvalidParams, data: error.data ?? { uri: entry?.name } };
+    }
+    return this.protocol.send(session, out, context);
+  }
+
+  /**
+   * A flow's request to the client on an exchange (MCP 2026-07-28 "input_required", SEP-2322).
+   * Its key is the payload's own `id`, else `input-<n>` (the n-th input request of this run of
+   * the flow, the same on each retry). When the retry already carries the answer, the request
+   * settles at once with it; otherwise it joins the `input_required` result sent
+   * {@link INPUT_BATCH_MS} after the flow's last one, with the sealed `requestState`. A request
+   * the client has no capability for answers the client's request `-32021` (HTTP 400).
+   */
+  private askInput(session: Session, exchange: Exchange, message: Record<string, unknown>, context: SendContext): PushResult {
+    const method = message.method as string;
+    const requestId = context.requestId;
+    const entry = requestId === undefined ? undefined : exchange.requests.get(requestKey(requestId));
+    if (requestId === undefined || entry === undefined || !INPUT_METHODS.has(entry.method) || INPUT_CAPABILITY[method] === undefined) {
+      return { sent: false, reason: `${method} dropped: a ${MODERN_VERSIONS[0]} request can only ask the client for elicitation, sampling or roots, while answering tools/call, prompts/get or resources/read` };
+    }
+    const capability = INPUT_CAPABILITY[method];
+    if (!exchange.declares(capability)) {
+      this.sendOnExchange(session, exchange, { jsonrpc: '2.0', id: requestId, error: { code: ModernErrorCode.MissingRequiredClientCapability, message: `Missing required client capability: ${capability}`, data: { requiredCapabilities: { [capability]: {} } } } }, { requestId });
+      return { sent: false, reason: `${method} dropped: the client did not declare the ${capability} capability` };
+    }
+    entry.inputCount++;
+    const key = typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : `input-${entry.inputCount}`;
+    const settle = context.request?.settle;
+    if (Object.prototype.hasOwnProperty.call(entry.responses, key)) {
+      const result = entry.responses[key];
+      setImmediate(() => settle?.({ status: 'result', result }, { id: key, method }));
+      return { sent: true, message: message as unknown as JsonRpcMessage };
+    }
+    entry.asked[key] = message.params === undefined ? { method } : { method, params: message.params };
+    if (context.state !== undefined) entry.state = context.state;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (session.closed || Object.keys(entry.asked).length === 0) return;
+      const requestState = this.seal.seal({ method: entry.method, name: entry.name, responses: entry.responses, state: entry.state, exp: Date.now() + REQUEST_STATE_TTL_MS });
+      const result = { resultType: 'input_required', inputRequests: entry.asked, requestState };
+      entry.asked = {};
+      try {
+        this.sendOnExchange(session, exchange, { jsonrpc: '2.0', id: requestId, result }, { requestId });
+      } catch (error) {
+        if (!session.closed) this.warning.emit(`MCP exchange ${session.id}: could not send input_required: ${(error as Error).message}`);
+      }
+    }, INPUT_BATCH_MS);
+    entry.timer.unref();
+    return { sent: true, message: message as unknown as JsonRpcMessage };
+  }
+
+  /** Sends a list-changed notification to every `subscriptions/listen` exchange that asked for it. */
+  private notifyListeners(payload: JsonObject): void {
+    const method = payload.method;
+    for (const session of this.exchanges.values()) {
+      const listen = session.exchange?.listen;
+      if (listen === undefined || session.closed) continue;
+      const wanted = Object.keys(listen.filter).some((key) => LISTEN_FILTERS[key] === method);
+      if (!wanted) continue;
+      const params = { ...(payload.params as Record<string, unknown> | undefined), _meta: { [META.subscriptionId]: listen.id } };
+      try {
+        session.send({ jsonrpc: '2.0', method: method as string, params } as JsonRpcMessage, listen.id);
+      } catch {
+        // the listener has gone
+      }
+    }
+  }
+
+  private onExchangeClosed(session: Session): void {
+    this.exchanges.delete(session.id);
+    for (const entry of session.exchange?.requests.values() ?? []) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.protocol.closeSession(session.id);
+    this.features.closeSession(session.id);
+    if (this.open.size === 0 && this.exchanges.size === 0) this.stopKeepAlive();
   }
 
   /**
@@ -354,7 +579,7 @@ export class McpEndpoint {
     this.cluster?.sessionClosed(session.id);
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
-    if (this.open.size === 0) this.stopKeepAlive();
+    if (this.open.size === 0 && this.exchanges.size === 0) this.stopKeepAlive();
     this.sessionClosed.emit({ session, headers, reason });
   }
 
@@ -362,6 +587,7 @@ export class McpEndpoint {
     if (this.keepAliveTimer !== undefined || this.keepAliveMs <= 0) return;
     this.keepAliveTimer = setInterval(() => {
       for (const { session } of this.open.values()) session.keepAlive();
+      for (const session of this.exchanges.values()) session.keepAlive();
     }, this.keepAliveMs);
     this.keepAliveTimer.unref();
   }
@@ -380,6 +606,7 @@ export class McpEndpoint {
     this.closed = true;
     this.features.close();
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
+    for (const session of [...this.exchanges.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
     this.registry.setClusterCount(this.id, undefined);
     return this.cluster?.close() ?? Promise.resolve();

@@ -46,6 +46,11 @@ export interface SendContext {
    */
   failure?: string;
   /**
+   * 2026-07-28: the flow's state (`msg.mcp.state`) to seal into `requestState` with an input
+   * request, handed back on the client's retry.
+   */
+  state?: unknown;
+  /**
    * Several instances (see cluster/): a send to a session another instance owns returns
    * `{ sent: true, relayed: true }` at once; this hears later that it failed (an Error: the
    * session is gone, Redis is unreachable) or that the owner's protocol dropped it (the reason).

@@ -15,6 +15,7 @@ import type { JsonRpcMessage, RequestId } from './jsonrpc';
 import { formatMessageEvent, SseStream, type QueueLimits, type StreamOwner } from './sse';
 import { SessionEvents } from './event-log';
 import { Channels, type JsonReply } from './channel';
+import type { Exchange } from './stateless';
 
 /** Why a session ended, as reported to listeners and flows. */
 export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted';
@@ -63,6 +64,13 @@ export class Session implements StreamOwner {
   /** Epoch ms when the session was created. */
   readonly createdAt = Date.now();
   readonly transport: TransportKind;
+  /**
+   * Set on a 2026-07-28 exchange (one stateless POST while it is answered, see `stateless.ts`):
+   * not a session a client opened, never in the registry, ending with its POST.
+   */
+  exchange?: Exchange;
+  /** The protocol version the client speaks: its `initialize`'s (negotiated) or its envelope's. */
+  protocolVersion?: string;
   private lastActivity = Date.now();
   private closedReason: CloseReason | undefined;
   /** Unnumbered frames sent (the HTTP+SSE `endpoint` event). */

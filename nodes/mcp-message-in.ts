@@ -10,7 +10,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { InboundMessage } from '../core';
 import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
-import type { InNodeDef, McpMsgContext } from './lib/types';
+import { mcpContext, type InNodeDef, type McpMsgContext } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpMessageInNode(this: Node, def: InNodeDef): void {
@@ -29,9 +29,10 @@ export = function register(RED: NodeAPI): void {
     const endpoint = endpointNode.endpoint;
 
     const removeListener = endpoint.messageReceived.add(({ session, kind, message }: InboundMessage) => {
-      const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport, kind };
-      if ('id' in message && message.id !== null) mcp.requestId = message.id;
-      if ('method' in message) mcp.method = message.method;
+      const extra: Partial<McpMsgContext> = { kind };
+      if ('id' in message && message.id !== null) extra.requestId = message.id;
+      if ('method' in message) extra.method = message.method;
+      const mcp = mcpContext(endpoint, session, extra);
       this.send({ topic: mcp.method, payload: message, mcp } as never);
     });
     this.status({});

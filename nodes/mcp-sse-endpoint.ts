@@ -108,6 +108,8 @@ export = function register(RED: NodeAPI): void {
       idleTimeoutMs: numberSetting(def.idleTimeout, 0) * 1000,
       sessionTimeoutMs: numberSetting(def.sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS / 1000) * 1000,
       jsonResponse: def.jsonResponse === true,
+      caching: { ttlMs: numberSetting(def.cacheTtlMs, 0), cacheScope: def.cacheScope === 'public' ? 'public' : 'private' },
+      stateSecret: (this.credentials?.stateSecret ?? '') !== '' ? this.credentials?.stateSecret : process.env.MCP_STATE_SECRET,
       features: {
         answerProtocol: def.answerProtocol === true,
         identity: {
@@ -144,6 +146,6 @@ export = function register(RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
-    credentials: { authToken: { type: 'password' }, redisPassword: { type: 'password' } },
+    credentials: { authToken: { type: 'password' }, stateSecret: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

@@ -83,7 +83,8 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        const sessionId = msg.mcp?.sessionId;
+        // A 2026-07-28 request has no session: its exchange (the POST being answered) stands in.
+        const sessionId = msg.mcp?.sessionId ?? msg.mcp?.exchangeId;
         if (typeof sessionId !== 'string' || sessionId === '') {
           done(new Error(RED._('mcp-sse-out.errors.noSessionId')));
           return;
@@ -95,6 +96,7 @@ export = function register(RED: NodeAPI): void {
         const result = endpoint.send(sessionId, msg.payload, {
           requestId: msg.mcp?.requestId,
           failure: failureOf(msg),
+          state: msg.mcp?.state,
           // Several instances: a session held by another instance hears of a failure later.
           onRelayFailure: (failure) => {
             if (closed) return;

@@ -15,18 +15,23 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT, systemNode } from './node-red-runner.mjs';
 
-/** The smoke run's settings: a few calls, one round, and idle sizes above the endpoint's default Max sessions (1000). */
+/**
+ * The smoke run's settings: every server (both transports), a few calls, one round, throughput at 20 sessions (the
+ * size the issue's throughput target names), idle sizes above the endpoint's default Max sessions (1000), and a short
+ * settling wait before memory readings (the smoke checks that figures exist, not their accuracy).
+ */
 export const SMOKE = {
   BENCH_CALLS: '20',
   BENCH_TUTORIAL_CALLS: '2',
   BENCH_SECONDS: '1',
-  BENCH_CONCURRENCY: '1,5',
+  BENCH_CONCURRENCY: '1,20',
   BENCH_ENDPOINT_GETS: '10',
   BENCH_IDLE: '1050,1100',
   BENCH_CPU_SECONDS: '2',
   BENCH_BROADCASTS: '2',
+  BENCH_SETTLE_MS: '250',
   BENCH_ROUNDS: '1',
-  BENCH_SERVERS: 'package,tutorial,sdk',
+  BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp',
   BENCH_PROFILE: '0',
   BENCH_OUT: path.join(PACKAGE_ROOT, 'bench', '.work', 'smoke'),
 };

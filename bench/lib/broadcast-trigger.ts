@@ -9,6 +9,9 @@
  * - SDK server: a route in bench/sdk-server.ts that calls `sendToolListChanged()` on every session's
  *   `McpServer`.
  *
+ * Sessions of both transports get it: an HTTP+SSE session on its SSE stream, a Streamable HTTP
+ * session on its standalone GET stream.
+ *
  * The flows are the bundled ones plus these nodes, on a tab of their own, written into each
  * server's own user dir (so that two runs at once never share one).
  */
@@ -33,12 +36,15 @@ function withTrigger(flow: FlowNode[], nodes: FlowNode[]): FlowNode[] {
 /**
  * The package's example with the trigger: a change node into `mcp sse out` set to broadcast.
  * @param maxSessions if given, the example's endpoint gets this *Max sessions* (its default is 1000).
- * @returns `outFile`; throws if the example has no `mcp-sse-endpoint`.
+ * @returns `outFile`; throws if the example has no `mcp-sse-endpoint`, or one that does not serve
+ *   Streamable HTTP on /mcp.
  */
 export function packageFlowWithTrigger(exampleFile: string, outFile: string, maxSessions?: number): string {
   const flow = JSON.parse(readFileSync(exampleFile, 'utf8')) as FlowNode[];
   const endpoint = flow.find((n) => n.type === 'mcp-sse-endpoint');
   if (endpoint === undefined) throw new Error(`${exampleFile} has no mcp-sse-endpoint`);
+  // The bench reaches the endpoint's Streamable HTTP path at /mcp (servers.ts).
+  if (endpoint.streamable !== true || (endpoint.streamablePath ?? '/mcp') !== '/mcp') throw new Error(`${exampleFile}: the endpoint does not serve Streamable HTTP on /mcp`);
   if (maxSessions !== undefined) endpoint.maxSessions = maxSessions;
   writeFileSync(outFile, JSON.stringify(withTrigger(flow, [
     { id: 'bench_notification', type: 'change', first: true, name: 'tools/list_changed', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"method":"notifications/tools/list_changed"}', tot: 'json' }], action: '', property: '', from: '', to: '', reg: false, wires: [['bench_broadcast']] },

@@ -1,11 +1,29 @@
 /**
- * bench/latency-throughput.svg: latency (p50, p99) and throughput per server, drawn by Vega-Lite
+ * bench/latency-throughput.svg: latency (p50, p99) and throughput per server (five series: the
+ * package and the SDK reference on each transport, and the tutorial's flow), drawn by Vega-Lite
  * and rendered to SVG headlessly by Vega.
  */
 import type { BenchConfig, Figures } from './report';
-import type { ServerName } from './servers';
+import type { ServerName } from './server-names';
 
-const LABEL: Record<ServerName, string> = { package: 'package (node-red)', tutorial: 'tutorial polling flow', sdk: 'SDK server (node:http)' };
+/** Each server's series label in the chart's legend. */
+export const LABEL: Record<ServerName, string> = {
+  package: 'package /sse (node-red)',
+  tutorial: 'tutorial polling flow /sse',
+  sdk: 'SDK /sse (node:http)',
+  'package-mcp': 'package /mcp (node-red)',
+  'sdk-mcp': 'SDK /mcp (node:http)',
+};
+/** The bars' order in each group, and the legend's (two columns): each package series beside its SDK reference. */
+const ORDER: ServerName[] = ['package', 'sdk', 'package-mcp', 'sdk-mcp', 'tutorial'];
+/** Series colours: one hue per server process, dark for /sse and light for /mcp. */
+const COLOUR: Record<ServerName, string> = {
+  package: '#1f77b4',
+  tutorial: '#2ca02c',
+  sdk: '#d62728',
+  'package-mcp': '#8fc1e8',
+  'sdk-mcp': '#f2a09f',
+};
 
 /** Renders the chart for `results`; returns the SVG text. A failed figure is left out (no bar). */
 export async function renderChart(results: Partial<Record<ServerName, Figures>>, config: BenchConfig): Promise<string> {
@@ -20,10 +38,11 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
   }
   // A failed figure (NaN or missing) has no bar.
   const drawn = (point: Record<string, unknown>): boolean => Number.isFinite(point.ms ?? point.callsPerSecond);
-  const color = { field: 'server', type: 'nominal', title: null, scale: { domain: Object.values(LABEL) }, legend: { orient: 'bottom', columns: 3, labelLimit: 300 } };
+  const domain = ORDER.map((n) => LABEL[n]);
+  const color = { field: 'server', type: 'nominal', title: null, scale: { domain, range: ORDER.map((n) => COLOUR[n]) }, legend: { orient: 'bottom', columns: 2, labelLimit: 300 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'MCP over HTTP+SSE: tools/call, loopback, same run', subtitle: 'log scales; the SDK client drives all three servers' },
+    title: { text: 'MCP over HTTP+SSE (/sse) and Streamable HTTP (/mcp): tools/call, loopback, same run', subtitle: 'log scales; the SDK client drives every server' },
     config: { font: 'sans-serif', view: { stroke: null } },
     hconcat: [
       {
@@ -34,7 +53,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
         mark: { type: 'bar', tooltip: true },
         encoding: {
           x: { field: 'quantile', type: 'nominal', title: null, axis: { labelAngle: 0 } },
-          xOffset: { field: 'server', type: 'nominal', scale: { domain: Object.values(LABEL) } },
+          xOffset: { field: 'server', type: 'nominal', scale: { domain } },
           y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' }, stack: null },
           color,
         },
@@ -42,12 +61,12 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
       {
         title: 'Throughput (higher is better)',
         data: { values: rate.filter(drawn) },
-        width: 300,
+        width: 340,
         height: 220,
         mark: { type: 'bar', tooltip: true },
         encoding: {
           x: { field: 'sessions', type: 'ordinal', title: 'concurrent sessions', sort: config.concurrency.map(String), axis: { labelAngle: 0 } },
-          xOffset: { field: 'server', type: 'nominal', scale: { domain: Object.values(LABEL) } },
+          xOffset: { field: 'server', type: 'nominal', scale: { domain } },
           y: { field: 'callsPerSecond', type: 'quantitative', title: 'calls/s', scale: { type: 'log', domainMin: 0.5 }, stack: null },
           color,
         },

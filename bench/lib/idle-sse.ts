@@ -5,9 +5,14 @@
  */
 import http from 'node:http';
 
+/** One idle session, of either transport (this module, or idle-streamable.ts). */
 export interface IdleSession {
-  /** ms from sending the GET to receiving the `endpoint` event. */
-  endpointMs: number;
+  /**
+   * ms to open the session: HTTP+SSE, from sending the GET to receiving the `endpoint` event;
+   * Streamable HTTP, the `initialize` round trip.
+   */
+  openMs: number;
+  /** Drops the session's stream (its socket). */
   close(): void;
 }
 
@@ -51,7 +56,7 @@ export function openIdleSession(url: string, timeoutMs = 30_000, onMessage?: () 
           if (done) return;
           done = true;
           clearTimeout(timer);
-          resolve({ endpointMs: performance.now() - started, close: () => req.destroy() });
+          resolve({ openMs: performance.now() - started, close: () => req.destroy() });
         }
       };
       res.on('data', onData);

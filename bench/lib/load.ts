@@ -1,14 +1,35 @@
 /**
- * Load generators that drive a server with the official SDK client (`SSEClientTransport`).
+ * Load generators that drive a server with the official SDK client: `SSEClientTransport` for
+ * HTTP+SSE, `StreamableHTTPClientTransport` for Streamable HTTP.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from './server-names';
 
-/** Connects one SDK client (GET /sse, initialize, notifications/initialized). */
-export async function connectClient(sseUrl: string): Promise<Client> {
+export type { Transport };
+
+/**
+ * Connects one SDK client to `url`: HTTP+SSE (GET the SSE path, then initialize and
+ * notifications/initialized as POSTs to the endpoint), or Streamable HTTP (POST initialize and
+ * notifications/initialized to the Streamable path; the client then opens its standalone GET stream).
+ * Rejects when the server refuses or does not answer.
+ */
+export async function connectClient(url: string, transport: Transport = 'sse'): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(new SSEClientTransport(new URL(sseUrl)));
+  await client.connect(transport === 'sse' ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url)));
   return client;
+}
+
+/**
+ * Ends a client's session: Streamable HTTP sends DELETE first (the SDK client's `close()` only
+ * drops its streams, and the session would stay until the server's session timeout); HTTP+SSE
+ * closes the SSE stream, which ends the session. Never rejects.
+ */
+export async function disconnect(client: Client): Promise<void> {
+  const transport = client.transport;
+  if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
+  await client.close().catch(() => {});
 }
 
 /** One `tools/call` of `add`; throws unless the answer is right. */
@@ -29,11 +50,11 @@ export async function sequentialLatencies(client: Client, calls: number): Promis
   return out;
 }
 
-/** Connects `sessions` SDK clients to `sseUrl`, 20 at a time. */
-export async function connectClients(sseUrl: string, sessions: number): Promise<Client[]> {
+/** Connects `sessions` SDK clients to `url` over `transport` (see connectClient), 20 at a time. */
+export async function connectClients(url: string, sessions: number, transport: Transport = 'sse'): Promise<Client[]> {
   const clients: Client[] = [];
   for (let i = 0; i < sessions; i += 20) {
-    clients.push(...await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, () => connectClient(sseUrl))));
+    clients.push(...await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, () => connectClient(url, transport))));
   }
   return clients;
 }

@@ -1,16 +1,20 @@
 /**
- * The benchmark's table (console and Markdown) and bench/results.md.
+ * The benchmark's table (console and Markdown), its targets, and bench/results.md.
  */
 import { DEFAULT_MAX_SESSIONS } from './core';
-import type { ServerName } from './servers';
+import { SERVER_NAMES, SERVERS, type ServerName, type Transport } from './server-names';
 
 /** What one server measured. Times in ms, throughput in calls/s, memory in bytes per session. */
 export interface Figures {
   latencyP50: number;
   latencyP99: number;
   throughput: Record<number, number>;
-  endpointP50: number;
-  endpointP99: number;
+  /**
+   * Time to open a session: HTTP+SSE, GET to the `endpoint` event; Streamable HTTP, the
+   * `initialize` round trip (POST to its response).
+   */
+  openP50: number;
+  openP99: number;
   memory: Record<number, { rss: number; heap: number }>;
   /** % of one core: over the whole window, and the median of its seconds (between keep-alives). */
   idleCpu: { sessions: number; percent: number; medianSecond: number };
@@ -24,7 +28,7 @@ export interface Figures {
 export const FIGURE = {
   latency: 'latency',
   throughput: (sessions: number): string => `throughput ${sessions}`,
-  endpoint: 'endpoint',
+  open: 'session open',
   memory: (sessions: number): string => `memory ${sessions}`,
   idleCpu: 'idle CPU',
   broadcast: 'broadcast',
@@ -35,6 +39,7 @@ export interface BenchConfig {
   tutorialCalls: number;
   seconds: number;
   concurrency: number[];
+  /** Sessions opened one by one for the time-to-open rows (GETs to the endpoint event, or initialize round trips). */
   endpointGets: number;
   idle: number[];
   cpuSeconds: number;
@@ -47,9 +52,31 @@ export interface BenchConfig {
 
 type Results = Partial<Record<ServerName, Figures>>;
 
+/** Each server's column heading, in SERVER_NAMES order. */
+export const COLUMN: Record<ServerName, string> = {
+  package: 'package /sse',
+  tutorial: 'tutorial flow /sse',
+  sdk: 'SDK /sse',
+  'package-mcp': 'package /mcp',
+  'sdk-mcp': 'SDK /mcp',
+};
+
 /** The version of the node-red that the bench starts (node-red's package.json, e.g. "4.1.15"). */
 export function nodeRedVersion(): string {
   return (require('node-red/package.json') as { version: string }).version;
+}
+
+/** One row's figures, by server (undefined: not measured in this run, or not applicable). */
+type RowValues = Partial<Record<ServerName, number>>;
+
+/** A target a row is checked against: `met` is undefined when a figure it needs is missing. */
+interface Target {
+  text: string;
+  /** The figure checked, as text (e.g. "1.78×"). */
+  value: (v: RowValues) => string;
+  met: (v: RowValues) => boolean | undefined;
+  /** Where the target comes from. */
+  source?: string;
 }
 
 interface Row {
@@ -59,36 +86,67 @@ interface Row {
   unit: string;
   get: (f: Figures) => number | undefined;
   digits: number;
-  /** The target this row is checked against, if any. */
-  target?: (pkg: number, tutorial: number, sdk: number) => { text: string; met: boolean };
+  /** The transports the row applies to (all when absent); the other servers' cells are "–". */
+  transports?: Transport[];
+  targets?: Target[];
 }
+
+/** a ÷ b, or undefined when either is missing or b is 0. */
+function divide(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
+  return a / b;
+}
+
+/** A target on `numerator ÷ denominator`: at most `limit` (`atMost`) or at least it. */
+function ratioTarget(text: string, numerator: ServerName, denominator: ServerName, atMost: boolean, limit: number, source?: string): Target {
+  return {
+    text,
+    source,
+    value: (v) => ratio(v[numerator], v[denominator]),
+    met: (v) => {
+      const r = divide(v[numerator], v[denominator]);
+      return r === undefined ? undefined : atMost ? r <= limit : r >= limit;
+    },
+  };
+}
+
+const ISSUE_9 = 'issue 9: the SSE figures must not get worse with Streamable HTTP';
 
 function rows(config: BenchConfig): Row[] {
   const out: Row[] = [
     { key: FIGURE.latency, metric: 'tools/call latency p50', unit: 'ms', get: (f) => f.latencyP50, digits: 2,
-      target: (p, t, s) => ({ text: '≥200× lower than tutorial, ≤2× SDK', met: t / p >= 200 && p / s <= 2 }) },
+      targets: [
+        ratioTarget('package /sse ≥200× lower than the tutorial flow', 'tutorial', 'package', false, 200),
+        ratioTarget('package /sse ≤1.25× SDK /sse', 'package', 'sdk', true, 1.25, ISSUE_9),
+      ] },
     { key: FIGURE.latency, metric: 'tools/call latency p99', unit: 'ms', get: (f) => f.latencyP99, digits: 2 },
   ];
   for (const c of config.concurrency) {
     out.push({ key: FIGURE.throughput(c), metric: `throughput, ${c} session${c === 1 ? '' : 's'}`, unit: 'calls/s', get: (f) => f.throughput[c], digits: 0,
-      ...(c === 20 ? { target: (p: number, _t: number, s: number) => ({ text: '≥0.5× SDK', met: p / s >= 0.5 }) } : {}) });
+      ...(c === 20 ? { targets: [ratioTarget('package /sse ≥0.6× SDK /sse', 'package', 'sdk', false, 0.6, ISSUE_9)] } : {}) });
   }
   out.push(
-    { key: FIGURE.endpoint, metric: 'GET to endpoint event p50', unit: 'ms', get: (f) => f.endpointP50, digits: 2 },
-    { key: FIGURE.endpoint, metric: 'GET to endpoint event p99', unit: 'ms', get: (f) => f.endpointP99, digits: 2 },
+    { key: FIGURE.open, metric: 'GET to endpoint event p50', unit: 'ms', get: (f) => f.openP50, digits: 2, transports: ['sse'] },
+    { key: FIGURE.open, metric: 'GET to endpoint event p99', unit: 'ms', get: (f) => f.openP99, digits: 2, transports: ['sse'] },
+    { key: FIGURE.open, metric: 'initialize round trip p50', unit: 'ms', get: (f) => f.openP50, digits: 2, transports: ['streamable-http'] },
+    { key: FIGURE.open, metric: 'initialize round trip p99', unit: 'ms', get: (f) => f.openP99, digits: 2, transports: ['streamable-http'] },
   );
   for (const n of config.idle) {
     out.push(
       { key: FIGURE.memory(n), metric: `RSS per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].rss / 1024, digits: 1,
-        target: (p, _t, s) => ({ text: '≤2× SDK', met: p / s <= 2 }) },
+        targets: [ratioTarget('package /sse ≤2× SDK /sse', 'package', 'sdk', true, 2)] },
       { key: FIGURE.memory(n), metric: `heap per idle session (${n})`, unit: 'KiB', get: (f) => f.memory[n] && f.memory[n].heap / 1024, digits: 1,
-        target: (p, _t, s) => ({ text: '≤2× SDK', met: p / s <= 2 }) },
+        targets: [ratioTarget('package /sse ≤2× SDK /sse', 'package', 'sdk', true, 2)] },
     );
   }
   out.push(
     { key: FIGURE.idleCpu, metric: `CPU of ${config.idle[0]} idle sessions, ${config.cpuSeconds} s with keep-alives`, unit: '% of a core', get: (f) => f.idleCpu.percent, digits: 2 },
     { key: FIGURE.idleCpu, metric: `CPU of ${config.idle[0]} idle sessions, between keep-alives (median second)`, unit: '% of a core', get: (f) => f.idleCpu.medianSecond, digits: 2,
-      target: (p) => ({ text: '<1% of a core', met: p < 1 }) },
+      targets: [{
+        text: 'package /sse <1% of a core',
+        value: (v) => `${fmt(v.package, 2)}%`,
+        met: (v) => (v.package === undefined || !Number.isFinite(v.package) ? undefined : v.package < 1),
+      }] },
   );
   out.push({ key: FIGURE.broadcast, metric: `broadcast fan-out to ${config.idle[0]} sessions, p50`, unit: 'ms', get: (f) => f.broadcast.p50, digits: 2 });
   return out;
@@ -100,8 +158,8 @@ function fmt(value: number | undefined, digits: number): string {
 }
 
 function ratio(a: number | undefined, b: number | undefined): string {
-  if (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b === 0) return 'n/a';
-  const r = a / b;
+  const r = divide(a, b);
+  if (r === undefined) return 'n/a';
   if (r > 0 && r < 0.1) return `${r.toPrecision(2)}× (1/${Math.round(1 / r)})`;
   return `${r.toFixed(2)}×`;
 }
@@ -117,63 +175,117 @@ export function failedFigures(results: Results): string[] {
   return Object.entries(results).flatMap(([name, f]) => Object.entries(f.failed).map(([key, reason]) => `${name}: ${key}: ${reason.split('\n')[0]}`));
 }
 
-/** The table as Markdown (also readable on a console); a failed figure's cell says so, with the reason. */
+/** Whether `row` applies to server `name` (its transport is one the row measures). */
+function applies(row: Row, name: ServerName): boolean {
+  return row.transports === undefined || row.transports.includes(SERVERS[name].transport);
+}
+
+/** The row's figures, by server; a server the row does not apply to, or that has no figure, is left out. */
+function valuesOf(row: Row, results: Results): RowValues {
+  const values: RowValues = {};
+  for (const name of SERVER_NAMES) {
+    const f = results[name];
+    const value = f && applies(row, name) && f.failed[row.key] === undefined ? row.get(f) : undefined;
+    if (value !== undefined && Number.isFinite(value)) values[name] = value;
+  }
+  return values;
+}
+
+/**
+ * The table as Markdown (also readable on a console): one column per server (SERVER_NAMES order),
+ * then the ratios package ÷ tutorial flow and package ÷ SDK per transport. A failed figure's cell
+ * says so, with the reason; a row that does not apply to a server's transport shows "–" there;
+ * a server not measured in this run shows "n/a".
+ */
 export function renderTable(results: Results, config: BenchConfig): string {
   const lines = [
-    '| figure | unit | package | tutorial flow | SDK server | package ÷ tutorial | package ÷ SDK | target |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| figure | unit | ${SERVER_NAMES.map((n) => COLUMN[n]).join(' | ')} | package ÷ tutorial (/sse) | package ÷ SDK (/sse) | package ÷ SDK (/mcp) |`,
+    `| --- | --- | ${SERVER_NAMES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
   ];
   for (const row of rows(config)) {
-    const p = results.package && row.get(results.package);
-    const t = results.tutorial && row.get(results.tutorial);
-    const s = results.sdk && row.get(results.sdk);
-    let target = '';
-    if (row.target && [p, t, s].every((v) => v !== undefined && Number.isFinite(v))) {
-      const { text, met } = row.target(p as number, t as number, s as number);
-      target = `${text}: ${met ? 'met' : '**missed**'}`;
-    }
-    const cell = (f: Figures | undefined, value: number | undefined): string => {
+    const cells = SERVER_NAMES.map((name) => {
+      if (!applies(row, name)) return '–';
+      const f = results[name];
       const reason = f?.failed[row.key];
-      return reason === undefined ? fmt(value, row.digits) : failedCell(reason);
-    };
-    lines.push(`| ${row.metric} | ${row.unit} | ${cell(results.package, p)} | ${cell(results.tutorial, t)} | ${cell(results.sdk, s)} | ${ratio(p, t)} | ${ratio(p, s)} | ${target} |`);
+      return reason === undefined ? fmt(f && row.get(f), row.digits) : failedCell(reason);
+    });
+    const v = valuesOf(row, results);
+    const ratios = [ratio(v.package, v.tutorial), ratio(v.package, v.sdk), ratio(v['package-mcp'], v['sdk-mcp'])];
+    lines.push(`| ${row.metric} | ${row.unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
+/** One checked target: the row's metric, what it asks, the figure, and whether it was met. */
+export interface TargetCheck {
+  metric: string;
+  target: string;
+  value: string;
+  /** undefined: a figure it needs is missing (failed, or its server not in this run). */
+  met: boolean | undefined;
+  source?: string;
+}
+
+/** Every target of the table's rows, checked against `results`. */
+export function checkTargets(results: Results, config: BenchConfig): TargetCheck[] {
+  return rows(config).flatMap((row) => (row.targets ?? []).map((t) => {
+    const v = valuesOf(row, results);
+    return { metric: row.metric, target: t.text, value: t.value(v), met: t.met(v), source: t.source };
+  }));
+}
+
+/** The targets as a Markdown list (also readable on a console), one line each, "met", "**missed**" or "not measured". */
+export function renderTargets(results: Results, config: BenchConfig): string {
+  return checkTargets(results, config).map((c) => {
+    const verdict = c.met === undefined ? 'not measured' : c.met ? 'met' : '**missed**';
+    return `- ${c.metric}: ${c.target}${c.source === undefined ? '' : ` (${c.source})`}: ${c.value}, ${verdict}`;
+  }).join('\n');
+}
+
 /**
- * bench/results.md: the table, how it was measured, and the chart.
+ * bench/results.md: the table, the targets, how it was measured, and the chart.
  * @param run `machine` as one line, `node` and `nodeRed` the versions measured (e.g. "v20.20.2",
  *   "4.1.15"), `nodeFrom` where that Node came from (a phrase), `minutes` the run's length, `date`
  *   an ISO timestamp.
  */
 export function renderResults(results: Results, config: BenchConfig, run: { machine: string; node: string; nodeFrom: string; nodeRed: string; minutes: string; date: string }): string {
+  const failed = failedFigures(results).length;
   return `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts) on ${run.date.slice(0, 16).replace('T', ' ')} UTC, in one run of ${run.minutes} min, on
 ${run.machine}.
 
-Versions: **Node ${run.node}** for the bench and all three servers (${run.nodeFrom}), **Node-RED ${run.nodeRed}** for
-the two node-red servers.
+Versions: **Node ${run.node}** for the bench and all three server processes (${run.nodeFrom}), **Node-RED ${run.nodeRed}** for
+the two node-red servers, \`@modelcontextprotocol/sdk\` ${sdkVersion()} for the SDK reference and every client.
 
-The client (the official SDK's \`SSEClientTransport\`, and raw GETs for idle sessions) runs in
-the bench process on the same machine, so on two cores the fast servers share the CPU with their client:
-throughput is a floor, not a ceiling. Ratios are package ÷ reference.
+Three processes, five servers: the package's example and the SDK reference each serve both transports from one
+process, HTTP+SSE (\`/sse\`, protocol 2024-11-05) and Streamable HTTP (\`/mcp\`), and each transport is its own
+column; the tutorial's flow speaks HTTP+SSE only. The client (the official SDK's \`SSEClientTransport\` or
+\`StreamableHTTPClientTransport\`, and raw HTTP for idle sessions) runs in the bench process on the same machine,
+so on two cores the fast servers share the CPU with their client: throughput is a floor, not a ceiling. Ratios
+are package ÷ reference, per transport.
 
 ${renderTable(results, config)}
-${failedFigures(results).length === 0 ? '' : `\n**${failedFigures(results).length} figure(s) failed in this run**; each failed cell gives the reason.\n`}
+${failed === 0 ? '' : `\n**${failed} figure(s) failed in this run**; each failed cell gives the reason.\n`}
+Targets, checked on this run:
+
+${renderTargets(results, config)}
+
 ![latency and throughput](latency-throughput.svg)
 
 What the CPU profile of the package's node-red showed, and what was changed on the hot path:
 [profile.md](profile.md).
 
-## The three servers
+## The servers
 
-- **package**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in, switch, add function,
-  mcp sse out) in the real node-red ${run.nodeRed} runtime, this package linked into its user dir. For the
-  bench its endpoint's *Max sessions* is raised from the default ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} to ${config.maxSessions.toLocaleString('en-US')}, above the largest
-  number of idle sessions (${Math.max(...config.idle).toLocaleString('en-US')}); with the default, every GET past ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} open sessions is answered 503.
-- **tutorial flow**: \`bench/fixtures/tutorial-polling-flow.json\`, a reconstruction of the Node-RED MCP
+- **package /sse** and **package /mcp**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in,
+  switch, add function, mcp sse out) in the real node-red ${run.nodeRed} runtime, this package linked into its user
+  dir. Its endpoint serves HTTP+SSE on \`/sse\` (GET) and \`/sse/message\` (POST), and Streamable HTTP on \`/mcp\`
+  (POST, GET, DELETE; answers on each POST's own event stream, no resumption), from the same flow. For the bench
+  its endpoint's *Max sessions* is raised from the default ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} to ${config.maxSessions.toLocaleString('en-US')}, above the largest
+  number of idle sessions (${Math.max(...config.idle).toLocaleString('en-US')}); it counts the sessions of both transports together, and with the
+  default every session past ${DEFAULT_MAX_SESSIONS.toLocaleString('en-US')} open ones is answered 503.
+- **tutorial flow /sse**: \`bench/fixtures/tutorial-polling-flow.json\`, a reconstruction of the Node-RED MCP
   tutorial: \`http in\` GET /sse, a function node that stores the session in global context
   \`sse_sessions\` with \`sseRes: msg.res._res\`, writes the endpoint event and starts a
   \`setInterval(1000)\` poller per session that writes unsent \`session.messages\`; \`http in\` POST
@@ -187,37 +299,52 @@ What the CPU profile of the package's node-red showed, and what was changed on t
   numbers requests from 0, one at a time per session, and every request gets exactly one reply
   (\`notifications/initialized\` pushes nothing). The tutorial never removes a session: the sessions
   the latency and throughput runs close stay in global context with their pollers running; the idle
-  figures come from a fresh process.
-- **SDK server**: \`bench/sdk-server.ts\`, the SDK's \`McpServer\` with \`SSEServerTransport\` on
-  \`node:http\`, one \`McpServer\` per session (as the SDK's own example does), the same \`add\` tool.
+  figures come from a fresh process. It has no Streamable HTTP path.
+- **SDK /sse** and **SDK /mcp**: \`bench/sdk-server.ts\`, the SDK's \`McpServer\` on \`node:http\`, one
+  \`McpServer\` per session (as the SDK's own examples do), the same \`add\` tool, serving both transports from one
+  process as the SDK's \`sseAndStreamableHttpCompatibleServer\` example does: \`SSEServerTransport\` on \`/sse\` and
+  \`/sse/message\`, and \`StreamableHTTPServerTransport\` on \`/mcp\`, stateful (\`sessionIdGenerator\`
+  \`randomUUID\`, one transport per session, no event store), the POST body parsed before \`handleRequest\`.
 
 ## How each figure is measured
 
-- Each server runs in its own process with \`--expose-gc\` and a small probe (\`bench/lib/probe.cjs\`)
+- Each server process runs with \`--expose-gc\` and a small probe (\`bench/lib/probe.cjs\`)
   preloaded that reports \`process.memoryUsage()\` after a full GC; RSS is read from
   \`/proc/<pid>/status\`, CPU from \`/proc/<pid>/stat\` (utime + stime).
-- Latency and throughput run on the three servers side by side, taking turns for ${config.rounds} rounds, so
-  that load from elsewhere on the machine falls on all three alike.
+- Latency and throughput run on all five servers side by side (three processes), taking turns for ${config.rounds}
+  rounds, so that load from elsewhere on the machine falls on all of them alike.
 - Latency: one SDK client per server, ${config.calls} sequential \`tools/call add\` in all (${config.tutorialCalls} for
-  the tutorial flow, whose every answer waits for the next poll), after a warm-up.
+  the tutorial flow, whose every answer waits for the next poll), after a warm-up. Over HTTP+SSE each call is a
+  POST answered 202 and the response on the session's SSE stream; over Streamable HTTP each call is a POST
+  answered with its own event stream that carries the response and ends.
 - Throughput: ${config.concurrency.join(', ')} SDK clients per server, each calling \`add\` back to back for
-  ${config.seconds} s per round; completed calls per second, the median of the rounds.
-- GET to endpoint event: ${config.endpointGets} sequential raw GETs on a fresh process, time from sending the
-  GET to the \`endpoint\` event.
-- Memory per idle session: (memory with N idle sessions − memory before any) ÷ N, on that fresh
-  process; sessions are raw GETs that keep reading.
+  ${config.seconds} s per round; completed calls per second, the median of the rounds. The Streamable HTTP clients
+  end their sessions with DELETE when a size is done.
+- Time to open a session, ${config.endpointGets} sessions opened one after another on a fresh process, with raw HTTP:
+  - HTTP+SSE, *GET to endpoint event*: from sending the GET to the \`endpoint\` event;
+  - Streamable HTTP, *initialize round trip*: from sending the \`initialize\` POST to its response on that POST's
+    event stream. The session is not usable yet (the client still sends \`notifications/initialized\`), so this
+    is not the same span as the SSE row and the two are not compared.
+- Memory per idle session: (memory with N idle sessions − memory before any) ÷ N, on that fresh process; the
+  sessions opened for the row above stay open and count among the N. An HTTP+SSE idle session is a raw GET that
+  keeps reading; a Streamable HTTP idle session is \`initialize\`, \`notifications/initialized\` (202) and an open
+  standalone GET stream that keeps reading (\`bench/lib/idle-streamable.ts\`), with no DELETE; only the GET's
+  socket stays open.
 - Idle CPU: CPU time of the process over ${config.cpuSeconds} s with ${config.idle[0]} idle sessions, as a
   percentage of one core, from \`/proc\`; and between keep-alives: the probe's \`process.cpuUsage()\` read
   every second of that window, the median second (a keep-alive round falls in one second; the probe's own
-  request each second is counted, alike for all three). The package writes a keep-alive comment every 15 s; the SDK server sends none;
-  the tutorial flow runs one poller per session every second.
+  request each second is counted, alike for all). The package writes a keep-alive comment every 15 s on every
+  open stream of either transport, from one timer; the SDK's \`SSEServerTransport\` sends none; its
+  \`StreamableHTTPServerTransport\` writes one every 15 s on each standalone GET stream, from one timer per
+  stream; the tutorial flow runs one poller per session every second.
 - Broadcast fan-out: on the same ${config.idle[0]} idle sessions, the time from a trigger POST to the server until
   every session has received one \`notifications/tools/list_changed\` event, the median of ${config.broadcastRounds}.
   Each server broadcasts its own way (bench/lib/broadcast-trigger.ts): the package through an \`mcp sse out\`
   set to every session of the endpoint (serialised and framed once); the tutorial flow by pushing the
   notification onto every session's \`messages\` for its poller; the SDK server by calling
-  \`sendToolListChanged()\` on every session's \`McpServer\`. The clients that count the events run in the bench
-  process, so the figure includes their parsing. \`bench/broadcast.ts\` times the core's fan-out alone.
+  \`sendToolListChanged()\` on every session's \`McpServer\`. A Streamable HTTP session gets it on its standalone
+  GET stream. The clients that count the events run in the bench process, so the figure includes their parsing.
+  \`bench/broadcast.ts\` times the core's fan-out alone.
 
 ## Notes on reading the figures
 
@@ -225,11 +352,16 @@ What the CPU profile of the package's node-red showed, and what was changed on t
   comparison to trust. With one session every one of the example's four flow hops waits for its own turn of
   node-red's event loop (setImmediate), the likely cause of most of the gap to the SDK server there (not
   measured separately); with more sessions the hops overlap.
-- The idle CPU over the whole window includes the package's keep-alive rounds (about 50-60 ms of CPU per round
+- The idle CPU over the whole window includes the keep-alive rounds (the package: about 50-60 ms of CPU per round
   to 1,000 sessions, one \`writev\` each) and, in the first round, V8's memory-reducer GC; see profile.md.
 - RSS per session is a difference of two RSS readings and is noisy at small session counts (it can even come
   out negative when the process returns memory); the heap figure is measured after a full GC.
 - Each node-red server also runs a small "bench: broadcast trigger" tab (bench/lib/broadcast-trigger.ts);
   it is idle except during the broadcast rows.
 `;
+}
+
+/** The version of the installed `@modelcontextprotocol/sdk` (e.g. "1.32.2"). */
+function sdkVersion(): string {
+  return (require('@modelcontextprotocol/sdk/package.json') as { version: string }).version;
 }

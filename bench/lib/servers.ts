@@ -1,22 +1,28 @@
 /**
- * Starts the three benchmarked servers, each in its own process, with the memory probe
+ * Starts the benchmarked servers, each in its own process, with the memory probe
  * (bench/lib/probe.cjs) preloaded and `--expose-gc`, so memory and CPU are measured per process.
+ * Three processes (the package's example and the tutorial's polling flow in node-red, and the SDK
+ * reference), reached over five (process, transport) pairs: the package and the SDK reference
+ * serve both HTTP+SSE and Streamable HTTP, the tutorial's flow HTTP+SSE only.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
+import { SERVERS, type ProcessName, type ServerName } from './server-names';
 import { BROADCAST_PATH, packageFlowWithTrigger, triggerFlowFile, tutorialFlowWithTrigger } from './broadcast-trigger';
 // @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
 
-export type ServerName = 'package' | 'tutorial' | 'sdk';
+export { SERVERS, SERVER_NAMES, type ProcessName, type ServerName } from './server-names';
 
 export interface RunningServer {
-  name: ServerName;
+  name: ProcessName;
   /** The SSE URL, e.g. http://127.0.0.1:1234/sse */
   sseUrl: string;
+  /** The Streamable HTTP URL, e.g. http://127.0.0.1:1234/mcp; undefined for the tutorial's flow, which has none. */
+  mcpUrl: string | undefined;
   /** POST here to broadcast one notification to every session (bench/lib/broadcast-trigger.ts). */
   broadcastUrl: string;
   pid: number;
@@ -75,6 +81,7 @@ export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArg
   return {
     name,
     sseUrl: `${running.url}/sse`,
+    mcpUrl: name === 'package' ? `${running.url}/mcp` : undefined,
     broadcastUrl: `${running.url}${BROADCAST_PATH}`,
     pid: running.pid,
     probePort,
@@ -116,6 +123,7 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
         resolve({
           name: 'sdk',
           sseUrl: `${m[1]}/sse`,
+          mcpUrl: `${m[1]}/mcp`,
           broadcastUrl: `${m[1]}${BROADCAST_PATH}`,
           pid: child.pid as number,
           probePort: probePortFrom(output),
@@ -134,9 +142,16 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
   });
 }
 
-/** Starts one of the three servers (see startNodeRedServer and startSdkServer). */
-export function startServer(name: ServerName, options: ServerOptions = {}): Promise<RunningServer> {
+/** Starts one of the three processes (see startNodeRedServer and startSdkServer). */
+export function startServer(name: ProcessName, options: ServerOptions = {}): Promise<RunningServer> {
   return name === 'sdk' ? startSdkServer(options.nodeArgs) : startNodeRedServer(name, options);
+}
+
+/** The URL at which `running` serves `name`'s transport; throws if that process does not serve it. */
+export function urlOf(running: RunningServer, name: ServerName): string {
+  const url = SERVERS[name].transport === 'sse' ? running.sseUrl : running.mcpUrl;
+  if (url === undefined) throw new Error(`${running.name} serves no ${SERVERS[name].transport}`);
+  return url;
 }
 
 /** The process's own CPU time so far (process.cpuUsage(), user + system), in µs, from the probe: finer than /proc's 10 ms ticks. */

@@ -65,6 +65,7 @@ export class RemoteSends {
     const message: RelaySendMessage = { t: 'send', from: this.context.instanceId, r, sessionId, payload };
     if (context.requestId !== undefined) message.requestId = context.requestId;
     if (context.failure !== undefined) message.failure = context.failure;
+    if (context.state !== undefined) message.state = context.state;
     if (context.request !== undefined) message.request = { timeoutMs: context.request.timeoutMs };
     let receivers: number;
     try {
@@ -124,6 +125,7 @@ export class RemoteSends {
     const context: SendContext = {};
     if (message.requestId !== undefined) context.requestId = message.requestId;
     if (message.failure !== undefined) context.failure = message.failure;
+    if (message.state !== undefined) context.state = message.state;
     if (message.request !== undefined) {
       context.request = {
         timeoutMs: message.request.timeoutMs,

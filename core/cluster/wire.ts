@@ -63,6 +63,8 @@ export interface RelaySendMessage {
   requestId?: RequestId;
   /** The flow failed on the request (`SendContext.failure`). */
   failure?: string;
+  /** The flow's state to seal into `requestState` (`SendContext.state`, 2026-07-28). */
+  state?: unknown;
   /** Present for a server-initiated request: how long to wait for the client, in ms. */
   request?: { timeoutMs: number };
 }

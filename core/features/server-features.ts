@@ -23,6 +23,7 @@ import { completionResult, promptResult } from './prompts';
 import { readResult, Subscriptions } from './resources';
 import { fallback, handleRequest, type RequestContext } from './requests';
 import { toolResult } from './tools';
+import { capabilities } from './lifecycle';
 import { ErrorCode } from '../jsonrpc';
 
 /** Ms after a declaration comes or goes before list-changed notifications are decided: a redeploy removes and re-adds. */
@@ -97,6 +98,28 @@ export class ServerFeatures {
   /** True when the endpoint answers the protocol: something is declared, or "Answer protocol" is on. */
   get active(): boolean {
     return this.context.answerProtocol || this.catalog.count('tool') + this.catalog.count('resource') + this.catalog.count('prompt') > 0;
+  }
+
+  /** `serverInfo` of the endpoint (the `initialize` answer's, and 2026-07-28 results' `_meta`). */
+  get serverInfo(): ServerIdentity['serverInfo'] {
+    return this.context.identity.serverInfo;
+  }
+
+  /**
+   * The capabilities `server/discover` reports (2026-07-28): those `initialize` reports when the
+   * endpoint answers the protocol; for a flow that answers everything itself, `tools` (the
+   * flow's answers are not known in advance).
+   */
+  discoverCapabilities(): JsonObject {
+    if (!this.active) return { tools: {} };
+    const caps = capabilities({
+      tools: this.catalog.count('tool') + (this.context.answerProtocol && this.host.flowListening() ? 1 : 0),
+      resources: this.catalog.count('resource'),
+      prompts: this.catalog.count('prompt'),
+      completions: this.catalog.completions,
+    });
+    if (caps.resources !== undefined) caps.resources = { listChanged: true };
+    return caps;
   }
 
   /**

@@ -18,6 +18,7 @@ import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
 import { sameCredentials } from './sse';
+import { checkEnvelope, isModernPost, MODERN_VERSION, REMOVED_METHODS, type Envelope } from '../stateless';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -40,6 +41,13 @@ function accepts(req: IncomingMessage, type: string): boolean {
     const media = part.split(';')[0].trim().toLowerCase();
     return media === type || media === '*/*';
   });
+}
+
+/** The HTTP status of a 2026-07-28 JSON answer: 404 for `-32601`, 400 for `-32021`, else 200. */
+function statusOfAnswer(json: string): number {
+  if (!json.includes('"error"')) return 200;
+  const code = (JSON.parse(json) as { error?: { code?: unknown } }).error?.code;
+  return code === -32601 ? 404 : code === -32021 ? 400 : 200;
 }
 
 /** Streamable HTTP on one endpoint: `handle` serves POST, GET and DELETE on its path. */
@@ -95,6 +103,10 @@ export class StreamableHttpTransport {
   /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
   private static onBody(post: Post, body: PostedBody): void {
     const { transport, req, res } = post;
+    if (isModernPost(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS)) {
+      transport.answerModern(body, req, res);
+      return;
+    }
     const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
     if (initialize && body.messages.length > 1) {
       sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
@@ -128,6 +140,55 @@ export class StreamableHttpTransport {
       session.openRequestChannel(new SseStream(res, session, session.queueLimits, headers), requestIds, prime);
     }
     this.endpoint.receive(session, body.messages);
+  }
+
+  /**
+   * A POST of the 2026-07-28 revision (see `stateless.ts`): every message's envelope is checked
+   * ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a removed method (`initialize`,
+   * `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404 `-32601`. Then the POST is
+   * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
+   * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
+   * `-32021`), or an SSE stream when a request asked for progress or a log level, or is
+   * `subscriptions/listen`.
+   */
+  private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse): void {
+    let envelope: Envelope | undefined;
+    let sse = false;
+    const requestIds: RequestId[] = [];
+    for (const { kind, message } of body.messages) {
+      const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
+      const checked = checkEnvelope(req, message);
+      if ('status' in checked) {
+        const payload = JSON.stringify({ jsonrpc: '2.0', id, error: checked.data === undefined ? { code: checked.code, message: checked.message } : { code: checked.code, message: checked.message, data: checked.data } });
+        res.writeHead(checked.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+        res.end(payload);
+        return;
+      }
+      envelope ??= checked;
+      if (kind !== 'request') continue;
+      const request = message as JsonRpcRequest;
+      if (REMOVED_METHODS.has(request.method)) {
+        sendJsonRpcError(res, 404, ErrorCode.MethodNotFound, `Method not found: ${request.method} is not part of MCP ${MODERN_VERSION}`, id);
+        return;
+      }
+      requestIds.push(request.id);
+      const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
+      if (request.method === 'subscriptions/listen' || meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
+    }
+    if (requestIds.length === 0) {
+      res.writeHead(202, { 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    const session = this.endpoint.openExchange(envelope as Envelope, (exchange) => {
+      if (sse && !this.jsonResponse) {
+        exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
+      } else {
+        exchange.openRequestChannel(new JsonReply(res, body.batch, {}, statusOfAnswer), requestIds);
+      }
+    });
+    res.once('close', () => session.close('client-disconnected'));
+    this.endpoint.receiveOnExchange(session, body.messages);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type McpEndpoint } from '../../core';
-import type { EndpointNode, McpMsgContext } from './types';
+import { mcpContext, type EndpointNode, type McpMsgContext } from './types';
 
 /** Message keys shared by the declaration nodes live in the tool node's catalogue. */
 const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
@@ -16,7 +16,7 @@ const STATUS_ERROR_CHARS = 32;
 /** The msg a request becomes: `payload` what the flow works on, `msg.mcp` where the answer goes. */
 export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: Partial<McpMsgContext>): { topic: string; payload: unknown; mcp: McpMsgContext } {
   const { session } = request;
-  const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport, kind: 'request', requestId: request.requestId, method: request.method, ...extra };
+  const mcp: McpMsgContext = mcpContext(endpoint, session, { kind: 'request', requestId: request.requestId, method: request.method, ...extra });
   return { topic: request.name, payload: request.payload, mcp };
 }
 

@@ -2,7 +2,7 @@
  * The msg properties and node configurations this package's nodes share.
  */
 import type { NodeDef, Node } from 'node-red';
-import type { McpEndpoint, MessageKind, RequestId, TransportKind } from '../../core';
+import type { McpEndpoint, MessageKind, RequestId, Session, TransportKind } from '../../core';
 
 /**
  * `msg.mcp`: where a msg came from and where its answer goes. Set by `mcp message in` and
@@ -10,8 +10,24 @@ import type { McpEndpoint, MessageKind, RequestId, TransportKind } from '../../c
  * Node-RED makes when a wire fans out.
  */
 export interface McpMsgContext {
-  /** The session the msg belongs to. */
-  sessionId: string;
+  /** The session the msg belongs to; absent on a 2026-07-28 (stateless) request, which has `exchangeId`. */
+  sessionId?: string;
+  /**
+   * 2026-07-28 (stateless) requests: the id of the POST being answered, valid while it is open;
+   * `mcp sse out` sends there as it sends to a session.
+   */
+  exchangeId?: string;
+  /** The protocol version the client speaks (its `initialize`'s, or its request's `_meta`). */
+  protocolVersion?: string;
+  /** 2026-07-28: the client capabilities the request declared in `_meta`. */
+  clientCapabilities?: Record<string, unknown>;
+  /** 2026-07-28: the client's `clientInfo`, when the request carried it. */
+  clientInfo?: Record<string, unknown>;
+  /**
+   * 2026-07-28: the flow's state across an `input_required` round trip: set it on the msg that
+   * asks the client (elicitation, sampling, roots); the client's retry brings it back here, sealed.
+   */
+  state?: unknown;
   /** The id of the `mcp-sse-endpoint` config node that owns the session. */
   endpoint: string;
   /** The transport the session uses: `sse` (HTTP+SSE) or `streamable-http`. */
@@ -33,6 +49,26 @@ export interface McpMsgContext {
    * id and method, and how it ended (`result`, `error`, `timeout` or `session-closed`).
    */
   request?: { id: RequestId; method: string; outcome: 'result' | 'error' | 'timeout' | 'session-closed' };
+}
+
+/**
+ * `msg.mcp` of a client message: the session's id (or, for a 2026-07-28 request, the exchange's
+ * id, capabilities and carried state), endpoint, transport and protocol version, plus `extra`.
+ */
+export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Partial<McpMsgContext>): McpMsgContext {
+  const mcp: McpMsgContext = session.exchange === undefined
+    ? { sessionId: session.id, endpoint: endpoint.id, transport: session.transport }
+    : { exchangeId: session.id, endpoint: endpoint.id, transport: session.transport };
+  if (session.protocolVersion !== undefined) mcp.protocolVersion = session.protocolVersion;
+  if (session.exchange !== undefined) {
+    mcp.clientCapabilities = session.exchange.envelope.clientCapabilities;
+    if (session.exchange.envelope.clientInfo !== undefined) mcp.clientInfo = session.exchange.envelope.clientInfo;
+    if (extra.requestId !== undefined) {
+      const state = endpoint.exchangeState(session, extra.requestId);
+      if (state !== undefined) mcp.state = state;
+    }
+  }
+  return Object.assign(mcp, extra);
 }
 
 /** `msg.payload` of the msgs `mcp sse in` sends. */
@@ -97,6 +133,10 @@ export interface EndpointNodeDef extends NodeDef {
    * prompt node declared on the endpoint (they switch it on by themselves).
    */
   answerProtocol?: boolean;
+  /** 2026-07-28: `ttlMs` of list results and `resources/read`, in ms; default 0. */
+  cacheTtlMs?: number | string;
+  /** 2026-07-28: `cacheScope` of those results: `private` (default) or `public`. */
+  cacheScope?: 'public' | 'private';
   /** `serverInfo.name` in the `initialize` answer; blank: the endpoint's name, else `node-red`. */
   serverName?: string;
   /** `serverInfo.version`; blank: `1.0.0`. */
@@ -122,6 +162,11 @@ export interface EndpointCredentials {
   authToken?: string;
   /** The Redis password (several instances), when not in the URL. */
   redisPassword?: string;
+  /**
+   * 2026-07-28: the secret that seals `requestState`; instances behind one load balancer must
+   * share it. Blank: the `MCP_STATE_SECRET` environment variable, else random per process.
+   */
+  stateSecret?: string;
 }
 
 /** The running `mcp-sse-endpoint` config node. */

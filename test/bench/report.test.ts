@@ -1,33 +1,70 @@
 /**
- * The benchmark's table (bench/lib/report.ts): a figure that failed shows as failed, with its
- * reason, in its own cells only.
+ * The benchmark's table and targets (bench/lib/report.ts): a figure that failed shows as failed,
+ * with its reason, in its own cells only; a row shows "–" for a server whose transport it does not
+ * measure; ratios are per transport; the targets are checked on the right columns.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FIGURE, failedFigures, renderTable, type BenchConfig, type Figures } from '../../bench/lib/report';
+import { checkTargets, FIGURE, failedFigures, renderTable, renderTargets, type BenchConfig, type Figures } from '../../bench/lib/report';
 
 const config: BenchConfig = {
   calls: 1, tutorialCalls: 1, seconds: 1, concurrency: [20], endpointGets: 1, idle: [1000, 5000], cpuSeconds: 1,
-  servers: ['package', 'tutorial', 'sdk'], rounds: 1, broadcastRounds: 1, maxSessions: 5100,
+  servers: ['package', 'tutorial', 'sdk', 'package-mcp', 'sdk-mcp'], rounds: 1, broadcastRounds: 1, maxSessions: 5100,
 };
 
-function figures(failed: Record<string, string> = {}): Figures {
+function figures(failed: Record<string, string> = {}, scale = 1): Figures {
   return {
-    latencyP50: 1, latencyP99: 2, throughput: { 20: 100 }, endpointP50: 1, endpointP99: 2,
+    latencyP50: 1 * scale, latencyP99: 2, throughput: { 20: 100 / scale }, openP50: 1, openP99: 2,
     memory: { 1000: { rss: 2048, heap: 1024 }, 5000: { rss: 2048, heap: 1024 } },
     idleCpu: { sessions: 1000, percent: 0.5, medianSecond: 0.1 }, broadcast: { sessions: 1000, p50: 10 }, failed,
   };
 }
 
+/** The table's row for `metric`, as its cells after the metric (unit, five servers, three ratios). */
+function row(table: string, metric: string): string[] {
+  const line = table.split('\n').find((l) => l.startsWith(`| ${metric} |`));
+  assert.ok(line !== undefined, `the table has a row "${metric}"`);
+  return line.slice(2, -2).split(' | ').slice(1);
+}
+
 describe('benchmark table', () => {
+  it('has a column per server, package and SDK on each transport', () => {
+    const header = renderTable({}, config).split('\n')[0];
+    assert.equal(header, '| figure | unit | package /sse | tutorial flow /sse | SDK /sse | package /mcp | SDK /mcp | package ÷ tutorial (/sse) | package ÷ SDK (/sse) | package ÷ SDK (/mcp) |');
+  });
+
   it('reports a failed figure as failed with the first line of its reason, and leaves the other figures and servers alone', () => {
     const pkg = figures({ [FIGURE.memory(5000)]: 'GET http://127.0.0.1:1/sse answered 503\nstack' });
     delete pkg.memory[5000];
-    const table = renderTable({ package: pkg, tutorial: figures(), sdk: figures() }, config);
-    const rss5000 = table.split('\n').find((line) => line.startsWith('| RSS per idle session (5000)')) ?? '';
-    assert.match(rss5000, /\| \*\*failed\*\*: GET http:\/\/127\.0\.0\.1:1\/sse answered 503 \| 2\.0 \| 2\.0 \|/);
-    assert.doesNotMatch(rss5000, /missed|stack/);
-    assert.match(table, /\| RSS per idle session \(1000\) \| KiB \| 2\.0 \| 2\.0 \| 2\.0 \|/);
+    const results = { package: pkg, tutorial: figures(), sdk: figures(), 'package-mcp': figures(), 'sdk-mcp': figures() };
+    const table = renderTable(results, config);
+    assert.deepEqual(row(table, 'RSS per idle session (5000)'),
+      ['KiB', '**failed**: GET http://127.0.0.1:1/sse answered 503', '2.0', '2.0', '2.0', '2.0', 'n/a', 'n/a', '1.00×']);
+    assert.deepEqual(row(table, 'RSS per idle session (1000)'), ['KiB', '2.0', '2.0', '2.0', '2.0', '2.0', '1.00×', '1.00×', '1.00×']);
     assert.deepEqual(failedFigures({ package: pkg, sdk: figures() }), ['package: memory 5000: GET http://127.0.0.1:1/sse answered 503']);
+    assert.match(renderTargets(results, config), /RSS per idle session \(5000\): package \/sse ≤2× SDK \/sse: n\/a, not measured/);
+  });
+
+  it('shows the time to open a session per transport: the endpoint event for /sse, the initialize round trip for /mcp', () => {
+    const sse = { ...figures(), openP50: 3 };
+    const mcp = { ...figures(), openP50: 5 };
+    const table = renderTable({ package: sse, tutorial: sse, sdk: sse, 'package-mcp': mcp, 'sdk-mcp': mcp }, config);
+    assert.deepEqual(row(table, 'GET to endpoint event p50'), ['ms', '3.00', '3.00', '3.00', '–', '–', '1.00×', '1.00×', 'n/a']);
+    assert.deepEqual(row(table, 'initialize round trip p50'), ['ms', '–', '–', '–', '5.00', '5.00', 'n/a', 'n/a', '1.00×']);
+  });
+
+  it('checks the issue 9 targets on the SSE columns: p50 latency within 1.25x of the SDK, throughput at 20 sessions at least 0.6x', () => {
+    const check = (pkgScale: number): Record<string, boolean | undefined> => Object.fromEntries(
+      checkTargets({ package: figures({}, pkgScale), tutorial: figures({}, 1000), sdk: figures(), 'package-mcp': figures({}, 10), 'sdk-mcp': figures() }, config)
+        .filter((c) => c.source?.startsWith('issue 9'))
+        .map((c) => [c.metric, c.met]),
+    );
+    // scale 1.2: latency 1.2x the SDK's, throughput 0.83x; 1.3: 1.3x and 0.77x; 1.7: 1.7x and 0.59x.
+    assert.deepEqual(check(1.2), { 'tools/call latency p50': true, 'throughput, 20 sessions': true });
+    assert.deepEqual(check(1.3), { 'tools/call latency p50': false, 'throughput, 20 sessions': true });
+    assert.deepEqual(check(1.7), { 'tools/call latency p50': false, 'throughput, 20 sessions': false });
+    const printed = renderTargets({ package: figures({}, 1.3), tutorial: figures({}, 1000), sdk: figures() }, config);
+    assert.match(printed, /- tools\/call latency p50: package \/sse ≤1\.25× SDK \/sse \(issue 9[^)]*\): 1\.30×, \*\*missed\*\*/);
+    assert.match(printed, /- throughput, 20 sessions: package \/sse ≥0\.6× SDK \/sse \(issue 9[^)]*\): 0\.77×, met/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The benchmark cannot rot silently: `npm run bench:smoke` (bench/run.ts with the small sizes of
  * scripts/bench.mjs's SMOKE, idle sizes above the endpoint's default Max sessions) produces every
- * figure for every server, and bench/ type-checks. It asserts that figures exist, never how fast
- * they are: speed stays in the full benchmark's figures.
+ * figure for every server (the package and the SDK reference over HTTP+SSE and Streamable HTTP, and
+ * the tutorial's flow over HTTP+SSE), checks and prints the targets, and bench/ type-checks. It
+ * asserts that figures exist, never how fast they are: speed stays in the full benchmark's figures.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,12 +19,17 @@ const root = PACKAGE_ROOT as string;
 const smoke = SMOKE as Record<string, string>;
 const list = (value: string): number[] => value.split(',').map(Number);
 
-/** The table rows of a results.md, as cells (metric, unit, package, tutorial flow, SDK server, ...). */
+/** The table rows of a results.md, as cells (metric, unit, then one per server, then the ratios). */
 function tableRows(markdown: string): string[][] {
   return markdown.split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| figure') && !line.startsWith('| ---'))
     .map((line) => line.slice(2, -2).split(' | '));
 }
+
+/** The servers' columns, in order, and which rows measure only one transport (the time to open a session). */
+const COLUMNS = ['package /sse', 'tutorial flow /sse', 'SDK /sse', 'package /mcp', 'SDK /mcp'];
+const SSE_ONLY = /^GET to endpoint event/;
+const STREAMABLE_ONLY = /^initialize round trip/;
 
 describe('benchmark, short form (npm run bench:smoke)', () => {
   it('type-checks bench/', () => {
@@ -31,9 +37,9 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
-  it('produces every figure for every server, with idle sessions above the default Max sessions, and writes results.md and the chart', () => {
+  it('produces every figure for every server on both transports, with idle sessions above the default Max sessions, checks the targets, and writes results.md and the chart', () => {
     rmSync(smoke.BENCH_OUT, { recursive: true, force: true });
-    const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--smoke', 'bench/run.ts'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--smoke', 'bench/run.ts'], { cwd: root, encoding: 'utf8', timeout: 480_000 });
     const output = `${run.stdout}\n${run.stderr}`;
     assert.equal(run.status, 0, output);
 
@@ -44,6 +50,7 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
       'tools/call latency p50', 'tools/call latency p99',
       ...list(smoke.BENCH_CONCURRENCY).map((c) => `throughput, ${c} session${c === 1 ? '' : 's'}`),
       'GET to endpoint event p50', 'GET to endpoint event p99',
+      'initialize round trip p50', 'initialize round trip p99',
       ...idle.flatMap((n) => [`RSS per idle session (${n})`, `heap per idle session (${n})`]),
       `CPU of ${idle[0]} idle sessions, ${smoke.BENCH_CPU_SECONDS} s with keep-alives`,
       `CPU of ${idle[0]} idle sessions, between keep-alives (median second)`,
@@ -51,11 +58,22 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     ];
     assert.deepEqual(rows.map((r) => r[0]), expected);
     assert.ok(Math.min(...idle) > 1000, 'the smoke opens more idle sessions than the default Max sessions (1000)');
+    assert.ok(results.includes(`| figure | unit | ${COLUMNS.join(' | ')} |`), 'results.md has a column per server');
     for (const row of rows) {
-      for (const [k, server] of ['package', 'tutorial flow', 'SDK server'].entries()) {
-        assert.match(row[2 + k], /^-?[\d,]+(\.\d+)?$/, `${row[0]}, ${server}: a figure, not "${row[2 + k]}"`);
+      for (const [k, server] of COLUMNS.entries()) {
+        const sse = !server.endsWith('/mcp');
+        const applies = sse ? !STREAMABLE_ONLY.test(row[0]) : !SSE_ONLY.test(row[0]);
+        if (applies) assert.match(row[2 + k], /^-?[\d,]+(\.\d+)?$/, `${row[0]}, ${server}: a figure, not "${row[2 + k]}"`);
+        else assert.equal(row[2 + k], '–', `${row[0]} does not apply to ${server}`);
       }
     }
+    // The issue's targets, checked on the SSE columns and printed (met or missed: the smoke asserts no speed).
+    for (const target of [/- tools\/call latency p50: package \/sse ≤1\.25× SDK \/sse \(issue 9[^)]*\): [\d.]+×, (met|\*\*missed\*\*)/,
+      /- throughput, 20 sessions: package \/sse ≥0\.6× SDK \/sse \(issue 9[^)]*\): [\d.]+×, (met|\*\*missed\*\*)/]) {
+      assert.match(results, target);
+      assert.match(output, target, 'the targets are printed');
+    }
+    assert.doesNotMatch(results, /not measured/);
     const nodeRed = (createRequire(path.join(root, 'package.json'))('node-red/package.json') as { version: string }).version;
     assert.ok(results.includes(`**Node ${process.version}**`), 'results.md names the Node the bench ran on');
     assert.ok(results.includes(`**Node-RED ${nodeRed}**`), 'results.md names the Node-RED version');
@@ -65,6 +83,8 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     assert.ok(existsSync(chart), 'the chart is written');
     const svg = readFileSync(chart, 'utf8');
     assert.match(svg, /^<svg/);
-    for (const label of ['package (node-red)', 'tutorial polling flow', 'SDK server (node:http)']) assert.ok(svg.includes(label), `the chart shows ${label}`);
+    for (const label of ['package /sse (node-red)', 'tutorial polling flow /sse', 'SDK /sse (node:http)', 'package /mcp (node-red)', 'SDK /mcp (node:http)']) {
+      assert.ok(svg.includes(label), `the chart shows ${label}`);
+    }
   });
 });

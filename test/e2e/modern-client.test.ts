@@ -1,0 +1,69 @@
+/**
+ * MCP 2026-07-28 against `npm start`'s flow (examples/tutorial-mcp-server.json, a hand-written
+ * flow: no declaration node) and the conformance example (declared tools): the official v2
+ * client with `versionNegotiation: { mode: 'auto' }` negotiates 2026-07-28 on /mcp and calls
+ * tools, statelessly, while SDK v1 clients on the same /mcp and on /sse keep their sessions.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectSdkClient, PACKAGE_ROOT, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
+
+const CONFORMANCE_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'conformance-server.json');
+
+/** A v2 client in `auto` mode on `url`. */
+async function modernClient(url: string): Promise<{ client: ClientV2; transport: StreamableV2 }> {
+  const client = new ClientV2({ name: 'modern-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never);
+  const transport = new StreamableV2(new URL(url));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+function text(result: unknown): string {
+  return ((result as { content: Array<{ text?: string }> }).content[0]?.text) ?? '';
+}
+
+describe('the v2 client in auto mode against the tutorial flow (hand-written)', () => {
+  let nodeRed: RunningNodeRed;
+  before(async () => {
+    nodeRed = await startNodeRedWith(TUTORIAL_EXAMPLE, { install: 'link' });
+  });
+  after(() => nodeRed.stop());
+
+  it('negotiates 2026-07-28 and calls add, with no session, while v1 clients on /mcp and /sse keep working', async () => {
+    const { client, transport } = await modernClient(`${nodeRed.url}/mcp`);
+    assert.equal(transport.getNegotiatedProtocolVersion?.() ?? (client as unknown as { getNegotiatedProtocolVersion?: () => string }).getNegotiatedProtocolVersion?.(), '2026-07-28');
+    assert.equal(transport.sessionId, undefined, 'a stateless client has no Mcp-Session-Id');
+    const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+    assert.match(text(result), /5/);
+
+    const v1 = new Client({ name: 'v1-mcp', version: '1.0.0' });
+    const v1Transport = new StreamableHTTPClientTransport(new URL(`${nodeRed.url}/mcp`));
+    await v1.connect(v1Transport);
+    assert.ok(v1Transport.sessionId, 'a 2025 client keeps its session');
+    assert.match(text(await v1.callTool({ name: 'add', arguments: { a: 20, b: 22 } })), /42/);
+    const sse = await connectSdkClient(`${nodeRed.url}/sse`);
+    assert.match(text(await sse.callTool({ name: 'add', arguments: { a: 1, b: 1 } })), /2/);
+    assert.match(text(await client.callTool({ name: 'add', arguments: { a: 7, b: 8 } })), /15/);
+    await Promise.all([client.close(), v1.close(), sse.close()]);
+  });
+});
+
+describe('the v2 client in auto mode against declared tools (the conformance example)', () => {
+  let nodeRed: RunningNodeRed;
+  before(async () => {
+    nodeRed = await startNodeRedWith(CONFORMANCE_EXAMPLE, { install: 'link' });
+  });
+  after(() => nodeRed.stop());
+
+  it('lists and calls declared tools on 2026-07-28', async () => {
+    const { client } = await modernClient(`${nodeRed.url}/mcp`);
+    const { tools } = await client.listTools();
+    assert.ok(tools.some((tool) => tool.name === 'test_simple_text'));
+    assert.match(text(await client.callTool({ name: 'test_simple_text' })), /simple text/i);
+    await client.close();
+  });
+});
