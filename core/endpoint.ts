@@ -16,11 +16,14 @@ import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 import type { CloseReason, Session, TransportKind } from './session';
 import { Protocol, type PushResult, type SendContext } from './protocol';
-import { checkRequest, type SecurityOptions } from './security';
+import type { SecurityOptions } from './security';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
 import type { Cluster, ClusterOptions, RelayRoute } from './cluster';
+import { AccessControl, type Admitted } from './auth/access-control';
+import type { AuthInfo } from './auth/claims';
+import type { OAuthOptions } from './auth/resource-server';
 import { ServerFeatures, type FeatureOptions } from './features/server-features';
 import type { JsonObject } from './features/declarations';
 import { Session as SessionClass } from './session';
@@ -60,6 +63,11 @@ export interface EndpointOptions {
   retryMs?: number;
   /** `Host`/`Origin` allow-lists and authentication, checked on every route. Default: see {@link SecurityOptions}. */
   security?: SecurityOptions;
+  /**
+   * OAuth 2.1: the endpoint becomes a resource server (MCP 2025-06-18 onwards "Authorization"),
+   * and `security.authToken` is ignored. Default: off.
+   */
+  oauth?: OAuthOptions;
   /** Most open sessions, of both transports; one more gets 503 with `Retry-After`. Default 1000. */
   maxSessions?: number;
   /** Bounds of each stream's push queue. Default 1000 messages, 8 MiB. */
@@ -98,13 +106,20 @@ export interface InboundMessage {
   session: Session;
   kind: MessageKind;
   message: JsonRpcMessage;
+  /** With OAuth on: the caller, as the access token of the POST that carried the message describes it. */
+  auth?: AuthInfo;
 }
 
 /** A session that opened or closed, for the endpoint's listeners. */
 export interface SessionEvent {
   session: Session;
-  /** The headers of the request that opened the session. */
+  /**
+   * The headers of the request that opened the session; with authentication on, without the
+   * credential (`Authorization`, or the token header): tokens never reach a flow or a log.
+   */
   headers: IncomingHttpHeaders;
+  /** With OAuth on: the caller, as the latest access token of the session describes it. */
+  auth?: AuthInfo;
   /** Set on close. */
   reason?: CloseReason;
 }
@@ -148,9 +163,13 @@ export class McpEndpoint {
   readonly sse: SseTransport;
   /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
   readonly streamableHttp: StreamableHttpTransport;
+  /**
+   * Who may use the endpoint: `Host`/`Origin`, the token or OAuth 2.1 (its resource server is
+   * `access.oauth`, its per-tool scopes `access.toolScopes`), and the caller of each session.
+   */
+  readonly access: AccessControl;
   private readonly keepAliveMs: number;
   private readonly replayEvents: number;
-  private readonly security: SecurityOptions;
   private readonly queueLimits: QueueLimits;
   private readonly idleTimeoutMs: number;
   private readonly sessionTimeoutMs: number;
@@ -184,8 +203,7 @@ export class McpEndpoint {
     this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.replayEvents = options.replayEvents ?? DEFAULT_REPLAY_EVENTS;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
-    this.security = { ...options.security };
-    const header = this.security.authHeader?.trim() ?? '';
+    const header = options.security?.authHeader?.trim() ?? '';
     if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
       throw new TypeError(`The authentication header name ${JSON.stringify(header)} is not a valid HTTP header name`);
     }
@@ -197,6 +215,7 @@ export class McpEndpoint {
     this.seal = new StateSeal(options.stateSecret !== undefined && options.stateSecret !== '' ? options.stateSecret : randomBytes(32).toString('hex'));
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
+    this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
     this.features = new ServerFeatures({
       send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
       broadcast: (payload, since) => {
@@ -206,7 +225,7 @@ export class McpEndpoint {
       sessions: () => this.sessions(),
       flowListening: () => this.messageReceived.size > 0,
       logLevels: this.protocol.logLevels,
-      toFlow: (session, kind, message) => this.messageReceived.emit({ session, kind, message }),
+      toFlow: (session, kind, message) => this.toFlow(session, kind, message, this.access.callerOf(session.id)),
     }, options.features);
     if (options.cluster !== undefined) this.cluster = this.startCluster(options.cluster);
   }
@@ -240,21 +259,21 @@ export class McpEndpoint {
   }
 
   /**
-   * For the transports: runs the `Host`, `Origin` and authentication checks, and refuses a closed
-   * endpoint. Answers 403, 401 (with `WWW-Authenticate`) or 503 and returns false when one fails.
+   * For the transports: runs the `Host`, `Origin` and authentication checks (see
+   * {@link AccessControl.admit}) and refuses a closed endpoint (503), then calls
+   * `then(context, auth)`: at once without OAuth, once the access token is checked with it.
+   * @param transport the transport asking: a 401 points to its Protected Resource Metadata.
+   * @param then a fixed function, so a request allocates no closure; `context` is handed to it.
    */
-  admit(req: IncomingMessage, res: ServerResponse): boolean {
-    const failure = checkRequest(req, this.security);
-    if (failure !== undefined) {
-      sendJsonRpcError(res, failure.status, TransportErrorCode.BadRequest, failure.message, null, failure.headers);
-      return false;
-    }
-    if (this.closed) {
-      sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
-      return false;
-    }
-    return true;
+  admit<C>(req: IncomingMessage, res: ServerResponse, transport: TransportKind, then: Admitted<C>, context: C): void {
+    this.access.admit(req, res, transport, then, context, this.refuseClosed);
   }
+
+  private readonly refuseClosed = (res: ServerResponse): boolean => {
+    if (!this.closed) return false;
+    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
+    return true;
+  };
 
   /**
    * For the transports, before a request opens a session: answers 503 with `Retry-After` and
@@ -268,8 +287,12 @@ export class McpEndpoint {
     return true;
   }
 
-  /** For the transports: opens a session (the caller checked {@link admit} and {@link refuseWhenFull}) and tells the listeners once it is set up. */
-  openSession(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void): Session {
+  /**
+   * For the transports: opens a session (the caller checked {@link admit} and
+   * {@link refuseWhenFull}) and tells the listeners once it is set up.
+   * @param auth with OAuth on, the caller: the session is bound to it ({@link AccessControl.sameCaller}).
+   */
+  openSession(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo): Session {
     const session = this.registry.create(this.id, {
       transport,
       queueLimits: this.queueLimits,
@@ -281,10 +304,11 @@ export class McpEndpoint {
     });
     this.open.set(session.id, { session, headers });
     this.cluster?.sessionOpened(session.id);
+    this.access.remember(session.id, auth);
     session.expireWhenIdle(this.idleTimeoutMs, transport === 'streamable-http' ? this.sessionTimeoutMs : 0);
     setUp(session);
     this.startKeepAlive();
-    this.sessionOpened.emit({ session, headers });
+    this.sessionOpened.emit(this.sessionEvent(session, headers));
     return session;
   }
 
@@ -314,14 +338,30 @@ export class McpEndpoint {
   /**
    * For the transports: the valid messages of one accepted POST, in order, to the protocol layer,
    * then to the server features (when the endpoint answers the protocol), then to the flow.
+   * @param auth with OAuth on, the caller of the POST (it becomes the session's latest).
    */
-  receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
+  receive(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>, auth?: AuthInfo): void {
     session.touch();
+    this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
       if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
       if (!this.protocol.receive(session, kind, message)) continue;
-      if (!this.features.receive(session, kind, message)) this.messageReceived.emit({ session, kind, message });
+      if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
+  }
+
+  /** Hands a message to the flow (`mcp message in`), with its caller when OAuth is on. */
+  private toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage, auth: AuthInfo | undefined): void {
+    this.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
+  }
+
+  /** What the session listeners hear: the headers without credentials, and the caller (OAuth). */
+  private sessionEvent(session: Session, headers: IncomingHttpHeaders, reason?: CloseReason): SessionEvent {
+    const event: SessionEvent = { session, headers: this.access.withoutCredentials(headers) };
+    const auth = this.access.callerOf(session.id);
+    if (auth !== undefined) event.auth = auth;
+    if (reason !== undefined) event.reason = reason;
+    return event;
   }
 
   /**
@@ -403,8 +443,9 @@ export class McpEndpoint {
    * For the transport: the requests of one exchange. `server/discover` and `subscriptions/listen`
    * are answered here; a retry's `requestState` is opened (a tampered, expired or foreign one is
    * answered `-32602`); everything else goes on as a session's messages do ({@link receive}).
+   * @param auth with OAuth on, the caller of the POST.
    */
-  receiveOnExchange(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>): void {
+  receiveOnExchange(session: Session, messages: Array<{ kind: MessageKind; message: JsonRpcMessage }>, auth?: AuthInfo): void {
     const exchange = session.exchange as Exchange;
     const rest: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
     for (const entry of messages) {
@@ -446,7 +487,7 @@ export class McpEndpoint {
       exchange.requests.set(requestKey(request.id), entryOf);
       rest.push(entry);
     }
-    if (rest.length > 0) this.receive(session, rest);
+    if (rest.length > 0) this.receive(session, rest, auth);
   }
 
   /** The flow state a retry carried for request `id` of an exchange (`msg.mcp.state`). */
@@ -555,6 +596,7 @@ export class McpEndpoint {
 
   private onExchangeClosed(session: Session): void {
     this.exchanges.delete(session.id);
+    this.access.forget(session.id);
     for (const entry of session.exchange?.requests.values() ?? []) if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
@@ -580,7 +622,9 @@ export class McpEndpoint {
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
     if (this.open.size === 0 && this.exchanges.size === 0) this.stopKeepAlive();
-    this.sessionClosed.emit({ session, headers, reason });
+    const event = this.sessionEvent(session, headers, reason);
+    this.access.forget(session.id);
+    this.sessionClosed.emit(event);
   }
 
   private startKeepAlive(): void {

@@ -6,6 +6,8 @@
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
  * - `registry.ts`: every open session of the process.
+ * - `auth/`: who may use an endpoint (`access-control.ts`), OAuth 2.1 as a resource server
+ *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).
  * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
  *   on it (`server-features.ts`), one module per feature.
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
@@ -19,6 +21,10 @@ export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
+export { checkOAuthOptions, DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './auth/resource-server';
+export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
+export { parseToolScopes, ToolScopes, ToolScopesSyntaxError } from './auth/tool-scopes';
+export { splitList, type AuthInfo } from './auth/claims';
 export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
 export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
 export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';

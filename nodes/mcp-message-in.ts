@@ -5,10 +5,12 @@
  * Streamable HTTP"). Sends every valid JSON-RPC message of an open session into the flow, one msg
  * per message, the same msg whichever transport it came on (`msg.mcp.transport` says which); bad
  * requests are answered with a precise status and a JSON-RPC error body, and nothing reaches the
- * flow.
+ * flow. With the endpoint in OAuth 2.1 mode it also serves the Streamable path's Protected
+ * Resource Metadata (RFC 9728), and `msg.mcp.auth` carries the caller.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { InboundMessage } from '../core';
+import { metadataPathFor, type InboundMessage } from '../core';
+import { msgAuth } from './lib/msg-auth';
 import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import { mcpContext, type InNodeDef, type McpMsgContext } from './lib/types';
 
@@ -22,14 +24,18 @@ export = function register(RED: NodeAPI): void {
       if (path !== undefined) {
         const handler: EndpointRoute['handler'] = (req, res) => cfg.endpoint.streamableHttp.handle(req, res);
         for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path, handler });
+        const oauth = cfg.endpoint.access.oauth;
+        if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => oauth.serveMetadata(req, res, 'streamable-http') });
       }
       return routes;
     });
     if (endpointNode === undefined) return;
     const endpoint = endpointNode.endpoint;
 
-    const removeListener = endpoint.messageReceived.add(({ session, kind, message }: InboundMessage) => {
+    const removeListener = endpoint.messageReceived.add(({ session, kind, message, auth }: InboundMessage) => {
       const extra: Partial<McpMsgContext> = { kind };
+      // The caller of the POST that carried this message (OAuth 2.1).
+      if (auth !== undefined) extra.auth = msgAuth(auth);
       if ('id' in message && message.id !== null) extra.requestId = message.id;
       if ('method' in message) extra.method = message.method;
       const mcp = mcpContext(endpoint, session, extra);

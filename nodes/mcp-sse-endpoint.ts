@@ -2,10 +2,12 @@
  * `mcp-sse-endpoint` config node: one MCP HTTP+SSE endpoint (MCP 2024-11-05 "Transports > HTTP
  * with SSE"): its SSE path, its message path and its limits, and the transport core that holds its
  * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
- * redeploys, and end cleanly when this node is redeployed or Node-RED stops.
+ * redeploys, and end cleanly when this node is redeployed or Node-RED stops. Its authentication is
+ * none, a shared token, or OAuth 2.1 (MCP 2025-06-18 onwards "Authorization": the endpoint is a
+ * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint } from '../core';
+import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
@@ -28,6 +30,15 @@ function numberSetting(value: number | string | undefined, fallback: number): nu
 /** A comma- or space-separated list setting as a list. */
 function listSetting(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+}
+
+/**
+ * A text setting, or `''` when blank or still `${VAR}`: Node-RED substitutes an environment
+ * variable only when it is a property's whole value, and leaves the literal text when it is unset.
+ */
+function textSetting(value: string | undefined): string {
+  const text = (value ?? '').trim();
+  return text.startsWith('${') ? '' : text;
 }
 
 /**
@@ -62,29 +73,77 @@ function pathSetting(value: string | undefined, fallback: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
-/** Every route of an endpoint: the HTTP+SSE paths and the Streamable HTTP path, those switched on. */
+/**
+ * Every route of an endpoint: the HTTP+SSE paths and the Streamable HTTP path, those switched on,
+ * and in OAuth 2.1 mode the Protected Resource Metadata of the SSE and Streamable paths.
+ */
 function endpointRoutes(node: EndpointNode): EndpointRoute[] {
   const routes: EndpointRoute[] = [];
   const { endpoint } = node;
+  const oauth = endpoint.access.oauth;
   if (node.sseEnabled) {
     routes.push({ method: 'get', path: node.ssePath, handler: (req, res) => endpoint.sse.handleGet(req, res) });
     routes.push({ method: 'post', path: node.messagePath, handler: (req, res) => endpoint.sse.handlePost(req, res) });
+    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.ssePath), handler: (req, res) => oauth.serveMetadata(req, res, 'sse') });
   }
   if (node.streamablePath !== undefined) {
     const handler: EndpointRoute['handler'] = (req, res) => endpoint.streamableHttp.handle(req, res);
     for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path: node.streamablePath, handler });
+    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.streamablePath), handler: (req, res) => oauth.serveMetadata(req, res, 'streamable-http') });
   }
   return routes;
 }
 
 export = function register(RED: NodeAPI): void {
+  /**
+   * The OAuth 2.1 settings (authentication mode `oauth`) and the endpoint's tool scope list, or
+   * `undefined`. Issuers and resource may come from environment variables (`${MCP_OAUTH_ISSUER}`);
+   * one unset counts as blank. Settings that cannot be used (an issuer that is not a URL, a tool
+   * scope line that cannot be read) are reported as a node error, and the endpoint fails closed:
+   * every request gets 503 saying why.
+   */
+  function oauthSettings(node: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): { oauth: OAuthOptions; toolScopes: Map<string, string[]> } | undefined {
+    if (def.authMode !== 'oauth') return undefined;
+    const paths: ProtectedPath[] = [];
+    const protect = (transport: ProtectedPath['transport'], path: string): void => {
+      paths.push({ transport, path: publicPath(RED, path), metadataPath: publicPath(RED, metadataPathFor(path)) });
+    };
+    if (node.sseEnabled) protect('sse', node.ssePath);
+    if (node.streamablePath !== undefined) protect('streamable-http', node.streamablePath);
+    const clientId = textSetting(node.credentials?.introspectionClientId);
+    const issuers = splitList(textSetting(def.issuers));
+    const resource = textSetting(def.resource);
+    if (issuers.length === 0) node.error(RED._('mcp-sse-endpoint.errors.noIssuer'));
+    if (resource === '' && listSetting(def.allowedHosts).length === 0) node.warn(RED._('mcp-sse-endpoint.errors.noResource'));
+    const oauth: OAuthOptions = {
+      issuers,
+      resource: resource === '' ? undefined : resource,
+      audiences: splitList(textSetting(def.audiences)),
+      requiredScopes: splitList(textSetting(def.requiredScopes)),
+      clockSkewS: numberSetting(def.clockSkew, DEFAULT_CLOCK_SKEW_S),
+      introspection: clientId === '' ? undefined : { clientId, clientSecret: textSetting(node.credentials?.introspectionSecret) },
+      paths,
+    };
+    try {
+      checkOAuthOptions(oauth);
+      return { oauth, toolScopes: parseToolScopes(def.toolScopes ?? '') };
+    } catch (error) {
+      const reason = (error as Error).message;
+      node.error(RED._('mcp-sse-endpoint.errors.oauthSettings', { reason }));
+      return { oauth: { issuers: [], paths, unavailable: `This endpoint's OAuth 2.1 settings cannot be used: ${reason}` }, toolScopes: new Map() };
+    }
+  }
+
   function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
     this.ssePath = pathSetting(def.ssePath, '/sse');
     this.messagePath = pathSetting(def.messagePath, '/message');
-    // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off.
+    // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off,
+    // the token (when one is set) as its only authentication.
     this.sseEnabled = def.sse !== false;
     this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
+    const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
+    const oauth = oauthSettings(this, def);
     this.endpoint = new McpEndpoint({
       id: this.id,
       registry: sessionRegistry(RED, this),
@@ -98,8 +157,9 @@ export = function register(RED: NodeAPI): void {
         allowedOrigins: listSetting(def.allowedOrigins),
         allowedHosts: listSetting(def.allowedHosts),
         authHeader: (def.authHeader ?? '').trim(),
-        authToken: this.credentials?.authToken ?? '',
+        authToken,
       },
+      oauth: oauth?.oauth,
       maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
@@ -124,6 +184,7 @@ export = function register(RED: NodeAPI): void {
     const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
       if (text !== undefined) (up ? this.log(text) : this.warn(text));
     });
+    const removeToolScopes = this.endpoint.access.toolScopes.declareAll(oauth?.toolScopes ?? new Map());
     // Once a tool, resource or prompt node is declared on it (or Answer protocol is on), the
     // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
     // declaration nodes needs nothing else.
@@ -141,11 +202,12 @@ export = function register(RED: NodeAPI): void {
       RED.events.off('flows:started', releaseListChanged);
       stopServing?.();
       removeWarning();
+      removeToolScopes();
       removeCluster?.();
       this.endpoint.close().then(done, done);
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
-    credentials: { authToken: { type: 'password' }, stateSecret: { type: 'password' }, redisPassword: { type: 'password' } },
+    credentials: { authToken: { type: 'password' }, introspectionClientId: { type: 'text' }, introspectionSecret: { type: 'password' }, stateSecret: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

@@ -3,18 +3,26 @@
  * `text/event-stream`, whose first event is `endpoint` with the message URL
  * (MCP 2024-11-05 "Transports > HTTP with SSE"). Sends a msg when a session of its endpoint opens
  * and when it closes, on either transport (a Streamable HTTP session opens with its `initialize`
- * POST); its status shows the number of open sessions.
+ * POST); its status shows the number of open sessions. With the endpoint in OAuth 2.1 mode it also
+ * serves the SSE path's Protected Resource Metadata (RFC 9728), and `msg.mcp.auth` carries the
+ * session's caller.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { SessionEvent } from '../core';
-import { serveEndpointRoutes } from './lib/serve-endpoint';
+import { metadataPathFor, type SessionEvent } from '../core';
+import { msgAuth } from './lib/msg-auth';
+import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import type { InNodeDef, McpMsgContext, SessionEventPayload } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpSseInNode(this: Node, def: InNodeDef): void {
     RED.nodes.createNode(this, def);
-    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) =>
-      cfg.sseEnabled ? [{ method: 'get', path: cfg.ssePath, handler: (req, res) => cfg.endpoint.sse.handleGet(req, res) }] : []);
+    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => {
+      if (!cfg.sseEnabled) return [];
+      const routes: EndpointRoute[] = [{ method: 'get', path: cfg.ssePath, handler: (req, res) => cfg.endpoint.sse.handleGet(req, res) }];
+      const oauth = cfg.endpoint.access.oauth;
+      if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(cfg.ssePath), handler: (req, res) => oauth.serveMetadata(req, res, 'sse') });
+      return routes;
+    });
     if (endpointNode === undefined) return;
     const endpoint = endpointNode.endpoint;
 
@@ -46,8 +54,9 @@ export = function register(RED: NodeAPI): void {
       setImmediate(showStatus);
     };
 
-    const emit = (event: 'open' | 'close') => ({ session, headers, reason }: SessionEvent): void => {
+    const emit = (event: 'open' | 'close') => ({ session, headers, reason, auth }: SessionEvent): void => {
       const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport };
+      if (auth !== undefined) mcp.auth = msgAuth(auth);
       const payload: SessionEventPayload = { event, sessionId: session.id, transport: session.transport, headers: { ...headers }, sessions: endpoint.sessionCount };
       if (endpoint.cluster?.up === true) payload.clusterSessions = endpoint.cluster.total;
       if (reason !== undefined) payload.reason = reason;

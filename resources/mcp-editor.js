@@ -1,6 +1,7 @@
 /*
  * Editor code shared by this package's node definitions: which routes an endpoint's settings make
- * the nodes serve, and the one definition behind the `mcp sse in` and `mcp message in` dialogs.
+ * the nodes serve, the one definition behind the `mcp sse in` and `mcp message in` dialogs, and
+ * the endpoint dialog's Connect tab (its URLs and ready-to-paste client configurations).
  *
  * Why a resource file, not one node's html. `mcp sse in` and `mcp message in` are two node sets
  * (a .js each, and Node-RED reads the .html beside each .js), and the editor appends the html of
@@ -136,11 +137,218 @@
         }
     };
 
+    /**
+     * The start of every URL this Node-RED serves its routes on, as this browser reaches it: the
+     * editor's own origin and `httpNodeRoot` (the editor's settings say `/` when it is false, and
+     * nothing about a proxy in front), without the trailing slash.
+     * @param {{protocol: string, host: string}} location the editor's `window.location`
+     * @param {string} [httpNodeRoot] `RED.settings.httpNodeRoot`, e.g. `/` or `/api/`
+     * @returns {string} e.g. `http://127.0.0.1:1880` or `http://127.0.0.1:1880/api`
+     */
+    function nodeBase(location, httpNodeRoot) {
+        var root = typeof httpNodeRoot === 'string' ? httpNodeRoot : '/';
+        if (root.charAt(0) !== '/') { root = '/' + root; }
+        return location.protocol + '//' + location.host + root.replace(/\/+$/, '');
+    }
+
+    /**
+     * The full URL of each route an endpoint's settings serve, Streamable HTTP first (the one to
+     * give clients that speak it), then the SSE path and the message path.
+     * @param {object} settings the endpoint node, or its dialog's values
+     * @param {string} base from {@link nodeBase}
+     * @returns {Array<{field: string, transport: string, methods: string[], url: string}>}
+     */
+    function urls(settings, base) {
+        var order = { streamablePath: 0, ssePath: 1, messagePath: 2 };
+        return routes(settings).sort(function (a, b) { return order[a.field] - order[b.field]; }).map(function (r) {
+            return { field: r.field, transport: r.transport, methods: r.methods, url: base + r.path };
+        });
+    }
+
+    /** The placeholder the configurations carry where the token goes: the editor never shows the token. */
+    var TOKEN_PLACEHOLDER = '<token>';
+
+    /** True for a URL mcp-remote refuses without `--allow-http`: plain HTTP to a host other than localhost and 127.0.0.1. */
+    function needsAllowHttp(url) {
+        var m = /^http:\/\/(\[[^\]]*\]|[^/:]*)/i.exec(url);
+        return m !== null && m[1] !== 'localhost' && m[1] !== '127.0.0.1';
+    }
+
+    /** A word for the shell: as it is when it is safe, else in single quotes. */
+    function shellWord(word) {
+        return /^[A-Za-z0-9_\/:.,=@%+-]+$/.test(word) ? word : "'" + word.replace(/'/g, "'\\''") + "'";
+    }
+
+    /** The longest line {@link formatJson} puts an array of strings on, in characters (indent included). */
+    var JSON_LINE = 72;
+
+    /**
+     * JSON as people write client configurations: two-space indent, with an array of strings or
+     * numbers kept on one line while it fits (`"args": ["-y", "mcp-remote", "..."]`).
+     */
+    function formatJson(value, indent) {
+        indent = indent || '';
+        var inner = indent + '  ';
+        if (Array.isArray(value)) {
+            if (value.every(function (v) { return v === null || typeof v !== 'object'; })) {
+                var line = '[' + value.map(function (v) { return JSON.stringify(v); }).join(', ') + ']';
+                if (indent.length + line.length <= JSON_LINE) { return line; }
+                return '[\n' + value.map(function (v) { return inner + JSON.stringify(v); }).join(',\n') + '\n' + indent + ']';
+            }
+            return value.length === 0 ? '[]' : '[\n' + value.map(function (v) { return inner + formatJson(v, inner); }).join(',\n') + '\n' + indent + ']';
+        }
+        if (value !== null && typeof value === 'object') {
+            var keys = Object.keys(value);
+            return keys.length === 0 ? '{}' : '{\n' + keys.map(function (k) {
+                return inner + JSON.stringify(k) + ': ' + formatJson(value[k], inner);
+            }).join(',\n') + '\n' + indent + '}';
+        }
+        return JSON.stringify(value);
+    }
+
+    /** The key a configuration files the server under: the endpoint's server name or name as a slug, else `node-red`. */
+    function serverKey(settings) {
+        var slug = String(settings.serverName || settings.name || '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+        return slug || 'node-red';
+    }
+
+    /** The clients {@link clientConfigs} writes for, in the order the Connect tab lists them. */
+    var CLIENTS = ['claude-desktop', 'cursor', 'vscode', 'inspector'];
+
+    /**
+     * Ready-to-paste configurations of the MCP clients users run, for an endpoint: Claude Desktop
+     * through the `mcp-remote` bridge, Cursor, VS Code and the MCP Inspector's command line. Each
+     * speaks Streamable HTTP to the Streamable path when that transport is on, else HTTP+SSE to
+     * the SSE path (`--transport sse-only`, `"type": "sse"`, `--transport sse`).
+     *
+     * With a token, each sends it as the client expects: `Authorization: Bearer`, or the token
+     * header with the bare token. The token itself never appears: mcp-remote reads it from an
+     * environment variable set in the config to `<token>`, Cursor and the Inspector carry
+     * `<token>`, VS Code asks for it when it starts the server (`${input:...}`, a password input).
+     *
+     * @param {object} settings the endpoint's (dialog) values: the transport settings and paths,
+     *   `name`, `serverName`, `authHeader`, and `token` (true when a token is set)
+     * @param {string} base from {@link nodeBase}
+     * @returns {Array<{client: string, url: string, text: string, placeholder: boolean}>} one per
+     *   client of {@link CLIENTS}, `text` the JSON or the command line, `placeholder` true when
+     *   it holds `<token>` to replace; empty when no transport is on
+     */
+    function clientConfigs(settings, base) {
+        var on = transports(settings);
+        if (!on.sse && !on.streamable) { return []; }
+        var streamable = on.streamable;
+        var url = base + (streamable ? settings.streamablePath || '/mcp' : settings.ssePath || '/sse');
+        var key = serverKey(settings);
+        var token = settings.token === true;
+        var header = (settings.authHeader || '').trim() || 'Authorization';
+        var bearer = header.toLowerCase() === 'authorization';
+        var value = function (secret) { return (bearer ? 'Bearer ' : '') + secret; };
+        var headers = {};
+        headers[header] = value(TOKEN_PLACEHOLDER);
+
+        // Claude Desktop: mcp-remote's own header syntax, the value from env (its README's
+        // workaround for clients that do not quote arguments with spaces).
+        var args = ['-y', 'mcp-remote', url];
+        if (!streamable) { args.push('--transport', 'sse-only'); }
+        if (needsAllowHttp(url)) { args.push('--allow-http'); }
+        var claude = { command: 'npx', args: args };
+        if (token) {
+            args.push('--header', header + ':${AUTH_HEADER}');
+            claude.env = { AUTH_HEADER: value(TOKEN_PLACEHOLDER) };
+        }
+
+        var cursor = { url: url };
+        if (token) { cursor.headers = headers; }
+
+        var vscodeServer = { type: streamable ? 'http' : 'sse', url: url };
+        var vscode = { servers: {} };
+        vscode.servers[key] = vscodeServer;
+        if (token) {
+            var input = key + '-token';
+            vscodeServer.headers = {};
+            vscodeServer.headers[header] = value('${input:' + input + '}');
+            vscode.inputs = [{ type: 'promptString', id: input, description: 'Token of the MCP server ' + key, password: true }];
+        }
+
+        var command = ['npx', '-y', '@modelcontextprotocol/inspector', '--cli', url, '--transport', streamable ? 'http' : 'sse', '--method', 'tools/list'].map(shellWord);
+        if (token) {
+            // Double quotes, as the shells of all three systems take them, unless the header name
+            // holds a character they would expand.
+            var line = header + ': ' + value(TOKEN_PLACEHOLDER);
+            command.push('--header', /[$`"\\!]/.test(line) ? shellWord(line) : '"' + line + '"');
+        }
+
+        var wrap = function (entry) { var servers = {}; servers[key] = entry; return { mcpServers: servers }; };
+        return [
+            { client: 'claude-desktop', url: url, text: formatJson(wrap(claude)), placeholder: token },
+            { client: 'cursor', url: url, text: formatJson(wrap(cursor)), placeholder: token },
+            { client: 'vscode', url: url, text: formatJson(vscode), placeholder: false },
+            { client: 'inspector', url: url, text: command.join(' '), placeholder: token }
+        ];
+    }
+
+    /**
+     * The endpoint dialog's Connect tab (`#mcp-sse-endpoint-tab-connect` in
+     * nodes/mcp-sse-endpoint.html): the full URLs with copy buttons, and a client picker showing
+     * that client's configuration with a copy button. Kept up to date with the dialog's values.
+     */
+    var connectTab = {
+        /**
+         * Fills the tab now, and again whenever a value in the dialog changes.
+         * @param {function(): object} settings the dialog's current values, as {@link clientConfigs} takes them
+         */
+        prepare: function (settings) {
+            var ns = MODULE + '/mcp-sse-endpoint:mcp-sse-endpoint.connect.';
+            var tab = $('#mcp-sse-endpoint-tab-connect');
+            var picker = $('#mcp-sse-endpoint-client');
+            CLIENTS.forEach(function (client) {
+                $('<option>').val(client).text(RED._(ns + 'client.' + client)).appendTo(picker);
+            });
+            var copyButton = function (text) {
+                return $('<button type="button" class="red-ui-button red-ui-button-small mcp-sse-endpoint-copy"><i class="fa fa-copy"></i></button>')
+                    .attr('title', RED._(ns + 'copy'))
+                    .on('click', function (event) {
+                        event.preventDefault();
+                        RED.clipboard.copyText(text, $(this), ns + 'copied');
+                    });
+            };
+            var render = function () {
+                var values = settings();
+                var base = nodeBase(window.location, RED.settings.httpNodeRoot);
+                var list = $('#mcp-sse-endpoint-urls').empty();
+                urls(values, base).forEach(function (u) {
+                    var row = $('<div class="form-row mcp-sse-endpoint-url">').attr('data-field', u.field).appendTo(list);
+                    $('<label>').text(RED._(ns + 'url.' + u.field)).appendTo(row);
+                    $('<code>').text(u.url).appendTo(row);
+                    copyButton(u.url).appendTo(row);
+                    $('<div class="mcp-sse-endpoint-url-hint">').text(u.methods.join(', ') + ' · ' + RED._(ns + 'hint.' + u.field)).appendTo(row);
+                });
+                var configs = clientConfigs(values, base);
+                tab.find('.mcp-sse-endpoint-connect-clients').toggle(configs.length > 0);
+                $('#mcp-sse-endpoint-connect-none').toggle(configs.length === 0);
+                var config = configs.filter(function (c) { return c.client === picker.val(); })[0];
+                if (config === undefined) { return; }
+                $('#mcp-sse-endpoint-client-where').text(RED._(ns + 'where.' + config.client + (values.token && config.client === 'vscode' ? 'Token' : '')));
+                $('#mcp-sse-endpoint-client-config').text(config.text);
+                $('#mcp-sse-endpoint-client-copy').empty().append(copyButton(config.text));
+                $('#mcp-sse-endpoint-client-token').toggle(config.placeholder);
+            };
+            picker.on('change', render);
+            tab.closest('form').on('input change', ':input:not(#mcp-sse-endpoint-client)', render);
+            tab.on('mcp-sse-endpoint-show', render);
+            render();
+        }
+    };
+
     window.mcpSseEditor = {
         transports: transports,
         transportNames: TRANSPORT_NAMES,
         routes: routes,
         sharedRoute: sharedRoute,
-        inNode: inNode
+        inNode: inNode,
+        nodeBase: nodeBase,
+        urls: urls,
+        clientConfigs: clientConfigs,
+        connectTab: connectTab
     };
 })();

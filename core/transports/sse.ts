@@ -6,7 +6,7 @@
  *
  * Never imports Node-RED.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../http';
 import { formatEvent, SseStream } from '../sse';
 import type { Session } from '../session';
@@ -14,6 +14,7 @@ import { formatEventId, parseEventId } from '../event-log';
 import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
+import type { AuthInfo } from '../auth/claims';
 
 /** The headers of every `202 Accepted`, made once. */
 export const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
@@ -29,11 +30,15 @@ export function sendAccepted(res: ServerResponse, headers?: Record<string, strin
 
 const PLAIN_SESSION_QUERY = /^sessionId=[0-9A-Za-z-]*$/;
 
-/** What a POST carries while its body is read. */
-interface Post {
+/** A request on its way through the checks and the body reading. */
+interface Pending {
   transport: SseTransport;
-  session: Session;
+  req: IncomingMessage;
   res: ServerResponse;
+  /** The POST's session, once found. */
+  session?: Session;
+  /** With OAuth on: the caller. */
+  auth?: AuthInfo;
 }
 
 /** HTTP+SSE on one endpoint: `handleGet` on the SSE path, `handlePost` on the message path. */
@@ -51,57 +56,76 @@ export class SseTransport {
    * With `Last-Event-ID` and resumption on, resumes the session instead ({@link resume}).
    *
    * Refused, each with a JSON-RPC error body: 405 (with `Allow`) any method but GET; 403 a `Host`
-   * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret; 503 once
-   * the endpoint is closed, and 503 with `Retry-After` when it has `maxSessions` open sessions.
+   * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret or access
+   * token, 403 `insufficient_scope`, 503 an authorization server that cannot be asked (see
+   * {@link McpEndpoint.admit}); 503 once the endpoint is closed, and 503 with `Retry-After` when it
+   * has `maxSessions` open sessions. With OAuth on, the session is bound to the caller.
    */
   handleGet = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET') {
       sendMethodNotAllowed(res, req.method, ['GET']);
       return;
     }
-    const endpoint = this.endpoint;
-    if (!endpoint.admit(req, res)) return;
+    this.endpoint.admit(req, res, 'sse', SseTransport.onGetAdmitted, { transport: this, req, res });
+  };
+
+  /** A GET that passed the checks: resume, or open a session. */
+  private static onGetAdmitted(get: Pending, auth: AuthInfo | undefined): void {
+    const { transport, req, res } = get;
+    const endpoint = transport.endpoint;
     const lastEventId = req.headers['last-event-id'];
     if (endpoint.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
-      this.resume(req, res);
+      transport.resume(req, res, auth);
       return;
     }
     if (endpoint.refuseWhenFull(res)) return;
     endpoint.openSession('sse', req.headers, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));
-      session.sendFrame(this.endpointEvent(session, true));
-    });
-  };
+      session.sendFrame(transport.endpointEvent(session, true));
+    }, auth);
+  }
 
   /**
    * POST on the message path: takes one JSON-RPC message (or a non-empty batch) for the session
    * named by the `sessionId` query parameter, answers `202 Accepted`, then hands each message to
    * the endpoint. Nothing reaches the endpoint unless the whole POST is valid.
    *
-   * Errors, each with a JSON-RPC error body: 405 any method but POST; 403 and 401 as for the GET;
-   * 400 missing, repeated or malformed `sessionId`; 404 no such open session on this endpoint; 415
-   * a `Content-Type` other than JSON or a `Content-Encoding`; then the body's answers (413, 400
-   * `-32700`, 400 `-32600`: see {@link readPostBody}).
+   * Errors, each with a JSON-RPC error body: 405 any method but POST; 403, 401 and 503 as for
+   * the GET; 400 missing, repeated or malformed `sessionId`; 404 no such open session on this
+   * endpoint (or, with OAuth on, one another caller opened: the token must keep naming the
+   * subject and client that opened the stream); 415 a `Content-Type` other than JSON or a
+   * `Content-Encoding`; then the body's answers (413, 400 `-32700`, 400 `-32600`: see
+   * {@link readPostBody}); 403 `insufficient_scope` a `tools/call` without its tool's scopes.
    */
   handlePost = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'POST') {
       sendMethodNotAllowed(res, req.method, ['POST']);
       return;
     }
-    if (!this.endpoint.admit(req, res)) return;
-    const session = this.sessionFor(req, res);
-    if (session === undefined || !checkJsonHeaders(req, res)) return;
-    readPostBody(req, res, this.endpoint.maxBodyBytes, SseTransport.onBody, { transport: this, session, res });
+    this.endpoint.admit(req, res, 'sse', SseTransport.onPostAdmitted, { transport: this, req, res });
   };
 
+  /** A POST that passed the checks: find its session, then read the body. */
+  private static onPostAdmitted(post: Pending, auth: AuthInfo | undefined): void {
+    const { transport, req, res } = post;
+    const session = transport.sessionFor(req, res, auth);
+    if (session === undefined || !checkJsonHeaders(req, res)) return;
+    post.session = session;
+    post.auth = auth;
+    readPostBody(req, res, transport.endpoint.maxBodyBytes, SseTransport.onBody, post);
+  }
+
   /** A valid body: 202, then its messages to the endpoint. A fixed function, so a POST allocates no closure. */
-  private static onBody(post: Post, body: PostedBody): void {
-    if (post.session.closed) {
+  private static onBody(post: Pending, body: PostedBody): void {
+    const session = post.session as Session;
+    if (session.closed) {
       sendJsonRpcError(post.res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');
       return;
     }
+    const endpoint = post.transport.endpoint;
+    if (endpoint.access.refuseToolCalls(post.req, post.res, 'sse', post.auth, body.messages)) return;
     sendAccepted(post.res);
-    post.transport.endpoint.receive(post.session, body.messages);
+    endpoint.receive(session, body.messages, post.auth);
   }
 
   /**
@@ -125,11 +149,11 @@ export class SseTransport {
    * re-sends the `endpoint` event and replays every message event after the id, in order, then
    * the stream continues. 400 when the id is not one this package issued; 404 when the session is
    * gone (its grace period ended), belongs to another endpoint or transport, was opened with other
-   * credentials (`Authorization`, `Cookie`: knowing a session id must not be enough to read its
-   * stream), or missed more events than its replay ring holds (the session is then closed: it
-   * cannot be resumed faithfully).
+   * credentials (`Authorization` or, with OAuth, another caller; `Cookie`: knowing a session id
+   * must not be enough to read its stream), or missed more events than its replay ring holds (the
+   * session is then closed: it cannot be resumed faithfully).
    */
-  private resume(req: IncomingMessage, res: ServerResponse): void {
+  private resume(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     const header = req.headers['last-event-id'];
     const eventId = typeof header === 'string' ? parseEventId(header) : undefined;
     if (eventId === undefined) {
@@ -141,7 +165,7 @@ export class SseTransport {
     // Open on another instance: resumed there, through this one.
     if (session === undefined && this.endpoint.relayed(req, res, eventId.sessionId, 'sse-get', notFound)) return;
     const opened = session === undefined ? undefined : this.endpoint.openedWith(session);
-    if (session === undefined || session.transport !== 'sse' || opened === undefined || !sameCredentials(opened, req.headers)) {
+    if (session === undefined || session.transport !== 'sse' || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth)) {
       notFound();
       return;
     }
@@ -154,8 +178,11 @@ export class SseTransport {
     session.resume(new SseStream(res, session, session.queueLimits), eventId.seq, this.endpointEvent(session, false));
   }
 
-  /** Finds the POST's session, or answers 400/404 and returns `undefined`; a session open on another instance gets the POST relayed there (and `undefined` too). */
-  private sessionFor(req: IncomingMessage, res: ServerResponse): Session | undefined {
+  /**
+   * Finds the POST's session (of this caller, with OAuth on), or answers 400/404 and returns
+   * `undefined`; a session open on another instance gets the POST relayed there (and `undefined` too).
+   */
+  private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Session | undefined {
     const ids = sessionIdsOf(req.url ?? '');
     if (ids.length === 0 || ids[0] === '') {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Missing sessionId query parameter');
@@ -171,7 +198,7 @@ export class SseTransport {
       return undefined;
     }
     const session = this.endpoint.session(id);
-    if (session === undefined || session.transport !== 'sse') {
+    if (session === undefined || session.transport !== 'sse' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
       // Open on another instance: the POST is relayed there, and answered from there.
       if (session === undefined && this.endpoint.relayed(req, res, id, 'sse-post', notFound)) return undefined;
@@ -195,10 +222,3 @@ function sessionIdsOf(url: string): string[] {
   return new URLSearchParams(query).getAll('sessionId');
 }
 
-/**
- * True when a resuming request carries the same `Authorization` and `Cookie` headers as the
- * request that opened the session (both absent counts as the same).
- */
-export function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHeaders): boolean {
-  return opened.authorization === resuming.authorization && opened.cookie === resuming.cookie;
-}

@@ -17,7 +17,7 @@ import { parseEventId } from '../event-log';
 import { isWellFormedSessionId } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
-import { sameCredentials } from './sse';
+import type { AuthInfo } from '../auth/claims';
 import { checkEnvelope, isModernPost, MODERN_VERSION, REMOVED_METHODS, type Envelope } from '../stateless';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
@@ -26,11 +26,13 @@ export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '20
 /** The session header, as clients send it and as this transport answers it. */
 export const SESSION_HEADER = 'Mcp-Session-Id';
 
-/** What a POST carries while its body is read. */
-interface Post {
+/** A request on its way through the checks and the body reading. */
+interface Pending {
   transport: StreamableHttpTransport;
   req: IncomingMessage;
   res: ServerResponse;
+  /** With OAuth on: the caller. */
+  auth?: AuthInfo;
 }
 
 /** True when an `Accept` header lists `type` (or `*\/*`). */
@@ -62,9 +64,11 @@ export class StreamableHttpTransport {
 
   /**
    * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
-   * `Allow`) any method but POST, GET and DELETE; 403 and 401 from the endpoint's security checks;
-   * 503 a closed endpoint, or a full one on `initialize` (with `Retry-After`); then as
-   * {@link handlePost}, {@link handleGet} and {@link handleDelete}.
+   * `Allow`) any method but POST, GET and DELETE; 403, 401 and 503 from the endpoint's security
+   * and OAuth checks (see {@link McpEndpoint.admit}: never with `Mcp-Session-Id`); 503 a closed
+   * endpoint, or a full one on `initialize` (with `Retry-After`); then as {@link handlePost},
+   * {@link handleGet} and {@link handleDelete}. With OAuth on, a session is bound to the caller
+   * that initialized it: another caller's requests get the unknown-session 404.
    */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method;
@@ -72,11 +76,17 @@ export class StreamableHttpTransport {
       sendMethodNotAllowed(res, method, ['GET', 'POST', 'DELETE']);
       return;
     }
-    if (!this.endpoint.admit(req, res)) return;
-    if (method === 'POST') this.handlePost(req, res);
-    else if (method === 'GET') this.handleGet(req, res);
-    else this.handleDelete(req, res);
+    this.endpoint.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
   };
+
+  /** A request that passed the checks, to its method's handler. */
+  private static onAdmitted(pending: Pending, auth: AuthInfo | undefined): void {
+    const { transport, req, res } = pending;
+    pending.auth = auth;
+    if (req.method === 'POST') transport.handlePost(pending);
+    else if (req.method === 'GET') transport.handleGet(req, res, auth);
+    else transport.handleDelete(req, res, auth);
+  }
 
   /**
    * POST: one JSON-RPC message or a non-empty batch. `initialize` opens a session, whose id the
@@ -89,22 +99,24 @@ export class StreamableHttpTransport {
    * non-JSON `Content-Type` or a `Content-Encoding`; the body's answers (413, 400 `-32700`, 400
    * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` batched with other messages;
    * 400 a missing or malformed `Mcp-Session-Id`; 404 a session that is unknown or has ended; 400
-   * an unsupported `MCP-Protocol-Version`.
+   * an unsupported `MCP-Protocol-Version`; 403 `insufficient_scope` a `tools/call` without its
+   * tool's scopes.
    */
-  private handlePost(req: IncomingMessage, res: ServerResponse): void {
+  private handlePost(post: Pending): void {
+    const { req, res } = post;
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept both application/json and text/event-stream');
       return;
     }
     if (!checkJsonHeaders(req, res)) return;
-    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, { transport: this, req, res });
+    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, post);
   }
 
   /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
-  private static onBody(post: Post, body: PostedBody): void {
-    const { transport, req, res } = post;
+  private static onBody(post: Pending, body: PostedBody): void {
+    const { transport, req, res, auth } = post;
     if (isModernPost(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS)) {
-      transport.answerModern(body, req, res);
+      transport.answerModern(body, req, res, auth);
       return;
     }
     const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
@@ -116,16 +128,17 @@ export class StreamableHttpTransport {
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
       if (transport.endpoint.refuseWhenFull(res)) return;
-      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res));
+      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
       return;
     }
-    const session = transport.sessionFor(req, res, body);
+    const session = transport.sessionFor(req, res, auth, body);
     if (session === undefined || !transport.versionSupported(req, res)) return;
-    transport.answer(session, body, requestIds, req, res);
+    if (transport.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
+    transport.answer(session, body, requestIds, req, res, auth);
   }
 
   /** Opens the POST's answer (202, an SSE stream, or a JSON reply), then hands the messages on. */
-  private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse): void {
+  private answer(session: Session, body: PostedBody, requestIds: RequestId[], req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     const headers = { [SESSION_HEADER]: session.id };
     if (requestIds.length === 0) {
       // "Sending Messages to the Server": 202 Accepted with no body.
@@ -139,7 +152,7 @@ export class StreamableHttpTransport {
       const prime = typeof version === 'string' && version >= '2025-11-25' ? this.endpoint.retryMs : undefined;
       session.openRequestChannel(new SseStream(res, session, session.queueLimits, headers), requestIds, prime);
     }
-    this.endpoint.receive(session, body.messages);
+    this.endpoint.receive(session, body.messages, auth);
   }
 
   /**
@@ -149,9 +162,10 @@ export class StreamableHttpTransport {
    * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
    * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
    * `-32021`), or an SSE stream when a request asked for progress or a log level, or is
-   * `subscriptions/listen`.
+   * `subscriptions/listen`. With OAuth on, a `tools/call` without its tool's scopes gets 403
+   * `insufficient_scope` first, and the exchange's messages carry the caller.
    */
-  private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse): void {
+  private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     let envelope: Envelope | undefined;
     let sse = false;
     const requestIds: RequestId[] = [];
@@ -175,6 +189,7 @@ export class StreamableHttpTransport {
       const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
       if (request.method === 'subscriptions/listen' || meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
     }
+    if (this.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
     if (requestIds.length === 0) {
       res.writeHead(202, { 'Content-Length': 0 });
       res.end();
@@ -188,7 +203,7 @@ export class StreamableHttpTransport {
       }
     });
     res.once('close', () => session.close('client-disconnected'));
-    this.endpoint.receiveOnExchange(session, body.messages);
+    this.endpoint.receiveOnExchange(session, body.messages, auth);
   }
 
   /**
@@ -200,19 +215,19 @@ export class StreamableHttpTransport {
    * and version; 409 a second standalone stream on the session; 400 a `Last-Event-ID` that is not
    * of this session, or whose events are no longer kept.
    */
-  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+  private handleGet(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     if (!accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept text/event-stream');
       return;
     }
-    const session = this.sessionFor(req, res);
+    const session = this.sessionFor(req, res, auth);
     if (session === undefined || !this.versionSupported(req, res)) return;
     const headers = { [SESSION_HEADER]: session.id };
     const lastEventId = req.headers['last-event-id'];
     if (this.endpoint.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
       const eventId = parseEventId(lastEventId);
       const opened = this.endpoint.openedWith(session);
-      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !sameCredentials(opened, req.headers) || !session.canResume(eventId.seq)) {
+      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth) || !session.canResume(eventId.seq)) {
         sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
           'Last-Event-ID cannot be resumed: it is not an event of this session, or the events after it are no longer kept');
         return;
@@ -228,8 +243,8 @@ export class StreamableHttpTransport {
   }
 
   /** DELETE: ends the session (200); afterwards its id gets 404. Refused as a POST's session. */
-  private handleDelete(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.sessionFor(req, res);
+  private handleDelete(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
+    const session = this.sessionFor(req, res, auth);
     if (session === undefined) return;
     session.close('client-deleted');
     res.writeHead(200, { 'Content-Length': 0 });
@@ -237,12 +252,12 @@ export class StreamableHttpTransport {
   }
 
   /**
-   * Finds the request's session by `Mcp-Session-Id`, or answers 400/404 and returns `undefined`.
-   * A session that is not open here may be open on another instance: the request (with `body`,
-   * when a POST's has been read) is then relayed there ({@link McpEndpoint.relayed}), and this
-   * returns `undefined` too.
+   * Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers
+   * 400/404 and returns `undefined`. A session that is not open here may be open on another
+   * instance: the request (with `body`, when a POST's has been read) is then relayed there
+   * ({@link McpEndpoint.relayed}), and this returns `undefined` too.
    */
-  private sessionFor(req: IncomingMessage, res: ServerResponse, body?: PostedBody): Session | undefined {
+  private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined, body?: PostedBody): Session | undefined {
     const id = req.headers['mcp-session-id'];
     if (id === undefined || id === '') {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
@@ -253,7 +268,7 @@ export class StreamableHttpTransport {
       return undefined;
     }
     const session = this.endpoint.session(id);
-    if (session === undefined || session.transport !== 'streamable-http') {
+    if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
       // Open on another instance: the request is relayed there, and answered from there.
       if (session === undefined && this.endpoint.relayed(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body))) return undefined;

@@ -13,7 +13,10 @@ const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
 /** The longest error text shown in a status. */
 const STATUS_ERROR_CHARS = 32;
 
-/** The msg a request becomes: `payload` what the flow works on, `msg.mcp` where the answer goes. */
+/**
+ * The msg a request becomes: `payload` what the flow works on, `msg.mcp` where the answer goes,
+ * and (OAuth 2.1) `msg.mcp.auth` the caller of the POST that carried the request.
+ */
 export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: Partial<McpMsgContext>): { topic: string; payload: unknown; mcp: McpMsgContext } {
   const { session } = request;
   const mcp: McpMsgContext = mcpContext(endpoint, session, { kind: 'request', requestId: request.requestId, method: request.method, ...extra });
@@ -21,14 +24,14 @@ export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: P
 }
 
 /**
- * Counts a declaration's requests and shows them: `3 calls` (green dot), or the last error after
- * it (red ring) until a request succeeds again.
+ * Counts a declaration's requests and shows them: `1 call`, `3 calls` (green dot), or the last
+ * error after it (red ring) until a request succeeds again.
  */
 export function callStatus(RED: NodeAPI, node: Node): { onRequest(): void; onOutcome(outcome: FlowOutcome): void } {
   let calls = 0;
   let lastError: string | undefined;
   const show = (): void => {
-    const count = RED._(`${NS}.status.calls`, { count: calls });
+    const count = calls === 1 ? RED._(`${NS}.status.oneCall`) : RED._(`${NS}.status.calls`, { count: calls });
     if (lastError === undefined) {
       node.status({ fill: 'green', shape: 'dot', text: count });
     } else {

@@ -51,10 +51,13 @@ export function corsHandler(RED: NodeAPI): RouteHandler | undefined {
 /**
  * The user's `exposedHeaders` plus `Mcp-Session-Id`, which a browser client (the Inspector's web
  * UI) must read from the Streamable HTTP `initialize` response (MCP "Transports > Streamable HTTP
- * > Session Management").
+ * > Session Management"), and `WWW-Authenticate`, which it must read from a 401 to find the
+ * endpoint's OAuth metadata (MCP "Authorization").
  */
 function exposedHeaders(configured: CorsOptions['exposedHeaders']): string[] {
   const list = typeof configured === 'string' ? configured.split(',').map((h) => h.trim()).filter(Boolean) : [...(configured ?? [])];
-  if (!list.some((h) => h.toLowerCase() === SESSION_HEADER.toLowerCase())) list.push(SESSION_HEADER);
+  for (const header of [SESSION_HEADER, 'WWW-Authenticate']) {
+    if (!list.some((h) => h.toLowerCase() === header.toLowerCase())) list.push(header);
+  }
   return list;
 }

@@ -3,6 +3,7 @@
  */
 import type { NodeDef, Node } from 'node-red';
 import type { McpEndpoint, MessageKind, RequestId, Session, TransportKind } from '../../core';
+import { msgAuth } from './msg-auth';
 
 /**
  * `msg.mcp`: where a msg came from and where its answer goes. Set by `mcp message in` and
@@ -45,21 +46,44 @@ export interface McpMsgContext {
   /** `mcp sse prompt`: the prompt asked for or completed. */
   prompt?: string;
   /**
+   * With the endpoint in OAuth 2.1 mode: the caller, as its access token describes it (the token
+   * itself never reaches the flow). On every msg of a session: `mcp message in` gives the caller
+   * of the POST that carried the message, `mcp sse in` the caller of the session.
+   */
+  auth?: McpAuth;
+  /**
    * Set by `mcp sse out` on the msg it sends when a server-initiated request ends: the request's
    * id and method, and how it ended (`result`, `error`, `timeout` or `session-closed`).
    */
   request?: { id: RequestId; method: string; outcome: 'result' | 'error' | 'timeout' | 'session-closed' };
 }
 
+/** `msg.mcp.auth`: the caller of an OAuth 2.1 endpoint. */
+export interface McpAuth {
+  /** The token's `sub`: the user (for a client credentials token, usually the client). */
+  subject: string | undefined;
+  /** The client the user signed in with (`client_id`, or `azp`, `appid`, `cid`). */
+  clientId: string | undefined;
+  /** The scopes granted. */
+  scopes: string[];
+  /** Every claim of the token (or field of its introspection answer). */
+  claims: Record<string, unknown>;
+  /** When the token expires, in epoch ms. */
+  expiresAt: number | undefined;
+}
+
 /**
  * `msg.mcp` of a client message: the session's id (or, for a 2026-07-28 request, the exchange's
- * id, capabilities and carried state), endpoint, transport and protocol version, plus `extra`.
+ * id, capabilities and carried state), endpoint, transport and protocol version, the caller (OAuth
+ * 2.1: `auth`, from the latest access token of the session or exchange), plus `extra`.
  */
 export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Partial<McpMsgContext>): McpMsgContext {
   const mcp: McpMsgContext = session.exchange === undefined
     ? { sessionId: session.id, endpoint: endpoint.id, transport: session.transport }
     : { exchangeId: session.id, endpoint: endpoint.id, transport: session.transport };
   if (session.protocolVersion !== undefined) mcp.protocolVersion = session.protocolVersion;
+  const auth = msgAuth(endpoint.access.callerOf(session.id));
+  if (auth !== undefined) mcp.auth = auth;
   if (session.exchange !== undefined) {
     mcp.clientCapabilities = session.exchange.envelope.clientCapabilities;
     if (session.exchange.envelope.clientInfo !== undefined) mcp.clientInfo = session.exchange.envelope.clientInfo;
@@ -129,6 +153,23 @@ export interface EndpointNodeDef extends NodeDef {
   /** Streamable HTTP: answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse?: boolean;
   /**
+   * `none`, `token` (the credential `authToken`) or `oauth` (OAuth 2.1 resource server). Absent
+   * (flows saved before it existed): `token` when a token is set, else `none`.
+   */
+  authMode?: 'none' | 'token' | 'oauth';
+  /** OAuth: issuer URLs of the authorization servers, separated by spaces, commas or new lines. */
+  issuers?: string;
+  /** OAuth: the resource identifier; blank: the URL the client connected to. */
+  resource?: string;
+  /** OAuth: more accepted `aud` values, separated by spaces, commas or new lines. */
+  audiences?: string;
+  /** OAuth: scopes every request needs, separated by spaces or commas. */
+  requiredScopes?: string;
+  /** OAuth: per-tool scopes, one `tool: scope1 scope2` a line. */
+  toolScopes?: string;
+  /** OAuth: allowed clock skew for `exp`/`nbf`, in seconds; default 60. */
+  clockSkew?: number | string;
+  /**
    * Answer `initialize`, `ping`, `logging/setLevel` and the lists even with no tool, resource or
    * prompt node declared on the endpoint (they switch it on by themselves).
    */
@@ -162,6 +203,10 @@ export interface EndpointCredentials {
   authToken?: string;
   /** The Redis password (several instances), when not in the URL. */
   redisPassword?: string;
+  /** OAuth: the client id the endpoint introspects opaque tokens as (RFC 7662); blank: JWTs only. */
+  introspectionClientId?: string;
+  /** OAuth: that client's secret. */
+  introspectionSecret?: string;
   /**
    * 2026-07-28: the secret that seals `requestState`; instances behind one load balancer must
    * share it. Blank: the `MCP_STATE_SECRET` environment variable, else random per process.

@@ -66,7 +66,7 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
         { sessionId: 'string', endpoint: 'ep', transport: 'streamable-http', kind: 'request', requestId: 'number', method: 'tools/call', tool: 'add' });
       helper.getNode('out').receive({ ...msg, payload: msg.payload.a + msg.payload.b });
       assert.deepEqual((await answer).content, [{ type: 'text', text: '5' }]);
-      assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: '1 calls' });
+      assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: '1 call' });
       const bad = await client.callTool({ name: 'add', arguments: { a: 2 } });
       assert.equal(bad.isError, true);
       assert.equal(calls.length, 1, 'the invalid call never reached the flow');

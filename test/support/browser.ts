@@ -53,3 +53,88 @@ export async function screenshot(page: Page, folder: string, name: string): Prom
   await page.screenshot({ path: file });
   return file;
 }
+
+/** What the editor's page offers the tests: `RED`, typed as far as they use it. */
+interface EditorWindow {
+  RED: {
+    nodes: {
+      eachNode(cb: (n: { id: string; type: string; z?: string }) => void): void;
+      node(id: string): unknown;
+      filterLinks(filter: { source?: unknown; target?: unknown }): unknown[];
+    };
+    workspaces: { active(): string };
+  };
+}
+
+/** The ids of the nodes of `type` in the editor's workspaces (all flows), in the editor's order. */
+export async function nodeIdsOfType(page: Page, type: string): Promise<string[]> {
+  return page.evaluate((t) => {
+    const ids: string[] = [];
+    (window as unknown as EditorWindow).RED.nodes.eachNode((n) => { if (n.type === t) ids.push(n.id); });
+    return ids;
+  }, type);
+}
+
+/**
+ * Drags a node of `type` from the palette onto the open flow, as a user does: the palette is
+ * filtered with `search` first (so the node is shown whatever the categories' state), then the
+ * mouse carries the palette entry to `at` (px from the workspace's top left corner).
+ * @returns the id of the node dropped. Throws when no new node of `type` appears.
+ */
+export async function dragFromPalette(page: Page, type: string, search: string, at: { x: number; y: number }): Promise<string> {
+  const before = await nodeIdsOfType(page, type);
+  const filter = page.locator('#red-ui-palette-search input');
+  await filter.fill('');
+  await filter.pressSequentially(search);
+  // The palette filters 100 ms after the last key (and marks each entry it hides with data-filter):
+  // wait until it has filtered with this search, as its refreshFilter() does, before aiming.
+  await page.waitForFunction((text) => {
+    const re = new RegExp(text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'), 'i');
+    return [...document.querySelectorAll<HTMLElement>('#red-ui-palette-container .red-ui-palette-node')].every((el) =>
+      (re.test(el.dataset.paletteType ?? '') || re.test(el.dataset.paletteLabel ?? '')) === !el.hasAttribute('data-filter'));
+  }, search);
+  const entry = page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`);
+  // The filtered palette settles (categories fold and move) before the entry can be picked up:
+  // hovering waits until it stands still.
+  await entry.hover();
+  const from = await entry.boundingBox();
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  if (from === null || chart === null) throw new Error(`the palette entry of ${type} or the workspace is not shown`);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  // jQuery UI's draggable starts after a few pixels of movement; move in steps, as a hand does.
+  await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2, { steps: 5 });
+  await page.mouse.move(chart.x + at.x, chart.y + at.y, { steps: 20 });
+  await page.mouse.up();
+  await page.waitForFunction(([t, n]) => {
+    let count = 0;
+    (window as unknown as EditorWindow).RED.nodes.eachNode((node) => { if (node.type === t) count++; });
+    return count > n;
+  }, [type, before.length] as const);
+  const added = (await nodeIdsOfType(page, type)).filter((id) => !before.includes(id));
+  if (added.length !== 1) throw new Error(`expected one new ${type} node, got ${added.length}`);
+  return added[0] as string;
+}
+
+/**
+ * Draws a wire from the output port of node `from` to the input port of node `to` with the mouse,
+ * and waits until the editor has the link.
+ */
+export async function wire(page: Page, from: string, to: string): Promise<void> {
+  const output = await page.locator(`[id="${from}"] .red-ui-flow-port-output .red-ui-flow-port`).first().boundingBox();
+  const input = await page.locator(`[id="${to}"] .red-ui-flow-port-input .red-ui-flow-port`).first().boundingBox();
+  if (output === null || input === null) throw new Error(`the ports of ${from} or ${to} are not shown`);
+  await page.mouse.move(output.x + output.width / 2, output.y + output.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(input.x + input.width / 2, input.y + input.height / 2, { steps: 15 });
+  await page.mouse.up();
+  await page.waitForFunction(([f, t]) => {
+    const { nodes } = (window as unknown as EditorWindow).RED;
+    return nodes.filterLinks({ source: nodes.node(f), target: nodes.node(t) }).length === 1;
+  }, [from, to] as const);
+}
+
+/** The text on the page's clipboard (the page needs the `clipboard-read` permission). */
+export async function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() => navigator.clipboard.readText());
+}

@@ -1,6 +1,7 @@
 /**
  * A plain node:http server around one core McpEndpoint, for the core's tests: /sse (GET),
- * /message (POST) and /mcp (Streamable HTTP), nothing from Node-RED.
+ * /message (POST) and /mcp (Streamable HTTP), and with OAuth on their Protected Resource Metadata
+ * under /.well-known/oauth-protected-resource; nothing from Node-RED.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,12 @@ export interface CoreServer {
   close(): Promise<void>;
 }
 
+/** The OAuth paths the core server serves, for `startCoreServer({ oauth: { ..., paths: CORE_OAUTH_PATHS } })`. */
+export const CORE_OAUTH_PATHS = [
+  { transport: 'sse' as const, path: '/sse', metadataPath: '/.well-known/oauth-protected-resource/sse' },
+  { transport: 'streamable-http' as const, path: '/mcp', metadataPath: '/.well-known/oauth-protected-resource/mcp' },
+];
+
 /** Starts the server on 127.0.0.1 on a free port. */
 export async function startCoreServer(options: Partial<EndpointOptions> = {}): Promise<CoreServer> {
   const registry = options.registry ?? new SessionRegistry();
@@ -30,6 +37,8 @@ export async function startCoreServer(options: Partial<EndpointOptions> = {}): P
     if (path === '/sse') endpoint.sse.handleGet(req, res);
     else if (path === '/message') endpoint.sse.handlePost(req, res);
     else if (path === '/mcp') endpoint.streamableHttp.handle(req, res);
+    else if (path === '/.well-known/oauth-protected-resource/sse' && endpoint.access.oauth) endpoint.access.oauth.serveMetadata(req, res, 'sse');
+    else if (path === '/.well-known/oauth-protected-resource/mcp' && endpoint.access.oauth) endpoint.access.oauth.serveMetadata(req, res, 'streamable-http');
     else {
       res.writeHead(404);
       res.end();
@@ -72,4 +81,35 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Answers client requests on `endpoint` the way the tutorial flow does: `initialize`, `ping`,
+ * `tools/list` and `tools/call` of `add` {a, b}, plus `whoami`, which answers the caller's
+ * subject (OAuth). Returns the function that stops answering.
+ */
+export function answerLikeTheTutorial(endpoint: McpEndpoint): () => void {
+  return endpoint.messageReceived.add(({ session, kind, message, auth }) => {
+    if (kind !== 'request' || !('method' in message) || !('id' in message)) return;
+    const params = (message.params ?? {}) as Record<string, any>;
+    let result: unknown;
+    if (message.method === 'initialize') {
+      result = { protocolVersion: params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'core-test', version: '1.0.0' } };
+    } else if (message.method === 'ping') {
+      result = {};
+    } else if (message.method === 'tools/list') {
+      result = { tools: [
+        { name: 'add', description: 'Add two numbers', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } } },
+        { name: 'whoami', description: 'The caller', inputSchema: { type: 'object' } },
+      ] };
+    } else if (message.method === 'tools/call' && params.name === 'add') {
+      result = { content: [{ type: 'text', text: String(params.arguments.a + params.arguments.b) }] };
+    } else if (message.method === 'tools/call' && params.name === 'whoami') {
+      result = { content: [{ type: 'text', text: String(auth?.subject) }] };
+    } else {
+      endpoint.send(session.id, { error: { code: -32601, message: `Method not found: ${message.method}` } }, { requestId: message.id });
+      return;
+    }
+    endpoint.send(session.id, { result }, { requestId: message.id });
+  });
 }

@@ -2,7 +2,7 @@
  * End-to-end support: the real node-red binary with this package installed from its packed
  * tarball (as a user installs it), and the official MCP SDK client.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -34,17 +34,21 @@ export function packedTarball(): string {
 /**
  * Starts node-red on a free port with a flow file, and this package installed from its tarball.
  * @param options.node / options.bin run another Node or node-red version (Node-RED 5 needs Node 22).
+ * @param options.port listen on this port instead of a free one.
+ * @param options.credentials the flow's credentials by node id (`flows_cred.json`).
  * @param options.env extra environment variables for node-red.
  */
-export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball'; env?: Record<string, string> } = {}): Promise<RunningNodeRed> {
+export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball'; port?: number; credentials?: Record<string, object>; env?: Record<string, string> } = {}): Promise<RunningNodeRed> {
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-'));
   prepareUserDir({ userDir, flowsFile, install: options.install === 'link' ? 'link' : packedTarball(), settings: options.settings ?? {} });
+  // Credentials by node id, as the editor would have saved them (unencrypted: credentialSecret is false).
+  if (options.credentials !== undefined) writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials));
   return runIn(userDir, options);
 }
 
-/** Starts node-red on a prepared user dir; stopping it removes the dir. */
-async function runIn(userDir: string, options: { node?: string; bin?: string; env?: Record<string, string> }): Promise<RunningNodeRed> {
-  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), env: options.env ?? {} });
+/** Starts node-red on a prepared user dir (on `port`, or a free one); stopping it removes the dir. */
+async function runIn(userDir: string, options: { node?: string; bin?: string; port?: number; env?: Record<string, string> }): Promise<RunningNodeRed> {
+  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}), env: options.env ?? {} });
   return {
     url: running.url as string,
     userDir,
@@ -66,6 +70,9 @@ export async function connectSdkClient(sseUrl: string): Promise<Client> {
 
 /** The example flow file. */
 export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'tutorial-mcp-server.json');
+
+/** The tutorial behind OAuth 2.1 (issuer, resource and scopes from environment variables). */
+export const OAUTH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'oauth-server.json');
 
 /**
  * Starts node-red the way a new user has it: an empty user dir (empty flow, nothing installed,
