@@ -20,6 +20,7 @@ import type { SecurityOptions } from './security';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
+import type { Cluster, ClusterOptions, RelayRoute } from './cluster';
 import { AccessControl, type Admitted } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
 import type { OAuthOptions } from './auth/resource-server';
@@ -92,6 +93,8 @@ export interface EndpointOptions {
    * share it; default: random per process (a retry must then reach the same instance).
    */
   stateSecret?: string;
+  /** Several instances serve this endpoint, sharing its sessions through Redis (see cluster/). Default: this instance alone. */
+  cluster?: ClusterOptions;
 }
 
 /** Ms an exchange waits after a flow's input request for more, before answering `input_required`. */
@@ -154,6 +157,8 @@ export class McpEndpoint {
   readonly protocol = new Protocol();
   /** What is declared on the endpoint (tools, resources, prompts), and the requests it answers itself. */
   readonly features: ServerFeatures;
+  /** This instance's part of the cluster, when several instances serve the endpoint through Redis. */
+  readonly cluster: Cluster | undefined;
   /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
   readonly sse: SseTransport;
   /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
@@ -222,6 +227,30 @@ export class McpEndpoint {
       logLevels: this.protocol.logLevels,
       toFlow: (session, kind, message) => this.toFlow(session, kind, message, this.access.callerOf(session.id)),
     }, options.features);
+    if (options.cluster !== undefined) this.cluster = this.startCluster(options.cluster);
+  }
+
+  /** Loads the cluster module only when asked for (an endpoint without Redis never loads it or the Redis client). */
+  private startCluster(options: ClusterOptions): Cluster {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Cluster: ClusterClass } = require('./cluster') as typeof import('./cluster');
+    const cluster = new ClusterClass({
+      id: this.id,
+      maxBodyBytes: this.maxBodyBytes,
+      maxBufferedBytes: this.queueLimits.bytes,
+      localCount: () => this.open.size,
+      serve: (route, req, res) => {
+        if (route === 'sse-get') this.sse.handleGet(req, res);
+        else if (route === 'sse-post') this.sse.handlePost(req, res);
+        else this.streamableHttp.handle(req, res);
+      },
+      sendLocal: (sessionId, payload, context) => this.send(sessionId, payload, context),
+      broadcastLocal: (payload) => this.protocol.broadcast(this.sessions(), payload),
+      notFound: (sessionId) => new SessionNotFoundError(sessionId),
+    }, options);
+    cluster.changed.add(() => this.registry.setClusterCount(this.id, cluster.up ? cluster.total : undefined));
+    cluster.start();
+    return cluster;
   }
 
   /** The number of open sessions of this endpoint, of both transports. */
@@ -274,6 +303,7 @@ export class McpEndpoint {
       onWarning: (text) => this.warning.emit(text),
     });
     this.open.set(session.id, { session, headers });
+    this.cluster?.sessionOpened(session.id);
     this.access.remember(session.id, auth);
     session.expireWhenIdle(this.idleTimeoutMs, transport === 'streamable-http' ? this.sessionTimeoutMs : 0);
     setUp(session);
@@ -286,6 +316,18 @@ export class McpEndpoint {
   session(id: string): Session | undefined {
     const session = this.open.get(id)?.session ?? this.exchanges.get(id);
     return session === undefined || session.closed ? undefined : session;
+  }
+
+  /**
+   * For the transports: a request names session `sessionId`, which is not open here. When several
+   * instances serve the endpoint, the request is relayed to the instance that owns the session,
+   * which answers it as a local request (see cluster/forwarder.ts: 404 through `notFound` when no
+   * instance owns it, 503 with `Retry-After` when Redis is unreachable), and this returns true.
+   * Returns false, answering nothing, on a single instance: the transport answers 404 itself.
+   * @param body the POST body, when the transport has read it.
+   */
+  relayed(req: IncomingMessage, res: ServerResponse, sessionId: string, route: RelayRoute, notFound: () => void, body?: string): boolean {
+    return this.cluster?.relay(req, res, sessionId, route, notFound, body) ?? false;
   }
 
   /** The headers of the request that opened a session of this endpoint. */
@@ -325,12 +367,18 @@ export class McpEndpoint {
   /**
    * Sends what a flow produced to one session of this endpoint, by the protocol's rules (see
    * {@link Protocol.send}); on Streamable HTTP, messages about a request go on its POST's stream.
-   * @throws SessionNotFoundError when the session is not open on this endpoint.
+   * A session another instance owns (several instances) gets it through that instance: the result
+   * is then `{ sent: true, relayed: true }`, and a later failure reaches `context.onRelayFailure`.
+   * @throws SessionNotFoundError when the session is not open on this endpoint (nor, several
+   *   instances serving it, anywhere: that failure then reaches `context.onRelayFailure`).
    * @throws TypeError, SessionClosedError, RangeError as {@link Protocol.send}.
    */
   send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
     const session = this.session(sessionId);
-    if (session === undefined) throw new SessionNotFoundError(sessionId);
+    if (session === undefined) {
+      if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
+      throw new SessionNotFoundError(sessionId);
+    }
     const { requestId } = context;
     // The answer to a request a declaration handed to the flow is shaped by its method.
     const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
@@ -352,11 +400,14 @@ export class McpEndpoint {
   /**
    * Sends one notification to every open session of this endpoint that has a stream of its own
    * (those waiting for their client to reconnect get it in their replay ring); see
-   * {@link Protocol.broadcast}.
-   * @returns the number of sessions it was sent to.
+   * {@link Protocol.broadcast}. Several instances serving the endpoint, every other instance
+   * sends it to its sessions too.
+   * @returns the number of sessions of this instance it was sent to.
    */
   broadcast(payload: unknown): number {
-    return this.protocol.broadcast(this.sessions(), payload);
+    const sent = this.protocol.broadcast(this.sessions(), payload);
+    this.cluster?.broadcast(payload);
+    return sent;
   }
 
   /**
@@ -567,6 +618,7 @@ export class McpEndpoint {
   private onSessionClosed(session: Session, reason: CloseReason): void {
     const headers = this.open.get(session.id)?.headers ?? {};
     this.open.delete(session.id);
+    this.cluster?.sessionClosed(session.id);
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
     if (this.open.size === 0 && this.exchanges.size === 0) this.stopKeepAlive();
@@ -591,13 +643,16 @@ export class McpEndpoint {
 
   /**
    * Closes the endpoint: every open stream of it ends cleanly, its sessions leave the registry,
-   * and later requests get 503. Idempotent.
+   * and later requests get 503. Idempotent. Resolves once the connection to Redis (several
+   * instances) has closed; at once otherwise.
    */
-  close(): void {
+  close(): Promise<void> {
     this.closed = true;
     this.features.close();
     for (const { session } of [...this.open.values()]) session.close('endpoint-closed');
     for (const session of [...this.exchanges.values()]) session.close('endpoint-closed');
     this.stopKeepAlive();
+    this.registry.setClusterCount(this.id, undefined);
+    return this.cluster?.close() ?? Promise.resolve();
   }
 }

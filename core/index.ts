@@ -10,6 +10,7 @@
  *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).
  * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
  *   on it (`server-features.ts`), one module per feature.
+ * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
@@ -28,3 +29,5 @@ export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } fr
 export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
 export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
 export { LOG_LEVELS, type LogLevel } from './features/logging';
+// Types only: the cluster module itself is loaded by an endpoint that is given one.
+export type { ClusterChange, ClusterOptions } from './cluster';

@@ -19,9 +19,9 @@ import { PendingRequests, type PendingOutcome } from './pending-requests';
 import { ClientRequests } from './client-requests';
 import { isLogLevel, LogLevels } from './features/logging';
 
-/** What happened to a flow's payload: sent (with the message as it went out), or dropped and why. */
+/** What happened to a flow's payload: sent (with the message as it went out; `relayed` when it went to another instance), or dropped and why. */
 export type PushResult =
-  | { sent: true; message: JsonRpcMessage }
+  | { sent: true; message: JsonRpcMessage; relayed?: boolean }
   | { sent: false; reason: string; filtered?: boolean };
 
 /** Options for a server-initiated request. */
@@ -50,6 +50,12 @@ export interface SendContext {
    * request, handed back on the client's retry.
    */
   state?: unknown;
+  /**
+   * Several instances (see cluster/): a send to a session another instance owns returns
+   * `{ sent: true, relayed: true }` at once; this hears later that it failed (an Error: the
+   * session is gone, Redis is unreachable) or that the owner's protocol dropped it (the reason).
+   */
+  onRelayFailure?: (failure: Error | string) => void;
 }
 
 /** A payload a flow sent that the protocol refuses; `code` names the rule, for translated texts. */

@@ -14,6 +14,8 @@ import { Session, type SessionInfo, type SessionOptions } from './session';
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  /** Open sessions on every instance, by endpoint, for endpoints that several instances serve. */
+  private readonly clusterCounts = new Map<string, number>();
 
   /**
    * Creates and registers a session with a fresh id ({@link newSessionId}).
@@ -45,6 +47,33 @@ export class SessionRegistry {
     return n;
   }
 
+  /**
+   * Several instances serving an endpoint: records its open sessions on every instance
+   * (`undefined`: this instance's alone, as when Redis is unreachable or the endpoint closed).
+   */
+  setClusterCount(endpointId: string, count: number | undefined): void {
+    if (count === undefined) this.clusterCounts.delete(endpointId);
+    else this.clusterCounts.set(endpointId, count);
+  }
+
+  /**
+   * The number of open sessions on every instance, of one endpoint or of all: an endpoint that
+   * several instances serve counts theirs too (as of the last heartbeat or announcement, within
+   * a few seconds); any other counts this instance's.
+   */
+  clusterCount(endpointId?: string): number {
+    if (endpointId !== undefined) return this.clusterCounts.get(endpointId) ?? this.count(endpointId);
+    let n = 0;
+    for (const session of this.sessions.values()) if (!this.clusterCounts.has(session.endpointId)) n++;
+    for (const count of this.clusterCounts.values()) n += count;
+    return n;
+  }
+
+  /** `{ local, cluster }`: open sessions on this instance and on every instance ({@link clusterCount}). */
+  counts(endpointId?: string): { local: number; cluster: number } {
+    return { local: this.count(endpointId), cluster: this.clusterCount(endpointId) };
+  }
+
   /** The open sessions of one endpoint, or of all, in the order they opened. */
   list(endpointId?: string): Session[] {
     const all = [...this.sessions.values()];
@@ -61,8 +90,11 @@ export class SessionRegistry {
   /**
    * What the Node-RED Context sidebar shows: it writes any object that is not a plain `Object`
    * with `toString()` (@node-red/util `encodeObject`), so this is {@link toJSON} as JSON text.
+   * While several instances serve an endpoint, it is `{ "local": n, "cluster": m, "sessions": {...} }`
+   * instead: this instance's open sessions, every instance's, and this instance's sessions.
    */
   toString(): string {
-    return JSON.stringify(this.toJSON());
+    if (this.clusterCounts.size === 0) return JSON.stringify(this.toJSON());
+    return JSON.stringify({ ...this.counts(), sessions: this.toJSON() });
   }
 }

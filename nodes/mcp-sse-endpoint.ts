@@ -12,6 +12,8 @@ import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
+import type { ClusterOptions } from '../core';
+import type { ConnectionOptions } from 'node:tls';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
@@ -37,6 +39,32 @@ function listSetting(value: string | undefined): string[] {
 function textSetting(value: string | undefined): string {
   const text = (value ?? '').trim();
   return text.startsWith('${') ? '' : text;
+}
+
+/**
+ * The Redis URL setting, or `undefined` for a single instance: blank, or an environment variable
+ * that is not set (Node-RED substitutes `${VAR}` only when set, and leaves the literal text otherwise).
+ */
+function redisUrlSetting(value: string | undefined): string | undefined {
+  const url = (value ?? '').trim();
+  return url === '' || url.startsWith('${') ? undefined : url;
+}
+
+/** The cluster settings of an endpoint whose Redis URL is set; `undefined` keeps it on this instance alone. */
+function clusterSetting(RED: NodeAPI, def: EndpointNodeDef, credentials: EndpointCredentials | undefined): ClusterOptions | undefined {
+  const url = redisUrlSetting(def.redisUrl);
+  if (url === undefined) return undefined;
+  const options: ClusterOptions = { url };
+  if (credentials?.redisPassword) options.password = credentials.redisPassword;
+  if ((def.redisPrefix ?? '').trim() !== '') options.keyPrefix = (def.redisPrefix as string).trim();
+  if ((def.redisInstance ?? '').trim() !== '') options.instanceId = (def.redisInstance as string).trim();
+  const tlsNode = def.redisTls ? RED.nodes.getNode(def.redisTls) as (Node & { addTLSOptions?(options: object): void }) | null : null;
+  if (tlsNode?.addTLSOptions !== undefined) {
+    const tls: ConnectionOptions = {};
+    tlsNode.addTLSOptions(tls);
+    options.tls = tls;
+  }
+  return options;
 }
 
 /** A path setting with its leading `/`. */
@@ -149,8 +177,13 @@ export = function register(RED: NodeAPI): void {
           instructions: def.instructions ?? '',
         },
       },
+      cluster: clusterSetting(RED, def, this.credentials),
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
+    // Several instances: the Redis link going down is a warning, coming back a log line.
+    const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
+      if (text !== undefined) (up ? this.log(text) : this.warn(text));
+    });
     const removeToolScopes = this.endpoint.access.toolScopes.declareAll(oauth?.toolScopes ?? new Map());
     // Once a tool, resource or prompt node is declared on it (or Answer protocol is on), the
     // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
@@ -170,11 +203,11 @@ export = function register(RED: NodeAPI): void {
       stopServing?.();
       removeWarning();
       removeToolScopes();
-      this.endpoint.close();
-      done();
+      removeCluster?.();
+      this.endpoint.close().then(done, done);
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
-    credentials: { authToken: { type: 'password' }, introspectionClientId: { type: 'text' }, introspectionSecret: { type: 'password' }, stateSecret: { type: 'password' } },
+    credentials: { authToken: { type: 'password' }, introspectionClientId: { type: 'text' }, introspectionSecret: { type: 'password' }, stateSecret: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

@@ -27,9 +27,23 @@ export = function register(RED: NodeAPI): void {
     const endpoint = endpointNode.endpoint;
 
     let statusPending = false;
+    let shownCluster = '';
     const showStatus = (): void => {
       statusPending = false;
       const n = endpoint.sessionCount;
+      const cluster = endpoint.cluster;
+      if (cluster !== undefined) {
+        // Several instances: this instance's sessions and every instance's, or that Redis is lost.
+        const text = cluster.up
+          ? RED._('mcp-sse-in.status.cluster', { count: n, total: cluster.total })
+          : RED._('mcp-sse-in.status.redisDown', { count: n });
+        // The heartbeat re-counts every few seconds: the editor hears only of a change.
+        const status = { fill: cluster.up ? (n > 0 ? 'green' : 'grey') : 'yellow', shape: cluster.up && n > 0 ? 'dot' : 'ring', text } as const;
+        const key = `${status.fill}|${status.shape}|${text}`;
+        if (key !== shownCluster) this.status(status);
+        shownCluster = key;
+        return;
+      }
       const text = n === 1 ? RED._('mcp-sse-in.status.oneSession') : RED._('mcp-sse-in.status.sessions', { count: n });
       this.status({ fill: n > 0 ? 'green' : 'red', shape: n > 0 ? 'dot' : 'ring', text });
     };
@@ -44,17 +58,20 @@ export = function register(RED: NodeAPI): void {
       const mcp: McpMsgContext = { sessionId: session.id, endpoint: endpoint.id, transport: session.transport };
       if (auth !== undefined) mcp.auth = msgAuth(auth);
       const payload: SessionEventPayload = { event, sessionId: session.id, transport: session.transport, headers: { ...headers }, sessions: endpoint.sessionCount };
+      if (endpoint.cluster?.up === true) payload.clusterSessions = endpoint.cluster.total;
       if (reason !== undefined) payload.reason = reason;
       this.send({ topic: event, payload, mcp } as never);
       scheduleStatus();
     };
     const removeOpen = endpoint.sessionOpened.add(emit('open'));
     const removeClose = endpoint.sessionClosed.add(emit('close'));
+    const removeCluster = endpoint.cluster?.changed.add(scheduleStatus);
     showStatus();
 
     this.on('close', (_removed: boolean, done: () => void) => {
       removeOpen();
       removeClose();
+      removeCluster?.();
       done();
     });
   }

@@ -97,6 +97,12 @@ export = function register(RED: NodeAPI): void {
           requestId: msg.mcp?.requestId,
           failure: failureOf(msg),
           state: msg.mcp?.state,
+          // Several instances: a session held by another instance hears of a failure later.
+          onRelayFailure: (failure) => {
+            if (closed) return;
+            if (typeof failure === 'string') this.warn(failure);
+            else this.error(nodeError(failure), msg);
+          },
           request: {
             timeoutMs,
             owner: this,

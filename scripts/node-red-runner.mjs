@@ -95,13 +95,14 @@ export function packPackage(outDir, { build = true } = {}) {
  * @param {boolean} [options.inheritOutput] show node-red's output on this process's console.
  * @param {string[]} [options.nodeArgs] extra node flags (e.g. --cpu-prof).
  * @param {number} [options.timeoutMs] how long to wait for the start, in ms (default 60000).
+ * @param {Record<string, string>} [options.env] extra environment variables (e.g. MCP_REDIS_URL).
  * @returns {Promise<{url: string, port: number, pid: number, output: () => string, stop: () => Promise<void>}>}
  */
-export function startNodeRed({ userDir, port = 0, node = process.execPath, bin = nodeRedBin(), inheritOutput = false, nodeArgs = [], timeoutMs = 60_000 }) {
+export function startNodeRed({ userDir, port = 0, node = process.execPath, bin = nodeRedBin(), inheritOutput = false, nodeArgs = [], timeoutMs = 60_000, env = {} }) {
   const child = spawn(node, [...nodeArgs, bin, '--userDir', userDir, '--port', String(port)], {
     cwd: userDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...env },
   });
   let output = '';
   const onData = (chunk) => {

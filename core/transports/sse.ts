@@ -161,9 +161,12 @@ export class SseTransport {
       return;
     }
     const session = this.endpoint.session(eventId.sessionId);
+    const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
+    // Open on another instance: resumed there, through this one.
+    if (session === undefined && this.endpoint.relayed(req, res, eventId.sessionId, 'sse-get', notFound)) return;
     const opened = session === undefined ? undefined : this.endpoint.openedWith(session);
     if (session === undefined || session.transport !== 'sse' || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth)) {
-      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
+      notFound();
       return;
     }
     if (!session.canResume(eventId.seq)) {
@@ -175,7 +178,10 @@ export class SseTransport {
     session.resume(new SseStream(res, session, session.queueLimits), eventId.seq, this.endpointEvent(session, false));
   }
 
-  /** Finds the POST's session (of this caller, with OAuth on), or answers 400/404 and returns `undefined`. */
+  /**
+   * Finds the POST's session (of this caller, with OAuth on), or answers 400/404 and returns
+   * `undefined`; a session open on another instance gets the POST relayed there (and `undefined` too).
+   */
   private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Session | undefined {
     const ids = sessionIdsOf(req.url ?? '');
     if (ids.length === 0 || ids[0] === '') {
@@ -193,7 +199,10 @@ export class SseTransport {
     }
     const session = this.endpoint.session(id);
     if (session === undefined || session.transport !== 'sse' || !this.endpoint.access.sameCaller(id, auth)) {
-      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
+      const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
+      // Open on another instance: the POST is relayed there, and answered from there.
+      if (session === undefined && this.endpoint.relayed(req, res, id, 'sse-post', notFound)) return undefined;
+      notFound();
       return undefined;
     }
     return session;

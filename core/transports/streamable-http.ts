@@ -131,7 +131,7 @@ export class StreamableHttpTransport {
       transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
       return;
     }
-    const session = transport.sessionFor(req, res, auth);
+    const session = transport.sessionFor(req, res, auth, body);
     if (session === undefined || !transport.versionSupported(req, res)) return;
     if (transport.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
     transport.answer(session, body, requestIds, req, res, auth);
@@ -251,8 +251,13 @@ export class StreamableHttpTransport {
     res.end();
   }
 
-  /** Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers 400/404 and returns `undefined`. */
-  private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Session | undefined {
+  /**
+   * Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers
+   * 400/404 and returns `undefined`. A session that is not open here may be open on another
+   * instance: the request (with `body`, when a POST's has been read) is then relayed there
+   * ({@link McpEndpoint.relayed}), and this returns `undefined` too.
+   */
+  private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined, body?: PostedBody): Session | undefined {
     const id = req.headers['mcp-session-id'];
     if (id === undefined || id === '') {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
@@ -264,7 +269,10 @@ export class StreamableHttpTransport {
     }
     const session = this.endpoint.session(id);
     if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
-      sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
+      const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
+      // Open on another instance: the request is relayed there, and answered from there.
+      if (session === undefined && this.endpoint.relayed(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body))) return undefined;
+      notFound();
       return undefined;
     }
     return session;
@@ -278,4 +286,9 @@ export class StreamableHttpTransport {
       `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(String(version).slice(0, 40))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     return false;
   }
+}
+
+/** A valid POST body as JSON text again, to relay to another instance. */
+function bodyText(body: PostedBody): string {
+  return JSON.stringify(body.batch ? body.messages.map((m) => m.message) : body.messages[0].message);
 }

@@ -108,8 +108,10 @@ export interface SessionEventPayload {
    * `server-closed`, `endpoint-closed`, `queue-overflow` or `idle-timeout`.
    */
   reason?: string;
-  /** Open sessions of the endpoint after this event. */
+  /** Open sessions of the endpoint after this event, on this instance. */
   sessions: number;
+  /** Several instances, Redis reachable: open sessions of the endpoint on every instance (as last counted). */
+  clusterSessions?: number;
 }
 
 /** Settings of the `mcp-sse-endpoint` config node, as the editor saves them. */
@@ -182,12 +184,25 @@ export interface EndpointNodeDef extends NodeDef {
   serverVersion?: string;
   /** `instructions` in the `initialize` answer: how to use this server, for the model. */
   instructions?: string;
+  /**
+   * Several instances: the Redis URL (`redis://` or `rediss://`), or `${MCP_REDIS_URL}`-style
+   * environment substitution; blank, or a variable that is not set, keeps this instance alone.
+   */
+  redisUrl?: string;
+  /** The id of a core `tls-config` node with the CA, certificate and key for Redis over TLS. */
+  redisTls?: string;
+  /** Prefix of every Redis key and channel; default `mcp:`. */
+  redisPrefix?: string;
+  /** This instance's name among the instances; default host name and process id. */
+  redisInstance?: string;
 }
 
 /** Credentials of the `mcp-sse-endpoint` config node: kept out of exported flows. */
 export interface EndpointCredentials {
   /** The bearer token or header value clients must send; blank turns authentication off. */
   authToken?: string;
+  /** The Redis password (several instances), when not in the URL. */
+  redisPassword?: string;
   /** OAuth: the client id the endpoint introspects opaque tokens as (RFC 7662); blank: JWTs only. */
   introspectionClientId?: string;
   /** OAuth: that client's secret. */

@@ -188,9 +188,9 @@ for (const version of NODE_RED_VERSIONS) {
       await users.waitFor();
       const listed = (await users.innerText()).split('\n').map((s) => s.trim()).filter(Boolean);
       assert.deepEqual(listed.sort(), ['GET /sse (mcp sse in, MCP server (tutorial))', 'POST /sse/message + /mcp (mcp message in, MCP server (tutorial))']);
-      // The settings in four tabs, and Connect; the first shows both transports of the example on, Streamable HTTP on /mcp.
+      // The settings in five tabs, and Connect; the first shows both transports of the example on, Streamable HTTP on /mcp.
       const tabs = page.locator('#node-config-mcp-sse-endpoint-tabs .red-ui-tab a');
-      assert.deepEqual((await tabs.allInnerTexts()).map((s) => s.trim()), ['Transports', 'Security', 'Limits', 'Resumption', 'Connect']);
+      assert.deepEqual((await tabs.allInnerTexts()).map((s) => s.trim()), ['Transports', 'Security', 'Limits', 'Resumption', 'Instances', 'Connect']);
       const transports = page.locator('#mcp-sse-endpoint-tab-transports');
       assert.ok(await transports.isVisible());
       assert.ok(await page.locator('#node-config-input-sse').isChecked());
@@ -207,6 +207,8 @@ for (const version of NODE_RED_VERSIONS) {
         ['Transports', 'sessionTimeout', '-1', ''],
         ['Limits', 'keepAlive', '-1', '15'],
         ['Limits', 'maxBodySize', '10', '4194304'],
+        // The example's Redis URL: one instance while MCP_REDIS_URL is not set, several when it is.
+        ['Instances', 'redisUrl', 'localhost:6379', '${MCP_REDIS_URL}'],
       ];
       for (const [tab, field, value, good] of bad) {
         await openTab(tab);

@@ -51,3 +51,21 @@ describe('session registry', () => {
     session.close('server-closed');
   });
 });
+
+describe('session registry, several instances', () => {
+  it('counts the sessions on every instance of a clustered endpoint, and shows both counts in the Context sidebar', () => {
+    const registry = new SessionRegistry();
+    const a = registry.create('ep1', options('sse'));
+    registry.create('ep2', options('sse'));
+    assert.deepEqual(registry.counts(), { local: 2, cluster: 2 });
+    registry.setClusterCount('ep1', 5);
+    assert.deepEqual(registry.counts('ep1'), { local: 1, cluster: 5 });
+    assert.deepEqual(registry.counts(), { local: 2, cluster: 6 }, 'ep2 counts its own session');
+    const shown = JSON.parse(registry.toString());
+    assert.deepEqual([shown.local, shown.cluster, Object.keys(shown.sessions).length], [2, 6, 2]);
+    assert.equal(shown.sessions[a.id].endpointId, 'ep1');
+    registry.setClusterCount('ep1', undefined);
+    assert.deepEqual(registry.counts(), { local: 2, cluster: 2 });
+    assert.equal(Object.keys(JSON.parse(registry.toString())).length, 2, 'alone again: the sessions by id');
+  });
+});

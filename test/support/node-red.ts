@@ -15,6 +15,8 @@ export { PACKAGE_ROOT };
 export interface RunningNodeRed {
   url: string;
   userDir: string;
+  /** The node-red process id (to kill it as a crash would). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -34,8 +36,9 @@ export function packedTarball(): string {
  * @param options.node / options.bin run another Node or node-red version (Node-RED 5 needs Node 22).
  * @param options.port listen on this port instead of a free one.
  * @param options.credentials the flow's credentials by node id (`flows_cred.json`).
+ * @param options.env extra environment variables for node-red.
  */
-export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball'; port?: number; credentials?: Record<string, object> } = {}): Promise<RunningNodeRed> {
+export async function startNodeRedWith(flowsFile: string, options: { settings?: Record<string, unknown>; node?: string; bin?: string; install?: 'link' | 'tarball'; port?: number; credentials?: Record<string, object>; env?: Record<string, string> } = {}): Promise<RunningNodeRed> {
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-nr-'));
   prepareUserDir({ userDir, flowsFile, install: options.install === 'link' ? 'link' : packedTarball(), settings: options.settings ?? {} });
   // Credentials by node id, as the editor would have saved them (unencrypted: credentialSecret is false).
@@ -44,11 +47,12 @@ export async function startNodeRedWith(flowsFile: string, options: { settings?: 
 }
 
 /** Starts node-red on a prepared user dir (on `port`, or a free one); stopping it removes the dir. */
-async function runIn(userDir: string, options: { node?: string; bin?: string; port?: number }): Promise<RunningNodeRed> {
-  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}) });
+async function runIn(userDir: string, options: { node?: string; bin?: string; port?: number; env?: Record<string, string> }): Promise<RunningNodeRed> {
+  const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}), env: options.env ?? {} });
   return {
     url: running.url as string,
     userDir,
+    pid: running.pid as number,
     output: running.output as () => string,
     stop: async () => {
       await running.stop();

@@ -1,0 +1,111 @@
+/**
+ * A small HTTP load balancer on 127.0.0.1 for the several-instances tests: each request goes to
+ * the next upstream in turn, with no stickiness of any kind (not by client, cookie, header or
+ * query string). An upstream that refuses the connection is skipped and the request goes to the
+ * next one, as nginx's `proxy_next_upstream error` does (the request never reached it), and it is
+ * left out for 5 s (nginx's `fail_timeout`). Responses,
+ * event streams included, are passed through as they arrive.
+ *
+ * It also notes which upstream opened each session (the `Mcp-Session-Id` of an `initialize`
+ * answer, the `sessionId` in an SSE `endpoint` event), so a test can tell whose clients a crash hits.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RoundRobinProxy {
+  url: string;
+  /** Replaces the upstreams (base URLs). */
+  setUpstreams(upstreams: string[]): void;
+  /** The upstream that opened session `id`, if seen. */
+  ownerOf(id: string): string | undefined;
+  /** Requests passed on, per upstream. */
+  counts: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const SESSION_IN_ENDPOINT_EVENT = /sessionId=([0-9a-f-]{36})/;
+
+/** Starts the balancer in front of `upstreams`. */
+export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRobinProxy> {
+  let targets = [...upstreams];
+  let next = 0;
+  const owners = new Map<string, string>();
+  const counts = new Map<string, number>();
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => attempt(req, res, Buffer.concat(chunks), new Set()));
+  });
+
+  /** Upstreams that refused a connection, until when (ms): skipped meanwhile, as nginx's `fail_timeout`. */
+  const resting = new Map<string, number>();
+
+  function pick(tried: Set<string>): string | undefined {
+    const now = Date.now();
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[next++ % targets.length];
+      if (!tried.has(target) && (resting.get(target) ?? 0) <= now) return target;
+    }
+    return targets.find((t) => !tried.has(t));
+  }
+
+  function attempt(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: Set<string>): void {
+    const target = pick(tried);
+    if (target === undefined) {
+      res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end('no upstream answered');
+      return;
+    }
+    tried.add(target);
+    const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers, agent: false }, (answer) => {
+      counts.set(target, (counts.get(target) ?? 0) + 1);
+      const opened = answer.headers['mcp-session-id'];
+      if (typeof opened === 'string' && req.headers['mcp-session-id'] === undefined) owners.set(opened, target);
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      let sniffing = req.method === 'GET' && req.headers['mcp-session-id'] === undefined;
+      answer.on('data', (chunk: Buffer) => {
+        if (sniffing) {
+          const found = SESSION_IN_ENDPOINT_EVENT.exec(chunk.toString('utf8'));
+          if (found !== null) {
+            owners.set(found[1], target);
+            sniffing = false;
+          }
+        }
+        res.write(chunk);
+      });
+      answer.on('end', () => res.end());
+      answer.on('error', () => res.destroy());
+      answer.on('aborted', () => res.destroy());
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      // Refused or reset while connecting: the request never reached it, so the next one gets it.
+      if (res.headersSent) {
+        res.destroy();
+      } else if (error.syscall === 'connect') {
+        resting.set(target, Date.now() + 5000);
+        attempt(req, res, body, tried);
+      } else {
+        res.writeHead(502, { 'Content-Type': 'text/plain' });
+        res.end(`upstream failed: ${error.message}`);
+      }
+    });
+    res.on('close', () => upstream.destroy());
+    upstream.end(body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setUpstreams: (list) => {
+      targets = [...list];
+    },
+    ownerOf: (id) => owners.get(id),
+    counts,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
