@@ -1,6 +1,8 @@
 /**
  * The benchmark's table (console and Markdown), its targets, and bench/results.md.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_MAX_SESSIONS } from './core';
 import { SERVER_NAMES, SERVERS, type ServerName, type Transport } from './server-names';
 
@@ -361,7 +363,21 @@ What the CPU profile of the package's node-red showed, and what was changed on t
 `;
 }
 
-/** The version of the installed `@modelcontextprotocol/sdk` (e.g. "1.32.2"). */
-function sdkVersion(): string {
-  return (require('@modelcontextprotocol/sdk/package.json') as { version: string }).version;
+/**
+ * The version of the installed `@modelcontextprotocol/sdk` (e.g. "1.32.2"), from its package.json.
+ * Its exports map sends `@modelcontextprotocol/sdk/package.json` to `dist/cjs/package.json` (no
+ * version), so this walks up from an entry point to the package's own.
+ */
+export function sdkVersion(): string {
+  let dir = path.dirname(require.resolve('@modelcontextprotocol/sdk/server/mcp.js'));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (json.name === '@modelcontextprotocol/sdk' && json.version !== undefined) return json.version;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('@modelcontextprotocol/sdk has no package.json with its version');
+    dir = parent;
+  }
 }

@@ -77,6 +77,8 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     const nodeRed = (createRequire(path.join(root, 'package.json'))('node-red/package.json') as { version: string }).version;
     assert.ok(results.includes(`**Node ${process.version}**`), 'results.md names the Node the bench ran on');
     assert.ok(results.includes(`**Node-RED ${nodeRed}**`), 'results.md names the Node-RED version');
+    const sdk = JSON.parse(readFileSync(path.join(root, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json'), 'utf8')) as { version: string };
+    assert.ok(results.includes(`\`@modelcontextprotocol/sdk\` ${sdk.version}`), 'results.md names the SDK version');
     assert.match(results, /\*Max sessions\* is raised from the default 1,000 to [\d,]+/);
 
     const chart = path.join(smoke.BENCH_OUT, 'latency-throughput.svg');
