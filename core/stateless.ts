@@ -113,8 +113,10 @@ function headerIs(value: string | string[] | undefined, expected: string): boole
  * Checks one message of a 2026-07-28 POST against its headers (SEP-2575, SEP-2243): the `_meta`
  * keys `protocolVersion` and `clientCapabilities` must be there (400 `-32602`); the version must
  * be one this server speaks (400 `-32022` with `data.supported` and `data.requested`); the
- * `MCP-Protocol-Version` header must match it, and `Mcp-Method` (and `Mcp-Name` for
- * `tools/call`, `prompts/get`, `resources/read`) the body, when sent (400 `-32020`).
+ * `MCP-Protocol-Version` header must match it, and the `Mcp-Method` header the body's method,
+ * and for `tools/call`, `prompts/get` and `resources/read` the `Mcp-Name` header the body's name
+ * (or URI): a missing header is refused like a mismatched one (400 `-32020`; SEP-2243 "Server
+ * validation": a standard header omitted while its value is in the body MUST be rejected).
  */
 export function checkEnvelope(req: IncomingMessage, message: JsonRpcMessage): Envelope | EnvelopeError {
   const meta = metaOf(message);
@@ -133,14 +135,16 @@ export function checkEnvelope(req: IncomingMessage, message: JsonRpcMessage): En
   }
   if ('method' in message) {
     const method = req.headers['mcp-method'];
-    if (method !== undefined && !headerIs(method, message.method)) {
-      return { status: 400, code: ModernErrorCode.HeaderMismatch, message: 'Header mismatch: Mcp-Method does not equal the body\'s method' };
+    if (!headerIs(method, message.method)) {
+      const problem = method === undefined ? 'the Mcp-Method header is missing' : 'Mcp-Method does not equal the body\'s method';
+      return { status: 400, code: ModernErrorCode.HeaderMismatch, message: `Header mismatch: ${problem}` };
     }
     const params = (message as JsonRpcRequest).params ?? {};
     const named = message.method === 'tools/call' || message.method === 'prompts/get' ? params.name : message.method === 'resources/read' ? params.uri : undefined;
     const name = req.headers['mcp-name'];
-    if (name !== undefined && named !== undefined && !headerIs(name, String(named))) {
-      return { status: 400, code: ModernErrorCode.HeaderMismatch, message: 'Header mismatch: Mcp-Name does not equal the body\'s name' };
+    if (named !== undefined && !headerIs(name, String(named))) {
+      const problem = name === undefined ? 'the Mcp-Name header is missing' : 'Mcp-Name does not equal the body\'s name';
+      return { status: 400, code: ModernErrorCode.HeaderMismatch, message: `Header mismatch: ${problem}` };
     }
   }
   const envelope: Envelope = { protocolVersion: version as string, clientCapabilities: meta[META.clientCapabilities] as Record<string, unknown> };

