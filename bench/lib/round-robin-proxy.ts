@@ -1,16 +1,32 @@
 /**
- * A small HTTP load balancer on 127.0.0.1 for the several-instances tests: each request goes to
- * the next upstream in turn, with no stickiness of any kind (not by client, cookie, header or
+ * A small HTTP load balancer on 127.0.0.1, for the several-instances tests and `npm run
+ * bench:cluster` (it lives in bench/lib because bench/ never imports from test/): each request goes
+ * to the next upstream in turn, with no stickiness of any kind (not by client, cookie, header or
  * query string). An upstream that refuses the connection is skipped and the request goes to the
  * next one, as nginx's `proxy_next_upstream error` does (the request never reached it), and it is
- * left out for 5 s (nginx's `fail_timeout`). Responses,
- * event streams included, are passed through as they arrive.
+ * left out for 5 s (nginx's `fail_timeout`). Responses, event streams included, are passed through
+ * as they arrive.
  *
  * It also notes which upstream opened each session (the `Mcp-Session-Id` of an `initialize`
- * answer, the `sessionId` in an SSE `endpoint` event), so a test can tell whose clients a crash hits.
+ * answer, the `sessionId` in an SSE `endpoint` event), so a test can tell whose clients a crash hits,
+ * and, when asked to (`record`), which upstream answered each request, with its body: stateless
+ * (MCP 2026-07-28) requests carry no session, so their bodies are what tells them apart.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** One request passed on (recorded with `record: true`). */
+export interface ForwardedRequest {
+  /** The upstream (base URL) that answered it. */
+  upstream: string;
+  /** The HTTP method and the path with its query string. */
+  method: string;
+  path: string;
+  /** The request body as sent (UTF-8). */
+  body: string;
+  /** The upstream's HTTP status. */
+  status: number;
+}
 
 export interface RoundRobinProxy {
   url: string;
@@ -20,17 +36,23 @@ export interface RoundRobinProxy {
   ownerOf(id: string): string | undefined;
   /** Requests passed on, per upstream. */
   counts: Map<string, number>;
+  /** Every request answered, in the order the answers began (empty unless `record` was set). */
+  forwarded: ForwardedRequest[];
   close(): Promise<void>;
 }
 
 const SESSION_IN_ENDPOINT_EVENT = /sessionId=([0-9a-f-]{36})/;
 
-/** Starts the balancer in front of `upstreams`. */
-export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRobinProxy> {
+/**
+ * Starts the balancer in front of `upstreams` (base URLs) on a free 127.0.0.1 port.
+ * @param options.record keep a {@link ForwardedRequest} for each request (bodies included).
+ */
+export async function startRoundRobinProxy(upstreams: string[], options: { record?: boolean } = {}): Promise<RoundRobinProxy> {
   let targets = [...upstreams];
   let next = 0;
   const owners = new Map<string, string>();
   const counts = new Map<string, number>();
+  const forwarded: ForwardedRequest[] = [];
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,6 +82,7 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
     tried.add(target);
     const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers, agent: false }, (answer) => {
       counts.set(target, (counts.get(target) ?? 0) + 1);
+      if (options.record === true) forwarded.push({ upstream: target, method: req.method ?? '', path: req.url ?? '/', body: body.toString('utf8'), status: answer.statusCode ?? 0 });
       const opened = answer.headers['mcp-session-id'];
       if (typeof opened === 'string' && req.headers['mcp-session-id'] === undefined) owners.set(opened, target);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -103,9 +126,11 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
     },
     ownerOf: (id) => owners.get(id),
     counts,
+    forwarded,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }
+
