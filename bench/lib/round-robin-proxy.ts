@@ -12,6 +12,7 @@
  * and, when asked to (`record`), which upstream answered each request, with its body: stateless
  * (MCP 2026-07-28) requests carry no session, so their bodies are what tells them apart.
  */
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -134,3 +135,55 @@ export async function startRoundRobinProxy(upstreams: string[], options: { recor
   };
 }
 
+/** The balancer in a process of its own (see {@link startRoundRobinProxyProcess}). */
+export interface RoundRobinProxyProcess {
+  url: string;
+  /** Requests passed on so far, per upstream. */
+  counts(): Promise<Map<string, number>>;
+  /** Stops the balancer and its process. */
+  close(): Promise<void>;
+}
+
+type ChildMessage = { url: string } | { counts: Array<[string, number]> };
+
+/**
+ * Starts the balancer in front of `upstreams` in a child process (Node with tsx), as a real
+ * balancer is a process of its own: a benchmark's clients and the balancer then do not queue on
+ * one event loop. Rejects if the child exits before it listens.
+ */
+export function startRoundRobinProxyProcess(upstreams: string[]): Promise<RoundRobinProxyProcess> {
+  const child = fork(__filename, upstreams, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<ChildMessage> => new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`the balancer process exited (${String(code)})`));
+    child.once('exit', onExit);
+    child.once('message', (message) => {
+      child.off('exit', onExit);
+      resolve(message as ChildMessage);
+    });
+  });
+  return next().then((started) => ({
+    url: (started as { url: string }).url,
+    counts: async () => {
+      const answer = next();
+      child.send('counts');
+      return new Map((await answer as { counts: Array<[string, number]> }).counts);
+    },
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.send('close');
+    }),
+  }));
+}
+
+// The child of startRoundRobinProxyProcess: upstreams in argv, commands on the IPC channel.
+if (require.main === module && process.send !== undefined) {
+  void startRoundRobinProxy(process.argv.slice(2)).then((proxy) => {
+    process.on('message', (command) => {
+      if (command === 'counts') process.send?.({ counts: [...proxy.counts.entries()] });
+      if (command === 'close') void proxy.close().then(() => process.exit(0));
+    });
+    process.on('disconnect', () => process.exit(0));
+    process.send?.({ url: proxy.url });
+  });
+}
