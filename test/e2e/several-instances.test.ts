@@ -18,7 +18,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS, type NodeRedVersion } from '../support/node-red-versions';
 import { startRedis, type RunningRedis } from '../support/redis';
-import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../../bench/lib/round-robin-proxy';
 import { waitFor } from '../support/core-server';
 
 type Kind = 'sse' | 'streamable';
