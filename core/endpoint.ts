@@ -119,6 +119,7 @@ export class McpEndpoint {
         this.protocol.broadcast([...this.sessions.values()].filter((session) => session.createdAt <= since), payload);
         this.exchanges.notifyListeners(payload);
       },
+      notifyListeners: (payload) => this.exchanges.notifyListeners(payload),
       sessions: () => this.sessions.values(),
       flowListening: () => this.messageReceived.size > 0,
       logLevels: this.protocol.logLevels,
@@ -202,10 +203,12 @@ export class McpEndpoint {
 
   /**
    * Sends one notification to every open session of this endpoint that has a stream of its own
-   * (those waiting for their client to reconnect get it in their replay ring); see
-   * {@link Protocol.broadcast}. Several instances serving the endpoint, every other instance
-   * sends it to its sessions too.
-   * @returns the number of sessions of this instance it was sent to.
+   * (those waiting for their client to reconnect get it in their replay ring; see
+   * {@link Protocol.broadcast}), and to every 2026-07-28 `subscriptions/listen` stream that
+   * opted in to it ({@link Exchanges.notifyListeners}: a list-changed notification it names, or
+   * `notifications/resources/updated` for one of its URIs; nothing else, as the spec wants).
+   * Several instances serving the endpoint, every other instance sends it to its own too.
+   * @returns the number of sessions and listen streams of this instance it was sent to.
    * @throws ProtocolError when the payload is not a notification; TypeError when it is no JSON-RPC message.
    */
   broadcast(payload: unknown): number {
@@ -216,7 +219,7 @@ export class McpEndpoint {
 
   /** {@link broadcast} on this instance only (what another instance's broadcast comes to here). */
   broadcastHere(payload: unknown): number {
-    return this.protocol.broadcast(this.sessions.values(), payload);
+    return this.protocol.broadcast(this.sessions.values(), payload) + this.exchanges.notifyListeners(payload as JsonObject);
   }
 
   /**

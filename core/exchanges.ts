@@ -23,7 +23,7 @@ import { Session } from './session';
 import { newSessionId } from './session-id';
 import type { QueueLimits } from './sse';
 import { InputRequired } from './input-required';
-import { decorateResult, Exchange, LISTEN_FILTERS, META, MODERN_VERSIONS, requestKey, type CachingOptions, type Envelope } from './stateless';
+import { decorateResult, Exchange, listenFilter, listenWants, META, MODERN_VERSIONS, requestKey, type CachingOptions, type Envelope } from './stateless';
 
 const ErrorCodeInvalidParams = -32602;
 
@@ -128,9 +128,7 @@ export class Exchanges {
         continue;
       }
       if (request.method === 'subscriptions/listen') {
-        const asked = (typeof params.notifications === 'object' && params.notifications !== null ? params.notifications : {}) as Record<string, unknown>;
-        const filter: Record<string, boolean> = {};
-        for (const key of Object.keys(LISTEN_FILTERS)) if (asked[key] === true) filter[key] = true;
+        const filter = listenFilter(params.notifications);
         exchange.listen = { id: request.id, filter };
         session.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
         continue;
@@ -184,21 +182,29 @@ export class Exchanges {
     return this.host.protocol.send(session, out, context);
   }
 
-  /** Sends a list-changed notification to every `subscriptions/listen` exchange that asked for it. */
-  notifyListeners(payload: JsonObject): void {
-    const method = payload.method;
+  /**
+   * Sends a notification to every `subscriptions/listen` stream that opted in to it (see
+   * {@link listenWants}: a list-changed notification its filter names, or
+   * `notifications/resources/updated` for one of its URIs), with the listen request's id as
+   * `_meta["io.modelcontextprotocol/subscriptionId"]`.
+   * @param payload a notification, `{ method, params }`.
+   * @returns the number of listen streams it went to.
+   */
+  notifyListeners(payload: JsonObject): number {
+    const { method } = payload;
+    const params = (typeof payload.params === 'object' && payload.params !== null ? payload.params : {}) as JsonObject;
+    let sent = 0;
     for (const session of this.byId.values()) {
       const listen = session.exchange?.listen;
-      if (listen === undefined || session.closed) continue;
-      const wanted = Object.keys(listen.filter).some((key) => LISTEN_FILTERS[key] === method);
-      if (!wanted) continue;
-      const params = { ...(payload.params as Record<string, unknown> | undefined), _meta: { [META.subscriptionId]: listen.id } };
+      if (listen === undefined || session.closed || !listenWants(listen.filter, method, params)) continue;
+      const meta = typeof params._meta === 'object' && params._meta !== null ? params._meta : {};
       try {
-        session.send({ jsonrpc: '2.0', method: method as string, params } as JsonRpcMessage, listen.id);
+        if (session.send({ jsonrpc: '2.0', method: method as string, params: { ...params, _meta: { ...meta, [META.subscriptionId]: listen.id } } } as JsonRpcMessage, listen.id)) sent++;
       } catch {
         // the listener has gone
       }
     }
+    return sent;
   }
 
   /** Closes every exchange (the endpoint closed): their POSTs' responses end. */
