@@ -3,8 +3,10 @@
  *
  * - `endpoint.ts`: one MCP endpoint (sessions of both transports, `send`, `broadcast`); its settings
  *   in `endpoint-options.ts`, its keep-alive timer in `keep-alive.ts`.
- * - `stateless.ts`, `exchanges.ts`: MCP 2026-07-28 on the Streamable HTTP path (the envelope, sealed
- *   `requestState`, caching hints; the exchanges, one per stateless POST being answered).
+ * - `stateless.ts`, `exchanges.ts`, `input-required.ts`: MCP 2026-07-28 on the Streamable HTTP path
+ *   (the envelope, sealed `requestState`, caching hints, the listen filter; the exchanges, one per
+ *   stateless POST being answered; `input_required` rounds).
+ * - `endpoint-sessions.ts`: an endpoint's open sessions.
  * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
