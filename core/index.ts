@@ -1,7 +1,12 @@
 /**
  * The Node-RED-free core of this package, in one entry module: the nodes import nothing else.
  *
- * - `endpoint.ts`: one MCP endpoint (sessions of both transports, keep-alive, `send`, `broadcast`).
+ * - `endpoint.ts`: one MCP endpoint (sessions of both transports, `send`, `broadcast`); its settings
+ *   in `endpoint-options.ts`, its keep-alive timer in `keep-alive.ts`.
+ * - `stateless.ts`, `exchanges.ts`, `input-required.ts`: MCP 2026-07-28 on the Streamable HTTP path
+ *   (the envelope, sealed `requestState`, caching hints, the listen filter; the exchanges, one per
+ *   stateless POST being answered; `input_required` rounds).
+ * - `endpoint-sessions.ts`: an endpoint's open sessions.
  * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
@@ -12,11 +17,12 @@
  *   on it (`server-features.ts`), one module per feature.
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
-export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, SessionNotFoundError, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint';
+export { McpEndpoint } from './endpoint';
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
 export { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from './pending-requests';
 export { SessionRegistry } from './registry';
-export { SessionClosedError, type CloseReason, type Session, type SessionInfo, type TransportKind } from './session';
+export { SessionClosedError, SessionNotFoundError, type CloseReason, type Session, type SessionInfo, type TransportKind } from './session';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';

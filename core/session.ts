@@ -307,3 +307,11 @@ export class SessionClosedError extends Error {
     this.name = 'SessionClosedError';
   }
 }
+
+/** Thrown by `McpEndpoint.send` for a session that is not open on its endpoint (nor, several instances serving it, on any). */
+export class SessionNotFoundError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`MCP session ${sessionId} is closed or unknown: the client has disconnected`);
+    this.name = 'SessionNotFoundError';
+  }
+}

@@ -228,7 +228,7 @@ export interface ExchangeRequest {
 export class Exchange {
   readonly requests = new Map<string, ExchangeRequest>();
   /** Set on a `subscriptions/listen` exchange: the listen request's id and the honoured filter. */
-  listen?: { id: RequestId; filter: Record<string, boolean> };
+  listen?: { id: RequestId; filter: ListenFilter };
 
   constructor(readonly envelope: Envelope) {}
 
@@ -266,3 +266,44 @@ export const LISTEN_FILTERS: Readonly<Record<string, string>> = {
   promptsListChanged: 'notifications/prompts/list_changed',
   resourcesListChanged: 'notifications/resources/list_changed',
 };
+
+/**
+ * What a `subscriptions/listen` stream opted in to (2026-07-28 `SubscriptionFilter`): the
+ * list-changed notifications of {@link LISTEN_FILTERS}, and `notifications/resources/updated`
+ * for the URIs of `resourceSubscriptions` (which replaces `resources/subscribe`).
+ */
+export interface ListenFilter {
+  toolsListChanged?: true;
+  promptsListChanged?: true;
+  resourcesListChanged?: true;
+  /** Resource URIs whose `notifications/resources/updated` the stream gets (exact match). */
+  resourceSubscriptions?: string[];
+}
+
+/**
+ * The filter of a `subscriptions/listen` request (`params.notifications`) as it is honoured and
+ * acknowledged: each list-changed key that is `true`, and the strings of `resourceSubscriptions`
+ * (an array; other entries and duplicates dropped). Anything else is ignored.
+ */
+export function listenFilter(notifications: unknown): ListenFilter {
+  const asked = isObject(notifications) ? notifications : {};
+  const filter: Record<string, unknown> = {};
+  for (const key of Object.keys(LISTEN_FILTERS)) if (asked[key] === true) filter[key] = true;
+  if (Array.isArray(asked.resourceSubscriptions)) {
+    filter.resourceSubscriptions = [...new Set(asked.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string'))];
+  }
+  return filter as ListenFilter;
+}
+
+/**
+ * True when a listen stream with `filter` is to be sent notification `method` with `params`: a
+ * list-changed notification its filter names, or `notifications/resources/updated` for one of its
+ * URIs. Nothing else: a server must not send a listen stream what its client did not opt in to.
+ */
+export function listenWants(filter: ListenFilter, method: unknown, params: unknown): boolean {
+  if (method === 'notifications/resources/updated') {
+    const uri = isObject(params) ? params.uri : undefined;
+    return typeof uri === 'string' && (filter.resourceSubscriptions?.includes(uri) ?? false);
+  }
+  return Object.keys(LISTEN_FILTERS).some((key) => LISTEN_FILTERS[key] === method && (filter as Record<string, unknown>)[key] === true);
+}

@@ -39,14 +39,20 @@ export class AccessControl {
   readonly oauth: OAuthResourceServer | undefined;
   private readonly security: SecurityOptions;
   private readonly callers = new Map<string, AuthInfo>();
+  private closed = false;
 
   /**
    * @param security `Host`/`Origin` lists and the shared token (ignored when `oauth` is given).
    * @param oauth OAuth 2.1 settings, or `undefined` to leave it off.
    * @param onWarning told of problems found at run time (a configuration the server refuses).
-   * @throws TypeError for an issuer or resource that is not an http(s) URL.
+   * @throws TypeError for an issuer or resource that is not an http(s) URL, or a token header
+   *   name (`security.authHeader`) that is not a valid HTTP header name.
    */
   constructor(security: SecurityOptions, oauth: OAuthOptions | undefined, onWarning: (text: string) => void) {
+    const header = security.authHeader?.trim() ?? '';
+    if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+      throw new TypeError(`The authentication header name ${JSON.stringify(header)} is not a valid HTTP header name`);
+    }
     this.security = oauth === undefined ? { ...security } : { ...security, authToken: '' };
     this.oauth = oauth === undefined ? undefined : new OAuthResourceServer(oauth, this.toolScopes, onWarning);
   }
@@ -54,30 +60,41 @@ export class AccessControl {
   /**
    * Runs `Host`, `Origin` and authentication checks, and calls `then(context, auth)` when the
    * request may go on: at once without OAuth, once its access token is checked with it.
-   * Otherwise answers 403, 401 (with `WWW-Authenticate`) or 503, and `then` is not called.
+   * Otherwise answers 403, 401 (with `WWW-Authenticate`) or 503 (the issuer is unreachable, or
+   * the endpoint has closed, see {@link close}), and `then` is not called.
    * @param transport the transport asking: a 401 points to its metadata.
-   * @param refuseClosed answers 503 and returns true when the endpoint has closed meanwhile.
    */
-  admit<C>(req: IncomingMessage, res: ServerResponse, transport: TransportKind, then: Admitted<C>, context: C, refuseClosed: (res: ServerResponse) => boolean): void {
+  admit<C>(req: IncomingMessage, res: ServerResponse, transport: TransportKind, then: Admitted<C>, context: C): void {
     const failure = checkRequest(req, this.security);
     if (failure !== undefined) {
       sendJsonRpcError(res, failure.status, TransportErrorCode.BadRequest, failure.message, null, failure.headers);
       return;
     }
-    if (refuseClosed(res)) return;
+    if (this.refuseClosed(res)) return;
     const oauth = this.oauth;
     if (oauth === undefined) {
       then(context, undefined);
       return;
     }
     oauth.authenticate(req).then((auth) => {
-      if (res.writableEnded || res.destroyed || refuseClosed(res)) return;
+      if (res.writableEnded || res.destroyed || this.refuseClosed(res)) return;
       then(context, auth);
     }, (error: unknown) => {
       oauth.refuse(req, res, transport, error instanceof AuthError ? error : new IssuerUnavailableError('The access token could not be checked'));
     }).catch((error: unknown) => {
       sendJsonRpcError(res, 500, TransportErrorCode.BadRequest, `Internal error: ${(error as Error)?.name ?? 'error'}`);
     });
+  }
+
+  /** The endpoint closed: every later request, and one whose token is being checked, gets 503. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private refuseClosed(res: ServerResponse): boolean {
+    if (!this.closed) return false;
+    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, 'This MCP endpoint is shutting down');
+    return true;
   }
 
   /**

@@ -122,9 +122,12 @@ export class Cluster {
   }
 
   /**
-   * A request for session `sessionId`, not open here: relays it to its owner (see
-   * {@link Forwarder.forward}) and returns true; false for a request that was itself relayed
-   * here (the session ended meanwhile: the transport answers 404).
+   * For the transports: a request for session `sessionId`, not open here. Relays it to the
+   * instance that owns the session, which answers it as a local request (see
+   * {@link Forwarder.forward}: 404 through `notFound` when no instance owns it, 503 with
+   * `Retry-After` when Redis is unreachable), and returns true; false, answering nothing, for a
+   * request that was itself relayed here (the session ended meanwhile: the transport answers 404).
+   * @param body the POST body, when the transport has read it.
    */
   relay(req: IncomingMessage, res: ServerResponse, sessionId: string, route: RelayRoute, notFound: () => void, body?: string): boolean {
     if (isRelayed(req)) return false;

@@ -47,8 +47,16 @@ export interface FeatureOptions {
 export interface FeatureHost {
   /** Sends a message to a session through the protocol layer (`requestId`: what it answers or is about). */
   send(session: Session, payload: JsonObject, requestId?: RequestId): void;
-  /** Sends a notification to the own stream of every open session opened before `since` (epoch ms). */
+  /**
+   * Sends a notification to the own stream of every open session opened before `since` (epoch
+   * ms), and to every 2026-07-28 `subscriptions/listen` stream that opted in to it.
+   */
   broadcast(payload: JsonObject, since: number): void;
+  /**
+   * Sends a notification to every 2026-07-28 `subscriptions/listen` stream that opted in to it.
+   * @returns how many it went to.
+   */
+  notifyListeners(payload: JsonObject): number;
   /** The endpoint's open sessions. */
   sessions(): Iterable<Session>;
   /** True while a flow (`mcp message in`) hears what no declaration handles. */
@@ -195,8 +203,10 @@ export class ServerFeatures {
   }
 
   /**
-   * Sends `notifications/resources/updated` for `uri` to every open session subscribed to it.
-   * @returns the number of sessions it went to.
+   * Sends `notifications/resources/updated` for `uri` to every open session subscribed to it
+   * (`resources/subscribe`), and to every 2026-07-28 `subscriptions/listen` stream that named it
+   * in `resourceSubscriptions`.
+   * @returns the number of sessions and listen streams it went to.
    */
   resourceUpdated(uri: string): number {
     let sent = 0;
@@ -205,7 +215,7 @@ export class ServerFeatures {
       this.host.send(session, { method: 'notifications/resources/updated', params: { uri } });
       sent++;
     }
-    return sent;
+    return sent + this.host.notifyListeners({ method: 'notifications/resources/updated', params: { uri } });
   }
 
   /**

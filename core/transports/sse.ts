@@ -58,7 +58,7 @@ export class SseTransport {
    * Refused, each with a JSON-RPC error body: 405 (with `Allow`) any method but GET; 403 a `Host`
    * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret or access
    * token, 403 `insufficient_scope`, 503 an authorization server that cannot be asked (see
-   * {@link McpEndpoint.admit}); 503 once the endpoint is closed, and 503 with `Retry-After` when it
+   * `AccessControl.admit`); 503 once the endpoint is closed, and 503 with `Retry-After` when it
    * has `maxSessions` open sessions. With OAuth on, the session is bound to the caller.
    */
   handleGet = (req: IncomingMessage, res: ServerResponse): void => {
@@ -66,7 +66,7 @@ export class SseTransport {
       sendMethodNotAllowed(res, req.method, ['GET']);
       return;
     }
-    this.endpoint.admit(req, res, 'sse', SseTransport.onGetAdmitted, { transport: this, req, res });
+    this.endpoint.access.admit(req, res, 'sse', SseTransport.onGetAdmitted, { transport: this, req, res });
   };
 
   /** A GET that passed the checks: resume, or open a session. */
@@ -78,8 +78,8 @@ export class SseTransport {
       transport.resume(req, res, auth);
       return;
     }
-    if (endpoint.refuseWhenFull(res)) return;
-    endpoint.openSession('sse', req.headers, (session) => {
+    if (endpoint.sessions.refuseWhenFull(res)) return;
+    endpoint.sessions.open('sse', req.headers, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));
       session.sendFrame(transport.endpointEvent(session, true));
     }, auth);
@@ -102,7 +102,7 @@ export class SseTransport {
       sendMethodNotAllowed(res, req.method, ['POST']);
       return;
     }
-    this.endpoint.admit(req, res, 'sse', SseTransport.onPostAdmitted, { transport: this, req, res });
+    this.endpoint.access.admit(req, res, 'sse', SseTransport.onPostAdmitted, { transport: this, req, res });
   };
 
   /** A POST that passed the checks: find its session, then read the body. */
@@ -163,8 +163,8 @@ export class SseTransport {
     const session = this.endpoint.session(eventId.sessionId);
     const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
     // Open on another instance: resumed there, through this one.
-    if (session === undefined && this.endpoint.relayed(req, res, eventId.sessionId, 'sse-get', notFound)) return;
-    const opened = session === undefined ? undefined : this.endpoint.openedWith(session);
+    if (session === undefined && this.endpoint.cluster?.relay(req, res, eventId.sessionId, 'sse-get', notFound) === true) return;
+    const opened = session === undefined ? undefined : this.endpoint.sessions.headersOf(session);
     if (session === undefined || session.transport !== 'sse' || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth)) {
       notFound();
       return;
@@ -201,7 +201,7 @@ export class SseTransport {
     if (session === undefined || session.transport !== 'sse' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
       // Open on another instance: the POST is relayed there, and answered from there.
-      if (session === undefined && this.endpoint.relayed(req, res, id, 'sse-post', notFound)) return undefined;
+      if (session === undefined && this.endpoint.cluster?.relay(req, res, id, 'sse-post', notFound) === true) return undefined;
       notFound();
       return undefined;
     }

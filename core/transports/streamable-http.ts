@@ -65,7 +65,7 @@ export class StreamableHttpTransport {
   /**
    * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
    * `Allow`) any method but POST, GET and DELETE; 403, 401 and 503 from the endpoint's security
-   * and OAuth checks (see {@link McpEndpoint.admit}: never with `Mcp-Session-Id`); 503 a closed
+   * and OAuth checks (see `AccessControl.admit`: never with `Mcp-Session-Id`); 503 a closed
    * endpoint, or a full one on `initialize` (with `Retry-After`); then as {@link handlePost},
    * {@link handleGet} and {@link handleDelete}. With OAuth on, a session is bound to the caller
    * that initialized it: another caller's requests get the unknown-session 404.
@@ -76,7 +76,7 @@ export class StreamableHttpTransport {
       sendMethodNotAllowed(res, method, ['GET', 'POST', 'DELETE']);
       return;
     }
-    this.endpoint.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
+    this.endpoint.access.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
   };
 
   /** A request that passed the checks, to its method's handler. */
@@ -127,8 +127,8 @@ export class StreamableHttpTransport {
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
-      if (transport.endpoint.refuseWhenFull(res)) return;
-      transport.endpoint.openSession('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
+      if (transport.endpoint.sessions.refuseWhenFull(res)) return;
+      transport.endpoint.sessions.open('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
       return;
     }
     const session = transport.sessionFor(req, res, auth, body);
@@ -195,7 +195,7 @@ export class StreamableHttpTransport {
       res.end();
       return;
     }
-    const session = this.endpoint.openExchange(envelope as Envelope, (exchange) => {
+    const session = this.endpoint.exchanges.open(envelope as Envelope, (exchange) => {
       if (sse && !this.jsonResponse) {
         exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
       } else {
@@ -203,7 +203,7 @@ export class StreamableHttpTransport {
       }
     });
     res.once('close', () => session.close('client-disconnected'));
-    this.endpoint.receiveOnExchange(session, body.messages, auth);
+    this.endpoint.exchanges.receive(session, body.messages, auth);
   }
 
   /**
@@ -226,7 +226,7 @@ export class StreamableHttpTransport {
     const lastEventId = req.headers['last-event-id'];
     if (this.endpoint.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
       const eventId = parseEventId(lastEventId);
-      const opened = this.endpoint.openedWith(session);
+      const opened = this.endpoint.sessions.headersOf(session);
       if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth) || !session.canResume(eventId.seq)) {
         sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
           'Last-Event-ID cannot be resumed: it is not an event of this session, or the events after it are no longer kept');
@@ -255,7 +255,7 @@ export class StreamableHttpTransport {
    * Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers
    * 400/404 and returns `undefined`. A session that is not open here may be open on another
    * instance: the request (with `body`, when a POST's has been read) is then relayed there
-   * ({@link McpEndpoint.relayed}), and this returns `undefined` too.
+   * (`Cluster.relay`), and this returns `undefined` too.
    */
   private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined, body?: PostedBody): Session | undefined {
     const id = req.headers['mcp-session-id'];
@@ -271,7 +271,7 @@ export class StreamableHttpTransport {
     if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
       // Open on another instance: the request is relayed there, and answered from there.
-      if (session === undefined && this.endpoint.relayed(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body))) return undefined;
+      if (session === undefined && this.endpoint.cluster?.relay(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body)) === true) return undefined;
       notFound();
       return undefined;
     }

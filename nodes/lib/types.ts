@@ -88,7 +88,7 @@ export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Parti
     mcp.clientCapabilities = session.exchange.envelope.clientCapabilities;
     if (session.exchange.envelope.clientInfo !== undefined) mcp.clientInfo = session.exchange.envelope.clientInfo;
     if (extra.requestId !== undefined) {
-      const state = endpoint.exchangeState(session, extra.requestId);
+      const state = endpoint.exchanges.state(session, extra.requestId);
       if (state !== undefined) mcp.state = state;
     }
   }

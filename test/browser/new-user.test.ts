@@ -205,6 +205,8 @@ for (const version of NODE_RED_VERSIONS) {
         ['Transports', 'messagePath', '/a b', '/sse/message'],
         ['Transports', 'streamablePath', 'mcp', '/mcp'],
         ['Transports', 'sessionTimeout', '-1', ''],
+        ['Transports', 'cacheTtlMs', '-5', ''],
+        ['Transports', 'cacheTtlMs', '86400001', ''],
         ['Limits', 'keepAlive', '-1', '15'],
         ['Limits', 'maxBodySize', '10', '4194304'],
         // The example's Redis URL: one instance while MCP_REDIS_URL is not set, several when it is.
@@ -220,8 +222,20 @@ for (const version of NODE_RED_VERSIONS) {
         await input.blur();
         await page.waitForFunction((id) => !document.getElementById(id)?.classList.contains('input-error'), `node-config-input-${field}`);
       }
-      // The SSE path and the Streamable path are both GET routes: one path cannot be both, and the mark says why.
+      // MCP 2026-07-28: the caching hints of list results beside Streamable HTTP (private unless
+      // set), and the state secret with the instances: a password input and a credential, so it is
+      // never exported with the flow.
+      await openTab('Instances');
+      const stateSecret = page.locator('#node-config-input-stateSecret');
+      assert.equal(await stateSecret.getAttribute('type'), 'password');
+      assert.match(await stateSecret.getAttribute('placeholder') ?? '', /MCP_STATE_SECRET/);
+      assert.match(await page.locator('#mcp-sse-endpoint-tab-instances .form-tips').first().innerText(), /must all have the same one/);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { RED: { nodes: { getType(t: string): { credentials: Record<string, unknown> } } } }).RED.nodes.getType('mcp-sse-endpoint').credentials.stateSecret), { type: 'password' });
       await openTab('Transports');
+      const cacheScope = page.locator('#node-config-input-cacheScope');
+      assert.equal(await cacheScope.inputValue(), 'private');
+      assert.deepEqual(await cacheScope.locator('option').allInnerTexts(), ['private: per user', 'public: any user']);
+      // The SSE path and the Streamable path are both GET routes: one path cannot be both, and the mark says why.
       const streamablePath = page.locator('#node-config-input-streamablePath');
       await streamablePath.fill('/sse');
       await streamablePath.blur();
@@ -233,6 +247,7 @@ for (const version of NODE_RED_VERSIONS) {
       // A transport's fields are editable only while it is on, and one transport at least must stay on.
       await page.locator('#node-config-input-streamable').uncheck();
       assert.equal(await streamablePath.isEditable(), false);
+      assert.equal(await cacheScope.isEnabled(), false);
       assert.equal(await page.locator('#mcp-sse-endpoint-no-transport').isVisible(), false);
       await page.locator('#node-config-input-sse').uncheck();
       await page.locator('#mcp-sse-endpoint-no-transport').filter({ hasText: 'Turn on at least one transport' }).waitFor();

@@ -2,13 +2,15 @@
  * The declaration nodes (mcp sse tool, mcp sse resource, mcp sse prompt) in the Node-RED runtime
  * (test helper, real HTTP) with the official SDK client over Streamable HTTP: the msg a call
  * becomes, the status, deploy-time errors, a Catch node's error as a tool error, resource
- * updates, and the endpoint serving its own path once something is declared.
+ * updates (to 2025 subscribers, and with the v2 client to 2026-07-28 listen streams, as a broadcast
+ * from mcp sse out is), and the endpoint serving its own path once something is declared.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { flowPerTest, helper, inputsOf } from '../support/helper';
 import { waitFor } from '../support/core-server';
 
@@ -147,6 +149,41 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
       assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: 'updated: 1' });
     } finally {
       await closeClients();
+    }
+  });
+
+  it('sends resource updates and mcp sse out broadcasts to the 2026-07-28 listen streams that opted in to them (v2 client)', async () => {
+    const { url } = await load([TAB, ENDPOINT,
+      { id: 'staticRes', type: 'mcp-sse-resource', z: 'tab1', endpoint: 'ep', uri: 'test://static', name: 'static', mimeType: 'text/plain', source: 'static', contentType: 'text', content: 'hello', wires: [] },
+      { id: 'everyone', type: 'mcp-sse-out', z: 'tab1', target: 'endpoint', endpoint: 'ep', wires: [[]] }]);
+    const heard: Record<string, string[]> = { a: [], b: [] };
+    const modern: ClientV2[] = [];
+    const listener = async (name: 'a' | 'b', filter: object) => {
+      const client = new ClientV2({ name: `listener-${name}`, version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never);
+      await client.connect(new StreamableV2(new URL(`${url}/mcp`)));
+      modern.push(client);
+      client.setNotificationHandler('notifications/resources/updated', (n) => { heard[name].push(`updated ${n.params.uri}`); });
+      client.setNotificationHandler('notifications/tools/list_changed', () => { heard[name].push('tools changed'); });
+      return client.listen(filter as never);
+    };
+    try {
+      const a = await listener('a', { toolsListChanged: true, resourceSubscriptions: ['test://static'] });
+      await listener('b', { toolsListChanged: true });
+      assert.deepEqual(a.honoredFilter, { toolsListChanged: true, resourceSubscriptions: ['test://static'] });
+      const resourceStatuses = statusesOf('staticRes');
+      const broadcastStatuses = statusesOf('everyone');
+      helper.getNode('staticRes').receive({ payload: 'changed' });
+      await waitFor(() => heard.a.length === 1, 2000, 'the update on listen stream a');
+      assert.deepEqual(resourceStatuses.at(-1), { fill: 'green', shape: 'dot', text: 'updated: 1' });
+      helper.getNode('everyone').receive({ payload: { method: 'notifications/tools/list_changed' } });
+      await waitFor(() => heard.a.length === 2 && heard.b.length === 1, 2000, 'the broadcast on both listen streams');
+      assert.deepEqual(broadcastStatuses.at(-1), { fill: 'green', shape: 'dot', text: 'sent to 2' });
+      helper.getNode('everyone').receive({ payload: { method: 'notifications/resources/updated', params: { uri: 'test://static' } } });
+      await waitFor(() => heard.a.length === 3, 2000, 'the broadcast update on listen stream a');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(heard, { a: ['updated test://static', 'tools changed', 'updated test://static'], b: ['tools changed'] });
+    } finally {
+      for (const client of modern) await client.close();
     }
   });
 

@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SessionRegistry } from '../../core/registry';
-import { McpEndpoint, type EndpointOptions, type InboundMessage } from '../../core/endpoint';
+import { McpEndpoint } from '../../core/endpoint';
+import type { EndpointOptions, InboundMessage } from '../../core/endpoint-options';
 
 export interface CoreServer {
   url: string;

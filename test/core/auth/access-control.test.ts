@@ -47,4 +47,10 @@ describe('access control of an endpoint', () => {
     assert.throws(() => new AccessControl({}, { issuers: ['keycloak'], paths: [] }, () => {}), /not an absolute URL/);
     assert.throws(() => new AccessControl({}, { issuers: ['https://as'], resource: 'https://m/mcp#x', paths: [] }, () => {}), /without a fragment/);
   });
+
+  it('refuses a token header name that is not a valid HTTP header name, and takes one that is', () => {
+    assert.throws(() => new AccessControl({ authToken: 't', authHeader: 'X API Key' }, undefined, () => {}), /not a valid HTTP header name/);
+    assert.throws(() => new AccessControl({ authToken: 't', authHeader: 'X-Key:' }, undefined, () => {}), /not a valid HTTP header name/);
+    assert.doesNotThrow(() => new AccessControl({ authToken: 't', authHeader: ' X-API-Key ' }, undefined, () => {}));
+  });
 });

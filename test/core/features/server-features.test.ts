@@ -13,7 +13,8 @@ import {
   ElicitRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
   CallToolResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { McpEndpoint, type EndpointOptions } from '../../../core/endpoint';
+import { McpEndpoint } from '../../../core/endpoint';
+import type { EndpointOptions } from '../../../core/endpoint-options';
 import { SessionRegistry } from '../../../core/registry';
 import type { FlowOutcome, FlowRequest, ToolDeclaration } from '../../../core/features/declarations';
 import { listenOnLoopback, waitFor } from '../../support/core-server';

@@ -12,7 +12,7 @@ import type http from 'node:http';
 import { startCoreServer, waitFor, type CoreServer } from '../../support/core-server';
 import { openSse, postJson, type EventStream, type SseConnection } from '../../support/sse-client';
 import { messagesOf, StreamableClient, type StreamableAnswer } from '../../support/streamable-client';
-import type { EndpointOptions } from '../../../core/endpoint';
+import type { EndpointOptions } from '../../../core/endpoint-options';
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const UNKNOWN_SESSION = '0b6e4a2c-1f3d-4e5a-9b7c-8d9e0f1a2b3c';

@@ -1,0 +1,113 @@
+/**
+ * What an endpoint is told and what it tells: its settings ({@link EndpointOptions}) with their
+ * defaults, and what its listeners hear ({@link InboundMessage}, {@link SessionEvent}).
+ *
+ * Never imports Node-RED.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthInfo } from './auth/claims';
+import type { OAuthOptions } from './auth/resource-server';
+import type { ClusterOptions } from './cluster';
+import type { FeatureOptions } from './features/server-features';
+import type { JsonRpcMessage, MessageKind } from './jsonrpc';
+import type { SessionRegistry } from './registry';
+import type { SecurityOptions } from './security';
+import type { CloseReason, Session } from './session';
+import type { QueueLimits } from './sse';
+import type { CachingOptions } from './stateless';
+
+/** Settings of one endpoint. */
+export interface EndpointOptions {
+  /** Endpoint id; in Node-RED, the config node's id. */
+  id: string;
+  /** The registry the endpoint's sessions live in. */
+  registry: SessionRegistry;
+  /**
+   * HTTP+SSE: the URL announced in the `endpoint` event, before `?sessionId=`: normally an
+   * absolute path that includes any mount prefix (Node-RED's `httpNodeRoot`), e.g. `/sse/message`.
+   */
+  messageUrl?: string;
+  /** Interval between keep-alive comments on every open stream, in ms; 0 turns them off. Default 15000. */
+  keepAliveMs?: number;
+  /** Largest POST body accepted, in bytes; larger gets 413. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * How long a session outlives a dropped stream, waiting for the client to reconnect with
+   * `Last-Event-ID`, in ms; 0 (the default) turns resumption off.
+   */
+  resumeGraceMs?: number;
+  /** Message events kept per session for replay on resumption. Default 256. */
+  replayEvents?: number;
+  /** The `retry:` sent to clients: how soon a client reconnects, in ms. Default 1000; 0 sends none. */
+  retryMs?: number;
+  /** `Host`/`Origin` allow-lists and authentication, checked on every route. Default: see {@link SecurityOptions}. */
+  security?: SecurityOptions;
+  /**
+   * OAuth 2.1: the endpoint becomes a resource server (MCP 2025-06-18 onwards "Authorization"),
+   * and `security.authToken` is ignored. Default: off.
+   */
+  oauth?: OAuthOptions;
+  /** Most open sessions, of both transports; one more gets 503 with `Retry-After`. Default 1000. */
+  maxSessions?: number;
+  /** Bounds of each stream's push queue. Default 1000 messages, 8 MiB. */
+  queueLimits?: Partial<QueueLimits>;
+  /** A session with no message either way for this long (ms) is closed with `idle-timeout`; 0 (default) never. */
+  idleTimeoutMs?: number;
+  /**
+   * Streamable HTTP: a session with no open stream and no message either way for this long (ms)
+   * ends (clients rarely send DELETE). Default 15 minutes; 0 never.
+   */
+  sessionTimeoutMs?: number;
+  /** Streamable HTTP: answer POSTs with one `application/json` body instead of an SSE stream. Default false. */
+  jsonResponse?: boolean;
+  /**
+   * The server features the endpoint answers itself once something is declared on it or
+   * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
+   */
+  features?: FeatureOptions;
+  /** 2026-07-28: `ttlMs` and `cacheScope` of list results and `resources/read`. Default 0 ms, `private`. */
+  caching?: CachingOptions;
+  /**
+   * 2026-07-28: the secret that seals `requestState`. Instances behind one load balancer must
+   * share it; default: random per process (a retry must then reach the same instance).
+   */
+  stateSecret?: string;
+  /** Several instances serve this endpoint, sharing its sessions through Redis (see cluster/). Default: this instance alone. */
+  cluster?: ClusterOptions;
+}
+
+/** One client message handed to the endpoint's listeners after the POST was accepted. */
+export interface InboundMessage {
+  session: Session;
+  kind: MessageKind;
+  message: JsonRpcMessage;
+  /** With OAuth on: the caller, as the access token of the POST that carried the message describes it. */
+  auth?: AuthInfo;
+}
+
+/** A session that opened or closed, for the endpoint's listeners. */
+export interface SessionEvent {
+  session: Session;
+  /**
+   * The headers of the request that opened the session; with authentication on, without the
+   * credential (`Authorization`, or the token header): tokens never reach a flow or a log.
+   */
+  headers: IncomingHttpHeaders;
+  /** With OAuth on: the caller, as the latest access token of the session describes it. */
+  auth?: AuthInfo;
+  /** Set on close. */
+  reason?: CloseReason;
+}
+
+/** Interval between keep-alive comments, in ms. */
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+/** Largest POST body accepted, in bytes. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Message events kept per session for replay on resumption. */
+export const DEFAULT_REPLAY_EVENTS = 256;
+/** The `retry:` sent to clients, in ms. */
+export const DEFAULT_RETRY_MS = 1000;
+/** Most open sessions of one endpoint. */
+export const DEFAULT_MAX_SESSIONS = 1000;
+/** Streamable HTTP: how long a session with no stream and no message lasts, in ms. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 15 * 60_000;

@@ -1,0 +1,228 @@
+/**
+ * The 2026-07-28 exchanges of one endpoint: each stateless POST while it is answered (MCP
+ * 2026-07-28, SEP-2575; see `stateless.ts` for the envelope, the sealed `requestState` and the
+ * caching hints). An exchange is a {@link Session} that lives only as long as its POST: it is
+ * never in the registry, no listener hears it open or close, and `mcp sse out` addresses it by
+ * its id (`msg.mcp.exchangeId`) as it would a session.
+ *
+ * Answered here: `server/discover`, `subscriptions/listen`, a retry's `requestState`, and what a
+ * flow sends on an exchange (results decorated, input requests turned into `input_required`).
+ * Everything else goes on as a session's messages do, through the endpoint's `receive`.
+ *
+ * Never imports Node-RED.
+ */
+import type { AuthInfo } from './auth/claims';
+import type { AccessControl } from './auth/access-control';
+import type { JsonObject } from './features/declarations';
+import type { ServerFeatures } from './features/server-features';
+import { isLogLevel } from './features/logging';
+import { toOutboundMessage, type JsonRpcMessage, type JsonRpcRequest, type MessageKind, type RequestId } from './jsonrpc';
+import type { KeepAlive } from './keep-alive';
+import type { Protocol, PushResult, SendContext } from './protocol';
+import { Session } from './session';
+import { newSessionId } from './session-id';
+import type { QueueLimits } from './sse';
+import { InputRequired } from './input-required';
+import { decorateResult, Exchange, listenFilter, listenWants, META, MODERN_VERSIONS, requestKey, type CachingOptions, type Envelope } from './stateless';
+
+const ErrorCodeInvalidParams = -32602;
+
+/** Messages of one POST, as the transports hand them on. */
+type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
+
+/** What the exchanges need from their endpoint (`McpEndpoint` is one). */
+export interface ExchangeHost {
+  /** The endpoint's id. */
+  readonly id: string;
+  /** Bounds of each stream's push queue. */
+  readonly queueLimits: QueueLimits;
+  readonly protocol: Protocol;
+  readonly features: ServerFeatures;
+  readonly access: AccessControl;
+  readonly keepAlive: KeepAlive;
+  /** Hears a sentence to log. */
+  readonly warning: { emit(text: string): void };
+  /** Hands messages on as a session's (protocol layer, features, flow). */
+  receive(session: Session, messages: Messages, auth?: AuthInfo): void;
+}
+
+/** Settings of the exchanges of an endpoint. */
+export interface ExchangeOptions {
+  /** `ttlMs` and `cacheScope` of list results and `resources/read`. Default 0 ms, `private`. */
+  caching?: CachingOptions;
+  /** The secret that seals `requestState`; empty or absent: random per process. */
+  stateSecret?: string;
+}
+
+/** The open exchanges of one endpoint; see the module comment. */
+export class Exchanges {
+  /** Open exchanges, by id. */
+  private readonly byId = new Map<string, Session>();
+  private readonly caching: Required<CachingOptions>;
+  private readonly input: InputRequired;
+
+  constructor(private readonly host: ExchangeHost, options: ExchangeOptions = {}) {
+    this.caching = { ttlMs: Math.max(0, Math.floor(options.caching?.ttlMs ?? 0)), cacheScope: options.caching?.cacheScope === 'public' ? 'public' : 'private' };
+    this.input = new InputRequired(options.stateSecret, (session, payload, context) => this.send(session, payload, context), (text) => host.warning.emit(text));
+  }
+
+  /** The number of open exchanges. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** The open exchange `id`, or `undefined` (also once it has closed). */
+  get(id: string): Session | undefined {
+    const session = this.byId.get(id);
+    return session === undefined || session.closed ? undefined : session;
+  }
+
+  /** Every exchange not yet forgotten, for the keep-alive. */
+  values(): Iterable<Session> {
+    return this.byId.values();
+  }
+
+  /**
+   * For the Streamable HTTP transport: opens the exchange of one 2026-07-28 POST; `setUp`
+   * attaches the POST's answer (an SSE stream or a JSON reply), and the exchange ends when the
+   * POST's response closes (the transport closes it then).
+   */
+  open(envelope: Envelope, setUp: (session: Session) => void): Session {
+    const session = new Session(newSessionId(), this.host.id, {
+      transport: 'streamable-http',
+      queueLimits: this.host.queueLimits,
+      resumeGraceMs: 0,
+      replayEvents: 0,
+      endsWithStream: false,
+      onClose: (closed) => this.onClosed(closed),
+      onWarning: (text) => this.host.warning.emit(text),
+    });
+    session.exchange = new Exchange(envelope);
+    session.protocolVersion = envelope.protocolVersion;
+    if (envelope.logLevel !== undefined && isLogLevel(envelope.logLevel)) this.host.protocol.logLevels.set(session.id, envelope.logLevel);
+    this.byId.set(session.id, session);
+    setUp(session);
+    this.host.keepAlive.start();
+    return session;
+  }
+
+  /**
+   * For the transport: the requests of one exchange. `server/discover` and `subscriptions/listen`
+   * are answered here; a retry's `requestState` is opened (a tampered, expired or foreign one is
+   * answered `-32602`); everything else goes on as a session's messages do.
+   * @param auth with OAuth on, the caller of the POST.
+   */
+  receive(session: Session, messages: Messages, auth?: AuthInfo): void {
+    const exchange = session.exchange as Exchange;
+    const rest: Messages = [];
+    for (const entry of messages) {
+      if (entry.kind !== 'request') {
+        rest.push(entry);
+        continue;
+      }
+      const request = entry.message as JsonRpcRequest;
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      if (request.method === 'server/discover') {
+        this.host.protocol.clientRequests.received(session.id, request);
+        this.send(session, { jsonrpc: '2.0', id: request.id, result: this.discoverResult() }, { requestId: request.id });
+        continue;
+      }
+      if (request.method === 'subscriptions/listen') {
+        const filter = listenFilter(params.notifications);
+        exchange.listen = { id: request.id, filter };
+        session.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
+        continue;
+      }
+      const { entry: record, valid } = this.input.open(request);
+      exchange.requests.set(requestKey(request.id), record);
+      if (!valid) {
+        this.host.protocol.clientRequests.received(session.id, request);
+        this.send(session, { jsonrpc: '2.0', id: request.id, error: { code: ErrorCodeInvalidParams, message: 'Invalid or expired requestState' } }, { requestId: request.id });
+        continue;
+      }
+      rest.push(entry);
+    }
+    if (rest.length > 0) this.host.receive(session, rest, auth);
+  }
+
+  /** The flow state a retry carried for request `id` of an exchange (`msg.mcp.state`). */
+  state(session: Session, id: RequestId): unknown {
+    return session.exchange?.requests.get(requestKey(id))?.state;
+  }
+
+  /**
+   * Sends on an exchange: responses get `resultType`, `_meta` serverInfo and caching hints (an
+   * unknown resource's `-32002` becomes `-32602`, as 2026-07-28 wants); `notifications/message`
+   * goes only when the request set `_meta` logLevel; a flow's elicitation, sampling or roots
+   * request becomes part of an `input_required` result (see {@link InputRequired.ask}).
+   * @throws TypeError, SessionClosedError, RangeError as `Protocol.send`.
+   */
+  send(session: Session, payload: unknown, context: SendContext): PushResult {
+    const exchange = session.exchange as Exchange;
+    const message = toOutboundMessage(payload, context.requestId) as unknown as Record<string, unknown>;
+    const method = message.method;
+    if (typeof method === 'string') {
+      if (method === 'notifications/message' && exchange.envelope.logLevel === undefined) {
+        return { sent: false, reason: 'log message dropped: the request set no _meta logLevel', filtered: true };
+      }
+      if (!method.startsWith('notifications/') && context.request !== undefined) return this.input.ask(session, exchange, message, context);
+      return this.host.protocol.send(session, message, context);
+    }
+    const id = message.id as RequestId | null;
+    const entry = id === null ? undefined : exchange.requests.get(requestKey(id));
+    if (entry?.timer !== undefined) clearTimeout(entry.timer);
+    if (entry !== undefined) entry.asked = {};
+    const out: Record<string, unknown> = { ...message };
+    if (typeof message.result === 'object' && message.result !== null) {
+      out.result = decorateResult(message.result as Record<string, unknown>, entry?.method, this.host.features.serverInfo, this.caching);
+    } else if (typeof message.error === 'object' && message.error !== null) {
+      const error = message.error as { code?: number; data?: unknown };
+      if (error.code === -32002) out.error = { ...error, code: ErrorCodeInvalidParams, data: error.data ?? { uri: entry?.name } };
+    }
+    return this.host.protocol.send(session, out, context);
+  }
+
+  /**
+   * Sends a notification to every `subscriptions/listen` stream that opted in to it (see
+   * {@link listenWants}: a list-changed notification its filter names, or
+   * `notifications/resources/updated` for one of its URIs), with the listen request's id as
+   * `_meta["io.modelcontextprotocol/subscriptionId"]`.
+   * @param payload a notification, `{ method, params }`.
+   * @returns the number of listen streams it went to.
+   */
+  notifyListeners(payload: JsonObject): number {
+    const { method } = payload;
+    const params = (typeof payload.params === 'object' && payload.params !== null ? payload.params : {}) as JsonObject;
+    let sent = 0;
+    for (const session of this.byId.values()) {
+      const listen = session.exchange?.listen;
+      if (listen === undefined || session.closed || !listenWants(listen.filter, method, params)) continue;
+      const meta = typeof params._meta === 'object' && params._meta !== null ? params._meta : {};
+      try {
+        if (session.send({ jsonrpc: '2.0', method: method as string, params: { ...params, _meta: { ...meta, [META.subscriptionId]: listen.id } } } as JsonRpcMessage, listen.id)) sent++;
+      } catch {
+        // the listener has gone
+      }
+    }
+    return sent;
+  }
+
+  /** Closes every exchange (the endpoint closed): their POSTs' responses end. */
+  closeAll(): void {
+    for (const session of [...this.byId.values()]) session.close('endpoint-closed');
+  }
+
+  /** The `server/discover` result (2026-07-28). */
+  private discoverResult(): Record<string, unknown> {
+    return { supportedVersions: [...MODERN_VERSIONS], capabilities: this.host.features.discoverCapabilities() };
+  }
+
+  private onClosed(session: Session): void {
+    this.byId.delete(session.id);
+    this.host.access.forget(session.id);
+    for (const entry of session.exchange?.requests.values() ?? []) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.host.protocol.closeSession(session.id);
+    this.host.features.closeSession(session.id);
+    this.host.keepAlive.stopWhenIdle();
+  }
+}

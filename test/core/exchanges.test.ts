@@ -1,0 +1,122 @@
+/**
+ * 2026-07-28 exchanges (core/exchanges.ts) over plain node:http, as a raw client meets them:
+ * `subscriptions/listen` streams (the acknowledgement, then only what the stream opted in to:
+ * list-changed notifications and `notifications/resources/updated` for its URIs, from the
+ * features and from a flow's broadcast), and a retry whose `requestState` is refused.
+ */
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
+import type { EventStream } from '../support/sse-client';
+import { messagesOf, StreamableClient } from '../support/streamable-client';
+
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+
+let server: CoreServer | undefined;
+const clients: StreamableClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.closeAll();
+  await server?.close();
+  server = undefined;
+});
+
+async function start(): Promise<CoreServer> {
+  server = await startCoreServer({ keepAliveMs: 0 });
+  return server;
+}
+
+/** POSTs one 2026-07-28 request (no session) with the envelope and the headers the v2 client sends. */
+function modern(id: string, method: string, params: Record<string, unknown>): ReturnType<StreamableClient['post']> {
+  const c = new StreamableClient(`${(server as CoreServer).url}/mcp`);
+  clients.push(c);
+  return c.post({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method });
+}
+
+/** Opens a listen stream and returns it once its acknowledgement has arrived. */
+async function listen(id: string, notifications: Record<string, unknown>): Promise<{ stream: EventStream; ack: Record<string, unknown> }> {
+  const answer = await modern(id, 'subscriptions/listen', { notifications });
+  assert.equal(answer.status, 200, answer.body);
+  const stream = answer.stream as EventStream;
+  const ack = JSON.parse((await stream.nextEvent()).data) as Record<string, unknown>;
+  return { stream, ack };
+}
+
+/** Waits `ms`, then the messages `stream` got since the acknowledgement. */
+async function after(stream: EventStream, ms = 100): Promise<unknown[]> {
+  await new Promise((r) => setTimeout(r, ms));
+  return messagesOf(stream).slice(1);
+}
+
+describe('subscriptions/listen', () => {
+  it('acknowledges first, with the honoured filter and the listen request\'s id, and stays open', async () => {
+    await start();
+    const { stream, ack } = await listen('L1', { toolsListChanged: true, promptsListChanged: false, resourceSubscriptions: ['file:///a', 3, 'file:///a'] });
+    assert.deepEqual(ack, {
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: { toolsListChanged: true, resourceSubscriptions: ['file:///a'] }, _meta: { [SUBSCRIPTION_ID]: 'L1' } },
+    });
+    assert.deepEqual(await after(stream), []);
+    assert.equal(stream.isEnded, false);
+    assert.equal(server?.endpoint.exchanges.size, 1);
+  });
+
+  it('carries notifications/resources/updated for the URIs it named, from the features and from a broadcast', async () => {
+    const s = await start();
+    const a = await listen('A', { resourceSubscriptions: ['file:///a'] });
+    const b = await listen('B', { resourceSubscriptions: ['file:///b'], resourcesListChanged: true });
+    assert.equal(s.endpoint.features.resourceUpdated('file:///a'), 1, 'counted: one listen stream');
+    assert.equal(s.endpoint.features.resourceUpdated('file:///c'), 0);
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/resources/updated', params: { uri: 'file:///b', _meta: { mine: 1 } } }), 1);
+    assert.deepEqual(await after(a.stream), [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///a', _meta: { [SUBSCRIPTION_ID]: 'A' } } }]);
+    assert.deepEqual(await after(b.stream, 0), [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///b', _meta: { mine: 1, [SUBSCRIPTION_ID]: 'B' } } }]);
+  });
+
+  it('gets a broadcast list-changed notification on every listen stream that asked for it, beside the sessions, and nothing it did not ask for', async () => {
+    const s = await start();
+    const session = new StreamableClient(`${s.url}/mcp`);
+    clients.push(session);
+    assert.equal((await session.initialize('init')).status, 200);
+    s.endpoint.send(session.sessionId as string, { result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 't', version: '1' } } }, { requestId: 'init' });
+    const standalone = (await session.get()).stream as EventStream;
+    await waitFor(() => s.endpoint.sessionCount === 1, 2000, 'the 2025 session');
+    const tools1 = await listen('T1', { toolsListChanged: true });
+    const tools2 = await listen('T2', { toolsListChanged: true, resourceSubscriptions: ['file:///a'] });
+    const prompts = await listen('P', { promptsListChanged: true });
+
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 3, 'the session and two listen streams');
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/message', params: { level: 'info', data: 'x' } }), 1, 'the session only');
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/custom/thing' }), 1, 'the session only');
+    for (const [stream, id] of [[tools1.stream, 'T1'], [tools2.stream, 'T2']] as const) {
+      assert.deepEqual(await after(stream), [{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { [SUBSCRIPTION_ID]: id } } }]);
+    }
+    assert.deepEqual(await after(prompts.stream, 0), []);
+    assert.deepEqual(messagesOf(standalone).map((m) => (m as { method: string }).method), ['notifications/tools/list_changed', 'notifications/message', 'notifications/custom/thing']);
+  });
+
+  it('ends with the endpoint, and is forgotten once its client goes away', async () => {
+    const s = await start();
+    const gone = await modern('G', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    await (gone.stream as EventStream).nextEvent();
+    const kept = await listen('K', { toolsListChanged: true });
+    assert.equal(s.endpoint.exchanges.size, 2);
+    gone.close();
+    await waitFor(() => s.endpoint.exchanges.size === 1, 2000, 'the closed listen stream to be forgotten');
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 1);
+    await s.endpoint.close();
+    assert.equal(await kept.stream.ended, true, 'ended cleanly');
+  });
+});
+
+describe('a retry with requestState', () => {
+  it('answers a requestState this endpoint did not seal -32602 "Invalid or expired requestState" (HTTP 200), and the flow never hears of it', async () => {
+    const s = await start();
+    const answer = await modern('r1', 'tools/call', { name: 'book', arguments: {}, requestState: 'A'.repeat(80), inputResponses: { 'input-1': { action: 'accept' } } });
+    assert.equal(answer.status, 200, answer.body);
+    const message = answer.stream === undefined ? answer.json : messagesOf(answer.stream)[0];
+    assert.deepEqual((message as { error: unknown }).error, { code: -32602, message: 'Invalid or expired requestState' });
+    assert.equal((message as { id: string }).id, 'r1');
+    assert.equal(s.received.length, 0);
+  });
+});
