@@ -30,7 +30,8 @@ async function start(): Promise<CoreServer> {
 function modern(id: string, method: string, params: Record<string, unknown>): ReturnType<StreamableClient['post']> {
   const c = new StreamableClient(`${(server as CoreServer).url}/mcp`);
   clients.push(c);
-  return c.post({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method });
+  const name = typeof params.name === 'string' ? { 'Mcp-Name': params.name } : {};
+  return c.post({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...name });
 }
 
 /** Opens a listen stream and returns it once its acknowledgement has arrived. */

@@ -35,7 +35,7 @@ describe('the 2026-07-28 envelope', () => {
   it('accepts a request whose headers match its _meta, and reads the version, capabilities, client and log level', () => {
     const envelope = checkEnvelope(post(headers), call('add', { ...ENVELOPE, [META.logLevel]: 'info' }));
     assert.deepEqual(envelope, { protocolVersion: '2026-07-28', clientCapabilities: { elicitation: {} }, clientInfo: { name: 'c', version: '1' }, logLevel: 'info' });
-    assert.ok(!('status' in checkEnvelope(post({ 'MCP-Protocol-Version': ' 2026-07-28 ' }), call('add'))), 'blanks around a header value are fine; Mcp-Method and Mcp-Name are optional');
+    assert.ok(!('status' in checkEnvelope(post({ ...headers, 'MCP-Protocol-Version': ' 2026-07-28 ' }), call('add'))), 'blanks around a header value are fine');
   });
 
   it('answers a header that disagrees with the body 400 -32020: the version header missing or different, Mcp-Method, Mcp-Name', () => {
@@ -44,6 +44,9 @@ describe('the 2026-07-28 envelope', () => {
       [{ ...headers, 'MCP-Protocol-Version': '2025-11-25' }, /MCP-Protocol-Version/],
       [{ ...headers, 'Mcp-Method': 'tools/list' }, /Mcp-Method/],
       [{ ...headers, 'Mcp-Name': 'subtract' }, /Mcp-Name/],
+      // SEP-2243: a standard header left out while its value is in the body is refused too.
+      [{ 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Name': 'add' }, /Mcp-Method header is missing/],
+      [{ 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call' }, /Mcp-Name header is missing/],
     ];
     for (const [sent, message] of cases) {
       const error = refusal(checkEnvelope(post(sent), call('add')));
