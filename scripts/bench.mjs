@@ -16,9 +16,10 @@ import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT, systemNode } from './node-red-runner.mjs';
 
 /**
- * The smoke run's settings: every server (both transports), a few calls, one round, throughput at 20 sessions (the
- * size the issue's throughput target names), idle sizes above the endpoint's default Max sessions (1000), and a short
- * settling wait before memory readings (the smoke checks that figures exist, not their accuracy).
+ * The smoke run's settings: every server (both transports, and the two on MCP 2026-07-28), a few calls, one round,
+ * throughput at 20 sessions (the size the issue's throughput target names), idle sizes above the endpoint's default
+ * Max sessions (1000), and a short settling wait before memory readings (the smoke checks that figures exist, not
+ * their accuracy).
  */
 export const SMOKE = {
   BENCH_CALLS: '20',
@@ -31,7 +32,7 @@ export const SMOKE = {
   BENCH_BROADCASTS: '2',
   BENCH_SETTLE_MS: '250',
   BENCH_ROUNDS: '1',
-  BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp',
+  BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern',
   BENCH_PROFILE: '0',
   BENCH_OUT: path.join(PACKAGE_ROOT, 'bench', '.work', 'smoke'),
 };

@@ -1,7 +1,8 @@
 /**
- * bench/latency-throughput.svg: latency (p50, p99) and throughput per server (five series: the
- * package and the SDK reference on each transport, and the tutorial's flow), drawn by Vega-Lite
- * and rendered to SVG headlessly by Vega.
+ * bench/latency-throughput.svg: latency (p50, p99) and throughput per server (seven series: the
+ * package and the SDK reference on each transport with sessions, the package and the v2 SDK's
+ * `createMcpHandler` on 2026-07-28, and the tutorial's flow), drawn by Vega-Lite and rendered to
+ * SVG headlessly by Vega.
  */
 import type { BenchConfig, Figures } from './report';
 import type { ServerName } from './server-names';
@@ -13,16 +14,20 @@ export const LABEL: Record<ServerName, string> = {
   sdk: 'SDK /sse (node:http)',
   'package-mcp': 'package /mcp (node-red)',
   'sdk-mcp': 'SDK /mcp (node:http)',
+  'package-modern': 'package /mcp 2026-07-28 (node-red)',
+  'sdk-modern': 'SDK 2026-07-28 (createMcpHandler)',
 };
 /** The bars' order in each group, and the legend's (two columns): each package series beside its SDK reference. */
-const ORDER: ServerName[] = ['package', 'sdk', 'package-mcp', 'sdk-mcp', 'tutorial'];
-/** Series colours: one hue per server process, dark for /sse and light for /mcp. */
+const ORDER: ServerName[] = ['package', 'sdk', 'package-mcp', 'sdk-mcp', 'package-modern', 'sdk-modern', 'tutorial'];
+/** Series colours: blue for the package, red for the SDK, green for the tutorial's flow; mid for /sse, light for /mcp sessions, dark for 2026-07-28. */
 const COLOUR: Record<ServerName, string> = {
   package: '#1f77b4',
   tutorial: '#2ca02c',
   sdk: '#d62728',
   'package-mcp': '#8fc1e8',
   'sdk-mcp': '#f2a09f',
+  'package-modern': '#0b3a5e',
+  'sdk-modern': '#7a1012',
 };
 
 /** Renders the chart for `results`; returns the SVG text. A failed figure is left out (no bar). */
@@ -42,13 +47,13 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
   const color = { field: 'server', type: 'nominal', title: null, scale: { domain, range: ORDER.map((n) => COLOUR[n]) }, legend: { orient: 'bottom', columns: 2, labelLimit: 300 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'MCP over HTTP+SSE (/sse) and Streamable HTTP (/mcp): tools/call, loopback, same run', subtitle: 'log scales; the SDK client drives every server' },
+    title: { text: 'MCP over HTTP+SSE (/sse) and Streamable HTTP (/mcp), sessions and 2026-07-28: tools/call, loopback, same run', subtitle: 'log scales; the SDK clients drive every server (v1 for sessions, v2 for 2026-07-28)' },
     config: { font: 'sans-serif', view: { stroke: null } },
     hconcat: [
       {
         title: 'Sequential latency (lower is better)',
         data: { values: latency.filter(drawn) },
-        width: 260,
+        width: 300,
         height: 220,
         mark: { type: 'bar', tooltip: true },
         encoding: {
@@ -61,7 +66,7 @@ export async function renderChart(results: Partial<Record<ServerName, Figures>>,
       {
         title: 'Throughput (higher is better)',
         data: { values: rate.filter(drawn) },
-        width: 340,
+        width: 400,
         height: 220,
         mark: { type: 'bar', tooltip: true },
         encoding: {

@@ -61,7 +61,17 @@ export const COLUMN: Record<ServerName, string> = {
   sdk: 'SDK /sse',
   'package-mcp': 'package /mcp',
   'sdk-mcp': 'SDK /mcp',
+  'package-modern': 'package /mcp 2026-07-28',
+  'sdk-modern': 'SDK 2026-07-28',
 };
+
+/** The ratio columns after the servers' (package ÷ reference), each heading with its numerator and denominator. */
+export const RATIOS: Array<{ heading: string; numerator: ServerName; denominator: ServerName }> = [
+  { heading: 'package ÷ tutorial (/sse)', numerator: 'package', denominator: 'tutorial' },
+  { heading: 'package ÷ SDK (/sse)', numerator: 'package', denominator: 'sdk' },
+  { heading: 'package ÷ SDK (/mcp)', numerator: 'package-mcp', denominator: 'sdk-mcp' },
+  { heading: 'package ÷ SDK (2026-07-28)', numerator: 'package-modern', denominator: 'sdk-modern' },
+];
 
 /** The version of the node-red that the bench starts (node-red's package.json, e.g. "4.1.15"). */
 export function nodeRedVersion(): string {
@@ -90,6 +100,11 @@ interface Row {
   digits: number;
   /** The transports the row applies to (all when absent); the other servers' cells are "–". */
   transports?: Transport[];
+  /**
+   * Whether the row applies to the 2026-07-28 (stateless) servers too: latency and throughput do;
+   * the rows about sessions (opening one, idle ones, broadcast to them) do not, and show "–" there.
+   */
+  stateless?: boolean;
   targets?: Target[];
 }
 
@@ -116,15 +131,15 @@ const ISSUE_9 = 'issue 9: the SSE figures must not get worse with Streamable HTT
 
 function rows(config: BenchConfig): Row[] {
   const out: Row[] = [
-    { key: FIGURE.latency, metric: 'tools/call latency p50', unit: 'ms', get: (f) => f.latencyP50, digits: 2,
+    { key: FIGURE.latency, metric: 'tools/call latency p50', unit: 'ms', get: (f) => f.latencyP50, digits: 2, stateless: true,
       targets: [
         ratioTarget('package /sse ≥200× lower than the tutorial flow', 'tutorial', 'package', false, 200),
         ratioTarget('package /sse ≤1.25× SDK /sse', 'package', 'sdk', true, 1.25, ISSUE_9),
       ] },
-    { key: FIGURE.latency, metric: 'tools/call latency p99', unit: 'ms', get: (f) => f.latencyP99, digits: 2 },
+    { key: FIGURE.latency, metric: 'tools/call latency p99', unit: 'ms', get: (f) => f.latencyP99, digits: 2, stateless: true },
   ];
   for (const c of config.concurrency) {
-    out.push({ key: FIGURE.throughput(c), metric: `throughput, ${c} session${c === 1 ? '' : 's'}`, unit: 'calls/s', get: (f) => f.throughput[c], digits: 0,
+    out.push({ key: FIGURE.throughput(c), metric: `throughput, ${c} session${c === 1 ? '' : 's'}`, unit: 'calls/s', get: (f) => f.throughput[c], digits: 0, stateless: true,
       ...(c === 20 ? { targets: [ratioTarget('package /sse ≥0.6× SDK /sse', 'package', 'sdk', false, 0.6, ISSUE_9)] } : {}) });
   }
   out.push(
@@ -177,8 +192,9 @@ export function failedFigures(results: Results): string[] {
   return Object.entries(results).flatMap(([name, f]) => Object.entries(f.failed).map(([key, reason]) => `${name}: ${key}: ${reason.split('\n')[0]}`));
 }
 
-/** Whether `row` applies to server `name` (its transport is one the row measures). */
+/** Whether `row` applies to server `name`: its transport is one the row measures, and a 2026-07-28 server only where the row says so. */
 function applies(row: Row, name: ServerName): boolean {
+  if (SERVERS[name].era === 'stateless' && row.stateless !== true) return false;
   return row.transports === undefined || row.transports.includes(SERVERS[name].transport);
 }
 
@@ -195,14 +211,15 @@ function valuesOf(row: Row, results: Results): RowValues {
 
 /**
  * The table as Markdown (also readable on a console): one column per server (SERVER_NAMES order),
- * then the ratios package ÷ tutorial flow and package ÷ SDK per transport. A failed figure's cell
- * says so, with the reason; a row that does not apply to a server's transport shows "–" there;
- * a server not measured in this run shows "n/a".
+ * then the ratios (RATIOS): package ÷ tutorial flow, and package ÷ SDK per transport and for
+ * 2026-07-28. A failed figure's cell says so, with the reason; a row that does not apply to a
+ * server (its transport, or a row about sessions for a 2026-07-28 server) shows "–" there; a server
+ * not measured in this run shows "n/a".
  */
 export function renderTable(results: Results, config: BenchConfig): string {
   const lines = [
-    `| figure | unit | ${SERVER_NAMES.map((n) => COLUMN[n]).join(' | ')} | package ÷ tutorial (/sse) | package ÷ SDK (/sse) | package ÷ SDK (/mcp) |`,
-    `| --- | --- | ${SERVER_NAMES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+    `| figure | unit | ${SERVER_NAMES.map((n) => COLUMN[n]).join(' | ')} | ${RATIOS.map((r) => r.heading).join(' | ')} |`,
+    `| --- | --- | ${SERVER_NAMES.map(() => '---:').join(' | ')} | ${RATIOS.map(() => '---:').join(' | ')} |`,
   ];
   for (const row of rows(config)) {
     const cells = SERVER_NAMES.map((name) => {
@@ -212,7 +229,7 @@ export function renderTable(results: Results, config: BenchConfig): string {
       return reason === undefined ? fmt(f && row.get(f), row.digits) : failedCell(reason);
     });
     const v = valuesOf(row, results);
-    const ratios = [ratio(v.package, v.tutorial), ratio(v.package, v.sdk), ratio(v['package-mcp'], v['sdk-mcp'])];
+    const ratios = RATIOS.map((r) => ratio(v[r.numerator], v[r.denominator]));
     lines.push(`| ${row.metric} | ${row.unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -257,15 +274,23 @@ export function renderResults(results: Results, config: BenchConfig, run: { mach
 Written by \`npm run bench\` (bench/run.ts) on ${run.date.slice(0, 16).replace('T', ' ')} UTC, in one run of ${run.minutes} min, on
 ${run.machine}.
 
-Versions: **Node ${run.node}** for the bench and all three server processes (${run.nodeFrom}), **Node-RED ${run.nodeRed}** for
-the two node-red servers, \`@modelcontextprotocol/sdk\` ${sdkVersion()} for the SDK reference and every client.
+Versions: **Node ${run.node}** for the bench and all four server processes (${run.nodeFrom}), **Node-RED ${run.nodeRed}** for
+the two node-red servers, \`@modelcontextprotocol/sdk\` ${sdkVersion()} for the SDK reference of the session columns and
+their clients; \`@modelcontextprotocol/server\` ${packageVersion('@modelcontextprotocol/server')} with \`@modelcontextprotocol/node\` ${packageVersion('@modelcontextprotocol/node')} for the
+2026-07-28 reference, and \`@modelcontextprotocol/client\` ${packageVersion('@modelcontextprotocol/client')} for the clients of both 2026-07-28 columns.
 
-Three processes, five servers: the package's example and the SDK reference each serve both transports from one
-process, HTTP+SSE (\`/sse\`, protocol 2024-11-05) and Streamable HTTP (\`/mcp\`), and each transport is its own
-column; the tutorial's flow speaks HTTP+SSE only. The client (the official SDK's \`SSEClientTransport\` or
-\`StreamableHTTPClientTransport\`, and raw HTTP for idle sessions) runs in the bench process on the same machine,
-so on two cores the fast servers share the CPU with their client: throughput is a floor, not a ceiling. Ratios
-are package ÷ reference, per transport.
+Four processes, seven servers. The first five columns are sessions: the package's example and the SDK reference
+each serve both transports from one process, HTTP+SSE (\`/sse\`, protocol 2024-11-05) and Streamable HTTP
+(\`/mcp\`, protocol 2025-11-25, a session per client), and each transport is its own column; the tutorial's flow
+speaks HTTP+SSE only. Their client is the v1 SDK's (\`SSEClientTransport\` or \`StreamableHTTPClientTransport\`,
+and raw HTTP for idle sessions). The last two columns are MCP **2026-07-28**, the stateless revision: the
+package's example on the same \`/mcp\` of the same process, and the v2 SDK's \`createMcpHandler\` reference, both
+driven by the v2 client \`@modelcontextprotocol/client\` with \`versionNegotiation: { mode: 'auto' }\`, which probes
+with \`server/discover\`; every client the bench connects must have negotiated \`2026-07-28\` (or its figures
+fail). With no session there is nothing to open, keep idle or broadcast to: those rows show "–" for the
+2026-07-28 columns. Every client runs in the bench process on the same machine, so on two cores the fast
+servers share the CPU with their client: throughput is a floor, not a ceiling. Ratios are package ÷ reference,
+per transport, and for 2026-07-28.
 
 ${renderTable(results, config)}
 ${failed === 0 ? '' : `\n**${failed} figure(s) failed in this run**; each failed cell gives the reason.\n`}
@@ -307,21 +332,34 @@ What the CPU profile of the package's node-red showed, and what was changed on t
   process as the SDK's \`sseAndStreamableHttpCompatibleServer\` example does: \`SSEServerTransport\` on \`/sse\` and
   \`/sse/message\`, and \`StreamableHTTPServerTransport\` on \`/mcp\`, stateful (\`sessionIdGenerator\`
   \`randomUUID\`, one transport per session, no event store), the POST body parsed before \`handleRequest\`.
+- **package /mcp 2026-07-28**: the same node-red process, flow and path as **package /mcp**, reached by the v2
+  client. Its requests carry the 2026-07-28 envelope (the \`MCP-Protocol-Version\`, \`Mcp-Method\` and
+  \`Mcp-Name\` headers and the \`_meta\` keys), which the endpoint serves statelessly (\`core/stateless.ts\`): each
+  \`tools/call\` is one POST, an exchange that lives only while it is answered, through the same \`mcp message
+  in\`, switch, function and \`mcp sse out\` as a session's, and its answer is one \`application/json\` body.
+- **SDK 2026-07-28**: \`bench/sdk-modern-server.ts\`, what a developer writes with the v2 SDK:
+  \`createMcpHandler(factory)\` from \`@modelcontextprotocol/server\` with its defaults, whose factory builds a
+  fresh \`McpServer\` with the same \`add\` tool for every HTTP request (the entry's design), served on
+  \`node:http\` through the SDK's own Node adapter \`toNodeHandler\` (\`@modelcontextprotocol/node\`), because
+  \`createMcpHandler\` is a web-standard \`fetch(Request): Promise<Response>\` handler. It answers a
+  \`tools/call\` with one \`application/json\` body (\`responseMode: 'auto'\`). A process of its own, on \`/mcp\`.
 
 ## How each figure is measured
 
 - Each server process runs with \`--expose-gc\` and a small probe (\`bench/lib/probe.cjs\`)
   preloaded that reports \`process.memoryUsage()\` after a full GC; RSS is read from
   \`/proc/<pid>/status\`, CPU from \`/proc/<pid>/stat\` (utime + stime).
-- Latency and throughput run on all five servers side by side (three processes), taking turns for ${config.rounds}
+- Latency and throughput run on all seven servers side by side (four processes), taking turns for ${config.rounds}
   rounds, so that load from elsewhere on the machine falls on all of them alike.
 - Latency: one SDK client per server, ${config.calls} sequential \`tools/call add\` in all (${config.tutorialCalls} for
   the tutorial flow, whose every answer waits for the next poll), after a warm-up. Over HTTP+SSE each call is a
-  POST answered 202 and the response on the session's SSE stream; over Streamable HTTP each call is a POST
-  answered with its own event stream that carries the response and ends.
+  POST answered 202 and the response on the session's SSE stream; over Streamable HTTP with a session each call
+  is a POST answered with its own event stream that carries the response and ends; on 2026-07-28 each call is a
+  POST with the envelope and no session, answered with one JSON body.
 - Throughput: ${config.concurrency.join(', ')} SDK clients per server, each calling \`add\` back to back for
   ${config.seconds} s per round; completed calls per second, the median of the rounds. The Streamable HTTP clients
-  end their sessions with DELETE when a size is done.
+  end their sessions with DELETE when a size is done. On 2026-07-28 a "session" of these rows is one v2 client
+  that negotiated on its own (one \`server/discover\` each) and then sends its calls one at a time.
 - Time to open a session, ${config.endpointGets} sessions opened one after another on a fresh process, with raw HTTP:
   - HTTP+SSE, *GET to endpoint event*: from sending the GET to the \`endpoint\` event;
   - Streamable HTTP, *initialize round trip*: from sending the \`initialize\` POST to its response on that POST's
@@ -369,15 +407,24 @@ What the CPU profile of the package's node-red showed, and what was changed on t
  * version), so this walks up from an entry point to the package's own.
  */
 export function sdkVersion(): string {
-  let dir = path.dirname(require.resolve('@modelcontextprotocol/sdk/server/mcp.js'));
+  return packageVersion('@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/server/mcp.js');
+}
+
+/**
+ * The version of the installed package `name` (e.g. "2.4.0"), from the package.json found by walking
+ * up from `entry` (a module specifier; the package's main entry by default), so that it works when
+ * the package's exports map does not export its package.json. Throws if none names the package.
+ */
+export function packageVersion(name: string, entry: string = name): string {
+  let dir = path.dirname(require.resolve(entry));
   for (;;) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
       const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (json.name === '@modelcontextprotocol/sdk' && json.version !== undefined) return json.version;
+      if (json.name === name && json.version !== undefined) return json.version;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('@modelcontextprotocol/sdk has no package.json with its version');
+    if (parent === dir) throw new Error(`${name} has no package.json with its version`);
     dir = parent;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Starts the benchmarked servers, each in its own process, with the memory probe
  * (bench/lib/probe.cjs) preloaded and `--expose-gc`, so memory and CPU are measured per process.
- * Three processes (the package's example and the tutorial's polling flow in node-red, and the SDK
- * reference), reached over five (process, transport) pairs: the package and the SDK reference
- * serve both HTTP+SSE and Streamable HTTP, the tutorial's flow HTTP+SSE only.
+ * Four processes (the package's example and the tutorial's polling flow in node-red, the v1 SDK
+ * reference and the v2 SDK's 2026-07-28 reference), reached as seven servers
+ * (bench/lib/server-names.ts): the package and the v1 SDK reference serve both transports, the
+ * tutorial's flow HTTP+SSE only; the package's Streamable HTTP path and the v2 reference also
+ * answer MCP 2026-07-28 statelessly.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,17 +21,27 @@ export { SERVERS, SERVER_NAMES, type ProcessName, type ServerName } from './serv
 
 export interface RunningServer {
   name: ProcessName;
-  /** The SSE URL, e.g. http://127.0.0.1:1234/sse */
-  sseUrl: string;
+  /** The SSE URL, e.g. http://127.0.0.1:1234/sse; undefined for the 2026-07-28 SDK reference, which has none. */
+  sseUrl: string | undefined;
   /** The Streamable HTTP URL, e.g. http://127.0.0.1:1234/mcp; undefined for the tutorial's flow, which has none. */
   mcpUrl: string | undefined;
-  /** POST here to broadcast one notification to every session (bench/lib/broadcast-trigger.ts). */
-  broadcastUrl: string;
+  /**
+   * POST here to broadcast one notification to every session (bench/lib/broadcast-trigger.ts);
+   * undefined for the 2026-07-28 SDK reference, which has no sessions.
+   */
+  broadcastUrl: string | undefined;
   pid: number;
   probePort: number;
   /** What the process has printed so far. */
   output(): string;
   stop(): Promise<void>;
+}
+
+/** A node-red server (the package's example or the tutorial's flow): it always serves HTTP+SSE and the broadcast trigger. */
+export interface NodeRedServer extends RunningServer {
+  name: 'package' | 'tutorial';
+  sseUrl: string;
+  broadcastUrl: string;
 }
 
 export const ROOT: string = PACKAGE_ROOT;
@@ -62,7 +74,7 @@ export interface ServerOptions {
  * Starts node-red with the package's tutorial example or the tutorial's polling flow, on the Node
  * that runs the bench (process.execPath). Rejects if node-red does not start within 60 s.
  */
-export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArgs = [], maxSessions, packageRoot }: ServerOptions = {}): Promise<RunningServer> {
+export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArgs = [], maxSessions, packageRoot }: ServerOptions = {}): Promise<NodeRedServer> {
   mkdirSync(WORK_DIR, { recursive: true });
   const userDir = mkdtempSync(path.join(WORK_DIR, `nr-${name}-`));
   const flowsFile = name === 'package'
@@ -93,19 +105,34 @@ export async function startNodeRedServer(name: 'package' | 'tutorial', { nodeArg
   };
 }
 
-/** Compiles bench/sdk-server.ts to plain CommonJS once, so the reference runs without a TypeScript loader in its process. */
-function compiledSdkServer(): string {
-  const source = readFileSync(path.join(ROOT, 'bench', 'sdk-server.ts'), 'utf8');
+/** The source of each SDK reference process, in bench/. */
+const SDK_SOURCES: Record<'sdk' | 'sdk-modern', string> = {
+  sdk: 'sdk-server.ts',
+  'sdk-modern': 'sdk-modern-server.ts',
+};
+
+/**
+ * Compiles an SDK reference (bench/sdk-server.ts or bench/sdk-modern-server.ts) to plain CommonJS
+ * in bench/.work/, so the reference runs without a TypeScript loader in its process (both SDK
+ * generations ship CommonJS builds). Returns the compiled file.
+ */
+function compiledSdkServer(name: 'sdk' | 'sdk-modern'): string {
+  const source = readFileSync(path.join(ROOT, 'bench', SDK_SOURCES[name]), 'utf8');
   const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
-  const file = path.join(WORK_DIR, 'sdk-server.cjs');
+  const file = path.join(WORK_DIR, `${name}-server.cjs`);
   mkdirSync(WORK_DIR, { recursive: true });
   writeFileSync(file, out.outputText);
   return file;
 }
 
-/** Starts the hand-written SDK reference server (bench/sdk-server.ts) on a free port, on the Node that runs the bench. */
-export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningServer> {
-  const file = compiledSdkServer();
+/**
+ * Starts a hand-written SDK reference on a free port, on the Node that runs the bench: `sdk`, the
+ * v1 SDK's sessions on /sse and /mcp (bench/sdk-server.ts), or `sdk-modern`, the v2 SDK's
+ * `createMcpHandler` on /mcp, MCP 2026-07-28 (bench/sdk-modern-server.ts). Rejects if the process
+ * exits before it listens.
+ */
+export function startSdkServer(extraNodeArgs: string[] = [], name: 'sdk' | 'sdk-modern' = 'sdk'): Promise<RunningServer> {
+  const file = compiledSdkServer(name);
   const child = spawn(process.execPath, [...probeArgs, ...extraNodeArgs, file, '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -121,10 +148,10 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
       if (m && /bench-probe \d+/.test(output)) {
         child.stdout.off('data', check);
         resolve({
-          name: 'sdk',
-          sseUrl: `${m[1]}/sse`,
+          name,
+          sseUrl: name === 'sdk' ? `${m[1]}/sse` : undefined,
           mcpUrl: `${m[1]}/mcp`,
-          broadcastUrl: `${m[1]}${BROADCAST_PATH}`,
+          broadcastUrl: name === 'sdk' ? `${m[1]}${BROADCAST_PATH}` : undefined,
           pid: child.pid as number,
           probePort: probePortFrom(output),
           output: () => output,
@@ -138,16 +165,19 @@ export function startSdkServer(extraNodeArgs: string[] = []): Promise<RunningSer
       }
     };
     child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`sdk server exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}:\n${output}`)));
   });
 }
 
-/** Starts one of the three processes (see startNodeRedServer and startSdkServer). */
+/** Starts one of the four processes (see startNodeRedServer and startSdkServer). */
 export function startServer(name: ProcessName, options: ServerOptions = {}): Promise<RunningServer> {
-  return name === 'sdk' ? startSdkServer(options.nodeArgs) : startNodeRedServer(name, options);
+  return name === 'sdk' || name === 'sdk-modern' ? startSdkServer(options.nodeArgs, name) : startNodeRedServer(name, options);
 }
 
-/** The URL at which `running` serves `name`'s transport; throws if that process does not serve it. */
+/**
+ * The URL at which `running` serves `name`'s transport (a 2026-07-28 server: its Streamable HTTP
+ * path, which serves both eras); throws if that process does not serve it.
+ */
 export function urlOf(running: RunningServer, name: ServerName): string {
   const url = SERVERS[name].transport === 'sse' ? running.sseUrl : running.mcpUrl;
   if (url === undefined) throw new Error(`${running.name} serves no ${SERVERS[name].transport}`);

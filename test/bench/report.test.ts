@@ -1,7 +1,8 @@
 /**
  * The benchmark's table and targets (bench/lib/report.ts): a figure that failed shows as failed,
  * with its reason, in its own cells only; a row shows "–" for a server whose transport it does not
- * measure; ratios are per transport; the targets are checked on the right columns.
+ * measure, and for a 2026-07-28 (stateless) server when it is about sessions; ratios are per
+ * transport and for 2026-07-28; the targets are checked on the right columns.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { checkTargets, FIGURE, failedFigures, renderTable, renderTargets, type B
 
 const config: BenchConfig = {
   calls: 1, tutorialCalls: 1, seconds: 1, concurrency: [20], endpointGets: 1, idle: [1000, 5000], cpuSeconds: 1,
-  servers: ['package', 'tutorial', 'sdk', 'package-mcp', 'sdk-mcp'], rounds: 1, broadcastRounds: 1, maxSessions: 5100,
+  servers: ['package', 'tutorial', 'sdk', 'package-mcp', 'sdk-mcp', 'package-modern', 'sdk-modern'], rounds: 1, broadcastRounds: 1, maxSessions: 5100,
 };
 
 function figures(failed: Record<string, string> = {}, scale = 1): Figures {
@@ -20,7 +21,7 @@ function figures(failed: Record<string, string> = {}, scale = 1): Figures {
   };
 }
 
-/** The table's row for `metric`, as its cells after the metric (unit, five servers, three ratios). */
+/** The table's row for `metric`, as its cells after the metric (unit, seven servers, four ratios). */
 function row(table: string, metric: string): string[] {
   const line = table.split('\n').find((l) => l.startsWith(`| ${metric} |`));
   assert.ok(line !== undefined, `the table has a row "${metric}"`);
@@ -28,9 +29,10 @@ function row(table: string, metric: string): string[] {
 }
 
 describe('benchmark table', () => {
-  it('has a column per server, package and SDK on each transport', () => {
+  it('has a column per server, package and SDK on each transport and on 2026-07-28', () => {
     const header = renderTable({}, config).split('\n')[0];
-    assert.equal(header, '| figure | unit | package /sse | tutorial flow /sse | SDK /sse | package /mcp | SDK /mcp | package ÷ tutorial (/sse) | package ÷ SDK (/sse) | package ÷ SDK (/mcp) |');
+    assert.equal(header, '| figure | unit | package /sse | tutorial flow /sse | SDK /sse | package /mcp | SDK /mcp | package /mcp 2026-07-28 | SDK 2026-07-28 '
+      + '| package ÷ tutorial (/sse) | package ÷ SDK (/sse) | package ÷ SDK (/mcp) | package ÷ SDK (2026-07-28) |');
   });
 
   it('reports a failed figure as failed with the first line of its reason, and leaves the other figures and servers alone', () => {
@@ -39,8 +41,8 @@ describe('benchmark table', () => {
     const results = { package: pkg, tutorial: figures(), sdk: figures(), 'package-mcp': figures(), 'sdk-mcp': figures() };
     const table = renderTable(results, config);
     assert.deepEqual(row(table, 'RSS per idle session (5000)'),
-      ['KiB', '**failed**: GET http://127.0.0.1:1/sse answered 503', '2.0', '2.0', '2.0', '2.0', 'n/a', 'n/a', '1.00×']);
-    assert.deepEqual(row(table, 'RSS per idle session (1000)'), ['KiB', '2.0', '2.0', '2.0', '2.0', '2.0', '1.00×', '1.00×', '1.00×']);
+      ['KiB', '**failed**: GET http://127.0.0.1:1/sse answered 503', '2.0', '2.0', '2.0', '2.0', '–', '–', 'n/a', 'n/a', '1.00×', 'n/a']);
+    assert.deepEqual(row(table, 'RSS per idle session (1000)'), ['KiB', '2.0', '2.0', '2.0', '2.0', '2.0', '–', '–', '1.00×', '1.00×', '1.00×', 'n/a']);
     assert.deepEqual(failedFigures({ package: pkg, sdk: figures() }), ['package: memory 5000: GET http://127.0.0.1:1/sse answered 503']);
     assert.match(renderTargets(results, config), /RSS per idle session \(5000\): package \/sse ≤2× SDK \/sse: n\/a, not measured/);
   });
@@ -49,8 +51,23 @@ describe('benchmark table', () => {
     const sse = { ...figures(), openP50: 3 };
     const mcp = { ...figures(), openP50: 5 };
     const table = renderTable({ package: sse, tutorial: sse, sdk: sse, 'package-mcp': mcp, 'sdk-mcp': mcp }, config);
-    assert.deepEqual(row(table, 'GET to endpoint event p50'), ['ms', '3.00', '3.00', '3.00', '–', '–', '1.00×', '1.00×', 'n/a']);
-    assert.deepEqual(row(table, 'initialize round trip p50'), ['ms', '–', '–', '–', '5.00', '5.00', 'n/a', 'n/a', '1.00×']);
+    assert.deepEqual(row(table, 'GET to endpoint event p50'), ['ms', '3.00', '3.00', '3.00', '–', '–', '–', '–', '1.00×', '1.00×', 'n/a', 'n/a']);
+    assert.deepEqual(row(table, 'initialize round trip p50'), ['ms', '–', '–', '–', '5.00', '5.00', '–', '–', 'n/a', 'n/a', '1.00×', 'n/a']);
+  });
+
+  it('gives the 2026-07-28 servers latency and throughput with their own ratio, and "–" on every row about sessions', () => {
+    const modern = { ...figures(), latencyP50: 4, throughput: { 20: 300 } };
+    const reference = { ...figures(), latencyP50: 2, throughput: { 20: 400 } };
+    // Figures of the session rows that a stateless server has none of: they must not show even when present.
+    const table = renderTable({ package: figures(), sdk: figures(), 'package-modern': modern, 'sdk-modern': reference }, config);
+    assert.deepEqual(row(table, 'tools/call latency p50').slice(6), ['4.00', '2.00', 'n/a', '1.00×', 'n/a', '2.00×']);
+    assert.deepEqual(row(table, 'throughput, 20 sessions').slice(6), ['300', '400', 'n/a', '1.00×', 'n/a', '0.75×']);
+    for (const metric of ['GET to endpoint event p99', 'initialize round trip p99', 'RSS per idle session (1000)', 'heap per idle session (5000)',
+      'CPU of 1000 idle sessions, 1 s with keep-alives', 'CPU of 1000 idle sessions, between keep-alives (median second)', 'broadcast fan-out to 1000 sessions, p50']) {
+      const cells = row(table, metric);
+      assert.deepEqual(cells.slice(6, 8), ['–', '–'], `${metric}: no figure for a stateless server`);
+      assert.equal(cells[11], 'n/a', `${metric}: no 2026-07-28 ratio`);
+    }
   });
 
   it('checks the issue 9 targets on the SSE columns: p50 latency within 1.25x of the SDK, throughput at 20 sessions at least 0.6x', () => {

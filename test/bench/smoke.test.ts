@@ -1,9 +1,11 @@
 /**
  * The benchmark cannot rot silently: `npm run bench:smoke` (bench/run.ts with the small sizes of
  * scripts/bench.mjs's SMOKE, idle sizes above the endpoint's default Max sessions) produces every
- * figure for every server (the package and the SDK reference over HTTP+SSE and Streamable HTTP, and
- * the tutorial's flow over HTTP+SSE), checks and prints the targets, and bench/ type-checks. It
- * asserts that figures exist, never how fast they are: speed stays in the full benchmark's figures.
+ * figure for every server (the package and the SDK reference over HTTP+SSE and Streamable HTTP, the
+ * tutorial's flow over HTTP+SSE, and the package and the v2 SDK's `createMcpHandler` on MCP
+ * 2026-07-28, whose v2 clients must have negotiated 2026-07-28), checks and prints the targets, and
+ * bench/ type-checks. It asserts that figures exist, never how fast they are: speed stays in the
+ * full benchmark's figures.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,10 +28,16 @@ function tableRows(markdown: string): string[][] {
     .map((line) => line.slice(2, -2).split(' | '));
 }
 
-/** The servers' columns, in order, and which rows measure only one transport (the time to open a session). */
-const COLUMNS = ['package /sse', 'tutorial flow /sse', 'SDK /sse', 'package /mcp', 'SDK /mcp'];
+/**
+ * The servers' columns, in order, then the ratio columns; which rows measure only one transport (the
+ * time to open a session); and the rows a 2026-07-28 server has figures for (no session: no idle
+ * sessions, no broadcast, nothing to open).
+ */
+const COLUMNS = ['package /sse', 'tutorial flow /sse', 'SDK /sse', 'package /mcp', 'SDK /mcp', 'package /mcp 2026-07-28', 'SDK 2026-07-28'];
+const RATIO_COLUMNS = ['package ÷ tutorial (/sse)', 'package ÷ SDK (/sse)', 'package ÷ SDK (/mcp)', 'package ÷ SDK (2026-07-28)'];
 const SSE_ONLY = /^GET to endpoint event/;
 const STREAMABLE_ONLY = /^initialize round trip/;
+const STATELESS_ROWS = /^(tools\/call latency|throughput, )/;
 
 describe('benchmark, short form (npm run bench:smoke)', () => {
   it('type-checks bench/', () => {
@@ -37,7 +45,7 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
-  it('produces every figure for every server on both transports, with idle sessions above the default Max sessions, checks the targets, and writes results.md and the chart', () => {
+  it('produces every figure for every server on both transports and on 2026-07-28, with idle sessions above the default Max sessions, checks the targets, and writes results.md and the chart', () => {
     rmSync(smoke.BENCH_OUT, { recursive: true, force: true });
     const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--smoke', 'bench/run.ts'], { cwd: root, encoding: 'utf8', timeout: 480_000 });
     const output = `${run.stdout}\n${run.stderr}`;
@@ -58,14 +66,19 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     ];
     assert.deepEqual(rows.map((r) => r[0]), expected);
     assert.ok(Math.min(...idle) > 1000, 'the smoke opens more idle sessions than the default Max sessions (1000)');
-    assert.ok(results.includes(`| figure | unit | ${COLUMNS.join(' | ')} |`), 'results.md has a column per server');
+    assert.ok(results.includes(`| figure | unit | ${[...COLUMNS, ...RATIO_COLUMNS].join(' | ')} |`), 'results.md has a column per server, then the ratios');
     for (const row of rows) {
       for (const [k, server] of COLUMNS.entries()) {
-        const sse = !server.endsWith('/mcp');
-        const applies = sse ? !STREAMABLE_ONLY.test(row[0]) : !SSE_ONLY.test(row[0]);
+        const stateless = server.endsWith('2026-07-28');
+        const sse = server.endsWith('/sse');
+        const applies = stateless ? STATELESS_ROWS.test(row[0]) : sse ? !STREAMABLE_ONLY.test(row[0]) : !SSE_ONLY.test(row[0]);
         if (applies) assert.match(row[2 + k], /^-?[\d,]+(\.\d+)?$/, `${row[0]}, ${server}: a figure, not "${row[2 + k]}"`);
         else assert.equal(row[2 + k], '–', `${row[0]} does not apply to ${server}`);
       }
+      // The 2026-07-28 ratio exists exactly where both of its servers have figures.
+      const modernRatio = row[2 + COLUMNS.length + RATIO_COLUMNS.length - 1];
+      if (STATELESS_ROWS.test(row[0])) assert.match(modernRatio, /^[\d.]+×/, `${row[0]}: package ÷ SDK (2026-07-28), not "${modernRatio}"`);
+      else assert.equal(modernRatio, 'n/a', `${row[0]}: no 2026-07-28 ratio`);
     }
     // The issue's targets, checked on the SSE columns and printed (met or missed: the smoke asserts no speed).
     for (const target of [/- tools\/call latency p50: package \/sse ≤1\.25× SDK \/sse \(issue 9[^)]*\): [\d.]+×, (met|\*\*missed\*\*)/,
@@ -79,13 +92,19 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
     assert.ok(results.includes(`**Node-RED ${nodeRed}**`), 'results.md names the Node-RED version');
     const sdk = JSON.parse(readFileSync(path.join(root, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json'), 'utf8')) as { version: string };
     assert.ok(results.includes(`\`@modelcontextprotocol/sdk\` ${sdk.version}`), 'results.md names the SDK version');
+    for (const name of ['server', 'node', 'client']) {
+      const v2 = JSON.parse(readFileSync(path.join(root, 'node_modules', '@modelcontextprotocol', name, 'package.json'), 'utf8')) as { version: string };
+      assert.ok(results.includes(`\`@modelcontextprotocol/${name}\` ${v2.version}`), `results.md names the version of @modelcontextprotocol/${name}`);
+    }
+    assert.match(results, /versionNegotiation: \{ mode: 'auto' \}/, 'results.md says how the 2026-07-28 clients negotiate');
     assert.match(results, /\*Max sessions\* is raised from the default 1,000 to [\d,]+/);
 
     const chart = path.join(smoke.BENCH_OUT, 'latency-throughput.svg');
     assert.ok(existsSync(chart), 'the chart is written');
     const svg = readFileSync(chart, 'utf8');
     assert.match(svg, /^<svg/);
-    for (const label of ['package /sse (node-red)', 'tutorial polling flow /sse', 'SDK /sse (node:http)', 'package /mcp (node-red)', 'SDK /mcp (node:http)']) {
+    for (const label of ['package /sse (node-red)', 'tutorial polling flow /sse', 'SDK /sse (node:http)', 'package /mcp (node-red)', 'SDK /mcp (node:http)',
+      'package /mcp 2026-07-28 (node-red)', 'SDK 2026-07-28 (createMcpHandler)']) {
       assert.ok(svg.includes(label), `the chart shows ${label}`);
     }
   });
