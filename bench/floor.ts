@@ -23,7 +23,7 @@ import path from 'node:path';
 // @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed } from '../scripts/node-red-runner.mjs';
 import { callAdd, connectClient, disconnect, quantile } from './lib/load';
-import { ROOT, startServer, WORK_DIR, type RunningServer } from './lib/servers';
+import { ROOT, startServer, urlOf, WORK_DIR, type RunningServer } from './lib/servers';
 
 const CALLS = Number(process.env.BENCH_FLOOR_CALLS ?? 300);
 const ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? 10);
@@ -108,9 +108,9 @@ async function main(): Promise<void> {
     started.push(() => plain.close());
     const floor = await startNodeRedFloor();
     started.push(() => floor.stop());
-    const sdkClient = await connectClient(sdk.sseUrl);
+    const sdkClient = await connectClient(urlOf(sdk, 'sdk'));
     started.push(() => disconnect(sdkClient));
-    const pkgClient = await connectClient(pkg.sseUrl);
+    const pkgClient = await connectClient(urlOf(pkg, 'package'));
     started.push(() => disconnect(pkgClient));
 
     const mcpCall = (client: Awaited<ReturnType<typeof connectClient>>): Caller => async (i) => {

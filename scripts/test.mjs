@@ -24,7 +24,7 @@ if (files.length === 0) {
 // once per file.
 const tarball = packPackage(mkdtempSync(path.join(os.tmpdir(), 'mcp-pack-')), { build: false });
 // The machine's Node (20 in CI), not the Node 22 that npm's PATH puts first (see systemNode).
-const result = spawnSync(systemNode(), ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+const result = spawnSync(systemNode(), ['--import', 'tsx', '--test', `--test-concurrency=${process.env.MCP_TEST_CONCURRENCY ?? 2}`, '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, MCP_TEST_TARBALL: tarball },
 });
