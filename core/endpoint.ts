@@ -223,6 +223,24 @@ export class McpEndpoint {
   }
 
   /**
+   * A resource changed: sends `notifications/resources/updated` for `uri` to every open session
+   * subscribed to it (`resources/subscribe`) and every 2026-07-28 `subscriptions/listen` stream
+   * that named it in `resourceSubscriptions` (see {@link ServerFeatures.resourceUpdated}).
+   * Several instances serving the endpoint, every other instance does the same for its own.
+   * @returns the number of sessions and listen streams of this instance it was sent to.
+   */
+  resourceUpdated(uri: string): number {
+    const sent = this.resourceUpdatedHere(uri);
+    this.cluster?.resourceUpdated(uri);
+    return sent;
+  }
+
+  /** {@link resourceUpdated} on this instance only (what another instance's update comes to here). */
+  resourceUpdatedHere(uri: string): number {
+    return this.features.resourceUpdated(uri);
+  }
+
+  /**
    * Forgets, without settling, every server-initiated request `owner` (a node) sent: the node is
    * gone (a redeploy), and nobody is listening for the answers any more.
    */

@@ -128,7 +128,7 @@ export class Exchanges {
         continue;
       }
       if (request.method === 'subscriptions/listen') {
-        const filter = listenFilter(params.notifications);
+        const filter = listenFilter(params.notifications, this.host.features.discoverCapabilities());
         exchange.listen = { id: request.id, filter };
         session.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
         continue;
@@ -207,9 +207,26 @@ export class Exchanges {
     return sent;
   }
 
-  /** Closes every exchange (the endpoint closed): their POSTs' responses end. */
+  /**
+   * Closes every exchange (the endpoint closed: a redeploy, Node-RED stopping): their POSTs'
+   * responses end. A `subscriptions/listen` stream first gets its request's (empty) result,
+   * `{ resultType: "complete", _meta: { "io.modelcontextprotocol/subscriptionId": <listen id>,
+   * serverInfo } }`: 2026-07-28 `SubscriptionsListenResult`, which tells the client the
+   * subscription ended gracefully rather than being cut off.
+   */
   closeAll(): void {
-    for (const session of [...this.byId.values()]) session.close('endpoint-closed');
+    for (const session of [...this.byId.values()]) {
+      const listen = session.exchange?.listen;
+      if (listen !== undefined && !session.closed) {
+        const result = decorateResult({ _meta: { [META.subscriptionId]: listen.id } }, 'subscriptions/listen', this.host.features.serverInfo, this.caching);
+        try {
+          session.send({ jsonrpc: '2.0', id: listen.id, result } as JsonRpcMessage);
+        } catch {
+          // the listener has gone
+        }
+      }
+      session.close('endpoint-closed');
+    }
   }
 
   /** The `server/discover` result (2026-07-28). */

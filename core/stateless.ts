@@ -280,16 +280,33 @@ export interface ListenFilter {
   resourceSubscriptions?: string[];
 }
 
+/** The capability (as `server/discover` reports it) each {@link LISTEN_FILTERS} key needs: `<capability>.listChanged`. */
+const LISTEN_CAPABILITY: Readonly<Record<string, string>> = {
+  toolsListChanged: 'tools',
+  promptsListChanged: 'prompts',
+  resourcesListChanged: 'resources',
+};
+
 /**
  * The filter of a `subscriptions/listen` request (`params.notifications`) as it is honoured and
- * acknowledged: each list-changed key that is `true`, and the strings of `resourceSubscriptions`
- * (an array; other entries and duplicates dropped). Anything else is ignored.
+ * acknowledged (2026-07-28 `notifications/subscriptions/acknowledged`: the filter the server
+ * agreed to, leaving out what it does not support): each list-changed key that is `true` and
+ * whose list the server announces changes of (`capabilities.<tools|prompts|resources>.listChanged`),
+ * and the strings of `resourceSubscriptions` (an array; other entries and duplicates dropped)
+ * when `capabilities.resources.subscribe` is set. Anything else is ignored.
+ * @param capabilities the capabilities `server/discover` reports; absent: nothing is left out
+ *   for want of a capability.
  */
-export function listenFilter(notifications: unknown): ListenFilter {
+export function listenFilter(notifications: unknown, capabilities?: Record<string, unknown>): ListenFilter {
   const asked = isObject(notifications) ? notifications : {};
+  const supports = (capability: string, flag: string): boolean => {
+    if (capabilities === undefined) return true;
+    const entry = capabilities[capability];
+    return isObject(entry) && entry[flag] === true;
+  };
   const filter: Record<string, unknown> = {};
-  for (const key of Object.keys(LISTEN_FILTERS)) if (asked[key] === true) filter[key] = true;
-  if (Array.isArray(asked.resourceSubscriptions)) {
+  for (const key of Object.keys(LISTEN_FILTERS)) if (asked[key] === true && supports(LISTEN_CAPABILITY[key], 'listChanged')) filter[key] = true;
+  if (Array.isArray(asked.resourceSubscriptions) && supports('resources', 'subscribe')) {
     filter.resourceSubscriptions = [...new Set(asked.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string'))];
   }
   return filter as ListenFilter;

@@ -56,7 +56,7 @@ export = function register(RED: NodeAPI): void {
         done(new Error(RED._(`${NS}.errors.uriNeeded`)));
         return;
       }
-      const sessions = endpoint.features.resourceUpdated(uri);
+      const sessions = endpoint.resourceUpdated(uri);
       this.status({ fill: 'green', shape: 'dot', text: RED._(`${NS}.status.updated`, { count: sessions }) });
       done();
     });

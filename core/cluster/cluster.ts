@@ -2,7 +2,8 @@
  * One endpoint served by several instances through Redis: this instance's part. It records the
  * sessions this instance owns ({@link SessionOwnership}), relays requests for sessions owned
  * elsewhere ({@link Forwarder}) and serves those relayed here ({@link RelayHost}), relays what a
- * flow sends to a session elsewhere ({@link RemoteSends}), spreads broadcasts to every instance,
+ * flow sends to a session elsewhere ({@link RemoteSends}), spreads broadcasts and resource
+ * updates to every instance,
  * and keeps the cluster-wide session count ({@link ClusterCensus}).
  *
  * Faults: Redis lost -> each instance serves its own sessions; relayed requests get 503 with
@@ -42,6 +43,8 @@ export interface ClusterHost {
   sendLocal: LocalSend;
   /** Broadcasts to this instance's sessions. */
   broadcastLocal(payload: unknown): number;
+  /** Sends `notifications/resources/updated` for `uri` to this instance's subscribed sessions and listen streams. */
+  resourceUpdatedLocal(uri: string): number;
   /** The error for a session no instance holds. */
   notFound(sessionId: string): Error;
 }
@@ -152,6 +155,15 @@ export class Cluster {
     this.link.publish(this.keys.all, encode({ t: 'broadcast', from: this.instanceId, payload })).catch(() => {});
   }
 
+  /**
+   * Has every other instance send `notifications/resources/updated` for `uri` to its sessions
+   * subscribed to it and its listen streams that named it (not to every session, as a broadcast).
+   */
+  resourceUpdated(uri: string): void {
+    if (!this.link.up) return;
+    this.link.publish(this.keys.all, encode({ t: 'updated', from: this.instanceId, uri })).catch(() => {});
+  }
+
   private onInbox(text: string): void {
     const message = decode(text);
     if (message === undefined) return;
@@ -165,9 +177,13 @@ export class Cluster {
 
   private onAll(text: string): void {
     const message = decode(text);
-    if (message === undefined || (message.t !== 'broadcast' && message.t !== 'count') || message.from === this.instanceId) return;
+    if (message === undefined || (message.t !== 'broadcast' && message.t !== 'updated' && message.t !== 'count') || message.from === this.instanceId) return;
     if (message.t === 'count') {
       if (this.census.heard(message.from, message.n)) this.changed.emit({ up: this.link.up });
+      return;
+    }
+    if (message.t === 'updated') {
+      this.host.resourceUpdatedLocal(message.uri);
       return;
     }
     try {

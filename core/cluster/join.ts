@@ -34,6 +34,8 @@ export interface ClusteredEndpoint {
   send(sessionId: string, payload: unknown, context: SendContext): PushResult;
   /** Broadcasts to this instance's sessions only. @returns how many it reached. */
   broadcastHere(payload: unknown): number;
+  /** `notifications/resources/updated` for `uri` to this instance's subscribers only. @returns how many it reached. */
+  resourceUpdatedHere(uri: string): number;
 }
 
 /**
@@ -53,6 +55,7 @@ export function joinCluster(endpoint: ClusteredEndpoint, options: ClusterOptions
     },
     sendLocal: (sessionId, payload, context) => endpoint.send(sessionId, payload, context),
     broadcastLocal: (payload) => endpoint.broadcastHere(payload),
+    resourceUpdatedLocal: (uri) => endpoint.resourceUpdatedHere(uri),
     notFound: (sessionId) => new SessionNotFoundError(sessionId),
   }, options);
   cluster.changed.add(() => endpoint.registry.setClusterCount(endpoint.id, cluster.up ? cluster.total : undefined));

@@ -11,8 +11,9 @@
  * - `settled`: how a server-initiated request sent with `send` ended; `failed`: a `send` that
  *   could not be delivered.
  *
- * To every instance: `broadcast` (a notification for every session) and `count` (an instance's
- * number of open sessions).
+ * To every instance: `broadcast` (a notification for every session), `updated` (a resource
+ * changed: `notifications/resources/updated` for the sessions and listen streams subscribed to
+ * its URI) and `count` (an instance's number of open sessions).
  *
  * Never imports Node-RED.
  */
@@ -89,6 +90,13 @@ export interface BroadcastMessage {
   payload: unknown;
 }
 
+export interface ResourceUpdatedMessage {
+  t: 'updated';
+  from: string;
+  /** The resource URI that changed. */
+  uri: string;
+}
+
 export interface CountMessage {
   t: 'count';
   from: string;
@@ -97,9 +105,11 @@ export interface CountMessage {
 
 export type ClusterMessage =
   | RelayRequestMessage | RelayResponseMessage | RelayGoneMessage | RelaySendMessage
-  | RelaySettledMessage | RelayFailedMessage | BroadcastMessage | CountMessage;
+  | RelaySettledMessage | RelayFailedMessage | BroadcastMessage | ResourceUpdatedMessage | CountMessage;
 
-const KINDS = new Set(['req', 'res', 'gone', 'send', 'settled', 'failed', 'broadcast', 'count']);
+const KINDS = new Set(['req', 'res', 'gone', 'send', 'settled', 'failed', 'broadcast', 'updated', 'count']);
+/** The kinds every instance hears (no relay id). */
+const TO_ALL = new Set(['broadcast', 'updated', 'count']);
 
 /** Serialises a message for `PUBLISH`. */
 export function encode(message: ClusterMessage): string {
@@ -120,7 +130,8 @@ export function decode(text: string): ClusterMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const message = value as { t?: unknown; r?: unknown; from?: unknown };
   if (typeof message.t !== 'string' || !KINDS.has(message.t)) return undefined;
-  if (message.t !== 'broadcast' && message.t !== 'count' && typeof message.r !== 'number') return undefined;
-  if ((message.t === 'req' || message.t === 'gone' || message.t === 'send' || message.t === 'broadcast' || message.t === 'count') && typeof message.from !== 'string') return undefined;
+  if (!TO_ALL.has(message.t) && typeof message.r !== 'number') return undefined;
+  if ((message.t === 'req' || message.t === 'gone' || message.t === 'send' || TO_ALL.has(message.t)) && typeof message.from !== 'string') return undefined;
+  if (message.t === 'updated' && typeof (value as { uri?: unknown }).uri !== 'string') return undefined;
   return value as ClusterMessage;
 }

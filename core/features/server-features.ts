@@ -115,8 +115,10 @@ export class ServerFeatures {
 
   /**
    * The capabilities `server/discover` reports (2026-07-28): those `initialize` reports when the
-   * endpoint answers the protocol; for a flow that answers everything itself, `tools` (the
-   * flow's answers are not known in advance).
+   * endpoint answers the protocol (`resources.subscribe` then says a `subscriptions/listen`
+   * stream may name resources in `resourceSubscriptions`, as the SDK's server reads it); for a
+   * flow that answers everything itself, `tools` (the flow's answers are not known in advance).
+   * A listen stream is acknowledged only the notification kinds these capabilities announce.
    */
   discoverCapabilities(): JsonObject {
     if (!this.active) return { tools: {} };
@@ -126,7 +128,6 @@ export class ServerFeatures {
       prompts: this.catalog.count('prompt'),
       completions: this.catalog.completions,
     });
-    if (caps.resources !== undefined) caps.resources = { listChanged: true };
     return caps;
   }
 

@@ -161,13 +161,15 @@ export class StreamableHttpTransport {
    * `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404 `-32601`. Then the POST is
    * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
    * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
-   * `-32021`), or an SSE stream when a request asked for progress or a log level, or is
-   * `subscriptions/listen`. With OAuth on, a `tools/call` without its tool's scopes gets 403
-   * `insufficient_scope` first, and the exchange's messages carry the caller.
+   * `-32021`), or an SSE stream when a request asked for progress or a log level (unless JSON
+   * response mode is on), and always for `subscriptions/listen` (its stream stays open). With
+   * OAuth on, a `tools/call` without its tool's scopes gets 403 `insufficient_scope` first, and
+   * the exchange's messages carry the caller.
    */
   private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     let envelope: Envelope | undefined;
     let sse = false;
+    let listen = false;
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) {
       const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
@@ -187,7 +189,8 @@ export class StreamableHttpTransport {
       }
       requestIds.push(request.id);
       const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
-      if (request.method === 'subscriptions/listen' || meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
+      if (request.method === 'subscriptions/listen') listen = true;
+      if (meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
     }
     if (this.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
     if (requestIds.length === 0) {
@@ -196,7 +199,8 @@ export class StreamableHttpTransport {
       return;
     }
     const session = this.endpoint.exchanges.open(envelope as Envelope, (exchange) => {
-      if (sse && !this.jsonResponse) {
+      // A listen stream is a stream whatever the JSON response setting: a JSON reply would never complete.
+      if (listen || (sse && !this.jsonResponse)) {
         exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
       } else {
         exchange.openRequestChannel(new JsonReply(res, body.batch, {}, statusOfAnswer), requestIds);

@@ -1,14 +1,17 @@
 /**
  * 2026-07-28 exchanges (core/exchanges.ts) over plain node:http, as a raw client meets them:
- * `subscriptions/listen` streams (the acknowledgement, then only what the stream opted in to:
- * list-changed notifications and `notifications/resources/updated` for its URIs, from the
- * features and from a flow's broadcast), and a retry whose `requestState` is refused.
+ * `subscriptions/listen` streams (an SSE stream even in JSON response mode; the acknowledgement
+ * with the filter narrowed to what `server/discover` reports, then only what the stream opted in
+ * to: list-changed notifications and `notifications/resources/updated` for its URIs, from the
+ * features and from a flow's broadcast; the listen result when the endpoint closes), and a retry
+ * whose `requestState` is refused.
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import type { EventStream } from '../support/sse-client';
 import { messagesOf, StreamableClient } from '../support/streamable-client';
+import type { EndpointOptions } from '../../core/endpoint-options';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
@@ -21,8 +24,19 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(): Promise<CoreServer> {
-  server = await startCoreServer({ keepAliveMs: 0 });
+/** What the endpoint serves: every list (so `server/discover` reports each `listChanged`, and `resources.subscribe`), or only a tool. */
+type Served = 'every list' | 'a tool only';
+
+async function start(served: Served = 'every list', options: Partial<EndpointOptions> = {}): Promise<CoreServer> {
+  server = await startCoreServer({ keepAliveMs: 0, features: { listChangedDelayMs: 0 }, ...options });
+  const { features } = server.endpoint;
+  features.declare({ kind: 'tool', owner: 't', definition: { name: 'noop', description: 'Does nothing', inputSchema: { type: 'object' } } });
+  if (served === 'every list') {
+    features.declare({ kind: 'resource', owner: 'r', definition: { uri: 'file:///a', name: 'a' }, content: { text: 'a' } });
+    features.declare({ kind: 'prompt', owner: 'p', definition: { name: 'greet', description: 'Greets' } });
+  }
+  // The declarations' own list-changed notifications go out before any listen stream opens.
+  await new Promise((r) => setTimeout(r, 20));
   return server;
 }
 
@@ -63,6 +77,30 @@ describe('subscriptions/listen', () => {
     assert.equal(server?.endpoint.exchanges.size, 1);
   });
 
+  it('acknowledges only the kinds server/discover reports: no prompt, resource list or resource updates where only a tool is served', async () => {
+    await start('a tool only');
+    const discover = await modern('D', 'server/discover', {});
+    assert.deepEqual((discover.json as { result: { capabilities: unknown } }).result.capabilities, { logging: {}, tools: { listChanged: true } });
+    const { ack } = await listen('L2', { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, resourceSubscriptions: ['file:///a'] });
+    assert.deepEqual((ack.params as { notifications: unknown }).notifications, { toolsListChanged: true });
+  });
+
+  it('is answered as an SSE stream in JSON response mode too, and carries what it opted in to', async () => {
+    const s = await start('every list', { jsonResponse: true });
+    const answer = await Promise.race([
+      modern('J', 'subscriptions/listen', { notifications: { toolsListChanged: true } }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s: the listen request was held as a JSON reply')), 2000)),
+    ]);
+    assert.equal(answer.status, 200);
+    assert.match(String(answer.headers['content-type']), /^text\/event-stream/);
+    const stream = answer.stream as EventStream;
+    assert.equal(JSON.parse((await stream.nextEvent()).data).method, 'notifications/subscriptions/acknowledged');
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 1);
+    assert.deepEqual(await after(stream), [{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { [SUBSCRIPTION_ID]: 'J' } } }]);
+    const call = await modern('c1', 'tools/call', { name: 'noop', arguments: {} });
+    assert.match(String(call.headers['content-type']), /^application\/json/, 'other requests keep their JSON answer');
+  });
+
   it('carries notifications/resources/updated for the URIs it named, from the features and from a broadcast', async () => {
     const s = await start();
     const a = await listen('A', { resourceSubscriptions: ['file:///a'] });
@@ -96,7 +134,7 @@ describe('subscriptions/listen', () => {
     assert.deepEqual(messagesOf(standalone).map((m) => (m as { method: string }).method), ['notifications/tools/list_changed', 'notifications/message', 'notifications/custom/thing']);
   });
 
-  it('ends with the endpoint, and is forgotten once its client goes away', async () => {
+  it('ends with the endpoint after its (empty) subscriptions/listen result, and is forgotten once its client goes away', async () => {
     const s = await start();
     const gone = await modern('G', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
     await (gone.stream as EventStream).nextEvent();
@@ -107,6 +145,10 @@ describe('subscriptions/listen', () => {
     assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 1);
     await s.endpoint.close();
     assert.equal(await kept.stream.ended, true, 'ended cleanly');
+    assert.deepEqual(messagesOf(kept.stream).slice(2), [{
+      jsonrpc: '2.0', id: 'K',
+      result: { resultType: 'complete', _meta: { [SUBSCRIPTION_ID]: 'K', 'io.modelcontextprotocol/serverInfo': { name: 'node-red-contrib-mcp-sse', version: '1.0.0' } } },
+    }], 'the graceful end: the listen request\'s result, then nothing');
   });
 });
 

@@ -141,6 +141,13 @@ describe('the subscriptions/listen filter', () => {
     assert.deepEqual(listenFilter({ resourceSubscriptions: 'file:///a' }), {});
   });
 
+  it('leaves out what the capabilities do not announce: a list without listChanged, resourceSubscriptions without resources.subscribe', () => {
+    const asked = { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, resourceSubscriptions: ['file:///a'] };
+    assert.deepEqual(listenFilter(asked, { logging: {}, tools: { listChanged: true }, prompts: {}, resources: { listChanged: true } }), { toolsListChanged: true, resourcesListChanged: true });
+    assert.deepEqual(listenFilter(asked, { resources: { subscribe: true } }), { resourceSubscriptions: ['file:///a'] });
+    assert.deepEqual(listenFilter(asked, { tools: {} }), {}, 'a flow that answers everything itself announces no list changes');
+  });
+
   it('lets through the list-changed notifications named and resources/updated for a subscribed URI only', () => {
     const filter = listenFilter({ toolsListChanged: true, resourceSubscriptions: ['file:///a'] });
     assert.equal(listenWants(filter, 'notifications/tools/list_changed', {}), true);

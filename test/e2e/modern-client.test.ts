@@ -2,7 +2,8 @@
  * MCP 2026-07-28 against `npm start`'s flow (examples/tutorial-mcp-server.json, a hand-written
  * flow: no declaration node) and the conformance example (declared tools): the official v2
  * client with `versionNegotiation: { mode: 'auto' }` negotiates 2026-07-28 on /mcp and calls
- * tools, statelessly, while SDK v1 clients on the same /mcp and on /sse keep their sessions.
+ * tools, statelessly, while SDK v1 clients on the same /mcp and on /sse keep their sessions; a
+ * listen stream ends gracefully on a redeploy.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,21 @@ describe('the v2 client in auto mode against declared tools (the conformance exa
     const { tools } = await client.listTools();
     assert.ok(tools.some((tool) => tool.name === 'test_simple_text'));
     assert.match(text(await client.callTool({ name: 'test_simple_text' })), /simple text/i);
+    await client.close();
+  });
+
+  it('keeps a listen stream open until a full redeploy, which ends it gracefully (the subscriptions/listen result)', async () => {
+    const { client } = await modernClient(`${nodeRed.url}/mcp`);
+    const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true } as never);
+    assert.deepEqual(subscription.honoredFilter, { toolsListChanged: true, promptsListChanged: true });
+    let ended: unknown;
+    void subscription.closed.then((cause) => { ended = cause; });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(ended, undefined, 'still open');
+    const flows = await (await fetch(`${nodeRed.url}/flows`)).json() as unknown[];
+    const deployed = await fetch(`${nodeRed.url}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    assert.ok(deployed.ok, `deploy: ${deployed.status}`);
+    assert.equal(await subscription.closed, 'graceful', 'the server ended the subscription, not a cut connection');
     await client.close();
   });
 });

@@ -153,7 +153,7 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
   });
 
   it('sends resource updates and mcp sse out broadcasts to the 2026-07-28 listen streams that opted in to them (v2 client)', async () => {
-    const { url } = await load([TAB, ENDPOINT,
+    const { url } = await load([TAB, ENDPOINT, addTool({ wires: [[]] }),
       { id: 'staticRes', type: 'mcp-sse-resource', z: 'tab1', endpoint: 'ep', uri: 'test://static', name: 'static', mimeType: 'text/plain', source: 'static', contentType: 'text', content: 'hello', wires: [] },
       { id: 'everyone', type: 'mcp-sse-out', z: 'tab1', target: 'endpoint', endpoint: 'ep', wires: [[]] }]);
     const heard: Record<string, string[]> = { a: [], b: [] };

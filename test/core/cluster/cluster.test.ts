@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { startCoreServer, waitFor, type CoreServer } from '../../support/core-server';
 import { openSse, postJson } from '../../support/sse-client';
 import { streamableRequest, POST_ACCEPT } from '../../support/streamable-client';
@@ -145,6 +146,30 @@ describe('two instances of one endpoint, through a real redis-server', () => {
     assert.equal(b.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 0, 'B holds no session itself');
     await waitFor(() => heard.length === 2, 3000, 'both clients to hear the broadcast');
     assert.deepEqual(heard.sort(), ['sse', 'streamable']);
+  });
+
+  it('sends a resource update made on B to the sessions subscribed to it and the 2026-07-28 listen streams naming it on A, and to no other session', async () => {
+    await startPair();
+    for (const server of [a, b]) server.endpoint.features.declare({ kind: 'resource', owner: 'r', definition: { uri: 'test://w', name: 'w' }, content: { text: 'w' } });
+    const heard: string[] = [];
+    const subscribed = await streamableClient();
+    const other = await sseClient();
+    subscribed.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void heard.push(`session ${n.params.uri}`));
+    other.setNotificationHandler(ResourceUpdatedNotificationSchema, () => void heard.push('unsubscribed session'));
+    await subscribed.subscribeResource({ uri: 'test://w' });
+    const modern = new ClientV2({ name: 'listener', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never);
+    await modern.connect(new StreamableV2(new URL(`${a.url}/mcp`)));
+    try {
+      modern.setNotificationHandler('notifications/resources/updated', (n) => void heard.push(`listen ${n.params.uri}`));
+      const listening = await modern.listen({ resourceSubscriptions: ['test://w'] } as never);
+      assert.deepEqual(listening.honoredFilter, { resourceSubscriptions: ['test://w'] });
+      assert.equal(b.endpoint.resourceUpdated('test://w'), 0, 'B holds none of them');
+      await waitFor(() => heard.length >= 2, 3000, 'the update on the subscribed session and the listen stream, both on A');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(heard.sort(), ['listen test://w', 'session test://w']);
+    } finally {
+      await modern.close();
+    }
   });
 
   it("relays what B's flow sends to a session A holds, and the client's answer to B's server-initiated request", async () => {

@@ -16,13 +16,14 @@ describe('cluster wire messages', () => {
       { t: 'settled', r: 2, outcome: { status: 'result', result: {} }, request: { id: 0, method: 'ping' } },
       { t: 'failed', r: 2, error: { name: 'SessionNotFoundError', message: 'gone' } },
       { t: 'broadcast', from: 'a', payload: { method: 'notifications/tools/list_changed' } },
+      { t: 'updated', from: 'a', uri: 'test://w' },
       { t: 'count', from: 'a', n: 3 },
     ];
     for (const message of messages) assert.deepEqual(decode(encode(message)), message);
   });
 
-  it('ignores what is not a cluster message: not JSON, an unknown kind, a relay message without its relay id or sender', () => {
-    for (const text of ['', 'nope', '[]', 'null', '{"t":"other","r":1}', '{"t":"res"}', '{"t":"req","r":1}', '{"t":"count","n":1}', '{"t":"gone","r":"1","from":"a"}']) {
+  it('ignores what is not a cluster message: not JSON, an unknown kind, a relay message without its relay id or sender, an update without its URI', () => {
+    for (const text of ['', 'nope', '[]', 'null', '{"t":"other","r":1}', '{"t":"res"}', '{"t":"req","r":1}', '{"t":"count","n":1}', '{"t":"gone","r":"1","from":"a"}', '{"t":"updated","from":"a"}']) {
       assert.equal(decode(text), undefined, text);
     }
   });
