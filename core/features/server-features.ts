@@ -117,11 +117,14 @@ export class ServerFeatures {
    * The capabilities `server/discover` reports (2026-07-28): those `initialize` reports when the
    * endpoint answers the protocol (`resources.subscribe` then says a `subscriptions/listen`
    * stream may name resources in `resourceSubscriptions`, as the SDK's server reads it); for a
-   * flow that answers everything itself, `tools` (the flow's answers are not known in advance).
+   * flow that answers everything itself, `tools` with `listChanged` (the flow's answers are not
+   * known in advance, and it may broadcast `notifications/tools/list_changed` at any time).
    * A listen stream is acknowledged only the notification kinds these capabilities announce.
    */
   discoverCapabilities(): JsonObject {
-    if (!this.active) return { tools: {} };
+    // Nothing declared: a flow answers the protocol itself, and it may announce a changed tool list
+    // at any time (`notifications/tools/list_changed` through `mcp sse out`), which listen streams get.
+    if (!this.active) return { tools: { listChanged: true } };
     const caps = capabilities({
       tools: this.catalog.count('tool') + (this.context.answerProtocol && this.host.flowListening() ? 1 : 0),
       resources: this.catalog.count('resource'),

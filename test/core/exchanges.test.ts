@@ -25,11 +25,12 @@ afterEach(async () => {
 });
 
 /** What the endpoint serves: every list (so `server/discover` reports each `listChanged`, and `resources.subscribe`), or only a tool. */
-type Served = 'every list' | 'a tool only';
+type Served = 'every list' | 'a tool only' | 'nothing declared';
 
 async function start(served: Served = 'every list', options: Partial<EndpointOptions> = {}): Promise<CoreServer> {
   server = await startCoreServer({ keepAliveMs: 0, features: { listChangedDelayMs: 0 }, ...options });
   const { features } = server.endpoint;
+  if (served === 'nothing declared') return server;
   features.declare({ kind: 'tool', owner: 't', definition: { name: 'noop', description: 'Does nothing', inputSchema: { type: 'object' } } });
   if (served === 'every list') {
     features.declare({ kind: 'resource', owner: 'r', definition: { uri: 'file:///a', name: 'a' }, content: { text: 'a' } });
@@ -110,6 +111,14 @@ describe('subscriptions/listen', () => {
     assert.equal(s.endpoint.broadcast({ method: 'notifications/resources/updated', params: { uri: 'file:///b', _meta: { mine: 1 } } }), 1);
     assert.deepEqual(await after(a.stream), [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///a', _meta: { [SUBSCRIPTION_ID]: 'A' } } }]);
     assert.deepEqual(await after(b.stream, 0), [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///b', _meta: { mine: 1, [SUBSCRIPTION_ID]: 'B' } } }]);
+  });
+
+  it('with nothing declared (a flow answers the protocol), acknowledges tool list changes and carries the flow\'s broadcast of them', async () => {
+    const s = await start('nothing declared');
+    const tools = await listen('H', { toolsListChanged: true, promptsListChanged: true });
+    assert.deepEqual((tools.ack as { params: { notifications: unknown } }).params.notifications, { toolsListChanged: true });
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 1);
+    assert.deepEqual(await after(tools.stream), [{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { [SUBSCRIPTION_ID]: 'H' } } }]);
   });
 
   it('gets a broadcast list-changed notification on every listen stream that asked for it, beside the sessions, and nothing it did not ask for', async () => {
