@@ -85,9 +85,13 @@ export class Channel {
     return this.writer instanceof JsonReply;
   }
 
-  /** Every request is answered: the POST's response ends (the SSE stream closes, the JSON is sent). */
+  /**
+   * Every request is answered: the POST's response ends (the SSE stream once what waits for drain
+   * has gone out, so the last response is never dropped; the JSON is sent).
+   */
   finish(): void {
-    this.writer?.close();
+    if (this.writer instanceof SseStream) this.writer.end();
+    else this.writer?.close();
     this.writer = undefined;
   }
 }

@@ -129,6 +129,8 @@ export interface StreamOwner {
  */
 export class SseStream {
   private ended = false;
+  /** Set by {@link end}: the response ends once the queue has drained, and takes nothing more. */
+  private ending = false;
   private readonly queue: string[] = [];
   /** Index of the next frame to write in `queue` (so taking one is O(1), not `shift()`'s O(n)). */
   private queueHead = 0;
@@ -183,7 +185,7 @@ export class SseStream {
 
   /** Sends framed SSE text (or its bytes) at once, or queues it behind earlier frames while the socket drains. */
   send(frame: string | Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     if (this.waitingForDrain) {
       this.enqueue(typeof frame === 'string' ? frame : frame.toString('utf8'));
       return;
@@ -198,7 +200,7 @@ export class SseStream {
    * event is queued as one frame (that copy of a shared body is the price of backpressure).
    */
   sendParts(head: string, body: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     if (this.waitingForDrain) {
       this.enqueue(head + body.toString('utf8'));
       return;
@@ -218,11 +220,23 @@ export class SseStream {
 
   /** Writes a keep-alive comment, unless frames are waiting (then the socket is busy anyway). */
   keepAlive(): void {
-    if (this.closed || this.waitingForDrain) return;
+    if (this.closed || this.ending || this.waitingForDrain) return;
     this.res.write(KEEP_ALIVE);
   }
 
-  /** Ends the response cleanly (the client sees the stream close, not a reset). Idempotent. */
+  /**
+   * Ends the response once the frames waiting for drain have been written: the graceful end of a
+   * stream that has said everything (a POST stream after its last response, a listen stream after
+   * its result), so a slow client still gets all of it. Frames sent after this are dropped.
+   * Idempotent; {@link close} still ends at once.
+   */
+  end(): void {
+    if (this.ended) return;
+    this.ending = true;
+    if (this.queued === 0) this.close();
+  }
+
+  /** Ends the response now, dropping what waits for drain (the client sees the stream close, not a reset). Idempotent. */
   close(): void {
     if (this.ended) return;
     this.ended = true;
@@ -240,6 +254,7 @@ export class SseStream {
     }
     if (this.queueHead === this.queue.length) {
       this.clearQueue();
+      if (this.ending) this.close();
     } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;

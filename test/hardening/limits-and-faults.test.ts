@@ -244,6 +244,31 @@ describe('limits', () => {
     stalled.socket.destroy();
   });
 
+  it('ends a POST stream only after what waited for drain went out: a slow client still gets its response', async () => {
+    const s = await start({ queueLimits: { messages: 10_000, bytes: 512 * 1024 * 1024 } });
+    const streamable = await openStreamable();
+    const sid = streamable.sessionId as string;
+    const stalled = await stalledPost(Number(new URL(s.url).port), sid, 'held');
+    const session = s.registry.get(sid) as Session;
+    let n = 0;
+    while (session.info().queued < 5 && n < 5000) {
+      s.endpoint.send(sid, { method: 'notifications/message', params: { level: 'info', data: { n, payload: 'p'.repeat(32 * 1024) } } }, { requestId: 'held' });
+      n++;
+    }
+    assert.ok(session.info().queued >= 5, 'backpressure reached the queue');
+    // The response: the POST's last request is answered, so its stream ends, behind the queued frames.
+    assert.equal(s.endpoint.send(sid, { result: { done: true } }, { requestId: 'held' }).sent, true);
+    let text = '';
+    stalled.socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    stalled.socket.resume();
+    await waitFor(() => text.includes('\r\n0\r\n\r\n'), 30_000, 'the chunked response to end');
+    const ns = [...text.matchAll(/"n":(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(ns, Array.from({ length: n }, (_, i) => i), 'every notification, in order');
+    assert.match(text, /"id":"held","result":\{"done":true\}|"result":\{"done":true\},"id":"held"|"id":"held"[^\n]*"done":true/, 'the response came last, not dropped');
+    assert.equal(session.closed, false, 'the session goes on');
+    stalled.socket.destroy();
+  });
+
   it('lets a slow client catch up: what waited for drain arrives complete and in order', async () => {
     const s = await start({ queueLimits: { messages: 10_000, bytes: 512 * 1024 * 1024 } });
     const port = Number(new URL(s.url).port);
