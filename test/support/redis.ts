@@ -7,6 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { RedisLink } from '../../core/cluster/redis-link';
+import { waitFor } from './core-server';
 
 export interface RunningRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -88,4 +90,25 @@ export function makeTlsFiles(): { cert: string; key: string; ca: string } {
   writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   run('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file('ext.cnf'), '-out', file('server.crt'));
   return { cert: file('server.crt'), key: file('server.key'), ca: file('ca.crt') };
+}
+
+/**
+ * Starts a redis-server and a {@link RedisLink} to it, and resolves once the link is up.
+ * @param subscribe called before the link starts, for subscriptions that must be in place once it is up.
+ * @returns both, and `stop()`, which closes the link, then the server.
+ */
+export async function startRedisLink(subscribe?: (link: RedisLink) => void): Promise<{ redis: RunningRedis; link: RedisLink; stop(): Promise<void> }> {
+  const redis = await startRedis();
+  const link = new RedisLink({ url: redis.url });
+  subscribe?.(link);
+  link.start();
+  await waitFor(() => link.up, 5000, 'the link');
+  return {
+    redis,
+    link,
+    stop: async () => {
+      await link.close();
+      await redis.stop();
+    },
+  };
 }

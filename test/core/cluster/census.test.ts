@@ -4,26 +4,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisLink } from '../../../core/cluster/redis-link';
+import type { RedisLink } from '../../../core/cluster/redis-link';
 import { ClusterKeys } from '../../../core/cluster/options';
 import { ClusterCensus } from '../../../core/cluster/census';
-import { startRedis, type RunningRedis } from '../../support/redis';
-import { waitFor } from '../../support/core-server';
+import { startRedisLink } from '../../support/redis';
 
 describe('cluster census', () => {
-  let redis: RunningRedis;
   let link: RedisLink;
+  let stop: () => Promise<void>;
   const keys = new ClusterKeys('census:', 'ep');
   before(async () => {
-    redis = await startRedis();
-    link = new RedisLink({ url: redis.url });
-    link.start();
-    await waitFor(() => link.up, 5000, 'the link');
+    ({ link, stop } = await startRedisLink());
   });
-  after(async () => {
-    await link.close();
-    await redis.stop();
-  });
+  after(() => stop());
 
   it("sums the other instances' counts synced through Redis, not its own, and drops one that is not written again", async () => {
     const a = new ClusterCensus(link, keys, 'a', 300);

@@ -7,32 +7,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { RedisLink } from '../../../core/cluster/redis-link';
+import type { RedisLink } from '../../../core/cluster/redis-link';
 import { ClusterKeys } from '../../../core/cluster/options';
 import { SessionOwnership } from '../../../core/cluster/ownership';
 import { Forwarder } from '../../../core/cluster/forwarder';
 import { decode, type ClusterMessage } from '../../../core/cluster/wire';
 import { sendJsonRpcError } from '../../../core/http';
 import { listenOnLoopback, waitFor } from '../../support/core-server';
-import { startRedis, type RunningRedis } from '../../support/redis';
+import { startRedisLink } from '../../support/redis';
 import { streamableRequest, POST_ACCEPT } from '../../support/streamable-client';
 
 const SESSIONS = { unknown: '0b6e4a2c-1f3d-4e5a-9b7c-8d9e0f1a2b3c', hung: '1b6e4a2c-1f3d-4e5a-9b7c-8d9e0f1a2b3c', dead: '2b6e4a2c-1f3d-4e5a-9b7c-8d9e0f1a2b3c' };
 
 describe('forwarder', () => {
-  let redis: RunningRedis;
   let link: RedisLink;
+  let stopRedis: () => Promise<void>;
   let url: string;
   let close: () => Promise<void>;
   let settling = false;
   const keys = new ClusterKeys('fwd:', 'ep');
   const heardByHung: ClusterMessage[] = [];
   before(async () => {
-    redis = await startRedis();
-    link = new RedisLink({ url: redis.url });
-    link.subscribe(keys.inbox('hung'), (text) => heardByHung.push(decode(text) as ClusterMessage));
-    link.start();
-    await waitFor(() => link.up, 5000, 'the link');
+    ({ link, stop: stopRedis } = await startRedisLink((l) => l.subscribe(keys.inbox('hung'), (text) => heardByHung.push(decode(text) as ClusterMessage))));
     const ownership = new SessionOwnership(link, keys, 'me', 5000);
     const forwarder = new Forwarder({ link, keys, instanceId: 'me', ownership, relayTimeoutMs: 300, settling: () => settling }, 1024, 1 << 20);
     const server = http.createServer((req, res) => forwarder.forward(req, res, String(req.headers['mcp-session-id']), 'streamable',
@@ -41,8 +37,7 @@ describe('forwarder', () => {
   });
   after(async () => {
     await close();
-    await link.close();
-    await redis.stop();
+    await stopRedis();
   });
 
   const post = (session: string) => streamableRequest(`${url}/mcp`, 'POST', { Accept: POST_ACCEPT, 'Content-Type': 'application/json', 'Mcp-Session-Id': session }, '{}');

@@ -5,26 +5,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisLink } from '../../../core/cluster/redis-link';
+import type { RedisLink } from '../../../core/cluster/redis-link';
 import { ClusterKeys } from '../../../core/cluster/options';
 import { SessionOwnership } from '../../../core/cluster/ownership';
-import { startRedis, type RunningRedis } from '../../support/redis';
+import { startRedisLink } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
 
 describe('session ownership', () => {
-  let redis: RunningRedis;
   let link: RedisLink;
+  let stop: () => Promise<void>;
   const keys = new ClusterKeys('own:', 'ep');
   before(async () => {
-    redis = await startRedis();
-    link = new RedisLink({ url: redis.url });
-    link.start();
-    await waitFor(() => link.up, 5000, 'the link');
+    ({ link, stop } = await startRedisLink());
   });
-  after(async () => {
-    await link.close();
-    await redis.stop();
-  });
+  after(() => stop());
 
   it('names the owner of a claimed session, and nobody once it is released', async () => {
     const a = new SessionOwnership(link, keys, 'a', 5000);
