@@ -9,26 +9,16 @@
  * Resource Metadata (RFC 9728), and `msg.mcp.auth` carries the caller.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { metadataPathFor, type InboundMessage } from '../core';
+import type { InboundMessage } from '../core';
 import { msgAuth } from './lib/msg-auth';
-import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { serveEndpointRoutes } from './lib/serve-endpoint';
+import { endpointRoutes } from './lib/route-table';
 import { mcpContext, type InNodeDef, type McpMsgContext } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpMessageInNode(this: Node, def: InNodeDef): void {
     RED.nodes.createNode(this, def);
-    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => {
-      const routes: EndpointRoute[] = [];
-      if (cfg.sseEnabled) routes.push({ method: 'post', path: cfg.messagePath, handler: (req, res) => cfg.endpoint.sse.handlePost(req, res) });
-      const path = cfg.streamablePath;
-      if (path !== undefined) {
-        const handler: EndpointRoute['handler'] = (req, res) => cfg.endpoint.streamableHttp.handle(req, res);
-        for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path, handler });
-        const oauth = cfg.endpoint.access.oauth;
-        if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => oauth.serveMetadata(req, res, 'streamable-http') });
-      }
-      return routes;
-    });
+    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => endpointRoutes(cfg, 'mcp-message-in'));
     if (endpointNode === undefined) return;
     const endpoint = endpointNode.endpoint;
 

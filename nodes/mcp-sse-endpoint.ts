@@ -10,7 +10,8 @@ import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
-import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { serveRoutes } from './lib/serve-endpoint';
+import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/route-table';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -73,27 +74,6 @@ function pathSetting(value: string | undefined, fallback: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
-/**
- * Every route of an endpoint: the HTTP+SSE paths and the Streamable HTTP path, those switched on,
- * and in OAuth 2.1 mode the Protected Resource Metadata of the SSE and Streamable paths.
- */
-function endpointRoutes(node: EndpointNode): EndpointRoute[] {
-  const routes: EndpointRoute[] = [];
-  const { endpoint } = node;
-  const oauth = endpoint.access.oauth;
-  if (node.sseEnabled) {
-    routes.push({ method: 'get', path: node.ssePath, handler: (req, res) => endpoint.sse.handleGet(req, res) });
-    routes.push({ method: 'post', path: node.messagePath, handler: (req, res) => endpoint.sse.handlePost(req, res) });
-    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.ssePath), handler: (req, res) => oauth.serveMetadata(req, res, 'sse') });
-  }
-  if (node.streamablePath !== undefined) {
-    const handler: EndpointRoute['handler'] = (req, res) => endpoint.streamableHttp.handle(req, res);
-    for (const method of ['post', 'get', 'delete'] as const) routes.push({ method, path: node.streamablePath, handler });
-    if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(node.streamablePath), handler: (req, res) => oauth.serveMetadata(req, res, 'streamable-http') });
-  }
-  return routes;
-}
-
 export = function register(RED: NodeAPI): void {
   /**
    * The OAuth 2.1 settings (authentication mode `oauth`) and the endpoint's tool scope list, or
@@ -104,12 +84,12 @@ export = function register(RED: NodeAPI): void {
    */
   function oauthSettings(node: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): { oauth: OAuthOptions; toolScopes: Map<string, string[]> } | undefined {
     if (def.authMode !== 'oauth') return undefined;
+    // Each path that serves its Protected Resource Metadata (RFC 9728) is a protected resource.
     const paths: ProtectedPath[] = [];
-    const protect = (transport: ProtectedPath['transport'], path: string): void => {
-      paths.push({ transport, path: publicPath(RED, path), metadataPath: publicPath(RED, metadataPathFor(path)) });
-    };
-    if (node.sseEnabled) protect('sse', node.ssePath);
-    if (node.streamablePath !== undefined) protect('streamable-http', node.streamablePath);
+    for (const route of ROUTE_TABLE) {
+      const path = route.metadata ? routePath(node, route) : undefined;
+      if (path !== undefined) paths.push({ transport: route.transport, path: publicPath(RED, path), metadataPath: publicPath(RED, metadataPathFor(path)) });
+    }
     const clientId = textSetting(node.credentials?.introspectionClientId);
     const issuers = splitList(textSetting(def.issuers));
     const resource = textSetting(def.resource);
@@ -208,6 +188,8 @@ export = function register(RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
+    // The editor reads the route table from RED.settings (resources/mcp-editor.js).
+    settings: { [ROUTES_SETTING]: { value: ROUTE_TABLE, exportable: true } },
     credentials: { authToken: { type: 'password' }, introspectionClientId: { type: 'text' }, introspectionSecret: { type: 'password' }, stateSecret: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

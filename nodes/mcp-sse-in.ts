@@ -8,21 +8,16 @@
  * session's caller.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { metadataPathFor, type SessionEvent } from '../core';
+import type { SessionEvent } from '../core';
 import { msgAuth } from './lib/msg-auth';
-import { serveEndpointRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { serveEndpointRoutes } from './lib/serve-endpoint';
+import { endpointRoutes } from './lib/route-table';
 import type { InNodeDef, McpMsgContext, SessionEventPayload } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpSseInNode(this: Node, def: InNodeDef): void {
     RED.nodes.createNode(this, def);
-    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => {
-      if (!cfg.sseEnabled) return [];
-      const routes: EndpointRoute[] = [{ method: 'get', path: cfg.ssePath, handler: (req, res) => cfg.endpoint.sse.handleGet(req, res) }];
-      const oauth = cfg.endpoint.access.oauth;
-      if (oauth !== undefined) routes.push({ method: 'get', path: metadataPathFor(cfg.ssePath), handler: (req, res) => oauth.serveMetadata(req, res, 'sse') });
-      return routes;
-    });
+    const endpointNode = serveEndpointRoutes(RED, this, def.endpoint, (cfg) => endpointRoutes(cfg, 'mcp-sse-in'));
     if (endpointNode === undefined) return;
     const endpoint = endpointNode.endpoint;
 

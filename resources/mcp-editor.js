@@ -29,7 +29,7 @@
     var MODULE = 'node-red-contrib-mcp-sse';
 
     /** The transports' names, as the MCP specification spells them. */
-    var TRANSPORT_NAMES = { sse: 'HTTP+SSE', streamable: 'Streamable HTTP' };
+    var TRANSPORT_NAMES = { sse: 'HTTP+SSE', 'streamable-http': 'Streamable HTTP' };
 
     /**
      * The transports an endpoint's settings turn on, as the runtime reads them
@@ -43,23 +43,29 @@
     }
 
     /**
-     * The HTTP routes an endpoint's settings make its nodes serve, as nodes/mcp-sse-in.ts and
-     * nodes/mcp-message-in.ts register them, for the transports that are on.
+     * The route table, as the runtime defines it (nodes/lib/route-table.ts) and hands it to the
+     * editor as the endpoint node's exported setting `mcpSseEndpointRoutes`: per route the setting
+     * holding its path (`field`), its default (`fallback`), `methods`, the node type that serves it
+     * (`node`) and its `transport`. Empty when the endpoint node is not installed.
+     */
+    function routeTable() {
+        return (RED.settings && RED.settings.mcpSseEndpointRoutes) || [];
+    }
+
+    /**
+     * The HTTP routes an endpoint's settings make its nodes serve, for the transports that are on,
+     * in the route table's order.
      * @param {object} settings the endpoint node, or its dialog's values
      * @returns {Array<{field: string, path: string, methods: string[], node: string, transport: string}>}
      *   `field` is the setting holding the path, `node` the node type that serves it
      */
     function routes(settings) {
         var on = transports(settings);
-        var list = [];
-        if (on.sse) {
-            list.push({ field: 'ssePath', path: settings.ssePath || '/sse', methods: ['GET'], node: 'mcp-sse-in', transport: 'sse' });
-            list.push({ field: 'messagePath', path: settings.messagePath || '/message', methods: ['POST'], node: 'mcp-message-in', transport: 'sse' });
-        }
-        if (on.streamable) {
-            list.push({ field: 'streamablePath', path: settings.streamablePath || '/mcp', methods: ['POST', 'GET', 'DELETE'], node: 'mcp-message-in', transport: 'streamable' });
-        }
-        return list;
+        return routeTable().filter(function (r) {
+            return r.transport === 'sse' ? on.sse : on.streamable;
+        }).map(function (r) {
+            return { field: r.field, path: settings[r.field] || r.fallback, methods: r.methods, node: r.node, transport: r.transport };
+        });
     }
 
     /**
@@ -159,8 +165,8 @@
      * @returns {Array<{field: string, transport: string, methods: string[], url: string}>}
      */
     function urls(settings, base) {
-        var order = { streamablePath: 0, ssePath: 1, messagePath: 2 };
-        return routes(settings).sort(function (a, b) { return order[a.field] - order[b.field]; }).map(function (r) {
+        var first = function (r) { return r.transport === 'streamable-http' ? 0 : 1; };
+        return routes(settings).sort(function (a, b) { return first(a) - first(b); }).map(function (r) {
             return { field: r.field, transport: r.transport, methods: r.methods, url: base + r.path };
         });
     }
@@ -237,7 +243,8 @@
         var on = transports(settings);
         if (!on.sse && !on.streamable) { return []; }
         var streamable = on.streamable;
-        var url = base + (streamable ? settings.streamablePath || '/mcp' : settings.ssePath || '/sse');
+        // Streamable HTTP's path when it is on, else the SSE path (urls lists them in that order).
+        var url = urls(settings, base)[0].url;
         var key = serverKey(settings);
         var token = settings.token === true;
         var header = (settings.authHeader || '').trim() || 'Authorization';

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { PACKAGE_ROOT } from '../support/node-red';
+import { ROUTE_TABLE, ROUTES_SETTING } from '../../nodes/lib/route-table';
 
 interface Config { client: string; url: string; text: string; placeholder: boolean }
 interface Editor {
@@ -19,7 +20,11 @@ interface Editor {
   clientConfigs(settings: object, base: string): Config[];
 }
 
-const context: { window: { mcpSseEditor?: Editor } } = { window: {} };
+// The editor gets the route table from the runtime, as the endpoint node's exported setting.
+const context: { window: { mcpSseEditor?: Editor }; RED: { settings: Record<string, unknown> } } = {
+  window: {},
+  RED: { settings: { [ROUTES_SETTING]: JSON.parse(JSON.stringify(ROUTE_TABLE)) } },
+};
 vm.runInNewContext(readFileSync(path.join(PACKAGE_ROOT as string, 'resources', 'mcp-editor.js'), 'utf8'), context);
 const inContext = context.window.mcpSseEditor as Editor;
 /** Its answers as this realm's objects (deepStrictEqual tells the context's arrays apart from ours). */

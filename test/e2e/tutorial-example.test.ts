@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connectSdkClient, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 import { openSse, postJson } from '../support/sse-client';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
+import { ROUTE_TABLE, ROUTES_SETTING } from '../../nodes/lib/route-table';
 
 for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
@@ -56,6 +57,11 @@ for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the r
     } finally {
       sse.close();
     }
+  });
+
+  it('hands the editor the route table it serves from (the endpoint node\'s exported setting)', async () => {
+    const settings = await (await fetch(`${nodeRed.url}/settings`)).json() as Record<string, unknown>;
+    assert.deepEqual(settings[ROUTES_SETTING], JSON.parse(JSON.stringify(ROUTE_TABLE)));
   });
 
   it('answers a malformed body sent through the default editor settings with a JSON-RPC parse error', async () => {
