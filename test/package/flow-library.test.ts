@@ -33,7 +33,7 @@ describe('Flow Library readiness', () => {
     assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
   });
 
-  it('packs the nodes with their editor files, icons, locales and help, the editor code they share, the examples, LICENSE and CHANGELOG', () => {
+  it('packs the nodes with their editor files, icons, locales and help, the editor code they share, the examples, the docs, LICENSE and CHANGELOG', () => {
     const listing = execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const files = new Set(listing.map((f) => f.replace(/^package\//, '')));
     for (const node of Object.keys(pkg['node-red'].nodes) as string[]) {
@@ -45,6 +45,10 @@ describe('Flow Library readiness', () => {
     for (const f of ['resources/mcp-editor.js', 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
+    // The README links docs/*.md relatively: every one of them is in the tarball, so the links resolve in an installed package too.
+    const linked = [...readFileSync(path.join(PACKAGE_ROOT as string, 'README.md'), 'utf8').matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]);
+    assert.ok(linked.length > 0, 'the README links docs/');
+    for (const f of linked) assert.ok(files.has(f), `${f} (linked from the README) is in the tarball`);
     assert.deepEqual([...files].filter((f) => f.startsWith('nodes/') || f.startsWith('core/') || f.startsWith('test/')), []);
   });
 });

@@ -5,7 +5,7 @@
  * but the SDK's transport (1.32.2, and 2.4.0 of @modelcontextprotocol/client) gives the EventSource a fetch wrapper that replaces the request's
  * headers with its own, so the header never leaves. This fetch remembers the id of the last event
  * it saw on the stream and puts it back on the reconnecting GET. Usage:
- * `new SSEClientTransport(url, { fetch: resumingFetch() })`. The README shows the same recipe.
+ * `new SSEClientTransport(url, { fetch: resumingFetch() })`. docs/server-push.md shows the same recipe.
  */
 export function resumingFetch(base: typeof fetch = fetch): typeof fetch {
   let lastEventId: string | undefined;
