@@ -107,10 +107,15 @@ export class EndpointSessions {
   makeRoom(req: IncomingMessage, res: ServerResponse): string | undefined {
     const client = clientKey(req);
     const cap = this.settings.maxIdlePerClient;
-    while (cap > 0 && this.idle.count(client) >= cap) {
-      const oldest = this.idle.oldestIdle(this.stateOf, client);
-      if (oldest === undefined) break;
-      this.evict(oldest, `its client ${client} has ${cap} sessions without a stream`);
+    // Candidates that opened a stream since they were counted are dropped first: only sessions
+    // that have none count against the cap (a client opening many sessions that each open their
+    // stream right after initialize is never cut short).
+    if (cap > 0 && this.idle.count(client) >= cap && this.idle.prune(this.stateOf, client) >= cap) {
+      do {
+        const oldest = this.idle.oldestIdle(this.stateOf, client);
+        if (oldest === undefined) break;
+        this.evict(oldest, `its client ${client} has ${cap} sessions without a stream`);
+      } while (this.idle.count(client) >= cap);
     }
     if (this.byId.size < this.settings.maxSessions) return client;
     const oldest = this.idle.oldestIdle(this.stateOf);

@@ -60,6 +60,17 @@ export class IdleOrder {
   }
 
   /**
+   * Drops the candidates of `client` that `stateOf` finds `streaming`.
+   * @returns the number of its candidates left: sessions without a stream.
+   */
+  prune(stateOf: (session: Session) => IdleState, client: string): number {
+    const sessions = this.byClient.get(client);
+    if (sessions === undefined) return 0;
+    for (const session of sessions) if (stateOf(session) === 'streaming') this.remove(session);
+    return this.count(client);
+  }
+
+  /**
    * The least recently active candidate (of `client`, when given) that `stateOf` finds `idle`;
    * candidates found `streaming` on the way leave the order, `busy` ones are passed over.
    * @returns the session to evict, or `undefined` when every candidate is active.

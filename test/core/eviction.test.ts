@@ -205,6 +205,16 @@ describe('the per-client cap on sessions without a stream', () => {
     for (const c of [...held, idle[1], idle[2]]) assert.equal(await statusOf(c), 202);
   });
 
+  it('counts a session that opened its stream after initialize as having one: the older idle session stays', async () => {
+    const s = await start({ maxSessions: 100, maxIdleSessionsPerClient: 2 });
+    const idle = await idleSession();
+    for (let i = 0; i < 3; i++) assert.equal((await (await idleSession()).get()).status, 200);
+    const another = await idleSession();
+    assert.equal(s.endpoint.sessions.evicted, 0, 'two sessions without a stream: the cap is not passed');
+    assert.equal(await statusOf(idle), 202);
+    assert.equal(await statusOf(another), 202);
+  });
+
   it('0 turns the cap off', async () => {
     const s = await start({ maxSessions: 1000, maxIdleSessionsPerClient: 0 });
     for (let i = 0; i < 150; i++) await idleSession();
