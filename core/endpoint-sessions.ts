@@ -98,15 +98,17 @@ export class EndpointSessions {
   }
 
   /**
-   * For the transports, before `req` opens a session: makes room for it. Past the client's cap on
-   * sessions without a stream, its own least recently active idle session is evicted; with
+   * For the transports, before `req` opens a session of `transport`: makes room for it. A
+   * Streamable HTTP session has no stream once its `initialize` is answered: past the client's cap
+   * on sessions without a stream, its own least recently active idle session is evicted (an
+   * HTTP+SSE session holds its stream, and is not counted). With
    * `maxSessions` open, the least recently active idle one of any client. When every session is
    * active, answers 503 with `Retry-After` ({@link RETRY_AFTER_S}) and a JSON-RPC error body.
    * @returns the client key to open the session with ({@link open}), or `undefined` when refused.
    */
-  makeRoom(req: IncomingMessage, res: ServerResponse): string | undefined {
+  makeRoom(req: IncomingMessage, res: ServerResponse, transport: TransportKind): string | undefined {
     const client = clientKey(req);
-    const cap = this.settings.maxIdlePerClient;
+    const cap = transport === 'streamable-http' ? this.settings.maxIdlePerClient : 0;
     // Candidates that opened a stream since they were counted are dropped first: only sessions
     // that have none count against the cap (a client opening many sessions that each open their
     // stream right after initialize is never cut short).

@@ -80,7 +80,7 @@ export class SseTransport {
       transport.resume(req, res, auth);
       return;
     }
-    const client = endpoint.sessions.makeRoom(req, res);
+    const client = endpoint.sessions.makeRoom(req, res, 'sse');
     if (client === undefined) return;
     endpoint.sessions.open('sse', req.headers, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));

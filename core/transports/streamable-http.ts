@@ -129,7 +129,7 @@ export class StreamableHttpTransport {
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
-      const client = transport.endpoint.sessions.makeRoom(req, res);
+      const client = transport.endpoint.sessions.makeRoom(req, res, 'streamable-http');
       if (client === undefined) return;
       transport.endpoint.sessions.open('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth, client);
       return;

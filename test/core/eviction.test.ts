@@ -215,6 +215,15 @@ describe('the per-client cap on sessions without a stream', () => {
     assert.equal(await statusOf(another), 202);
   });
 
+  it('an HTTP+SSE session, which holds its stream, makes no room under the cap', async () => {
+    const s = await start({ maxSessions: 100, maxIdleSessionsPerClient: 2 });
+    const idle = [await idleSession(), await idleSession()];
+    const sse = await openSse(`${s.url}/sse`);
+    streams.push(sse);
+    assert.equal(s.endpoint.sessions.evicted, 0);
+    for (const c of idle) assert.equal(await statusOf(c), 202);
+  });
+
   it('0 turns the cap off', async () => {
     const s = await start({ maxSessions: 1000, maxIdleSessionsPerClient: 0 });
     for (let i = 0; i < 150; i++) await idleSession();
