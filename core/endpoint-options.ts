@@ -47,8 +47,21 @@ export interface EndpointOptions {
    * and `security.authToken` is ignored. Default: off.
    */
   oauth?: OAuthOptions;
-  /** Most open sessions, of both transports; one more gets 503 with `Retry-After`. Default 1000. */
+  /**
+   * Most open sessions, of both transports. When they are all open, a new session takes the place
+   * of the least recently active one that has no open stream and no request in flight (closed with
+   * `evicted`: its client gets 404 and starts a new session); only when every one is active does a
+   * new client get 503 with `Retry-After`. Default 1000.
+   */
   maxSessions?: number;
+  /**
+   * Most sessions without an open stream per client address (`req.ip` behind Express's `trust
+   * proxy`, else the socket's; an IPv6 /64 counts as one): one more from that client takes the
+   * place of its own least recently active one. 0: no cap. Default 100.
+   */
+  maxIdleSessionsPerClient?: number;
+  /** 2026-07-28: most open `subscriptions/listen` streams; one more gets 503 with `Retry-After`. Default 1000. */
+  maxListenStreams?: number;
   /** Bounds of each stream's push queue. Default 1000 messages, 8 MiB. */
   queueLimits?: Partial<QueueLimits>;
   /** A session with no message either way for this long (ms) is closed with `idle-timeout`; 0 (default) never. */
@@ -109,5 +122,14 @@ export const DEFAULT_REPLAY_EVENTS = 256;
 export const DEFAULT_RETRY_MS = 1000;
 /** Most open sessions of one endpoint. */
 export const DEFAULT_MAX_SESSIONS = 1000;
+/**
+ * Most sessions without a stream per client address: a client process holds one session (a few for
+ * a user with several assistants, plus the ones its restarts leave behind until they time out);
+ * 100 leaves room for a few dozen such users behind one NAT address, while one address alone can
+ * fill no more than a tenth of the default 1000 sessions.
+ */
+export const DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT = 100;
+/** 2026-07-28: most open `subscriptions/listen` streams of one endpoint. */
+export const DEFAULT_MAX_LISTEN_STREAMS = 1000;
 /** Streamable HTTP: how long a session with no stream and no message lasts, in ms. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 15 * 60_000;

@@ -1,16 +1,26 @@
 /**
- * The open sessions of one endpoint, of both transports: opening one (503 with `Retry-After`
- * when the endpoint is full), finding it by id with the headers of the request that opened it,
- * and telling the endpoint's listeners when one opens or closes. 2026-07-28 exchanges are not
- * sessions a client opened and are not kept here (see `exchanges.ts`).
+ * The open sessions of one endpoint, of both transports: opening one, finding it by id with the
+ * headers of the request that opened it, and telling the endpoint's listeners when one opens or
+ * closes. 2026-07-28 exchanges are not sessions a client opened and are not kept here (see
+ * `exchanges.ts`).
+ *
+ * No lock-out: when the endpoint is full, a new session takes the place of the least recently
+ * active one that has no open stream and no request in flight (see `idle-sessions.ts`); its client
+ * gets 404 on its next request and starts a new session, as MCP "Session Management" intends. Only
+ * when every session is active does a new client get 503 with `Retry-After`. Each client address
+ * (`client-address.ts`) keeps at most `maxIdlePerClient` sessions without a stream: past that its
+ * own least recently active one makes room, so a client that opens sessions and abandons them
+ * churns its own and nobody else's.
  *
  * Never imports Node-RED.
  */
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
-import { DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type SessionEvent } from './endpoint-options';
+import { clientKey } from './client-address';
+import { DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type SessionEvent } from './endpoint-options';
 import { sendJsonRpcError, TransportErrorCode } from './http';
+import { IdleOrder, type IdleState } from './idle-sessions';
 import { Listeners } from './listeners';
 import type { SessionRegistry } from './registry';
 import type { CloseReason, Session, SessionOptions, TransportKind } from './session';
@@ -21,8 +31,10 @@ export const RETRY_AFTER_S = 5;
 
 /** Settings of the sessions an endpoint opens, defaults applied (see {@link EndpointOptions}). */
 export interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
-  /** Most open sessions; one more gets 503. */
+  /** Most open sessions; past it the least recently active idle one is evicted, or, all active, 503. */
   maxSessions: number;
+  /** Most sessions without a stream per client address; past it the client's own oldest idle one is evicted. 0: no cap. */
+  maxIdlePerClient: number;
   /** A session with no message either way for this long (ms) closes with `idle-timeout`; 0 never. */
   idleTimeoutMs: number;
   /** Streamable HTTP: a session with no open stream and no message either way for this long (ms) ends; 0 never. */
@@ -36,6 +48,7 @@ export function sessionSettings(options: EndpointOptions, queueLimits: QueueLimi
     resumeGraceMs: options.resumeGraceMs ?? 0,
     replayEvents: options.replayEvents ?? DEFAULT_REPLAY_EVENTS,
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    maxIdlePerClient: options.maxIdleSessionsPerClient ?? DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT,
     idleTimeoutMs: options.idleTimeoutMs ?? 0,
     sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
   };
@@ -50,6 +63,10 @@ export interface SessionsHost {
   readonly access: AccessControl;
   /** Hears a sentence to log. */
   readonly warning: { emit(text: string): void };
+  /** Hears a sentence to log at debug level (an evicted session). */
+  readonly debug: { emit(text: string): void };
+  /** True while the session has a request in flight either way (the client's, or a server-initiated one). */
+  inFlight(session: Session): boolean;
   /** A session was set up: before the listeners hear of it. */
   sessionStarted(session: Session): void;
   /** A session closed: what it left elsewhere is to be forgotten, before the listeners hear of it. */
@@ -62,7 +79,11 @@ export class EndpointSessions {
   readonly opened = new Listeners<SessionEvent>();
   /** Hears of every session that closes, with the reason. */
   readonly closed = new Listeners<SessionEvent>();
-  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders }>();
+  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders; client: string }>();
+  /** Sessions that may be idle, least recently active first: whom to evict. */
+  private readonly idle = new IdleOrder();
+  private evictions = 0;
+  private readonly stateOf = (session: Session): IdleState => this.idleState(session);
 
   constructor(private readonly host: SessionsHost, private readonly settings: SessionSettings) {}
 
@@ -71,25 +92,61 @@ export class EndpointSessions {
     return this.byId.size;
   }
 
+  /** Sessions evicted since the endpoint started, to make room for new ones. */
+  get evicted(): number {
+    return this.evictions;
+  }
+
   /**
-   * For the transports, before a request opens a session: answers 503 with `Retry-After`
-   * ({@link RETRY_AFTER_S}) and returns true when `maxSessions` sessions are open.
+   * For the transports, before `req` opens a session of `transport`: makes room for it. A
+   * Streamable HTTP session has no stream once its `initialize` is answered: past the client's cap
+   * on sessions without a stream, its own least recently active idle session is evicted (an
+   * HTTP+SSE session holds its stream, and is not counted). With
+   * `maxSessions` open, the least recently active idle one of any client. When every session is
+   * active, answers 503 with `Retry-After` ({@link RETRY_AFTER_S}) and a JSON-RPC error body.
+   * @returns the client key to open the session with ({@link open}), or `undefined` when refused.
    */
-  refuseWhenFull(res: ServerResponse): boolean {
-    if (this.byId.size < this.settings.maxSessions) return false;
+  makeRoom(req: IncomingMessage, res: ServerResponse, transport: TransportKind): string | undefined {
+    const client = clientKey(req);
+    const cap = transport === 'streamable-http' ? this.settings.maxIdlePerClient : 0;
+    // Candidates that opened a stream since they were counted are dropped first: only sessions
+    // that have none count against the cap (a client opening many sessions that each open their
+    // stream right after initialize is never cut short).
+    if (cap > 0 && this.idle.count(client) >= cap && this.idle.prune(this.stateOf, client) >= cap) {
+      do {
+        const oldest = this.idle.oldestIdle(this.stateOf, client);
+        if (oldest === undefined) break;
+        this.evict(oldest, `its client ${client} has ${cap} sessions without a stream`);
+      } while (this.idle.count(client) >= cap);
+    }
+    if (this.byId.size < this.settings.maxSessions) return client;
+    const oldest = this.idle.oldestIdle(this.stateOf);
+    if (oldest !== undefined) {
+      this.evict(oldest, `the endpoint has its maximum of ${this.settings.maxSessions} sessions`);
+      return client;
+    }
     sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
       `This MCP endpoint has its maximum of ${this.settings.maxSessions} open sessions; try again later`, null,
       { 'Retry-After': String(RETRY_AFTER_S) });
-    return true;
+    return undefined;
+  }
+
+  /**
+   * For the transports: the client sent something on `session` (a POST, a GET, a DELETE): while
+   * it has no stream, it becomes the most recently active of the sessions that may be evicted.
+   */
+  touched(session: Session): void {
+    const entry = this.byId.get(session.id);
+    if (entry !== undefined && this.idle.has(session)) this.idle.touch(session, entry.client);
   }
 
   /**
    * For the transports: opens a session (the caller checked `AccessControl.admit` and
-   * {@link refuseWhenFull}) in the registry, bound to its caller (`auth`, OAuth on: see
-   * `AccessControl.sameCaller`), with its idle timers; `setUp` attaches its first stream; then
-   * the endpoint and the listeners hear of it.
+   * {@link makeRoom}, which gave `client`) in the registry, bound to its caller (`auth`, OAuth
+   * on: see `AccessControl.sameCaller`), with its idle timers; `setUp` attaches its first stream;
+   * then the endpoint and the listeners hear of it.
    */
-  open(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo): Session {
+  open(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo, client = ''): Session {
     const { settings } = this;
     const session = this.host.registry.create(this.host.id, {
       transport,
@@ -99,8 +156,10 @@ export class EndpointSessions {
       endsWithStream: transport === 'sse',
       onClose: (ended, reason) => this.onClosed(ended, reason),
       onWarning: (text) => this.host.warning.emit(text),
+      onQuiet: (quiet) => this.idle.touch(quiet, client),
     });
-    this.byId.set(session.id, { session, headers });
+    this.byId.set(session.id, { session, headers, client });
+    this.idle.touch(session, client);
     this.host.access.remember(session.id, auth);
     session.expireWhenIdle(settings.idleTimeoutMs, transport === 'streamable-http' ? settings.sessionTimeoutMs : 0);
     setUp(session);
@@ -139,9 +198,28 @@ export class EndpointSessions {
     return event;
   }
 
+  /**
+   * What `session` is to the eviction order: `streaming` while a stream is open; `busy` while,
+   * with resumption on, a request is in flight and its client may still come back for the answer
+   * (within the grace period since the last message); else `idle`.
+   */
+  private idleState(session: Session): IdleState {
+    if (session.streaming) return 'streaming';
+    const grace = this.settings.resumeGraceMs;
+    return grace > 0 && session.idleFor() < grace && this.host.inFlight(session) ? 'busy' : 'idle';
+  }
+
+  /** Closes an idle session to make room (reason `evicted`), and logs it at debug level. */
+  private evict(session: Session, why: string): void {
+    this.evictions++;
+    this.host.debug.emit(`MCP session ${session.id} evicted (no stream, idle for ${Math.round(session.idleFor() / 1000)} s): ${why}`);
+    session.close('evicted');
+  }
+
   private onClosed(session: Session, reason: CloseReason): void {
     const headers = this.byId.get(session.id)?.headers ?? {};
     this.byId.delete(session.id);
+    this.idle.remove(session);
     this.host.sessionEnded(session);
     const event = this.event(session, headers, reason);
     this.host.access.forget(session.id);

@@ -87,6 +87,8 @@ export class McpEndpoint {
     this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
   /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
   readonly warning = new Listeners<string>();
+  /** Hears what is worth a line at debug level: a session evicted to make room for a new one. */
+  readonly debug = new Listeners<string>();
 
   /** @throws TypeError for a token header name or OAuth settings that cannot work (see {@link AccessControl}). */
   constructor(options: EndpointOptions) {
@@ -100,7 +102,8 @@ export class McpEndpoint {
     this.resumeGraceMs = settings.resumeGraceMs;
     this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
     this.sessions = new EndpointSessions({
-      id: this.id, registry: this.registry, access: this.access, warning: this.warning,
+      id: this.id, registry: this.registry, access: this.access, warning: this.warning, debug: this.debug,
+      inFlight: (session) => this.protocol.clientRequests.count(session.id) > 0 || this.protocol.pending.count(session.id) > 0,
       sessionStarted: (session) => {
         this.cluster?.sessionOpened(session.id);
         this.keepAlive.start();
@@ -110,7 +113,7 @@ export class McpEndpoint {
     this.sessionOpened = this.sessions.opened;
     this.sessionClosed = this.sessions.closed;
     this.keepAlive = new KeepAlive(options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, () => this.everySession());
-    this.exchanges = new Exchanges(this, { caching: options.caching, stateSecret: options.stateSecret });
+    this.exchanges = new Exchanges(this, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams });
     this.sse = new SseTransport(this, options.messageUrl ?? '/message');
     this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
     this.features = new ServerFeatures({

@@ -11,8 +11,11 @@
  *
  * Never imports Node-RED.
  */
+import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from './auth/claims';
 import type { AccessControl } from './auth/access-control';
+import { DEFAULT_MAX_LISTEN_STREAMS } from './endpoint-options';
+import { sendJsonRpcError, TransportErrorCode } from './http';
 import type { JsonObject } from './features/declarations';
 import type { ServerFeatures } from './features/server-features';
 import { isLogLevel } from './features/logging';
@@ -52,16 +55,25 @@ export interface ExchangeOptions {
   caching?: CachingOptions;
   /** The secret that seals `requestState`; empty or absent: random per process. */
   stateSecret?: string;
+  /** Most open `subscriptions/listen` streams; one more gets 503 with `Retry-After`. Default 1000. */
+  maxListenStreams?: number;
 }
+
+/** Seconds a client is told to wait (`Retry-After`) when the endpoint has its most listen streams. */
+export const LISTEN_RETRY_AFTER_S = 5;
 
 /** The open exchanges of one endpoint; see the module comment. */
 export class Exchanges {
   /** Open exchanges, by id. */
   private readonly byId = new Map<string, Session>();
+  /** The open exchanges that are `subscriptions/listen` streams. */
+  private readonly listening = new Set<Session>();
   private readonly caching: Required<CachingOptions>;
   private readonly input: InputRequired;
+  private readonly maxListenStreams: number;
 
   constructor(private readonly host: ExchangeHost, options: ExchangeOptions = {}) {
+    this.maxListenStreams = options.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS;
     this.caching = { ttlMs: Math.max(0, Math.floor(options.caching?.ttlMs ?? 0)), cacheScope: options.caching?.cacheScope === 'public' ? 'public' : 'private' };
     this.input = new InputRequired(options.stateSecret, (session, payload, context) => this.send(session, payload, context), (text) => host.warning.emit(text));
   }
@@ -69,6 +81,25 @@ export class Exchanges {
   /** The number of open exchanges. */
   get size(): number {
     return this.byId.size;
+  }
+
+  /** The number of open `subscriptions/listen` streams. */
+  get listenStreams(): number {
+    return this.listening.size;
+  }
+
+  /**
+   * For the transport, before a POST opens a listen stream: answers 503 with `Retry-After`
+   * ({@link LISTEN_RETRY_AFTER_S}) and a JSON-RPC error for the listen request `id`, and returns
+   * true, when `maxListenStreams` are open. A listen stream is long-lived and always active, so
+   * none is ever closed to make room.
+   */
+  refuseListenWhenFull(res: ServerResponse, id: RequestId): boolean {
+    if (this.listening.size < this.maxListenStreams) return false;
+    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
+      `This MCP endpoint has its maximum of ${this.maxListenStreams} open listen streams; try again later`, id,
+      { 'Retry-After': String(LISTEN_RETRY_AFTER_S) });
+    return true;
   }
 
   /** The open exchange `id`, or `undefined` (also once it has closed). */
@@ -86,8 +117,10 @@ export class Exchanges {
    * For the Streamable HTTP transport: opens the exchange of one 2026-07-28 POST; `setUp`
    * attaches the POST's answer (an SSE stream or a JSON reply), and the exchange ends when the
    * POST's response closes (the transport closes it then).
+   * @param listen the POST opens a `subscriptions/listen` stream: it counts against
+   *   `maxListenStreams` while open (the caller checked {@link refuseListenWhenFull}).
    */
-  open(envelope: Envelope, setUp: (session: Session) => void): Session {
+  open(envelope: Envelope, setUp: (session: Session) => void, listen = false): Session {
     const session = new Session(newSessionId(), this.host.id, {
       transport: 'streamable-http',
       queueLimits: this.host.queueLimits,
@@ -101,6 +134,7 @@ export class Exchanges {
     session.protocolVersion = envelope.protocolVersion;
     if (envelope.logLevel !== undefined && isLogLevel(envelope.logLevel)) this.host.protocol.logLevels.set(session.id, envelope.logLevel);
     this.byId.set(session.id, session);
+    if (listen) this.listening.add(session);
     setUp(session);
     this.host.keepAlive.start();
     return session;
@@ -236,6 +270,7 @@ export class Exchanges {
 
   private onClosed(session: Session): void {
     this.byId.delete(session.id);
+    this.listening.delete(session);
     this.host.access.forget(session.id);
     for (const entry of session.exchange?.requests.values() ?? []) if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.host.protocol.closeSession(session.id);

@@ -18,7 +18,7 @@ import { Channels, type JsonReply } from './channel';
 import type { Exchange } from './stateless';
 
 /** Why a session ended, as reported to listeners and flows. */
-export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted';
+export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted' | 'evicted';
 
 /** The transport a session was opened on. */
 export type TransportKind = 'sse' | 'streamable-http';
@@ -54,6 +54,11 @@ export interface SessionOptions {
   onClose(session: Session, reason: CloseReason): void;
   /** Hears why the session closed on its own (queue overflow, idle): a sentence to log. */
   onWarning(text: string): void;
+  /**
+   * Hears that the session may have nothing open any more: a stream of it ended, or a POST's
+   * last response went out, and no stream of it is open now (see `idle-sessions.ts`).
+   */
+  onQuiet?(session: Session): void;
 }
 
 /**
@@ -141,7 +146,10 @@ export class Session implements StreamOwner {
     if (reply !== undefined) reply.add(json);
     else this.events.emit(channel.key, formatMessageEvent(json), channel.sseWriter);
     this.touch();
-    if (answers !== undefined) this.channels.answered(channel, answers);
+    if (answers !== undefined) {
+      this.channels.answered(channel, answers);
+      this.quiet();
+    }
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     return true;
   }
@@ -199,9 +207,19 @@ export class Session implements StreamOwner {
   onStreamClosed(stream: SseStream): void {
     if (this.closedReason !== undefined) return;
     const channel = this.channels.release(stream, this.events.resumable);
-    if (channel?.key !== 0 || !this.options.endsWithStream) return;
-    if (!this.events.resumable) this.close('client-disconnected');
-    else this.startGrace();
+    if (channel?.key === 0 && this.options.endsWithStream) {
+      if (!this.events.resumable) {
+        this.close('client-disconnected');
+        return;
+      }
+      this.startGrace();
+    }
+    this.quiet();
+  }
+
+  /** Tells the owner when no stream of the session is open ({@link SessionOptions.onQuiet}). */
+  private quiet(): void {
+    if (this.options.onQuiet !== undefined && this.closedReason === undefined && !this.channels.streaming) this.options.onQuiet(this);
   }
 
   /** {@link StreamOwner}: a client that does not read its stream has made the queue overflow. */

@@ -7,7 +7,7 @@
  * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
+import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes } from './lib/serve-endpoint';
@@ -141,6 +141,8 @@ export = function register(RED: NodeAPI): void {
       },
       oauth: oauth?.oauth,
       maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
+      maxIdleSessionsPerClient: Math.floor(numberSetting(def.maxIdlePerClient, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT)),
+      maxListenStreams: Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS)),
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
         bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),
@@ -160,6 +162,8 @@ export = function register(RED: NodeAPI): void {
       cluster: clusterSetting(RED, def, this.credentials),
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
+    // An evicted session is routine on a busy endpoint: a line at debug level (Node-RED's logging.console.level).
+    const removeDebug = this.endpoint.debug.add((text: string) => this.debug(text));
     // Several instances: the Redis link going down is a warning, coming back a log line.
     const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
       if (text !== undefined) (up ? this.log(text) : this.warn(text));
@@ -182,6 +186,7 @@ export = function register(RED: NodeAPI): void {
       RED.events.off('flows:started', releaseListChanged);
       stopServing?.();
       removeWarning();
+      removeDebug();
       removeToolScopes();
       removeCluster?.();
       this.endpoint.close().then(done, done);

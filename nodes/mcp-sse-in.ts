@@ -3,7 +3,8 @@
  * `text/event-stream`, whose first event is `endpoint` with the message URL
  * (MCP 2024-11-05 "Transports > HTTP with SSE"). Sends a msg when a session of its endpoint opens
  * and when it closes, on either transport (a Streamable HTTP session opens with its `initialize`
- * POST); its status shows the number of open sessions. With the endpoint in OAuth 2.1 mode it also
+ * POST); its status shows the number of open sessions, and how many were evicted to make room for
+ * new ones (see `EndpointSessions.makeRoom`) once any was. With the endpoint in OAuth 2.1 mode it also
  * serves the SSE path's Protected Resource Metadata (RFC 9728), and `msg.mcp.auth` carries the
  * session's caller.
  */
@@ -27,11 +28,13 @@ export = function register(RED: NodeAPI): void {
       statusPending = false;
       const n = endpoint.sessionCount;
       const cluster = endpoint.cluster;
+      const evicted = endpoint.sessions.evicted;
+      const evictedText = evicted > 0 ? RED._('mcp-sse-in.status.evicted', { count: evicted }) : '';
       if (cluster !== undefined) {
         // Several instances: this instance's sessions and every instance's, or that Redis is lost.
-        const text = cluster.up
+        const text = (cluster.up
           ? RED._('mcp-sse-in.status.cluster', { count: n, total: cluster.total })
-          : RED._('mcp-sse-in.status.redisDown', { count: n });
+          : RED._('mcp-sse-in.status.redisDown', { count: n })) + evictedText;
         // The heartbeat re-counts every few seconds: the editor hears only of a change.
         const status = { fill: cluster.up ? (n > 0 ? 'green' : 'grey') : 'yellow', shape: cluster.up && n > 0 ? 'dot' : 'ring', text } as const;
         const key = `${status.fill}|${status.shape}|${text}`;
@@ -39,7 +42,7 @@ export = function register(RED: NodeAPI): void {
         shownCluster = key;
         return;
       }
-      const text = n === 1 ? RED._('mcp-sse-in.status.oneSession') : RED._('mcp-sse-in.status.sessions', { count: n });
+      const text = (n === 1 ? RED._('mcp-sse-in.status.oneSession') : RED._('mcp-sse-in.status.sessions', { count: n })) + evictedText;
       this.status({ fill: n > 0 ? 'green' : 'red', shape: n > 0 ? 'dot' : 'ring', text });
     };
     // Many sessions opening at once update the status once.

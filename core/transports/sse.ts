@@ -59,7 +59,9 @@ export class SseTransport {
    * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret or access
    * token, 403 `insufficient_scope`, 503 an authorization server that cannot be asked (see
    * `AccessControl.admit`); 503 once the endpoint is closed, and 503 with `Retry-After` when it
-   * has `maxSessions` open sessions. With OAuth on, the session is bound to the caller.
+   * has `maxSessions` open sessions and every one is active (otherwise the least recently active
+   * idle one is evicted to make room: see `EndpointSessions.makeRoom`). With OAuth on, the session
+   * is bound to the caller.
    */
   handleGet = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET') {
@@ -78,11 +80,12 @@ export class SseTransport {
       transport.resume(req, res, auth);
       return;
     }
-    if (endpoint.sessions.refuseWhenFull(res)) return;
+    const client = endpoint.sessions.makeRoom(req, res, 'sse');
+    if (client === undefined) return;
     endpoint.sessions.open('sse', req.headers, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));
       session.sendFrame(transport.endpointEvent(session, true));
-    }, auth);
+    }, auth, client);
   }
 
   /**
@@ -205,6 +208,7 @@ export class SseTransport {
       notFound();
       return undefined;
     }
+    this.endpoint.sessions.touched(session);
     return session;
   }
 }

@@ -66,7 +66,9 @@ export class StreamableHttpTransport {
    * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
    * `Allow`) any method but POST, GET and DELETE; 403, 401 and 503 from the endpoint's security
    * and OAuth checks (see `AccessControl.admit`: never with `Mcp-Session-Id`); 503 a closed
-   * endpoint, or a full one on `initialize` (with `Retry-After`); then as {@link handlePost},
+   * endpoint, or on `initialize` a full one whose sessions are all active (with `Retry-After`; see
+   * `EndpointSessions.makeRoom`), or a 2026-07-28 `subscriptions/listen` past the endpoint's most
+   * listen streams (with `Retry-After`); then as {@link handlePost},
    * {@link handleGet} and {@link handleDelete}. With OAuth on, a session is bound to the caller
    * that initialized it: another caller's requests get the unknown-session 404.
    */
@@ -127,8 +129,9 @@ export class StreamableHttpTransport {
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
-      if (transport.endpoint.sessions.refuseWhenFull(res)) return;
-      transport.endpoint.sessions.open('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth);
+      const client = transport.endpoint.sessions.makeRoom(req, res, 'streamable-http');
+      if (client === undefined) return;
+      transport.endpoint.sessions.open('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth, client);
       return;
     }
     const session = transport.sessionFor(req, res, auth, body);
@@ -162,14 +165,15 @@ export class StreamableHttpTransport {
    * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
    * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
    * `-32021`), or an SSE stream when a request asked for progress or a log level (unless JSON
-   * response mode is on), and always for `subscriptions/listen` (its stream stays open). With
+   * response mode is on), and always for `subscriptions/listen` (its stream stays open; past the
+   * endpoint's most listen streams, 503 with `Retry-After` and a JSON-RPC error for its id). With
    * OAuth on, a `tools/call` without its tool's scopes gets 403 `insufficient_scope` first, and
    * the exchange's messages carry the caller.
    */
   private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
     let envelope: Envelope | undefined;
     let sse = false;
-    let listen = false;
+    let listen: RequestId | undefined;
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) {
       const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
@@ -189,7 +193,7 @@ export class StreamableHttpTransport {
       }
       requestIds.push(request.id);
       const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
-      if (request.method === 'subscriptions/listen') listen = true;
+      if (request.method === 'subscriptions/listen') listen = request.id;
       if (meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
     }
     if (this.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
@@ -198,14 +202,15 @@ export class StreamableHttpTransport {
       res.end();
       return;
     }
+    if (listen !== undefined && this.endpoint.exchanges.refuseListenWhenFull(res, listen)) return;
     const session = this.endpoint.exchanges.open(envelope as Envelope, (exchange) => {
       // A listen stream is a stream whatever the JSON response setting: a JSON reply would never complete.
-      if (listen || (sse && !this.jsonResponse)) {
+      if (listen !== undefined || (sse && !this.jsonResponse)) {
         exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
       } else {
         exchange.openRequestChannel(new JsonReply(res, body.batch, {}, statusOfAnswer), requestIds);
       }
-    });
+    }, listen !== undefined);
     res.once('close', () => session.close('client-disconnected'));
     this.endpoint.exchanges.receive(session, body.messages, auth);
   }
@@ -279,6 +284,7 @@ export class StreamableHttpTransport {
       notFound();
       return undefined;
     }
+    this.endpoint.sessions.touched(session);
     return session;
   }
 

@@ -105,7 +105,8 @@ export interface SessionEventPayload {
   headers: Record<string, string | string[] | undefined>;
   /**
    * Why the session closed: `client-disconnected`, `client-deleted` (Streamable HTTP DELETE),
-   * `server-closed`, `endpoint-closed`, `queue-overflow` or `idle-timeout`.
+   * `server-closed`, `endpoint-closed`, `queue-overflow`, `idle-timeout` or `evicted` (the
+   * endpoint was full, or its client past its cap, and it was the least recently active idle one).
    */
   reason?: string;
   /** Open sessions of the endpoint after this event, on this instance. */
@@ -134,8 +135,12 @@ export interface EndpointNodeDef extends NodeDef {
   allowedHosts?: string;
   /** Header carrying the key instead of `Authorization: Bearer`; blank for a bearer token. */
   authHeader?: string;
-  /** Most open sessions; default 1000. */
+  /** Most open sessions; default 1000 (full: the least recently active idle one is evicted). */
   maxSessions?: number | string;
+  /** Most sessions without a stream per client address; default 100, 0 no cap. */
+  maxIdlePerClient?: number | string;
+  /** 2026-07-28: most open listen streams; default 1000. */
+  maxListenStreams?: number | string;
   /** Most messages waiting for one slow client; default 1000. */
   queueMessages?: number | string;
   /** Most bytes waiting for one slow client; default 8388608. */

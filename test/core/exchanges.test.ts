@@ -159,6 +159,33 @@ describe('subscriptions/listen', () => {
       result: { resultType: 'complete', _meta: { [SUBSCRIPTION_ID]: 'K', 'io.modelcontextprotocol/serverInfo': { name: 'node-red-contrib-mcp-sse', version: '1.0.0' } } },
     }], 'the graceful end: the listen request\'s result, then nothing');
   });
+
+  it('past maxListenStreams, answers 503 with Retry-After and a JSON-RPC error for the listen request; other requests still go; one closed, one more opens', async () => {
+    const s = await start('every list', { maxListenStreams: 2 });
+    const first = await modern('L1', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    await (first.stream as EventStream).nextEvent();
+    await listen('L2', { toolsListChanged: true });
+    assert.equal(s.endpoint.exchanges.listenStreams, 2);
+    const refused = await modern('L3', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '5');
+    assert.deepEqual(refused.json, { jsonrpc: '2.0', id: 'L3', error: { code: -32000, message: 'This MCP endpoint has its maximum of 2 open listen streams; try again later' } });
+    assert.equal(s.endpoint.exchanges.size, 2, 'the refused one opened nothing');
+    const discover = await modern('D', 'server/discover', {});
+    assert.equal(discover.status, 200, 'other 2026-07-28 requests are not limited');
+    first.close();
+    await waitFor(() => s.endpoint.exchanges.listenStreams === 1, 2000, 'the closed listen stream to be forgotten');
+    await listen('L4', { toolsListChanged: true });
+    assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 2);
+  });
+
+  it('defaults to 1000 listen streams', async () => {
+    const s = await start();
+    for (let i = 0; i < 1000; i++) await (await modern(`L${i}`, 'subscriptions/listen', { notifications: { toolsListChanged: true } })).stream?.nextEvent();
+    assert.equal(s.endpoint.exchanges.listenStreams, 1000);
+    const refused = await modern('over', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+    assert.equal(refused.status, 503);
+  });
 });
 
 describe('a retry with requestState', () => {

@@ -323,10 +323,12 @@ describe('Streamable HTTP: refusals, each with its status and JSON-RPC error, no
     assert.equal(s.received.length, 1, 'only the initialize reached the flow');
   });
 
-  it('refuses initialize with 503 and Retry-After once the endpoint has maxSessions sessions of either transport', async () => {
+  it('refuses initialize with 503 and Retry-After once the endpoint has maxSessions sessions of either transport, all active', async () => {
     const s = await start({ maxSessions: 2 });
     await sse();
     const first = await openSession();
+    const standalone = await first.get();
+    assert.equal(standalone.status, 200, 'its standalone stream keeps the session active');
     const refused = await client().initialize(1);
     assert.equal(refused.status, 503);
     assert.equal(refused.headers['retry-after'], '5');
@@ -337,6 +339,22 @@ describe('Streamable HTTP: refusals, each with its status and JSON-RPC error, no
     assert.equal((await first.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
     assert.equal((await first.delete()).status, 200);
     await openSession();
+  });
+
+  it('full, evicts the idle Streamable session (no stream, nothing in flight) for a new one: the evicted id answers 404', async () => {
+    const s = await start({ maxSessions: 2 });
+    await sse();
+    const idle = await openSession();
+    const reasons: string[] = [];
+    s.endpoint.sessionClosed.add(({ session, reason }) => reasons.push(`${session.id}:${reason}`));
+    const fresh = await openSession();
+    assert.deepEqual(reasons, [`${idle.sessionId as string}:evicted`]);
+    assert.equal(s.endpoint.sessionCount, 2);
+    assert.equal(s.endpoint.sessions.evicted, 1);
+    const gone = await idle.post(ping(1));
+    assert.equal(gone.status, 404);
+    assert.equal(errorOf(gone).code, -32001);
+    assert.equal((await fresh.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
   });
 });
 

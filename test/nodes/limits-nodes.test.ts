@@ -1,0 +1,98 @@
+/**
+ * The endpoint's lock-out limits as the nodes set them (test helper, real HTTP through the
+ * runtime's Express `httpNode` app): Max sessions with eviction, Idle per client (the client
+ * address is Express's `req.ip`, so `X-Forwarded-For` counts only under `trust proxy`), Listen
+ * streams; an eviction is logged at debug level and counted in the `mcp sse in` status.
+ */
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
+import { waitFor } from '../support/core-server';
+import { StreamableClient } from '../support/streamable-client';
+
+const TAB = { id: 'tab1', type: 'tab', label: 'test' };
+
+/** An endpoint that answers the protocol itself, on /mcp only, with `settings`; an sse in node reports its sessions. */
+function limitsFlow(settings: Record<string, unknown>): object[] {
+  return [
+    TAB,
+    { id: 'ep', type: 'mcp-sse-endpoint', z: 'tab1', sse: false, streamable: true, streamablePath: '/mcp', keepAlive: 15, maxBodySize: 4194304, answerProtocol: true, ...settings },
+    { id: 'in', type: 'mcp-sse-in', z: 'tab1', endpoint: 'ep', wires: [['events']] },
+    { id: 'events', type: 'helper', z: 'tab1' },
+  ];
+}
+
+describe('the endpoint\'s limits in the Node-RED runtime', () => {
+  let flow: LoadedFlow | undefined;
+  const { load } = flowPerTest();
+  const clients: StreamableClient[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.closeAll();
+  });
+
+  /** Opens a session (from `forwardedFor`, when given) and reads its initialize answer to the end. */
+  async function idleSession(forwardedFor?: string): Promise<StreamableClient> {
+    const c = new StreamableClient(`${(flow as LoadedFlow).url}/mcp`, forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor });
+    clients.push(c);
+    const answer = await c.initialize('init');
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(await answer.stream?.ended, true);
+    return c;
+  }
+
+  async function statusOf(c: StreamableClient): Promise<number> {
+    return (await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
+  }
+
+  it('Max sessions: evicts the least recently active idle session, says so at debug level, and counts it in the sse in status', async () => {
+    flow = await load(limitsFlow({ maxSessions: 3, maxIdlePerClient: 0 }));
+    const events = inputsOf('events');
+    const statuses: Array<{ text?: string }> = [];
+    helper.getNode('in').on('call:status', (call: { args: Array<{ text?: string }> }) => statuses.push(call.args[0]));
+    const debug: string[] = [];
+    helper.getNode('ep').on('call:debug', (call: { args: string[] }) => debug.push(call.args[0]));
+    const sessions: StreamableClient[] = [];
+    for (let i = 0; i < 5; i++) sessions.push(await idleSession());
+    await waitFor(() => statuses.at(-1)?.text === '3 sessions, 2 evicted', 2000, 'the status with the evictions');
+    assert.equal(await statusOf(sessions[0]), 404);
+    assert.equal(await statusOf(sessions[1]), 404);
+    assert.equal(await statusOf(sessions[4]), 202);
+    await waitFor(() => debug.length === 2, 2000, 'two debug lines');
+    assert.match(debug[0], new RegExp(`^MCP session ${sessions[0].sessionId as string} evicted \\(no stream, idle for \\d+ s\\): the endpoint has its maximum of 3 sessions$`));
+    const closed = events.filter((m) => m.topic === 'close');
+    assert.deepEqual(closed.map((m) => [m.payload.sessionId, m.payload.reason]), [[sessions[0].sessionId, 'evicted'], [sessions[1].sessionId, 'evicted']]);
+  });
+
+  it('Idle per client: counts the socket address, and X-Forwarded-For only once Express trusts the proxy', async () => {
+    flow = await load(limitsFlow({ maxIdlePerClient: 2 }));
+    // Not trusted (Express's default): every request is 127.0.0.1, whatever it claims.
+    const untrusted = [await idleSession('198.51.100.1'), await idleSession('198.51.100.2'), await idleSession('198.51.100.3')];
+    assert.equal(await statusOf(untrusted[0]), 404, 'one client: its oldest made room');
+    assert.equal(await statusOf(untrusted[2]), 202);
+    // Trusted, as settings.js httpServerOptions: { 'trust proxy': 'loopback' } sets it: each address is its own client.
+    flow.RED.httpNode.set('trust proxy', 'loopback');
+    const a = [await idleSession('198.51.100.10'), await idleSession('198.51.100.10')];
+    const b = [await idleSession('198.51.100.11'), await idleSession('198.51.100.11')];
+    for (const c of [...a, ...b]) assert.equal(await statusOf(c), 202);
+    await idleSession('198.51.100.10');
+    assert.equal(await statusOf(a[0]), 404);
+    for (const c of [a[1], ...b]) assert.equal(await statusOf(c), 202);
+  });
+
+  it('Listen streams: past it, a subscriptions/listen gets 503 with Retry-After', async () => {
+    flow = await load(limitsFlow({ maxListenStreams: 1 }));
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const listen = async (id: string) => {
+      const c = new StreamableClient(`${(flow as LoadedFlow).url}/mcp`);
+      clients.push(c);
+      return c.post({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } },
+        { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'subscriptions/listen' });
+    };
+    const open = await listen('L1');
+    assert.equal(open.status, 200);
+    const refused = await listen('L2');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '5');
+    assert.deepEqual(refused.json, { jsonrpc: '2.0', id: 'L2', error: { code: -32000, message: 'This MCP endpoint has its maximum of 1 open listen streams; try again later' } });
+  });
+});
