@@ -220,6 +220,30 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
       await stale.close();
     }
   });
+
+  it("a client still holding another server's session id (32 hex characters, as uuid4().hex servers issue) is told 404, and starts a new session", async () => {
+    const foreign = '0123456789abcdef0123456789abcdef';
+    const posted = await postWithSession(mcpUrl, foreign);
+    assert.equal(posted.status, 404);
+    assert.equal((posted.json as { error: { code: number } }).error.code, -32001);
+    // The SDK client resumes with the id it was given (no initialize), as one restarted with a stored id would.
+    const stale = new Client({ name: 'e2e-foreign', version: '1.0.0' });
+    await stale.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { sessionId: foreign }));
+    const fresh = new Client({ name: 'e2e-fresh', version: '1.0.0' });
+    try {
+      await assert.rejects(stale.callTool({ name: 'add', arguments: { a: 2, b: 3 } }), (error: Error & { code?: number }) => {
+        assert.equal(error.code, 404);
+        assert.match(error.message, /Session not found/);
+        return true;
+      });
+      // What "Session Management" tells a client on 404: initialize again, without the id.
+      await fresh.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+      assert.equal(text(await fresh.callTool({ name: 'add', arguments: { a: 2, b: 3 } })), '5');
+    } finally {
+      await stale.close();
+      await fresh.close();
+    }
+  });
 });
 
 for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the server-push example through /push/mcp in the real node-red, on ${version.name}`, () => {
