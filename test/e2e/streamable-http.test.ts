@@ -113,7 +113,7 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
     const transport = new StreamableHTTPClientTransport(new URL(mcpUrl));
     await client.connect(transport);
     try {
-      assert.deepEqual(client.getServerVersion(), { name: 'node-red-mcp-tutorial', version: '1.0.0' });
+      assert.deepEqual(client.getServerVersion(), { name: 'tutorial', version: '1.0.0' });
       assert.match(transport.sessionId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random (v4 UUID) Mcp-Session-Id');
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['add']);
       assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).content, [{ type: 'text', text: '5' }]);
@@ -127,7 +127,7 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
     const client = new ClientV2({ name: 'e2e-streamable-v2', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransportV2(new URL(mcpUrl)));
     try {
-      assert.deepEqual(client.getServerVersion(), { name: 'node-red-mcp-tutorial', version: '1.0.0' });
+      assert.deepEqual(client.getServerVersion(), { name: 'tutorial', version: '1.0.0' });
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['add']);
       assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).content, [{ type: 'text', text: '5' }]);
     } finally {
