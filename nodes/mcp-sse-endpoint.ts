@@ -11,6 +11,7 @@ import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DE
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { shadowedLists, type FlowNodeConfig } from './lib/shadowed-lists';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -197,9 +198,19 @@ export = function register(RED: NodeAPI): void {
     holdListChanged();
     RED.events.on('flows:stopping', holdListChanged);
     RED.events.on('flows:started', releaseListChanged);
+    // After each deploy: a list answered from declarations alone that the flow answers too (see lib/shadowed-lists.ts).
+    const warnShadowedLists = (): void => {
+      const nodes: FlowNodeConfig[] = [];
+      RED.nodes.eachNode((node) => { nodes.push(node as unknown as FlowNodeConfig); });
+      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => RED.nodes.getNode(id) !== null)) {
+        this.warn(RED._('mcp-sse-endpoint.warnings.shadowedList', { method, declaredBy, node: node.name ? `"${node.name}" (${node.id})` : `${node.type} ${node.id}` }));
+      }
+    };
+    RED.events.on('flows:started', warnShadowedLists);
     this.on('close', (_removed: boolean, done: () => void) => {
       RED.events.off('flows:stopping', holdListChanged);
       RED.events.off('flows:started', releaseListChanged);
+      RED.events.off('flows:started', warnShadowedLists);
       stopServing?.();
       removeWarning();
       removeToolScopes();
