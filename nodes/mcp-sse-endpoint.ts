@@ -11,10 +11,10 @@ import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DE
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
-import { shadowedLists, type FlowNodeConfig } from './lib/shadowed-lists';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
+import { shadowedLists, type FlowNodeConfig } from './lib/shadowed-lists';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
