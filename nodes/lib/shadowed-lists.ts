@@ -79,7 +79,10 @@ export function shadowedLists(endpointId: string, nodes: Iterable<FlowNodeConfig
   const inSubflow = new Map<string, string[]>();
   for (const node of nodes) {
     byId.set(node.id, node);
-    if (node.z !== undefined) inSubflow.set(node.z, [...(inSubflow.get(node.z) ?? []), node.id]);
+    if (node.z === undefined) continue;
+    const members = inSubflow.get(node.z);
+    if (members === undefined) inSubflow.set(node.z, [node.id]);
+    else members.push(node.id);
   }
   const next = (node: FlowNodeConfig): string[] => [
     ...ids(node.wires),
