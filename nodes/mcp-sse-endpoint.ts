@@ -15,6 +15,7 @@ import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/ro
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
+import { shadowedLists, type FlowNodeConfig } from './lib/shadowed-lists';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
@@ -181,9 +182,19 @@ export = function register(RED: NodeAPI): void {
     holdListChanged();
     RED.events.on('flows:stopping', holdListChanged);
     RED.events.on('flows:started', releaseListChanged);
+    // After each deploy: a list answered from declarations alone that the flow answers too (see lib/shadowed-lists.ts).
+    const warnShadowedLists = (): void => {
+      const nodes: FlowNodeConfig[] = [];
+      RED.nodes.eachNode((node) => { nodes.push(node as unknown as FlowNodeConfig); });
+      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => RED.nodes.getNode(id) !== null)) {
+        this.warn(RED._('mcp-sse-endpoint.warnings.shadowedList', { method, declaredBy, node: node.name ? `"${node.name}" (${node.id})` : `${node.type} ${node.id}` }));
+      }
+    };
+    RED.events.on('flows:started', warnShadowedLists);
     this.on('close', (_removed: boolean, done: () => void) => {
       RED.events.off('flows:stopping', holdListChanged);
       RED.events.off('flows:started', releaseListChanged);
+      RED.events.off('flows:started', warnShadowedLists);
       stopServing?.();
       removeWarning();
       removeDebug();

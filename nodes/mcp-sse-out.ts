@@ -39,6 +39,22 @@ function answerMsg(msg: InMsg, outcome: PendingOutcome, request: { id: RequestId
   return { ...msg, payload, mcp: { ...msg.mcp, request: { id: request.id, method: request.method, outcome: outcome.status } } } as InMsg;
 }
 
+/**
+ * A flow's answer to `initialize` (`{ result }`, or a whole JSON-RPC response) with the endpoint's
+ * `serverInfo` (its Server setting, else its name) put in when the result has none, so that a
+ * hand-written flow names the server as the endpoint names it to 2026-07-28 clients (in every
+ * result's `_meta`, `server/discover`'s too), where no `initialize` is sent.
+ * @returns the payload to send, and the name the flow gave itself, if it gave one.
+ */
+function withServerInfo(payload: unknown, serverInfo: { name: string; version: string }): { payload: unknown; named?: unknown } {
+  if (typeof payload !== 'object' || payload === null) return { payload };
+  const result = (payload as { result?: unknown }).result;
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return { payload };
+  const own = (result as { serverInfo?: { name?: unknown } }).serverInfo;
+  if (own !== undefined) return { payload, named: own?.name };
+  return { payload: { ...payload, result: { ...result, serverInfo: { ...serverInfo } } } };
+}
+
 /** A number setting, or `fallback` when blank or not a non-negative number. */
 function seconds(value: unknown, fallback: number): number {
   const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
@@ -53,7 +69,21 @@ export = function register(RED: NodeAPI): void {
     const timeoutMs = seconds(def.timeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000) * 1000;
     /** Endpoints this node has requests waiting on, so that a redeploy can forget them. */
     const usedEndpoints = new Set<McpEndpoint>();
+    /** Endpoints this node has warned about a flow's `initialize` naming the server otherwise (once each). */
+    const namedOtherwise = new Set<McpEndpoint>();
     let closed = false;
+
+    /** `payload`, and when it answers `initialize`, with the endpoint's `serverInfo` (see {@link withServerInfo}). */
+    const answerOf = (msg: InMsg, endpoint: McpEndpoint): unknown => {
+      if (msg.mcp?.method !== 'initialize' || msg.mcp.requestId === undefined) return msg.payload;
+      const serverInfo = endpoint.features.serverInfo;
+      const { payload, named } = withServerInfo(msg.payload, serverInfo);
+      if (named !== undefined && named !== serverInfo.name && !namedOtherwise.has(endpoint)) {
+        namedOtherwise.add(endpoint);
+        this.warn(RED._('mcp-sse-out.warnings.serverName', { flow: String(named), endpoint: serverInfo.name }));
+      }
+      return payload;
+    };
 
     const endpointOf = (id: unknown): McpEndpoint | undefined => {
       if (typeof id !== 'string' || id === '') return undefined;
@@ -93,7 +123,7 @@ export = function register(RED: NodeAPI): void {
         const endpoint = endpointOf(msg.mcp?.endpoint) ?? endpointOf(registry.get(sessionId)?.endpointId);
         if (endpoint === undefined) throw new SessionNotFoundError(sessionId);
         usedEndpoints.add(endpoint);
-        const result = endpoint.send(sessionId, msg.payload, {
+        const result = endpoint.send(sessionId, answerOf(msg, endpoint), {
           requestId: msg.mcp?.requestId,
           failure: failureOf(msg),
           state: msg.mcp?.state,
@@ -122,6 +152,7 @@ export = function register(RED: NodeAPI): void {
       closed = true;
       for (const endpoint of usedEndpoints) endpoint.forgetRequests(this);
       usedEndpoints.clear();
+      namedOtherwise.clear();
       done();
     });
   }

@@ -295,6 +295,107 @@
     }
 
     /**
+     * The lists an endpoint answers from its declarations alone once one of their items is
+     * declared, the kind of item, and the node type that declares it (as nodes/lib/shadowed-lists.ts).
+     */
+    var DECLARED_LISTS = [
+        { method: 'tools/list', kind: 'tool', declaredBy: 'mcp-sse-tool' },
+        { method: 'resources/list', kind: 'resource', declaredBy: 'mcp-sse-resource' },
+        { method: 'resources/templates/list', kind: 'resource', declaredBy: 'mcp-sse-resource' },
+        { method: 'prompts/list', kind: 'prompt', declaredBy: 'mcp-sse-prompt' }
+    ];
+
+    /** Properties of a node that are not its settings. */
+    var NOT_SETTINGS = ['id', 'type', 'z', 'g', 'x', 'y', 'w', 'h', 'd', 'wires', 'links', 'credentials'];
+
+    /**
+     * The lists an endpoint answers from its declared items alone while the flow after one of its
+     * `mcp message in` nodes answers them too: a node there names the method in its settings (a
+     * switch rule, a function's code), so the items that flow lists never reach clients. The same
+     * as the runtime finds at deploy (nodes/lib/shadowed-lists.ts, which says why the endpoint does
+     * not merge the lists); both are tested on one table. The flow is followed along its wires,
+     * from `link out` and `link call` to their `link in` nodes, and into the subflows it reaches.
+     * @param {string} endpointId the endpoint's id
+     * @param {Array<object>} nodes the flow configuration's nodes (as `RED.nodes.convertNode` gives them)
+     * @param {function(string): number} declared how many items of a kind (`tool`, `resource`,
+     *   `prompt`) are declared on the endpoint
+     * @param {function(string): boolean} [running] false for an `mcp message in` node that does not run
+     * @returns {Array<{method: string, declaredBy: string, node: object}>}
+     */
+    function shadowedLists(endpointId, nodes, declared, running) {
+        var byId = {};
+        var inSubflow = {};
+        nodes.forEach(function (n) {
+            byId[n.id] = n;
+            if (n.z) { (inSubflow[n.z] = inSubflow[n.z] || []).push(n.id); }
+        });
+        var ids = function (value) {
+            var list = [];
+            (Array.isArray(value) ? value : []).forEach(function (v) { list = list.concat(v); });
+            return list.filter(function (id) { return typeof id === 'string'; });
+        };
+        var next = function (n) {
+            var list = ids(n.wires);
+            if (n.type === 'link out' || n.type === 'link call') { list = list.concat(ids(n.links)); }
+            if (n.type.indexOf('subflow:') === 0) { list = list.concat(inSubflow[n.type.slice('subflow:'.length)] || []); }
+            return list;
+        };
+        var queue = [];
+        nodes.forEach(function (n) {
+            if (n.type === 'mcp-message-in' && n.endpoint === endpointId && n.d !== true && (!running || running(n.id))) { queue = queue.concat(next(n)); }
+        });
+        var seen = {};
+        queue.forEach(function (id) { seen[id] = true; });
+        var reached = [];
+        for (var i = 0; i < queue.length; i++) {
+            var n = byId[queue[i]];
+            if (!n || n.d === true) { continue; }
+            reached.push(n);
+            next(n).forEach(function (id) {
+                if (!seen[id]) { seen[id] = true; queue.push(id); }
+            });
+        }
+        var mentions = function (n, method) {
+            // A method is letters and `/`: nothing to escape. Named as a whole: not notifications/tools/list_changed.
+            var named = new RegExp('(^|[^\\w/])' + method + '(?![\\w/])');
+            return Object.keys(n).some(function (key) {
+                var value = n[key];
+                if (NOT_SETTINGS.indexOf(key) !== -1) { return false; }
+                return named.test(typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : '');
+            });
+        };
+        var shadowed = [];
+        DECLARED_LISTS.forEach(function (list) {
+            if (declared(list.kind) === 0) { return; }
+            var found = reached.filter(function (n) { return mentions(n, list.method); })[0];
+            if (found) { shadowed.push({ method: list.method, declaredBy: list.declaredBy, node: found }); }
+        });
+        return shadowed;
+    }
+
+    /**
+     * {@link shadowedLists} of endpoint `endpointId` in the editor's workspace, deployed or not:
+     * its nodes as the runtime will get them, nodes on a disabled flow left out.
+     */
+    function shadowedListsInWorkspace(endpointId) {
+        var nodes = [];
+        var add = function (n) { nodes.push(RED.nodes.convertNode(n, false)); };
+        RED.nodes.eachNode(add);
+        if (RED.nodes.eachJunction) { RED.nodes.eachJunction(add); }
+        var onDisabledFlow = function (n) {
+            var flow = n.z ? RED.nodes.workspace(n.z) : null;
+            return !!(flow && flow.disabled);
+        };
+        var byId = {};
+        nodes.forEach(function (n) { byId[n.id] = n; });
+        var declared = function (kind) {
+            var type = DECLARED_LISTS.filter(function (list) { return list.kind === kind; })[0].declaredBy;
+            return nodes.filter(function (n) { return n.type === type && n.endpoint === endpointId && n.d !== true && !onDisabledFlow(n); }).length;
+        };
+        return shadowedLists(endpointId, nodes, declared, function (id) { return !onDisabledFlow(byId[id]); });
+    }
+
+    /**
      * The endpoint dialog's Connect tab (`#mcp-sse-endpoint-tab-connect` in
      * nodes/mcp-sse-endpoint.html): the full URLs with copy buttons, and a client picker showing
      * that client's configuration with a copy button. Kept up to date with the dialog's values.
@@ -330,6 +431,12 @@
                     copyButton(u.url).appendTo(row);
                     $('<div class="mcp-sse-endpoint-url-hint">').text(u.methods.join(', ') + ' · ' + RED._(ns + 'hint.' + u.field)).appendTo(row);
                 });
+                var shadowed = $('#mcp-sse-endpoint-connect-shadowed').empty();
+                (values.id ? shadowedListsInWorkspace(values.id) : []).forEach(function (found) {
+                    var node = found.node.name ? '"' + found.node.name + '"' : found.node.type;
+                    $('<div class="form-tips mcp-sse-endpoint-shadowed">').append($('<i class="fa fa-warning"></i>'), ' ',
+                        $('<span>').text(RED._(ns + 'shadowed', { method: found.method, declaredBy: found.declaredBy, node: node }))).appendTo(shadowed);
+                });
                 var configs = clientConfigs(values, base);
                 tab.find('.mcp-sse-endpoint-connect-clients').toggle(configs.length > 0);
                 $('#mcp-sse-endpoint-connect-none').toggle(configs.length === 0);
@@ -356,6 +463,7 @@
         nodeBase: nodeBase,
         urls: urls,
         clientConfigs: clientConfigs,
+        shadowedLists: shadowedLists,
         connectTab: connectTab
     };
 })();

@@ -11,7 +11,7 @@ import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../h
 import { formatEvent, SseStream } from '../sse';
 import type { Session } from '../session';
 import { formatEventId, parseEventId } from '../event-log';
-import { isWellFormedSessionId } from '../session-id';
+import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
@@ -182,8 +182,10 @@ export class SseTransport {
   }
 
   /**
-   * Finds the POST's session (of this caller, with OAuth on), or answers 400/404 and returns
-   * `undefined`; a session open on another instance gets the POST relayed there (and `undefined` too).
+   * Finds the POST's session (of this caller, with OAuth on), or answers and returns `undefined`:
+   * 400 a missing, repeated or malformed `sessionId` (see `sessionIdShape`); 404 one no open
+   * session has, whatever its shape (another server's id too). A session open on another
+   * instance gets the POST relayed there (and `undefined` too).
    */
   private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Session | undefined {
     const ids = sessionIdsOf(req.url ?? '');
@@ -196,15 +198,16 @@ export class SseTransport {
       return undefined;
     }
     const id = ids[0];
-    if (!isWellFormedSessionId(id)) {
-      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Malformed sessionId: expected the UUID sent in the endpoint event');
+    if (sessionIdShape(id) === 'malformed') {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, `Malformed sessionId: expected visible ASCII, at most ${MAX_SESSION_ID_LENGTH} characters`);
       return undefined;
     }
     const session = this.endpoint.session(id);
     if (session === undefined || session.transport !== 'sse' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
-      // Open on another instance: the POST is relayed there, and answered from there.
-      if (session === undefined && this.endpoint.cluster?.relay(req, res, id, 'sse-post', notFound) === true) return undefined;
+      // Open on another instance: the POST is relayed there, and answered from there. An id this
+      // package never issues (another server's) is no instance's: not looked up in Redis.
+      if (session === undefined && isWellFormedSessionId(id) && this.endpoint.cluster?.relay(req, res, id, 'sse-post', notFound) === true) return undefined;
       notFound();
       return undefined;
     }

@@ -14,7 +14,7 @@ import { SseStream } from '../sse';
 import type { Session } from '../session';
 import { JsonReply } from '../channel';
 import { parseEventId } from '../event-log';
-import { isWellFormedSessionId } from '../session-id';
+import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
 import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
@@ -100,7 +100,8 @@ export class StreamableHttpTransport {
    * Refused: 406 an `Accept` without both `application/json` and `text/event-stream`; 415 a
    * non-JSON `Content-Type` or a `Content-Encoding`; the body's answers (413, 400 `-32700`, 400
    * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` batched with other messages;
-   * 400 a missing or malformed `Mcp-Session-Id`; 404 a session that is unknown or has ended; 400
+   * 400 a missing or malformed `Mcp-Session-Id` (see `sessionIdShape`); 404 a session that is
+   * unknown (whatever its shape: another server's id too) or has ended; 400
    * an unsupported `MCP-Protocol-Version`; 403 `insufficient_scope` a `tools/call` without its
    * tool's scopes.
    */
@@ -262,9 +263,11 @@ export class StreamableHttpTransport {
 
   /**
    * Finds the request's session by `Mcp-Session-Id` (of this caller, with OAuth on), or answers
-   * 400/404 and returns `undefined`. A session that is not open here may be open on another
-   * instance: the request (with `body`, when a POST's has been read) is then relayed there
-   * (`Cluster.relay`), and this returns `undefined` too.
+   * and returns `undefined`: 400 a missing or malformed id (see `sessionIdShape`: not visible
+   * ASCII, or too long); 404 an id no open session has, whatever its shape ("Session Management":
+   * the client then sends a new `initialize`), another server's id too. A session that is not
+   * open here may be open on another instance: the request (with `body`, when a POST's has been
+   * read) is then relayed there (`Cluster.relay`), and this returns `undefined` too.
    */
   private sessionFor(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined, body?: PostedBody): Session | undefined {
     const id = req.headers['mcp-session-id'];
@@ -272,15 +275,16 @@ export class StreamableHttpTransport {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
       return undefined;
     }
-    if (typeof id !== 'string' || !isWellFormedSessionId(id)) {
-      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Bad Request: malformed Mcp-Session-Id: expected the id the initialize response carried');
+    if (typeof id !== 'string' || sessionIdShape(id) === 'malformed') {
+      sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, `Bad Request: malformed Mcp-Session-Id: expected visible ASCII, at most ${MAX_SESSION_ID_LENGTH} characters`);
       return undefined;
     }
     const session = this.endpoint.session(id);
     if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
-      // Open on another instance: the request is relayed there, and answered from there.
-      if (session === undefined && this.endpoint.cluster?.relay(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body)) === true) return undefined;
+      // Open on another instance: the request is relayed there, and answered from there. An id
+      // this package never issues (another server's) is no instance's: not looked up in Redis.
+      if (session === undefined && isWellFormedSessionId(id) && this.endpoint.cluster?.relay(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body)) === true) return undefined;
       notFound();
       return undefined;
     }

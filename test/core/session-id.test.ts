@@ -1,10 +1,10 @@
 /**
- * Session ids (core/session-id.ts): random lower-case v4 UUIDs, and the shape check that turns a
- * malformed id into a 400 before any lookup.
+ * Session ids (core/session-id.ts): random lower-case v4 UUIDs, and the shape checks that turn a
+ * malformed id into a 400 and another server's id into a 404 before any lookup.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isWellFormedSessionId, newSessionId } from '../../core/session-id';
+import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, newSessionId, sessionIdShape } from '../../core/session-id';
 
 describe('session ids', () => {
   it('issues lower-case v4 UUIDs, never the same twice in 10,000', () => {
@@ -28,6 +28,25 @@ describe('session ids', () => {
       `${id.slice(0, 8)}_${id.slice(9)}`, '../../etc/passwd', 'a'.repeat(36),
     ]) {
       assert.equal(isWellFormedSessionId(bad), false, JSON.stringify(bad));
+    }
+  });
+
+  it('takes any visible-ASCII id up to 1024 characters for another server\'s (404), anything else for malformed (400)', () => {
+    assert.equal(MAX_SESSION_ID_LENGTH, 1024);
+    assert.equal(sessionIdShape(newSessionId()), 'ours');
+    for (const foreign of [
+      '0123456789abcdef0123456789abcdef', // uuid4().hex, as Python servers issue them
+      newSessionId().toUpperCase(),
+      '00000000-0000-1000-8000-000000000000',
+      '../../etc/passwd',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiIxIn0.c2lnbmF0dXJl', // a JWT
+      '!~',
+      'x'.repeat(1024),
+    ]) {
+      assert.equal(sessionIdShape(foreign), 'foreign', JSON.stringify(foreign));
+    }
+    for (const malformed of ['', 'x'.repeat(1025), 'a b', 'a\tb', 'a\u0000b', 'a\r\nSet-Cookie: x', 'caf\u00e9', 'a\u007f']) {
+      assert.equal(sessionIdShape(malformed), 'malformed', JSON.stringify(malformed));
     }
   });
 });

@@ -7,6 +7,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -50,6 +52,61 @@ describe('the v2 client in auto mode against the tutorial flow (hand-written)', 
     assert.match(text(await sse.callTool({ name: 'add', arguments: { a: 1, b: 1 } })), /2/);
     assert.match(text(await client.callTool({ name: 'add', arguments: { a: 7, b: 8 } })), /15/);
     await Promise.all([client.close(), v1.close(), sse.close()]);
+  });
+
+  it('names itself the same to every client: "tutorial" (its endpoint\'s name) in initialize to SDK v1 clients on /mcp and /sse, and in server/discover to a 2026-07-28 client', async () => {
+    const { client } = await modernClient(`${nodeRed.url}/mcp`);
+    const v1 = new Client({ name: 'v1-mcp', version: '1.0.0' });
+    await v1.connect(new StreamableHTTPClientTransport(new URL(`${nodeRed.url}/mcp`)));
+    const sse = await connectSdkClient(`${nodeRed.url}/sse`);
+    try {
+      const expected = { name: 'tutorial', version: '1.0.0' };
+      assert.deepEqual(client.getServerVersion(), expected, 'server/discover (2026-07-28)');
+      assert.deepEqual(v1.getServerVersion(), expected, 'initialize on /mcp');
+      assert.deepEqual(sse.getServerVersion(), expected, 'initialize on /sse');
+      assert.doesNotMatch(nodeRed.output(), /The flow answers initialize as/);
+    } finally {
+      await Promise.all([client.close(), v1.close(), sse.close()]);
+    }
+  });
+});
+
+/** The tutorial flow, its initialize answer naming the server `name` itself, as flows written before the fix do. */
+function tutorialNamedBy(name: string): string {
+  const flow = JSON.parse(readFileSync(TUTORIAL_EXAMPLE, 'utf8')) as Array<{ id: string; func?: string }>;
+  const initialize = flow.find((node) => node.id === 'mcp_fn_initialize') as { func: string };
+  initialize.func = initialize.func.replace('capabilities: { tools: { listChanged: false } }', `capabilities: { tools: { listChanged: false } },\n        serverInfo: { name: '${name}', version: '1.0.0' }`);
+  assert.match(initialize.func, new RegExp(name));
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mcp-flow-')), 'flows.json');
+  writeFileSync(file, JSON.stringify(flow));
+  return file;
+}
+
+describe('a hand-written flow whose initialize answer names the server otherwise than its endpoint', () => {
+  let nodeRed: RunningNodeRed;
+  let flowFile: string;
+  before(async () => {
+    flowFile = tutorialNamedBy('node-red-mcp-tutorial');
+    nodeRed = await startNodeRedWith(flowFile, { install: 'link' });
+  });
+  after(async () => {
+    await nodeRed.stop();
+    rmSync(path.dirname(flowFile), { recursive: true, force: true });
+  });
+
+  it('keeps the name the flow gave, and warns once in the log that 2026-07-28 clients see the endpoint\'s', async () => {
+    const clients = [new Client({ name: 'v1-a', version: '1.0.0' }), new Client({ name: 'v1-b', version: '1.0.0' })];
+    for (const v1 of clients) await v1.connect(new StreamableHTTPClientTransport(new URL(`${nodeRed.url}/mcp`)));
+    const { client } = await modernClient(`${nodeRed.url}/mcp`);
+    try {
+      for (const v1 of clients) assert.equal(v1.getServerVersion()?.name, 'node-red-mcp-tutorial');
+      assert.equal(client.getServerVersion()?.name, 'tutorial');
+      const warnings = nodeRed.output().split('\n').filter((line) => line.includes('The flow answers initialize as "node-red-mcp-tutorial", but its endpoint names the server "tutorial"'));
+      assert.equal(warnings.length, 1, nodeRed.output());
+      assert.match(warnings[0], /\[warn\] \[mcp-sse-out/);
+    } finally {
+      await Promise.all([client.close(), ...clients.map((c) => c.close())]);
+    }
   });
 });
 

@@ -113,7 +113,7 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
     const transport = new StreamableHTTPClientTransport(new URL(mcpUrl));
     await client.connect(transport);
     try {
-      assert.deepEqual(client.getServerVersion(), { name: 'node-red-mcp-tutorial', version: '1.0.0' });
+      assert.deepEqual(client.getServerVersion(), { name: 'tutorial', version: '1.0.0' });
       assert.match(transport.sessionId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random (v4 UUID) Mcp-Session-Id');
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['add']);
       assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).content, [{ type: 'text', text: '5' }]);
@@ -127,7 +127,7 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
     const client = new ClientV2({ name: 'e2e-streamable-v2', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransportV2(new URL(mcpUrl)));
     try {
-      assert.deepEqual(client.getServerVersion(), { name: 'node-red-mcp-tutorial', version: '1.0.0' });
+      assert.deepEqual(client.getServerVersion(), { name: 'tutorial', version: '1.0.0' });
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['add']);
       assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).content, [{ type: 'text', text: '5' }]);
     } finally {
@@ -218,6 +218,30 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
       });
     } finally {
       await stale.close();
+    }
+  });
+
+  it("a client still holding another server's session id (32 hex characters, as uuid4().hex servers issue) is told 404, and starts a new session", async () => {
+    const foreign = '0123456789abcdef0123456789abcdef';
+    const posted = await postWithSession(mcpUrl, foreign);
+    assert.equal(posted.status, 404);
+    assert.equal((posted.json as { error: { code: number } }).error.code, -32001);
+    // The SDK client resumes with the id it was given (no initialize), as one restarted with a stored id would.
+    const stale = new Client({ name: 'e2e-foreign', version: '1.0.0' });
+    await stale.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { sessionId: foreign }));
+    const fresh = new Client({ name: 'e2e-fresh', version: '1.0.0' });
+    try {
+      await assert.rejects(stale.callTool({ name: 'add', arguments: { a: 2, b: 3 } }), (error: Error & { code?: number }) => {
+        assert.equal(error.code, 404);
+        assert.match(error.message, /Session not found/);
+        return true;
+      });
+      // What "Session Management" tells a client on 404: initialize again, without the id.
+      await fresh.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+      assert.equal(text(await fresh.callTool({ name: 'add', arguments: { a: 2, b: 3 } })), '5');
+    } finally {
+      await stale.close();
+      await fresh.close();
     }
   });
 });

@@ -16,7 +16,7 @@ for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the r
   it('initializes, lists the add tool and adds 2 and 3', async () => {
     const client = await connectSdkClient(`${nodeRed.url}/sse`);
     try {
-      assert.deepEqual(client.getServerVersion(), { name: 'node-red-mcp-tutorial', version: '1.0.0' });
+      assert.deepEqual(client.getServerVersion(), { name: 'tutorial', version: '1.0.0' });
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name), ['add']);
       const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });

@@ -303,7 +303,9 @@ describe('fuzz: the Streamable HTTP path (/mcp)', () => {
         assert.equal(server.received.length, before + 1);
         return;
       }
-      const expected = !ownSession && id !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id.trim()) ? 404 : 400;
+      // Any other id of visible ASCII (ours or another server's) names no session here: 404; a missing,
+      // empty or malformed one (a space inside) is a bad request: 400.
+      const expected = !ownSession && id !== undefined && /^[\x21-\x7e]{1,1024}$/.test(id.trim()) ? 404 : 400;
       assert.equal(answer.status, expected, `${String(id)} / ${String(v)}: ${answer.body}`);
       // Without a session id, a version header that is not a 2025 one makes it a 2026-07-28 stateless
       // request: its envelope errors (-32020 header mismatch, -32022 unknown version, -32602 no _meta).

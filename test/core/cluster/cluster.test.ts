@@ -135,6 +135,48 @@ describe('two instances of one endpoint, through a real redis-server', () => {
     }
   });
 
+  it("answers 404 for another server's session id (32 hex characters, a JWT) from either instance without asking Redis, 404 even while Redis is down; a client holding one starts a new session", async () => {
+    await startPair();
+    const foreign = ['0123456789abcdef0123456789abcdef', 'eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiIxIn0.c2lnbmF0dXJl'];
+    const statuses = async (id: string): Promise<number[]> => {
+      const answers: number[] = [];
+      for (const url of [a.url, b.url]) {
+        const headers = { Accept: POST_ACCEPT, 'Content-Type': 'application/json', 'Mcp-Session-Id': id };
+        const streamable = await streamableRequest(`${url}/mcp`, 'POST', headers, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+        answers.push(streamable.status);
+        if (streamable.status === 404) assert.equal((streamable.json as { error: { code: number } }).error.code, -32001);
+        answers.push((await postJson(`${url}/message?sessionId=${encodeURIComponent(id)}`, { jsonrpc: '2.0', id: 1, method: 'ping' })).status);
+      }
+      return answers;
+    };
+    for (const id of foreign) assert.deepEqual(await statuses(id), [404, 404, 404, 404], id);
+
+    // An SDK v1 client that kept another server's id (it believes it has a session, so it sends no
+    // initialize) is told the session is unknown, and gets on with a new one.
+    const stale = new Client({ name: 'cluster-stale', version: '1.0.0' });
+    await stale.connect(new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), { sessionId: foreign[0] }));
+    await assert.rejects(stale.listTools(), (error: Error & { code?: number }) => {
+      assert.equal(error.code, 404);
+      assert.match(error.message, /Session not found/);
+      return true;
+    });
+    await stale.close();
+    const fresh = await streamableClient();
+    assert.deepEqual((await fresh.listTools()).tools.map((t) => t.name), ['add']);
+
+    await redis.stop();
+    try {
+      await waitFor(() => a.endpoint.cluster?.up === false && b.endpoint.cluster?.up === false, 3000, 'both to see Redis gone');
+      // An id of ours might be held by the other instance: 503 until Redis is back. Another server's never is: 404.
+      const ours = await streamableRequest(`${b.url}/mcp`, 'POST', { Accept: POST_ACCEPT, 'Content-Type': 'application/json', 'Mcp-Session-Id': UNKNOWN_SESSION }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+      assert.equal(ours.status, 503);
+      for (const id of foreign) assert.deepEqual(await statuses(id), [404, 404, 404, 404], `${id}, Redis down`);
+    } finally {
+      await redis.start();
+    }
+    await waitFor(() => a.endpoint.cluster?.up === true && b.endpoint.cluster?.up === true, 5000, 'both to reconnect');
+  });
+
   it('sends a broadcast made on B to the sessions held by A, including over a standalone stream relayed through B', async () => {
     await startPair();
     const viaStreamable = await streamableClient();

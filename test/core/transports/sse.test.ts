@@ -95,7 +95,8 @@ describe('HTTP+SSE transport over plain node:http', () => {
     const cases: Array<{ name: string; query?: (sid: string) => string; headers?: Record<string, string>; body?: string; status: number; code: number; id?: unknown }> = [
       { name: 'missing sessionId', query: () => '', status: 400, code: -32000 },
       { name: 'empty sessionId', query: () => '?sessionId=', status: 400, code: -32000 },
-      { name: 'malformed sessionId', query: () => '?sessionId=abc', status: 400, code: -32000 },
+      { name: 'malformed sessionId (a control character)', query: () => '?sessionId=abc%0A', status: 400, code: -32000 },
+      { name: "another server's sessionId", query: () => '?sessionId=abc', status: 404, code: -32001 },
       { name: 'unknown sessionId', query: () => '?sessionId=00000000-0000-4000-8000-000000000000', status: 404, code: -32001 },
       { name: 'text/plain content type', headers: { 'Content-Type': 'text/plain' }, body: '{}', status: 415, code: -32000 },
       { name: 'no content type', headers: {}, body: '{}', status: 415, code: -32000 },
