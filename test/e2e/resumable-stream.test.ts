@@ -9,7 +9,7 @@ import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { resumingFetch } from '../support/resuming-fetch';
 
-const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
+const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'server-push.json');
 
 const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0].text;
 

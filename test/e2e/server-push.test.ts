@@ -11,7 +11,7 @@ import { request } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 import { connectPushClient as connect, text } from '../support/push-client';
 
-const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
+const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'server-push.json');
 
 for (const version of NODE_RED_VERSIONS) describe(`server push in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;

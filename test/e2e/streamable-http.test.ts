@@ -30,7 +30,7 @@ import { connectPushClient, recordDelivered, text, type Received } from '../supp
 
 const require = createRequire(__filename);
 
-const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
+const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'server-push.json');
 
 /** How long the stream-cut calls wait for their response (the SDK's default is 60 s): a client that could not resume fails fast. */
 const CALL_TIMEOUT_MS = 15_000;
