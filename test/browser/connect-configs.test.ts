@@ -20,7 +20,7 @@ interface Editor {
 }
 
 const context: { window: { mcpSseEditor?: Editor } } = { window: {} };
-vm.runInNewContext(readFileSync(path.join(PACKAGE_ROOT, 'resources', 'mcp-editor.js'), 'utf8'), context);
+vm.runInNewContext(readFileSync(path.join(PACKAGE_ROOT as string, 'resources', 'mcp-editor.js'), 'utf8'), context);
 const inContext = context.window.mcpSseEditor as Editor;
 /** Its answers as this realm's objects (deepStrictEqual tells the context's arrays apart from ours). */
 const own = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
