@@ -42,7 +42,6 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-// @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../scripts/node-red-runner.mjs';
 import { packageFlowWithTrigger, BROADCAST_PATH } from './lib/broadcast-trigger';
 import { openIdleSession, type IdleSession } from './lib/idle-sse';
@@ -58,8 +57,8 @@ const PARTS = (process.env.BENCH_CLUSTER_PARTS ?? 'stateless,redis').split(',').
 const CLIENTS = Number(process.env.BENCH_CLUSTER_CLIENTS ?? 20);
 const CLIENT_CALLS = Number(process.env.BENCH_CLUSTER_CLIENT_CALLS ?? 250);
 const ROUND_TRIPS = Number(process.env.BENCH_CLUSTER_ROUND_TRIPS ?? 200);
-const WORK = path.join(PACKAGE_ROOT as string, 'bench', '.work');
-const TUTORIAL = path.join(PACKAGE_ROOT as string, 'examples', 'tutorial-mcp-server.json');
+const WORK = path.join(PACKAGE_ROOT, 'bench', '.work');
+const TUTORIAL = path.join(PACKAGE_ROOT, 'examples', 'tutorial-mcp-server.json');
 
 interface Instance {
   url: string;
@@ -77,7 +76,7 @@ async function startInstance(writeFlow: (userDir: string) => string, env: Record
   prepareUserDir({ userDir, flowsFile, install: 'link', settings: { logging: { console: { level: 'info', metrics: false, audit: false } } } });
   const running = await startNodeRed({ userDir, env });
   return {
-    url: running.url as string,
+    url: running.url,
     stop: async () => {
       await running.stop();
       rmSync(userDir, { recursive: true, force: true });

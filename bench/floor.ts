@@ -20,7 +20,6 @@
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-// @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed } from '../scripts/node-red-runner.mjs';
 import { callAdd, connectClient, disconnect, quantile } from './lib/load';
 import { ROOT, startServer, urlOf, WORK_DIR, type RunningServer } from './lib/servers';

@@ -133,7 +133,6 @@ export class McpEndpoint {
 
   /** Loads the cluster module only when asked for (an endpoint without Redis never loads it or the Redis client). */
   private static joinCluster(endpoint: McpEndpoint, options: ClusterOptions): Cluster {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { joinCluster } = require('./cluster') as typeof import('./cluster');
     return joinCluster(endpoint, options);
   }

@@ -14,7 +14,6 @@ import path from 'node:path';
 import ts from 'typescript';
 import { SERVERS, type ProcessName, type ServerName } from './server-names';
 import { BROADCAST_PATH, packageFlowWithTrigger, triggerFlowFile, tutorialFlowWithTrigger } from './broadcast-trigger';
-// @ts-expect-error plain JavaScript module shared with npm start and the tests
 import { prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
 
 export { SERVERS, SERVER_NAMES, type ProcessName, type ServerName } from './server-names';

@@ -97,7 +97,6 @@ export class RedisLink {
    */
   start(): void {
     // Loaded here, not at the top: an endpoint without Redis never loads the client.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createClient } = require('@redis/client') as { createClient(options: unknown): RedisClient };
     const options = {
       url: this.settings.url,

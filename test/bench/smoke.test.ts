@@ -14,11 +14,10 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../support/node-red';
-// @ts-expect-error plain JavaScript module, the benchmark's launcher
 import { SMOKE } from '../../scripts/bench.mjs';
 
-const root = PACKAGE_ROOT as string;
-const smoke = SMOKE as Record<string, string>;
+const root = PACKAGE_ROOT;
+const smoke = SMOKE;
 const list = (value: string): number[] => value.split(',').map(Number);
 
 /** The table rows of a results.md, as cells (metric, unit, then one per server, then the ratios). */

@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import type { EventStream } from '../support/sse-client';
-import { messagesOf, StreamableClient } from '../support/streamable-client';
+import { messagesOf, StreamableClient, type HeaderChanges } from '../support/streamable-client';
 import type { EndpointOptions } from '../../core/endpoint-options';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
@@ -31,7 +31,11 @@ async function start(served: Served = 'every list', options: Partial<EndpointOpt
   server = await startCoreServer({ keepAliveMs: 0, features: { listChangedDelayMs: 0 }, ...options });
   const { features } = server.endpoint;
   if (served === 'nothing declared') return server;
-  features.declare({ kind: 'tool', owner: 't', definition: { name: 'noop', description: 'Does nothing', inputSchema: { type: 'object' } } });
+  const endpoint = server.endpoint;
+  features.declare({
+    kind: 'tool', owner: 't', definition: { name: 'noop', description: 'Does nothing', inputSchema: { type: 'object' } },
+    onRequest: ({ session, requestId }) => endpoint.send(session.id, 'done', { requestId }),
+  });
   if (served === 'every list') {
     features.declare({ kind: 'resource', owner: 'r', definition: { uri: 'file:///a', name: 'a' }, content: { text: 'a' } });
     features.declare({ kind: 'prompt', owner: 'p', definition: { name: 'greet', description: 'Greets' } });
@@ -45,7 +49,7 @@ async function start(served: Served = 'every list', options: Partial<EndpointOpt
 function modern(id: string, method: string, params: Record<string, unknown>): ReturnType<StreamableClient['post']> {
   const c = new StreamableClient(`${(server as CoreServer).url}/mcp`);
   clients.push(c);
-  const name = typeof params.name === 'string' ? { 'Mcp-Name': params.name } : {};
+  const name: HeaderChanges = typeof params.name === 'string' ? { 'Mcp-Name': params.name } : {};
   return c.post({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...name });
 }
 
@@ -100,6 +104,7 @@ describe('subscriptions/listen', () => {
     assert.deepEqual(await after(stream), [{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { [SUBSCRIPTION_ID]: 'J' } } }]);
     const call = await modern('c1', 'tools/call', { name: 'noop', arguments: {} });
     assert.match(String(call.headers['content-type']), /^application\/json/, 'other requests keep their JSON answer');
+    assert.deepEqual((call.json as { result: { content: unknown } }).result.content, [{ type: 'text', text: 'done' }]);
   });
 
   it('carries notifications/resources/updated for the URIs it named, from the features and from a broadcast', async () => {

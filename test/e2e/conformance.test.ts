@@ -12,11 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
-// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
 import { systemNode } from '../../scripts/node-red-runner.mjs';
 
-const CONFORMANCE_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'conformance-server.json');
-const require = createRequire(path.join(PACKAGE_ROOT as string, 'package.json'));
+const CONFORMANCE_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'conformance-server.json');
+const require = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
 /** The suite's CLI; 0.1.13 is the newest that runs on Node 20 (0.1.14 needs Node 22's fs.globSync). */
 const CONFORMANCE_CLI = path.join(path.dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
 /** The active server scenarios of 0.1.13: 30 scenarios, 40 checks. */
@@ -32,7 +31,7 @@ const REQUIRED_2026 = 37;
 const PENDING_PASSED = ['http-header-validation', 'json-schema-2020-12'];
 
 /** Runs `conformance server --url <url>` on the machine's Node; resolves with its exit code and output. */
-function runSuite(url: string, node: string = systemNode() as string, args: string[] = [CONFORMANCE_CLI, 'server', '--url', url]): Promise<{ code: number | null; output: string }> {
+function runSuite(url: string, node: string = systemNode(), args: string[] = [CONFORMANCE_CLI, 'server', '--url', url]): Promise<{ code: number | null; output: string }> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
   return new Promise((resolve, reject) => {
     const child = spawn(node, [...args, '-o', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });

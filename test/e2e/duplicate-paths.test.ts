@@ -5,7 +5,7 @@ import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { openSse } from '../support/sse-client';
 
-const FLOW = path.join(PACKAGE_ROOT as string, 'test', 'fixtures', 'duplicate-paths.json');
+const FLOW = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'duplicate-paths.json');
 
 for (const version of NODE_RED_VERSIONS) describe(`two endpoints on one SSE path, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;

@@ -13,8 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import bcrypt from 'bcryptjs';
 import { packedTarball, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
-import { openSse, request, type SseConnection } from '../support/sse-client';
-// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
+import { openSse, request } from '../support/sse-client';
 import { prepareUserDir, startNodeRed } from '../../scripts/node-red-runner.mjs';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };

@@ -15,11 +15,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectSdkClient, PACKAGE_ROOT, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 
-const CONFORMANCE_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'conformance-server.json');
+const CONFORMANCE_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'conformance-server.json');
 
 /** A v2 client in `auto` mode on `url`. */
 async function modernClient(url: string): Promise<{ client: ClientV2; transport: StreamableV2 }> {
-  const client = new ClientV2({ name: 'modern-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never);
+  const client = new ClientV2({ name: 'modern-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
   const transport = new StreamableV2(new URL(url));
   await client.connect(transport);
   return { client, transport };
@@ -38,7 +38,7 @@ describe('the v2 client in auto mode against the tutorial flow (hand-written)', 
 
   it('negotiates 2026-07-28 and calls add, with no session, while v1 clients on /mcp and /sse keep working', async () => {
     const { client, transport } = await modernClient(`${nodeRed.url}/mcp`);
-    assert.equal(transport.getNegotiatedProtocolVersion?.() ?? (client as unknown as { getNegotiatedProtocolVersion?: () => string }).getNegotiatedProtocolVersion?.(), '2026-07-28');
+    assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
     assert.equal(transport.sessionId, undefined, 'a stateless client has no Mcp-Session-Id');
     const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
     assert.match(text(result), /5/);
@@ -127,7 +127,7 @@ describe('the v2 client in auto mode against declared tools (the conformance exa
 
   it('keeps a listen stream open until a full redeploy, which ends it gracefully (the subscriptions/listen result)', async () => {
     const { client } = await modernClient(`${nodeRed.url}/mcp`);
-    const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true } as never);
+    const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true });
     assert.deepEqual(subscription.honoredFilter, { toolsListChanged: true, promptsListChanged: true });
     let ended: unknown;
     void subscription.closed.then((cause) => { ended = cause; });

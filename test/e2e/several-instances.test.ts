@@ -72,12 +72,12 @@ async function connect(user: Pick<User, 'kind'> & Partial<User>, base: string): 
   full.errors ??= [];
   full.heard ??= 0;
   const received = transport.onmessage;
-  transport.onmessage = (message, extra) => {
+  transport.onmessage = (message) => {
     if ('id' in message && ('result' in message || 'error' in message)) {
       const key = `${sessionId}/${String(message.id)}`;
       full.responses.set(key, (full.responses.get(key) ?? 0) + 1);
     }
-    received?.(message, extra);
+    received?.(message);
   };
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     full.heard++;

@@ -1,14 +1,10 @@
 /**
- * Streamable HTTP end to end in the real node-red, on each Node-RED version:
- * - the tutorial example (it serves `/sse` and `/mcp` from one flow), reached through `/mcp` by the
- *   clients users run: the SDK v1 and v2 `StreamableHTTPClientTransport`, `mcp-remote` with its
- *   default strategy, and the MCP Inspector's command line; both transports on one flow at once;
- *   DELETE;
- * - the server-push example (`/push/sse` and `/push/mcp`, resumption on): progress and elicitation
- *   on the POST's stream, and a stream cut mid-call resumed by the SDK clients' own reconnection
- *   (GET with `Last-Event-ID`), with no help from the test.
- *
- * One file, so that the package is packed once for both examples.
+ * Streamable HTTP end to end in the real node-red, on each Node-RED version: the tutorial example
+ * (it serves `/sse` and `/mcp` from one flow), reached through `/mcp` by the clients users run: the
+ * SDK v1 and v2 `StreamableHTTPClientTransport`, `mcp-remote` with its default strategy, and the MCP
+ * Inspector's command line; both transports on one flow at once; DELETE. The server-push example
+ * over Streamable HTTP (progress, elicitation, a stream cut mid-call) is in server-push.test.ts,
+ * which runs each of its scenarios on both transports.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,37 +15,14 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
-import { connectSdkClient, PACKAGE_ROOT, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
+import { connectSdkClient, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { runInspectorCli } from '../support/inspector';
 import { request } from '../support/sse-client';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { connectPushClient, recordDelivered, text, type Received } from '../support/push-client';
+import { text } from '../support/push-client';
 
 const require = createRequire(__filename);
-
-const SERVER_PUSH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'server-push.json');
-
-/** How long the stream-cut calls wait for their response (the SDK's default is 60 s): a client that could not resume fails fast. */
-const CALL_TIMEOUT_MS = 15_000;
-
-/** The requests a client sent on one connection (head and body each), in order. */
-function requests(sent: string): string[] {
-  return sent.split(/(?=(?:GET|POST|DELETE) \/\S* HTTP\/1\.1\r\n)/).filter((r) => r !== '');
-}
-
-/** What the stream-cut scenario needs of a client, whichever SDK generation it comes from. */
-interface ResumingClient {
-  /** Everything the client's transport delivered since connecting, in order. */
-  received: Received[];
-  /** Errors the client reported (a dropped stream is one). */
-  errors: string[];
-  /** The transport's `Mcp-Session-Id`. */
-  sessionId(): string | undefined;
-  count(steps: number, delayMs: number, onprogress: (progress: number) => void): Promise<unknown>;
-}
 
 type FlowNode = Record<string, unknown> & { id: string };
 
@@ -242,165 +215,6 @@ for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the tutorial
     } finally {
       await stale.close();
       await fresh.close();
-    }
-  });
-});
-
-for (const version of NODE_RED_VERSIONS) describe(`Streamable HTTP: the server-push example through /push/mcp in the real node-red, on ${version.name}`, () => {
-  let nodeRed: RunningNodeRed;
-  let proxy: TcpProxy;
-  let mcpUrl: string;
-  before(async () => {
-    nodeRed = await startNodeRedWith(SERVER_PUSH_EXAMPLE, { node: version.node, bin: version.bin });
-    assertRunsOn(version, nodeRed.output());
-    mcpUrl = `${nodeRed.url}/push/mcp`;
-    proxy = await startTcpProxy(nodeRed.url);
-  });
-  after(async () => {
-    await proxy.close();
-    await nodeRed.stop();
-  });
-
-  it('a tool reports progress and logs while it works, with the client\'s progress token, then answers', async () => {
-    const client = await connectPushClient(mcpUrl, { transport: 'streamable-http' });
-    try {
-      const logs: unknown[] = [];
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-        logs.push(n.params.data);
-      });
-      const progress: unknown[] = [];
-      const result = await client.callTool({ name: 'count', arguments: { steps: 3, delayMs: 100 } }, undefined, {
-        onprogress: (p) => progress.push(p),
-      });
-      assert.equal(text(result), 'counted to 3');
-      const expected = [1, 2, 3].map((n) => ({ progress: n, total: 3, message: `step ${n} of 3` }));
-      const onTheWire = client.received.filter((m) => m.method === 'notifications/progress').map((m) => m.params);
-      const token = onTheWire[0]?.progressToken;
-      assert.ok(token !== undefined);
-      assert.deepEqual(onTheWire, expected.map((p) => ({ ...p, progressToken: token })));
-      // The response comes last, after every notification about the request (it ends the POST's stream).
-      assert.equal(client.received.at(-1)?.method, undefined);
-      // As over SSE (see server-push.test.ts), SDK 1.32 may lose the last onprogress calls that share a read with the response.
-      assert.ok(progress.length >= 1, 'onprogress was called');
-      assert.deepEqual(progress, expected.slice(0, progress.length));
-      assert.deepEqual(logs, ['counting to 3']);
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('a tool asks the user for input through elicitation/create and answers with what came back; declining and a client that cannot elicit are outcomes the flow handles', async () => {
-    const asked: string[] = [];
-    const accepting = await connectPushClient(mcpUrl, {
-      transport: 'streamable-http',
-      elicit: async ({ message }) => {
-        asked.push(message);
-        return { action: 'accept', content: { name: 'Ada' } };
-      },
-    });
-    try {
-      assert.equal(text(await accepting.callTool({ name: 'ask_name', arguments: {} })), 'Hello, Ada!');
-      assert.deepEqual(asked, ['What is your name?']);
-    } finally {
-      await accepting.close();
-    }
-    const declining = await connectPushClient(mcpUrl, { transport: 'streamable-http', elicit: async () => ({ action: 'decline' }) });
-    try {
-      assert.equal(text(await declining.callTool({ name: 'ask_name', arguments: {} })), 'No name given (decline)');
-    } finally {
-      await declining.close();
-    }
-    // Without the elicitation capability the SDK answers the request with a JSON-RPC error.
-    const unable = await connectPushClient(mcpUrl, { transport: 'streamable-http' });
-    try {
-      const result = await unable.callTool({ name: 'ask_name', arguments: {} });
-      assert.equal(result.isError, true);
-      assert.match(text(result), /^Could not ask for a name: /);
-    } finally {
-      await unable.close();
-    }
-  });
-
-  it('keeps concurrent elicitations of several sessions, and of both transports, apart', async () => {
-    const names = ['Ada', 'Grace', 'Edsger', 'Barbara'];
-    const clients = await Promise.all(names.map((name, i) => connectPushClient(i % 2 === 0 ? mcpUrl : `${nodeRed.url}/push/sse`, {
-      transport: i % 2 === 0 ? 'streamable-http' : 'sse',
-      elicit: async () => ({ action: 'accept', content: { name } }),
-    })));
-    try {
-      const answers = await Promise.all(clients.flatMap((client) => [0, 1, 2].map(() => client.callTool({ name: 'ask_name', arguments: {} }))));
-      assert.deepEqual(answers.map(text), names.flatMap((name) => [0, 1, 2].map(() => `Hello, ${name}!`)));
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-    }
-  });
-
-  /**
-   * Calls the `count` tool through the proxy, cuts the connection that carries the tools/call
-   * POST and its SSE stream (both sockets, as a network would) as soon as the first progress
-   * arrives, and checks that the client, by itself, resumed the stream with a GET carrying
-   * `Last-Event-ID` and got every progress notification and the response, in the same session.
-   */
-  async function cutMidCall(client: ResumingClient): Promise<void> {
-    const resumes = (): string[] => proxy.connections.flatMap((c) => requests(c.sent)).filter((head) => /^GET [^]*^last-event-id:/im.test(head));
-    const resumesBefore = resumes().length;
-    const sessionId = client.sessionId();
-    let cuts = 0;
-    const result = await client.count(4, 300, (progress) => {
-      // The rest of the call's events are sent while the client is away or reconnecting.
-      // The connection whose latest request is this call (an earlier test's may still be open, idle).
-      if (progress === 1) cuts += proxy.cut((sent) => /"tools\/call".*"steps":4\b/.test(requests(sent).at(-1) ?? ''));
-    });
-    assert.equal(cuts, 1, 'one live connection was cut');
-    assert.equal(text(result), 'counted to 4');
-    const progress = client.received.filter((m) => m.method === 'notifications/progress').map((m) => m.params?.progress);
-    assert.deepEqual(progress, [1, 2, 3, 4], 'every progress notification arrived once, in order');
-    const responses = client.received.filter((m) => m.method === undefined);
-    assert.equal(responses.length, 1, 'one response');
-    assert.equal(client.received.at(-1), responses[0], 'after every progress notification');
-    assert.ok(client.errors.length >= 1, 'the client noticed the stream drop');
-    const resumed = resumes().slice(resumesBefore);
-    assert.equal(resumed.length, 1, 'the client resumed the stream once');
-    const lastEventId = /^last-event-id: *([^\r\n]+)/im.exec(resumed[0])?.[1];
-    assert.match(lastEventId ?? '', new RegExp(`^${sessionId}:[1-9][0-9]*$`), 'naming the last event it had, of its session');
-    // Same session: it keeps working, with no further resumption.
-    assert.equal(text(await client.count(1, 0, () => {})), 'counted to 1');
-    assert.equal(client.sessionId(), sessionId);
-    assert.equal(resumes().length, resumesBefore + 1);
-  }
-
-  it('@modelcontextprotocol/sdk 1.32: a stream cut mid-call is resumed by the client\'s own reconnection, with every missed event', async () => {
-    const client = await connectPushClient(`${proxy.url}/push/mcp`, { transport: 'streamable-http' });
-    const errors: string[] = [];
-    client.onerror = (error) => errors.push(error.message);
-    try {
-      await cutMidCall({
-        received: client.received,
-        errors,
-        sessionId: () => client.streamable?.sessionId,
-        count: (steps, delayMs, onprogress) => client.callTool({ name: 'count', arguments: { steps, delayMs } }, undefined, { onprogress: (p) => onprogress(p.progress), timeout: CALL_TIMEOUT_MS }),
-      });
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('@modelcontextprotocol/client 2.4: the same', async () => {
-    const client = new ClientV2({ name: 'resume-e2e-v2', version: '1.0.0' });
-    const errors: string[] = [];
-    client.onerror = (error) => errors.push(error.message);
-    const transport = new StreamableHTTPClientTransportV2(new URL(`${proxy.url}/push/mcp`));
-    await client.connect(transport);
-    const received = recordDelivered(transport);
-    try {
-      await cutMidCall({
-        received,
-        errors,
-        sessionId: () => transport.sessionId,
-        count: (steps, delayMs, onprogress) => client.callTool({ name: 'count', arguments: { steps, delayMs } }, { onprogress: (p) => onprogress(p.progress), timeout: CALL_TIMEOUT_MS }),
-      });
-    } finally {
-      await client.close();
     }
   });
 });

@@ -13,12 +13,12 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { listenOnLoopback, waitFor } from '../support/core-server';
 
-const TOOLS_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'tools.json');
+const TOOLS_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'tools.json');
 const NOTES = '# Team notes\n\nStand-up at 9:30.\n';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -40,8 +40,11 @@ async function connect(url: string, transport: 'streamable' | 'sse'): Promise<Cl
   return client;
 }
 
-function text(result: { content?: unknown }): string {
-  return (result.content as Array<{ text: string }>)[0].text;
+/** The text of a tool result's first content block (the SDK's `callTool` also types the pre-2024-11-05 `toolResult` shape). */
+function text(result: Awaited<ReturnType<Client['callTool']>>): string {
+  const [first] = CallToolResultSchema.parse(result).content;
+  assert.ok(first?.type === 'text', 'the first content block is text');
+  return first.text;
 }
 
 for (const version of NODE_RED_VERSIONS) describe(`examples/tools.json in the real node-red, on ${version.name}`, () => {

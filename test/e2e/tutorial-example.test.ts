@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectSdkClient, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
-import { openSse, postJson } from '../support/sse-client';
+import { openSse, postJson, request } from '../support/sse-client';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { ROUTE_TABLE, ROUTES_SETTING } from '../../nodes/lib/route-table';
 
@@ -67,7 +67,6 @@ for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the r
   it('answers a malformed body sent through the default editor settings with a JSON-RPC parse error', async () => {
     const sse = await openSse(`${nodeRed.url}/sse`);
     try {
-      const { request } = await import('../support/sse-client');
       const answer = await request(new URL(sse.endpoint, nodeRed.url).href, { headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc": "2.0", "id": 1,' });
       assert.equal(answer.status, 400);
       assert.equal((answer.json as { error: { code: number } }).error.code, -32700);

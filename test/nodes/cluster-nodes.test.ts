@@ -7,12 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowPerTest, helper, inputsOf } from '../support/helper';
+import { flowPerTest, helper, inputsOf, publishedRegistry } from '../support/helper';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse } from '../support/sse-client';
 import { makeTlsFiles, startRedis, type RunningRedis } from '../support/redis';
 // Node-RED's own tls-config node, as a user picks it in the endpoint's Redis TLS field.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
@@ -58,7 +57,7 @@ describe('the nodes on an endpoint with a Redis URL (several instances)', () => 
       await waitFor(() => statuses.at(-1)?.text === '1 here, 2 in all', 3000, 'the status to count both instances');
       assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: '1 here, 2 in all' });
       assert.equal(events[0].payload.sessions, 1);
-      const registry = helper.getNode('in').context().global.get('mcp_sessions');
+      const registry = publishedRegistry('in');
       assert.deepEqual(registry.counts('ep'), { local: 1, cluster: 2 });
 
       const warnings: string[] = [];

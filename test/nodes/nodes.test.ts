@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
-import { openSse, postJson, type SseConnection } from '../support/sse-client';
+import { flowPerTest, helper, inputsOf, publishedRegistry, type LoadedFlow } from '../support/helper';
+import { openSse, postJson } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
@@ -117,7 +117,7 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
   it('publishes the session registry in global context, without sockets in its JSON', async () => {
     flow = await load(serverFlow());
     const sse = await open();
-    const registry = helper.getNode('in').context().global.get('mcp_sessions');
+    const registry = publishedRegistry('in');
     assert.ok(registry.get(sse.sessionId), 'a function node can look a session up');
     const json = JSON.parse(JSON.stringify(registry));
     assert.deepEqual(Object.keys(json), [sse.sessionId]);

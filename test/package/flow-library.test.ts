@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packedTarball, PACKAGE_ROOT } from '../support/node-red';
 
-const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT as string, 'package.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
 
 describe('Flow Library readiness', () => {
   it('passes every node-red-dev validate check that can run offline', () => {
-    const run = spawnSync(process.execPath, [path.join(PACKAGE_ROOT as string, 'scripts', 'flow-library-check.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'scripts', 'flow-library-check.mjs')], { encoding: 'utf8', timeout: 120_000 });
     const last = run.stdout.trim().split('\n').pop() ?? '';
     const { scorecard, failed, notRun } = JSON.parse(last) as { scorecard: Record<string, { test: boolean; nodes?: string[] }>; failed: string[]; notRun: string[] };
     assert.deepEqual(failed, [], run.stdout + run.stderr);
@@ -28,9 +28,9 @@ describe('Flow Library readiness', () => {
 
   it('has the node-red keyword (the tool\'s own P05 check cannot fail), a licence file and a changelog', () => {
     assert.ok(pkg.keywords.includes('node-red'));
-    assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+    assert.match(readFileSync(path.join(PACKAGE_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
     assert.equal(pkg.license, 'Apache-2.0');
-    assert.match(readFileSync(path.join(PACKAGE_ROOT as string, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
+    assert.match(readFileSync(path.join(PACKAGE_ROOT, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
   });
 
   it('packs the nodes with their editor files, icons, locales and help, the editor code they share, the examples, the docs, LICENSE and CHANGELOG', () => {

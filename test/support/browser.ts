@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** The folder CI keeps as an artifact: `test-results/screenshots/`. */
-export const SCREENSHOT_DIR = path.join(PACKAGE_ROOT as string, 'test-results', 'screenshots');
+export const SCREENSHOT_DIR = path.join(PACKAGE_ROOT, 'test-results', 'screenshots');
 
 /** Starts headless chromium. Throws, naming the path, when it is not installed. */
 export async function launchBrowser(): Promise<Browser> {

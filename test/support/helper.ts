@@ -2,6 +2,7 @@
  * node-red-node-test-helper with real HTTP: the helper's own `request()` cannot reach routes on
  * `RED.httpNode`, so each load captures the runtime's HTTP node app and serves it on 127.0.0.1.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { afterEach } from 'node:test';
 import helper from 'node-red-node-test-helper';
@@ -14,6 +15,8 @@ import sseOutNode from '../../nodes/mcp-sse-out';
 import toolNode from '../../nodes/mcp-sse-tool';
 import resourceNode from '../../nodes/mcp-sse-resource';
 import promptNode from '../../nodes/mcp-sse-prompt';
+import { CONTEXT_KEY } from '../../nodes/lib/registry-context';
+import { SessionRegistry } from '../../core';
 import { packageTranslator } from './i18n';
 
 helper.init(require.resolve('node-red'));
@@ -76,6 +79,13 @@ export function inputsOf(id: string): any[] {
   const got: any[] = [];
   helper.getNode(id).on('input', (msg: any) => got.push(msg));
   return got;
+}
+
+/** The session registry the nodes publish in global context (`mcp_sessions`), as node `id`'s context sees it. */
+export function publishedRegistry(id: string): SessionRegistry {
+  const registry = helper.getNode(id).context().global.get(CONTEXT_KEY);
+  assert.ok(registry instanceof SessionRegistry, `${CONTEXT_KEY} holds the session registry`);
+  return registry;
 }
 
 /**

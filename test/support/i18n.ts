@@ -12,13 +12,13 @@ import { i18n } from '@node-red/util';
 import { PACKAGE_ROOT } from './node-red';
 
 const MODULE = 'node-red-contrib-mcp-sse';
-const LOCALES = path.join(PACKAGE_ROOT as string, 'nodes', 'locales');
+const LOCALES = path.join(PACKAGE_ROOT, 'nodes', 'locales');
 const sets = readdirSync(path.join(LOCALES, 'en-US')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
 
 let ready: Promise<void> | undefined;
 
 /** Loads the catalogues once; resolves to the translate function, `RED._` as the runtime gives it to a node. */
-export async function packageTranslator(): Promise<(key: string, substitutions?: Record<string, unknown>) => string> {
+export async function packageTranslator(): Promise<(key: string, substitutions?: Record<string, string | number>) => string> {
   ready ??= (async () => {
     await i18n.init({});
     for (const set of sets) await i18n.registerMessageCatalog(`${MODULE}/${set}`, LOCALES, `${set}.json`);

