@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, type SseConnection } from '../support/sse-client';
-import { StreamableClient, type StreamableAnswer } from '../support/streamable-client';
+import { StreamableClient } from '../support/streamable-client';
 import type { EndpointOptions } from '../../core/endpoint-options';
 import { addressKey, clientKey } from '../../core/client-address';
 import { IdleOrder } from '../../core/idle-sessions';
@@ -67,10 +67,6 @@ async function idleSession(ip?: string): Promise<StreamableClient> {
 /** What a POST on the session gets now: 202 for a notification on an open session, 404 once it has gone. */
 async function statusOf(c: StreamableClient): Promise<number> {
   return (await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
-}
-
-function errorOf(answer: StreamableAnswer): { code: number; message: string } {
-  return (JSON.parse(answer.body) as { error: { code: number; message: string } }).error;
 }
 
 describe('a full endpoint evicts its least recently active idle session', () => {
