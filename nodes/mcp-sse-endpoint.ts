@@ -10,7 +10,8 @@ import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
-import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { serveRoutes, settleRoutes, type EndpointRoute } from './lib/serve-endpoint';
+import { adoptEndpoint, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -144,9 +145,15 @@ export = function register(RED: NodeAPI): void {
     this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
     const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
     const oauth = oauthSettings(this, def);
-    this.endpoint = new McpEndpoint({
+    const cluster = clusterSetting(RED, def, this.credentials);
+    // Everything the endpoint is made from: the same on a redeploy that changed nothing.
+    const fingerprint = settingsFingerprint(def, this.credentials, { tls: cluster?.tls, stateSecret: process.env.MCP_STATE_SECRET });
+    const registry = sessionRegistry(RED, this);
+    // A deploy that changed nothing of this node: its predecessor's endpoint, sessions and all.
+    const adopted = adoptEndpoint(RED, this.id, fingerprint);
+    this.endpoint = adopted?.endpoint ?? new McpEndpoint({
       id: this.id,
-      registry: sessionRegistry(RED, this),
+      registry,
       messageUrl: publicPath(RED, this.messagePath),
       keepAliveMs: numberSetting(def.keepAlive, DEFAULT_KEEP_ALIVE_MS / 1000) * 1000,
       maxBodyBytes: numberSetting(def.maxBodySize, DEFAULT_MAX_BODY_BYTES),
@@ -177,7 +184,7 @@ export = function register(RED: NodeAPI): void {
           instructions: def.instructions ?? '',
         },
       },
-      cluster: clusterSetting(RED, def, this.credentials),
+      cluster,
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     // Several instances: the Redis link going down is a warning, coming back a log line.
@@ -189,22 +196,37 @@ export = function register(RED: NodeAPI): void {
     // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
     // declaration nodes needs nothing else.
     const endpoint = this.endpoint;
-    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active) : undefined;
+    // While a deploy holds requests back for the declarations it restarts, the endpoint still
+    // takes them (they are answered once the deploy is done).
+    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active || endpoint.features.deferring) : undefined;
+    adopted?.stopServing();
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
     const holdListChanged = (): void => endpoint.features.holdListChanged();
-    const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    const releaseListChanged = (): void => {
+      endpoint.features.releaseListChanged();
+      // Requests that waited for a route's next owner during the deploy go on now (or get 404).
+      settleRoutes(RED);
+    };
     // This node starts within a deploy: its declarations come in before flows:started.
     holdListChanged();
     RED.events.on('flows:stopping', holdListChanged);
     RED.events.on('flows:started', releaseListChanged);
-    this.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       RED.events.off('flows:stopping', holdListChanged);
       RED.events.off('flows:started', releaseListChanged);
-      stopServing?.();
       removeWarning();
       removeToolScopes();
       removeCluster?.();
-      this.endpoint.close().then(done, done);
+      if (removed) {
+        stopServing?.();
+        endpoint.close().then(done, done);
+        return;
+      }
+      // A deploy (or Node-RED stopping): what the flows were working on is answered, and the
+      // endpoint waits, still serving, for a successor with the same settings.
+      endpoint.flowStopped();
+      parkEndpoint(RED, this.id, endpoint, fingerprint, stopServing);
+      done();
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {
