@@ -12,7 +12,7 @@ import { sessionRegistry } from './lib/registry-context';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
 import { settleRoutes } from './lib/serve-endpoint';
-import { adoptEndpoint, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
+import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -208,23 +208,29 @@ export = function register(RED: NodeAPI): void {
       // Requests that waited for a route's next owner during the deploy go on now (or get 404).
       settleRoutes(RED);
     };
+    // A deploy that keeps this node as it is hands the endpoint to the node that replaces it.
+    let handOver = false;
+    const flowsStopping = (event: unknown): void => {
+      holdListChanged();
+      handOver = keptByDeploy(event, this.id);
+    };
     // This node starts within a deploy: its declarations come in before flows:started.
     holdListChanged();
-    RED.events.on('flows:stopping', holdListChanged);
+    RED.events.on('flows:stopping', flowsStopping);
     RED.events.on('flows:started', releaseListChanged);
     this.on('close', (removed: boolean, done: () => void) => {
-      RED.events.off('flows:stopping', holdListChanged);
+      RED.events.off('flows:stopping', flowsStopping);
       RED.events.off('flows:started', releaseListChanged);
       removeWarning();
       removeToolScopes();
       removeCluster?.();
-      if (removed) {
+      if (removed || !handOver) {
         stopServing?.();
         endpoint.close().then(done, done);
         return;
       }
-      // A deploy (or Node-RED stopping): what the flows were working on is answered, and the
-      // endpoint waits, still serving, for a successor with the same settings.
+      // What the flows were working on is answered, and the endpoint waits, still serving, for
+      // its successor.
       endpoint.flowStopped();
       parkEndpoint(RED, this.id, endpoint, fingerprint, stopServing);
       done();

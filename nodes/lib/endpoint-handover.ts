@@ -3,13 +3,15 @@
  * that a deploy which does not change the endpoint goes unnoticed by its clients: sessions,
  * streams and listen streams stay open.
  *
- * A node that a deploy closes (`removed` false) parks its endpoint here, by endpoint id. The node
+ * When a deploy begins (`flows:stopping`), its diff says whether it keeps an endpoint config
+ * node ({@link keptByDeploy}: neither changed nor removed). Such a node, when the deploy closes
+ * it, parks its endpoint here, by endpoint id; any other close (the node changed or removed,
+ * Node-RED stopping, the flows stopped) closes the endpoint then, as Node-RED awaits. The node
  * that starts next with the same id in the same runtime and the same settings (its definition and
- * credentials: {@link settingsFingerprint}, so a setting added later counts without a change here)
- * adopts it. A parked endpoint nobody adopts is closed, never kept: at once when a node with the
- * same id but other settings starts; when the deploy is done (`flows:started`) without a
- * successor; when Node-RED stops its flows outside a deploy (shutting down); at the latest after
- * {@link HANDOVER_GRACE_MS}.
+ * credentials: {@link settingsFingerprint}, so a setting added later counts without a change
+ * here) adopts it. A parked endpoint nobody adopts is closed, never kept: at once when a node with
+ * the same id but other settings starts; when the deploy is done (`flows:started`) without a
+ * successor; at the latest after {@link HANDOVER_GRACE_MS}.
  *
  * Parked endpoints live in this module, once per process (Node-RED 4 `require`s and Node-RED 5
  * `import`s the node files, and both share this CommonJS module); the runtime they belong to is
@@ -19,8 +21,13 @@ import { createHash } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import type { McpEndpoint } from '../../core';
 
-/** The longest a parked endpoint waits for its successor, in ms. */
-export const HANDOVER_GRACE_MS = 10_000;
+/**
+ * The longest a parked endpoint waits for its successor, in ms: a backstop for a deploy whose
+ * flows never start (`flows:started` ends the wait as soon as the deploy is done). Longer than
+ * Node-RED's 15 s close timeout, so that a slow node elsewhere in the deploy does not end the
+ * sessions.
+ */
+export const HANDOVER_GRACE_MS = 20_000;
 
 interface Parked {
   /** The runtime's HTTP node app: a node of another runtime (tests start several) never adopts it. */
@@ -72,18 +79,25 @@ function closeAllParked(): void {
   for (const [id, entry] of [...parked]) closeParked(id, entry);
 }
 
-/** Listens, once per runtime event emitter, for the end of a deploy and for flows stopping outside one. */
+/** Listens, once per runtime event emitter, for the end of a deploy. */
 function listen(RED: NodeAPI): void {
-  const events = RED.events as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+  const events = RED.events as unknown as { on(event: string, listener: () => void): void };
   if (listening.has(events)) return;
   listening.add(events);
   // Every node of the deploy has started: a parked endpoint still here has no successor.
   events.on('flows:started', closeAllParked);
-  events.on('runtime-event', (event: unknown) => {
-    const { id, payload } = (event ?? {}) as { id?: string; payload?: { state?: string; deploy?: boolean } };
-    // Flows stopped, and not for a deploy: Node-RED is stopping, or a user stopped the flows.
-    if (id === 'runtime-state' && payload?.state === 'stop' && payload.deploy !== true) closeAllParked();
-  });
+}
+
+/**
+ * True when a `flows:stopping` event begins a deploy that keeps config node `id`: the deploy's
+ * diff (Node-RED 4 and 5: `{ changed, removed, globalConfigChanged, ... }`) lists it neither as
+ * changed (its settings, its credentials, or a config node it uses) nor as removed. False for
+ * anything else: Node-RED stopping, the flows stopped or reloaded (their stop has no such diff).
+ */
+export function keptByDeploy(event: unknown, id: string): boolean {
+  const diff = (event as { diff?: { changed?: unknown; removed?: unknown; globalConfigChanged?: unknown } } | undefined)?.diff;
+  if (diff === undefined || typeof diff.globalConfigChanged !== 'boolean' || !Array.isArray(diff.changed) || !Array.isArray(diff.removed)) return false;
+  return !diff.changed.includes(id) && !diff.removed.includes(id);
 }
 
 /**
