@@ -9,10 +9,10 @@
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
+import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
+import { settleRoutes } from './lib/serve-endpoint';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes, type EndpointRoute } from './lib/serve-endpoint';
-import { settleRoutes } from './lib/serve-endpoint';
-import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
