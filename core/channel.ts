@@ -193,8 +193,8 @@ export class Channels {
 
   /**
    * Ends every channel's HTTP response and forgets them all. A JSON reply still waiting for some
-   * of its responses gets `{ code: -32000, message: unanswered }` (the SDK's `ConnectionClosed`) for each first, so that its body
-   * is a reply to what the POST carried (never `[]`).
+   * of its responses first gets `{ code: -32000, message: unanswered }` (the SDK's
+   * `ConnectionClosed`) for each, so that its body answers what the POST carried (never `[]`).
    */
   closeAll(unanswered = 'Connection closed: the MCP session ended before the request was answered'): void {
     for (const channel of this.map.values()) {

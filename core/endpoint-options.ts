@@ -4,9 +4,9 @@
  *
  * Never imports Node-RED.
  */
-import type { InterruptedRequests } from './interrupted-requests';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthInfo } from './auth/claims';
+import type { InterruptedRequests } from './interrupted-requests';
 import type { OAuthOptions } from './auth/resource-server';
 import type { ClusterOptions } from './cluster';
 import type { FeatureOptions } from './features/server-features';
