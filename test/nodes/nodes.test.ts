@@ -152,6 +152,18 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
       assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 9, result: {} });
     });
 
+    it('keep sessions and the requests their flow holds on a modified-flows deploy that leaves the endpoint as it was', async () => {
+      flow = await load(serverFlow());
+      const sse = await open();
+      const received = inputsOf('received');
+      assert.equal((await postJson(`${flow.url}${sse.endpoint}`, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'slow' } })).status, 202);
+      await waitFor(() => received.length === 1, 2000, 'the call reached the flow');
+      // The message-in node changes, and the nodes wired to it restart with it; the endpoint does not.
+      await helper.setFlows(serverFlow().map((n: any) => (n.id === 'msgIn' ? { ...n, name: 'renamed' } : n)), 'flows');
+      helper.getNode('out').receive({ ...received[0], payload: { result: { content: [] } } });
+      assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 4, result: { content: [] } });
+    });
+
     it('keep sessions and streams open on a full deploy that leaves the endpoint as it was; the request the flow was working on gets -32000, and its late answer a warning', async () => {
       flow = await load(serverFlow());
       const routes = flow.routeCount();
