@@ -15,6 +15,7 @@ import { messagesOf, StreamableClient } from '../support/streamable-client';
 import { InterruptedRequests } from '../../core/interrupted-requests';
 import { processStateSecret } from '../../core/input-required';
 import type { EndpointOptions, InboundMessage } from '../../core/endpoint-options';
+import type { JsonRpcRequest } from '../../core/jsonrpc';
 
 const MODERN = '2026-07-28';
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
@@ -238,13 +239,14 @@ describe('the random State secret', () => {
   /** An endpoint whose flow asks the client for a name (elicitation), then answers with it. */
   async function asking(id: string, options: Partial<EndpointOptions> = {}): Promise<CoreServer> {
     const server = await start({ id, ...options });
-    server.endpoint.messageReceived.add(({ session, message }) => {
-      if (!('method' in message) || message.method !== 'tools/call') return;
+    server.endpoint.messageReceived.add(({ session, message, kind }) => {
+      if (kind !== 'request' || !('method' in message) || message.method !== 'tools/call') return;
+      const request = message as JsonRpcRequest;
       server.endpoint.send(session.id, { method: 'elicitation/create', params: { message: 'Your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } } }, {
-        requestId: message.id,
+        requestId: request.id,
         request: { timeoutMs: 0, settle: (outcome) => {
           const name = outcome.status === 'result' ? (outcome.result as { content?: { name?: string } }).content?.name : 'nobody';
-          server.endpoint.send(session.id, { result: { content: [{ type: 'text', text: `Hello ${name}` }] } }, { requestId: message.id });
+          server.endpoint.send(session.id, { result: { content: [{ type: 'text', text: `Hello ${name}` }] } }, { requestId: request.id });
         } },
       });
     });
