@@ -2,7 +2,9 @@
  * `mcp-sse-endpoint` config node: one MCP HTTP+SSE endpoint (MCP 2024-11-05 "Transports > HTTP
  * with SSE"): its SSE path, its message path and its limits, and the transport core that holds its
  * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
- * redeploys, and end cleanly when this node is redeployed or Node-RED stops. Its authentication is
+ * redeploys, and this node's when a deploy leaves it as it was (the next node takes the endpoint
+ * over, see lib/endpoint-handover.ts); they end cleanly when a deploy changes or removes this node,
+ * or Node-RED stops. Its authentication is
  * none, a shared token, or OAuth 2.1 (MCP 2025-06-18 onwards "Authorization": the endpoint is a
  * resource server of the user's authorization server).
  */
