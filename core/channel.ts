@@ -10,6 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestId } from './jsonrpc';
 import { SseStream } from './sse';
+import { CONNECTION_CLOSED } from './interrupted-requests';
 
 /** The key of a request id in maps: a number id 1 and a string id "1" are different ids. */
 export function idKey(id: RequestId): string {
@@ -64,8 +65,8 @@ export class JsonReply {
 export class Channel {
   /** The HTTP response it writes to now; `undefined` while the client is away. */
   writer: SseStream | JsonReply | undefined;
-  /** POST channels: the keys ({@link idKey}) of the requests still to be answered on it. */
-  readonly awaiting = new Set<string>();
+  /** POST channels: the requests still to be answered on it, by key ({@link idKey}). */
+  readonly awaiting = new Map<string, RequestId>();
 
   /** @param key 0 for the session's own stream, 1, 2, ... for POST streams. */
   constructor(readonly key: number) {}
@@ -127,7 +128,7 @@ export class Channels {
     channel.writer = writer;
     for (const id of requestIds) {
       const key = idKey(id);
-      channel.awaiting.add(key);
+      channel.awaiting.set(key, id);
       this.byRequest.set(key, channel);
     }
     return channel;
@@ -172,7 +173,7 @@ export class Channels {
       channel.writer = undefined;
       if (!keep) {
         this.map.delete(channel.key);
-        for (const key of channel.awaiting) this.byRequest.delete(key);
+        for (const key of channel.awaiting.keys()) this.byRequest.delete(key);
       }
       return channel;
     }
@@ -190,9 +191,19 @@ export class Channels {
     return this.map.values();
   }
 
-  /** Ends every channel's HTTP response and forgets them all. */
-  closeAll(): void {
-    for (const channel of this.map.values()) channel.writer?.close();
+  /**
+   * Ends every channel's HTTP response and forgets them all. A JSON reply still waiting for some
+   * of its responses first gets `{ code: -32000, message: unanswered }` (the SDK's
+   * `ConnectionClosed`) for each, so that its body answers what the POST carried (never `[]`).
+   */
+  closeAll(unanswered = 'Connection closed: the MCP session ended before the request was answered'): void {
+    for (const channel of this.map.values()) {
+      const reply = channel.jsonReply;
+      if (reply !== undefined) {
+        for (const id of channel.awaiting.values()) reply.add(JSON.stringify({ jsonrpc: '2.0', id, error: { code: CONNECTION_CLOSED, message: unanswered } }));
+      }
+      channel.writer?.close();
+    }
     this.map.clear();
     this.byRequest.clear();
   }

@@ -19,6 +19,8 @@ import type { JsonRpcRequest, RequestId } from './jsonrpc';
 export type ProgressToken = string | number;
 
 interface InFlight {
+  /** The request's id, as the client sent it. */
+  id: RequestId;
   progressToken: ProgressToken | undefined;
   /** The last progress value sent, or `undefined` before the first. */
   lastProgress: number | undefined;
@@ -61,7 +63,7 @@ export class ClientRequests {
     const k = idKey(request.id);
     requests.delete(k);
     if (requests.size >= this.maxPerSession) requests.delete(requests.keys().next().value as string);
-    requests.set(k, { progressToken: readProgressToken(request), lastProgress: undefined, cancelled: false });
+    requests.set(k, { id: request.id, progressToken: readProgressToken(request), lastProgress: undefined, cancelled: false });
   }
 
   /**
@@ -124,6 +126,25 @@ export class ClientRequests {
     if (entry === undefined) return { ok: false, reason: `request ${JSON.stringify(requestId)} has been answered or is unknown` };
     if (entry.cancelled) return { ok: false, reason: `the client cancelled request ${JSON.stringify(requestId)}` };
     return { ok: true };
+  }
+
+  /**
+   * Takes a session's requests in flight out of the table: the flow that was working on them has
+   * gone (a deploy), and the endpoint answers them itself. `spare(id)` true leaves one in flight
+   * (it has not reached a flow yet).
+   * @returns the requests taken, in the order they came, each with whether the client cancelled it.
+   */
+  take(sessionId: string, spare?: (id: RequestId) => boolean): Array<{ id: RequestId; cancelled: boolean }> {
+    const requests = this.sessions.get(sessionId);
+    if (requests === undefined) return [];
+    const taken: Array<{ id: RequestId; cancelled: boolean }> = [];
+    for (const [k, entry] of requests) {
+      if (spare?.(entry.id) === true) continue;
+      requests.delete(k);
+      taken.push({ id: entry.id, cancelled: entry.cancelled });
+    }
+    if (requests.size === 0) this.sessions.delete(sessionId);
+    return taken;
   }
 
   /** The number of requests in flight in a session. */

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthInfo } from './auth/claims';
+import type { InterruptedRequests } from './interrupted-requests';
 import type { OAuthOptions } from './auth/resource-server';
 import type { ClusterOptions } from './cluster';
 import type { FeatureOptions } from './features/server-features';
@@ -82,9 +83,15 @@ export interface EndpointOptions {
   caching?: CachingOptions;
   /**
    * 2026-07-28: the secret that seals `requestState`. Instances behind one load balancer must
-   * share it; default: random per process (a retry must then reach the same instance).
+   * share it; default: a random one made once per process for each endpoint id, so that a retry
+   * works across a redeploy of the endpoint (but must reach the same instance).
    */
   stateSecret?: string;
+  /**
+   * Where requests answered with `-32000` because their flow went away are remembered (see
+   * `interrupted-requests.ts`). Default: the one record of the process.
+   */
+  interrupted?: InterruptedRequests;
   /** Several instances serve this endpoint, sharing its sessions through Redis (see cluster/). Default: this instance alone. */
   cluster?: ClusterOptions;
 }

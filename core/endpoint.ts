@@ -27,6 +27,7 @@ import { negotiateVersion } from './features/lifecycle';
 import { Exchanges } from './exchanges';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
+import { CLOSED_MESSAGE, interruptWaiting, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
 import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 
 /** Messages of one accepted POST, in order. */
@@ -73,6 +74,8 @@ export class McpEndpoint {
   readonly keepAlive: KeepAlive;
   /** This endpoint's open sessions, of both transports: the transports open them here. */
   readonly sessions: EndpointSessions;
+  /** Requests answered with `-32000` because their flow went away: a later answer to one is dropped. */
+  readonly interrupted: InterruptedRequests;
   private closed = false;
 
   /** Hears of every session that opens. */
@@ -96,6 +99,7 @@ export class McpEndpoint {
     this.registry = options.registry;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.interrupted = options.interrupted ?? processInterrupted;
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits };
     const settings = sessionSettings(options, this.queueLimits);
     this.maxSessions = settings.maxSessions;
@@ -157,6 +161,8 @@ export class McpEndpoint {
     this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
       if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
+      // A new request may reuse the id of one that was interrupted: its answer is to go out.
+      if (kind === 'request' && this.interrupted.size > 0) this.interrupted.delete(session.id, (message as JsonRpcRequest).id);
       if (!this.protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
@@ -173,11 +179,16 @@ export class McpEndpoint {
    * on a 2026-07-28 exchange, as {@link Exchanges.send} says.
    * A session another instance owns (several instances) gets it through that instance: the result
    * is then `{ sent: true, relayed: true }`, and a later failure reaches `context.onRelayFailure`.
+   * Anything about a request that was already answered with `-32000` because its flow went away
+   * ({@link flowStopped}, {@link close}) is dropped: `{ sent: false, reason }`, for a warning.
    * @throws SessionNotFoundError when the session is not open on this endpoint (nor, several
    *   instances serving it, anywhere: that failure then reaches `context.onRelayFailure`).
    * @throws TypeError, SessionClosedError, RangeError as {@link Protocol.send}.
    */
   send(sessionId: string, payload: unknown, context: SendContext = {}): PushResult {
+    if (context.requestId !== undefined && this.interrupted.size > 0 && this.interrupted.has(sessionId, context.requestId)) {
+      return { sent: false, reason: `message about request ${JSON.stringify(context.requestId)} dropped: the MCP endpoint restarted while the flow worked on it, and the client was answered with an error (-32000) then` };
+    }
     const session = this.session(sessionId);
     if (session === undefined) {
       if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
@@ -264,12 +275,43 @@ export class McpEndpoint {
     this.keepAlive.stopWhenIdle();
   }
 
+  /** What {@link interruptWaiting} works on. */
+  private get interruptHost(): InterruptHost {
+    return {
+      clientRequests: this.protocol.clientRequests,
+      calls: this.features.calls,
+      interrupted: this.interrupted,
+      sessions: () => this.everySession(),
+      send: (session, payload, context) => this.sendOn(session, payload, context),
+    };
+  }
+
   /**
-   * Closes the endpoint: every open stream of it ends cleanly, its sessions leave the registry,
-   * and later requests get 503. Idempotent. Resolves once the connection to Redis (several
-   * instances) has closed; at once otherwise.
+   * The flows that answer this endpoint have stopped (a deploy), and the endpoint waits for the
+   * next ones: every client request a flow was working on is answered `-32000` "the MCP endpoint
+   * is restarting" (see `interrupted-requests.ts`), on the stream or reply it waits on. Sessions,
+   * their streams and 2026-07-28 listen streams stay open; requests that have not reached a flow
+   * yet (held for the next `mcp message in`, or held back by the deploy for the declarations)
+   * stay in flight for the next flows.
+   * @returns the number of requests answered.
+   */
+  flowStopped(): number {
+    const spared: Array<{ sessionId: string; id: RequestId }> = [];
+    for (const { session, kind, message } of this.messageReceived.heldEvents()) {
+      if (kind === 'request') spared.push({ sessionId: session.id, id: (message as JsonRpcRequest).id });
+    }
+    for (const { session, message } of this.features.deferredRequests()) spared.push({ sessionId: session.id, id: message.id });
+    return interruptWaiting(this.interruptHost, RESTARTING_MESSAGE, spared);
+  }
+
+  /**
+   * Closes the endpoint: every client request still in flight is answered `-32000` (see
+   * `interrupted-requests.ts`), every open stream of it ends cleanly, its sessions leave the
+   * registry (their clients get 404 and start new ones), and later requests get 503. Idempotent.
+   * Resolves once the connection to Redis (several instances) has closed; at once otherwise.
    */
   close(): Promise<void> {
+    if (!this.closed) interruptWaiting(this.interruptHost, CLOSED_MESSAGE);
     this.closed = true;
     this.access.close();
     this.features.close();

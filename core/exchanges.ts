@@ -53,7 +53,7 @@ export interface ExchangeHost {
 export interface ExchangeOptions {
   /** `ttlMs` and `cacheScope` of list results and `resources/read`. Default 0 ms, `private`. */
   caching?: CachingOptions;
-  /** The secret that seals `requestState`; empty or absent: random per process. */
+  /** The secret that seals `requestState`; empty or absent: random, made once per process for the endpoint's id. */
   stateSecret?: string;
   /** Most open `subscriptions/listen` streams; one more gets 503 with `Retry-After`. Default 1000. */
   maxListenStreams?: number;
@@ -75,7 +75,7 @@ export class Exchanges {
   constructor(private readonly host: ExchangeHost, options: ExchangeOptions = {}) {
     this.maxListenStreams = options.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS;
     this.caching = { ttlMs: Math.max(0, Math.floor(options.caching?.ttlMs ?? 0)), cacheScope: options.caching?.cacheScope === 'public' ? 'public' : 'private' };
-    this.input = new InputRequired(options.stateSecret, (session, payload, context) => this.send(session, payload, context), (text) => host.warning.emit(text));
+    this.input = new InputRequired(options.stateSecret, host.id, (session, payload, context) => this.send(session, payload, context), (text) => host.warning.emit(text));
   }
 
   /** The number of open exchanges. */

@@ -7,6 +7,8 @@
  *   (the envelope, sealed `requestState`, caching hints, the listen filter; the exchanges, one per
  *   stateless POST being answered; `input_required` rounds).
  * - `endpoint-sessions.ts`: an endpoint's open sessions.
+ * - `interrupted-requests.ts`: requests whose flow went away (a deploy, the endpoint closing),
+ *   answered `-32000` at once, and the late answers to them dropped.
  * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
  * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.

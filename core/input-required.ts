@@ -26,18 +26,37 @@ export const INPUT_BATCH_MS = 25;
 /** Sends an answer on an exchange (`Exchanges.send`: results decorated as 2026-07-28 wants). */
 export type ExchangeSend = (session: Session, payload: JsonObject, context: SendContext) => PushResult;
 
+/** Random state secrets made in this process, by endpoint id: they outlive the endpoints. */
+const processSecrets = new Map<string, string>();
+
+/**
+ * The random state secret of endpoint `endpointId`, made (32 random bytes) the first time it is
+ * asked for and kept as long as the process: an endpoint that is closed and made again with the
+ * same id (a redeploy) opens the `requestState` its predecessor sealed.
+ */
+export function processStateSecret(endpointId: string): string {
+  let secret = processSecrets.get(endpointId);
+  if (secret === undefined) {
+    secret = randomBytes(32).toString('hex');
+    processSecrets.set(endpointId, secret);
+  }
+  return secret;
+}
+
 /** The input rounds of one endpoint's exchanges, and the secret their `requestState` is sealed with. */
 export class InputRequired {
   private readonly seal: StateSeal;
 
   /**
-   * @param stateSecret the secret that seals `requestState`; empty or absent: random per process
-   *   (a retry must then reach this instance).
+   * @param stateSecret the secret that seals `requestState`; empty or absent: the endpoint's random
+   *   one, made once per process ({@link processStateSecret}: a retry must then reach this
+   *   instance, and works across redeploys).
+   * @param endpointId the endpoint's id, whose random secret is used without `stateSecret`.
    * @param send how an answer goes out on an exchange.
    * @param warn told of an `input_required` result that could not be sent.
    */
-  constructor(stateSecret: string | undefined, private readonly send: ExchangeSend, private readonly warn: (text: string) => void) {
-    this.seal = new StateSeal(stateSecret !== undefined && stateSecret !== '' ? stateSecret : randomBytes(32).toString('hex'));
+  constructor(stateSecret: string | undefined, endpointId: string, private readonly send: ExchangeSend, private readonly warn: (text: string) => void) {
+    this.seal = new StateSeal(stateSecret !== undefined && stateSecret !== '' ? stateSecret : processStateSecret(endpointId));
   }
 
   /**

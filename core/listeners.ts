@@ -90,6 +90,12 @@ export class HeldListeners<T> {
     return this.held.length;
   }
 
+  /** The events waiting for a listener now (those not yet expired), oldest first. */
+  heldEvents(): T[] {
+    this.expire(Date.now());
+    return this.held.map(({ event }) => event);
+  }
+
   private hold(event: T): void {
     this.expire(Date.now());
     if (this.held.length >= this.maxHeld) {

@@ -297,7 +297,7 @@ export class Session implements StreamOwner {
     this.stopGrace();
     clearTimeout(this.idleTimer);
     this.events.clear();
-    this.channels.closeAll();
+    this.channels.closeAll(`Connection closed: the MCP session ended (${reason}) before the request was answered`);
     this.options.onClose(this, reason);
   }
 

@@ -2,13 +2,17 @@
  * `mcp-sse-endpoint` config node: one MCP HTTP+SSE endpoint (MCP 2024-11-05 "Transports > HTTP
  * with SSE"): its SSE path, its message path and its limits, and the transport core that holds its
  * sessions. `mcp sse in` and `mcp message in` nodes serve its routes; its sessions outlive their
- * redeploys, and end cleanly when this node is redeployed or Node-RED stops. Its authentication is
+ * redeploys, and this node's when a deploy leaves it as it was (the next node takes the endpoint
+ * over, see lib/endpoint-handover.ts); they end cleanly when a deploy changes or removes this node,
+ * or Node-RED stops. Its authentication is
  * none, a shared token, or OAuth 2.1 (MCP 2025-06-18 onwards "Authorization": the endpoint is a
  * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
+import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
+import { settleRoutes } from './lib/serve-endpoint';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes } from './lib/serve-endpoint';
 import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/route-table';
@@ -125,9 +129,15 @@ export = function register(RED: NodeAPI): void {
     this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
     const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
     const oauth = oauthSettings(this, def);
-    this.endpoint = new McpEndpoint({
+    const cluster = clusterSetting(RED, def, this.credentials);
+    // Everything the endpoint is made from: the same on a redeploy that changed nothing.
+    const fingerprint = settingsFingerprint(def, this.credentials, { tls: cluster?.tls, stateSecret: process.env.MCP_STATE_SECRET });
+    const registry = sessionRegistry(RED, this);
+    // A deploy that changed nothing of this node: its predecessor's endpoint, sessions and all.
+    const adopted = adoptEndpoint(RED, this.id, fingerprint);
+    this.endpoint = adopted?.endpoint ?? new McpEndpoint({
       id: this.id,
-      registry: sessionRegistry(RED, this),
+      registry,
       messageUrl: publicPath(RED, this.messagePath),
       keepAliveMs: numberSetting(def.keepAlive, DEFAULT_KEEP_ALIVE_MS / 1000) * 1000,
       maxBodyBytes: numberSetting(def.maxBodySize, DEFAULT_MAX_BODY_BYTES),
@@ -160,7 +170,7 @@ export = function register(RED: NodeAPI): void {
           instructions: def.instructions ?? '',
         },
       },
-      cluster: clusterSetting(RED, def, this.credentials),
+      cluster,
     });
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     // An evicted session is routine on a busy endpoint: a line at debug level (Node-RED's logging.console.level).
@@ -174,13 +184,26 @@ export = function register(RED: NodeAPI): void {
     // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
     // declaration nodes needs nothing else.
     const endpoint = this.endpoint;
-    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active) : undefined;
+    // While a deploy holds requests back for the declarations it restarts, the endpoint still
+    // takes them (they are answered once the deploy is done).
+    const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active || endpoint.features.deferring) : undefined;
+    adopted?.stopServing();
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
     const holdListChanged = (): void => endpoint.features.holdListChanged();
-    const releaseListChanged = (): void => endpoint.features.releaseListChanged();
+    const releaseListChanged = (): void => {
+      endpoint.features.releaseListChanged();
+      // Requests that waited for a route's next owner during the deploy go on now (or get 404).
+      settleRoutes(RED);
+    };
+    // A deploy that keeps this node as it is hands the endpoint to the node that replaces it.
+    let handOver = false;
+    const flowsStopping = (event: unknown): void => {
+      holdListChanged();
+      handOver = keptByDeploy(event, this.id);
+    };
     // This node starts within a deploy: its declarations come in before flows:started.
     holdListChanged();
-    RED.events.on('flows:stopping', holdListChanged);
+    RED.events.on('flows:stopping', flowsStopping);
     RED.events.on('flows:started', releaseListChanged);
     // After each deploy: a list answered from declarations alone that the flow answers too (see lib/shadowed-lists.ts).
     const warnShadowedLists = (): void => {
@@ -191,16 +214,24 @@ export = function register(RED: NodeAPI): void {
       }
     };
     RED.events.on('flows:started', warnShadowedLists);
-    this.on('close', (_removed: boolean, done: () => void) => {
-      RED.events.off('flows:stopping', holdListChanged);
+    this.on('close', (removed: boolean, done: () => void) => {
+      RED.events.off('flows:stopping', flowsStopping);
       RED.events.off('flows:started', releaseListChanged);
       RED.events.off('flows:started', warnShadowedLists);
-      stopServing?.();
       removeWarning();
       removeDebug();
       removeToolScopes();
       removeCluster?.();
-      this.endpoint.close().then(done, done);
+      if (removed || !handOver) {
+        stopServing?.();
+        endpoint.close().then(done, done);
+        return;
+      }
+      // What the flows were working on is answered, and the endpoint waits, still serving, for
+      // its successor.
+      endpoint.flowStopped();
+      parkEndpoint(RED, this.id, endpoint, fingerprint, stopServing);
+      done();
     });
   }
   RED.nodes.registerType<EndpointNode & Node<EndpointCredentials>, EndpointNodeDef, unknown, EndpointCredentials>('mcp-sse-endpoint', McpSseEndpointNode, {

@@ -237,6 +237,19 @@ export class ServerFeatures {
     this.holdTimer.unref();
   }
 
+  /**
+   * True while a deploy holds requests back ({@link holdListChanged} on an endpoint that had
+   * something declared): they wait for the restarted declarations rather than for nothing.
+   */
+  get deferring(): boolean {
+    return this.holdTimer !== undefined && this.activeAtHold;
+  }
+
+  /** The requests held back until the deploy is done (they have reached no flow yet). */
+  deferredRequests(): ReadonlyArray<{ session: Session; message: JsonRpcRequest }> {
+    return this.deferred;
+  }
+
   /** The deploy is done: every list that differs from what was last announced is announced now. */
   releaseListChanged(): void {
     if (this.holdTimer === undefined) return;

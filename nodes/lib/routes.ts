@@ -6,7 +6,8 @@
  * method + path gets one Express route per process, registered the first time a node asks for it;
  * the route looks up the node currently serving it on every request. A node that closes only
  * clears its entry, so deploys never stack, leak or remove routes. A request that arrives while a
- * redeploy has no node serving the route waits up to {@link REDEPLOY_GRACE_MS} for the next one.
+ * redeploy has no node serving the route waits for the next one: until the deploy is done
+ * ({@link settleParked}), at most {@link REDEPLOY_GRACE_MS}.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
 import { sendMethodNotAllowed } from '../../core';
@@ -32,6 +33,8 @@ interface Table {
   preflight: Map<string, RouteHandler>;
   /** Requests that arrived while their route had no owner (a redeploy), by route key. */
   parked: Map<string, Array<() => void>>;
+  /** When each route last changed hands (epoch ms), until the deploy is done: a request waits only then. */
+  changedAt: Map<string, number>;
 }
 
 /**
@@ -44,7 +47,7 @@ const tables = new WeakMap<Express, Table>();
 function tableOf(app: Express): Table {
   let table = tables.get(app);
   if (table === undefined) {
-    table = { made: new Set(), live: new Map(), fallback: new Map(), preflight: new Map(), parked: new Map() };
+    table = { made: new Set(), live: new Map(), fallback: new Map(), preflight: new Map(), parked: new Map(), changedAt: new Map() };
     tables.set(app, table);
   }
   return table;
@@ -100,7 +103,9 @@ export function serveRoute(
   }
   const entry: Entry = fallbackWhen === undefined ? { ownerId, handler } : { ownerId, handler, when: fallbackWhen };
   live.set(key, entry);
-  const parked = fallbackWhen === undefined ? table.parked.get(key) : undefined;
+  table.changedAt.set(key, Date.now());
+  // Requests waiting for an owner go on, when this one serves now (a fallback may not yet).
+  const parked = servingEntry(table, key) === undefined ? undefined : table.parked.get(key);
   if (parked !== undefined) {
     table.parked.delete(key);
     for (const resume of parked) resume();
@@ -114,7 +119,13 @@ export function serveRoute(
         return;
       }
       // No owner now: most likely a redeploy between one node's close and the next one's start.
-      // Wait briefly for the next owner instead of dropping the request.
+      // Wait briefly for the next owner instead of dropping the request; a route that nobody
+      // has served since a deploy finished answers 404 at once.
+      const changedAt = table.changedAt.get(key);
+      if (changedAt === undefined || Date.now() - changedAt >= REDEPLOY_GRACE_MS) {
+        next();
+        return;
+      }
       let done = false;
       const resume = (): void => {
         if (done) return;
@@ -148,8 +159,24 @@ export function serveRoute(
     app.all(path, methodGuard(table, path));
   }
   return () => {
-    if (live.get(key) === entry) live.delete(key);
+    if (live.get(key) !== entry) return;
+    live.delete(key);
+    table.changedAt.set(key, Date.now());
   };
+}
+
+/**
+ * A deploy is done (Node-RED's `flows:started`): every request still waiting for its route's
+ * next owner goes on now, to the node that serves the route, or to Express's 404 when none does;
+ * until the next deploy, a route without an owner answers 404 at once.
+ */
+export function settleParked(app: Express): void {
+  const table = tables.get(app);
+  if (table === undefined) return;
+  table.changedAt.clear();
+  const parked = [...table.parked.values()];
+  table.parked.clear();
+  for (const list of parked) for (const resume of list) resume();
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
-import { RouteConflictError, serveRoute, type Method, type RouteHandler } from './routes';
+import { RouteConflictError, serveRoute, settleParked, type Method, type RouteHandler } from './routes';
 import { corsHandler, httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
 import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
@@ -92,4 +92,12 @@ export function serveRoutes(RED: NodeAPI, node: Node, routes: EndpointRoute[], f
     if (method === 'post') stops.push(keepBodyRaw(RED.server, publicPath(RED, path)));
   }
   return stopAll;
+}
+
+/**
+ * A deploy is done: requests that waited for a route's next owner go on, to the node that serves
+ * it now, or get 404 (see {@link settleParked}).
+ */
+export function settleRoutes(RED: NodeAPI): void {
+  settleParked(RED.httpNode as unknown as Express);
 }

@@ -3,7 +3,7 @@
  * flow: no declaration node) and the conformance example (declared tools): the official v2
  * client with `versionNegotiation: { mode: 'auto' }` negotiates 2026-07-28 on /mcp and calls
  * tools, statelessly, while SDK v1 clients on the same /mcp and on /sse keep their sessions; a
- * listen stream ends gracefully on a redeploy.
+ * listen stream outlives a deploy that leaves its endpoint as it was, and ends gracefully on one that changes it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,7 +125,7 @@ describe('the v2 client in auto mode against declared tools (the conformance exa
     await client.close();
   });
 
-  it('keeps a listen stream open until a full redeploy, which ends it gracefully (the subscriptions/listen result)', async () => {
+  it('keeps a listen stream open across a full deploy that leaves the endpoint as it was; one that changes it ends the stream gracefully (the subscriptions/listen result)', async () => {
     const { client } = await modernClient(`${nodeRed.url}/mcp`);
     const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true });
     assert.deepEqual(subscription.honoredFilter, { toolsListChanged: true, promptsListChanged: true });
@@ -133,8 +133,13 @@ describe('the v2 client in auto mode against declared tools (the conformance exa
     void subscription.closed.then((cause) => { ended = cause; });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(ended, undefined, 'still open');
-    const flows = await (await fetch(`${nodeRed.url}/flows`)).json() as unknown[];
-    const deployed = await fetch(`${nodeRed.url}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    const flows = await (await fetch(`${nodeRed.url}/flows`)).json() as Array<{ id: string }>;
+    const deploy = (body: unknown[]): Promise<Response> => fetch(`${nodeRed.url}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(body) });
+    let deployed = await deploy(flows);
+    assert.ok(deployed.ok, `deploy: ${deployed.status}`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(ended, undefined, 'still open after a deploy that changed nothing');
+    deployed = await deploy(flows.map((node) => (node.id === 'conf_endpoint' ? { ...node, keepAlive: 20 } : node)));
     assert.ok(deployed.ok, `deploy: ${deployed.status}`);
     assert.equal(await subscription.closed, 'graceful', 'the server ended the subscription, not a cut connection');
     await client.close();

@@ -152,6 +152,61 @@ describe('the nodes in the Node-RED runtime (test helper, real HTTP)', () => {
       assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 9, result: {} });
     });
 
+    it('keep sessions and the requests their flow holds on a modified-flows deploy that leaves the endpoint as it was', async () => {
+      flow = await load(serverFlow());
+      const sse = await open();
+      const received = inputsOf('received');
+      assert.equal((await postJson(`${flow.url}${sse.endpoint}`, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'slow' } })).status, 202);
+      await waitFor(() => received.length === 1, 2000, 'the call reached the flow');
+      // The message-in node changes, and the nodes wired to it restart with it; the endpoint does not.
+      await helper.setFlows(serverFlow().map((n: any) => (n.id === 'msgIn' ? { ...n, name: 'renamed' } : n)), 'flows');
+      helper.getNode('out').receive({ ...received[0], payload: { result: { content: [] } } });
+      assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 4, result: { content: [] } });
+    });
+
+    it('keep sessions and streams open on a full deploy that leaves the endpoint as it was; the request the flow was working on gets -32000, and its late answer a warning', async () => {
+      flow = await load(serverFlow());
+      const routes = flow.routeCount();
+      const sse = await open();
+      const received = inputsOf('received');
+      assert.equal((await postJson(`${flow.url}${sse.endpoint}`, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow' } })).status, 202);
+      await waitFor(() => received.length === 1, 2000, 'the call reached the flow');
+      await helper.setFlows(serverFlow(), 'full');
+      assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 5, error: { code: -32000, message: 'Connection closed: the MCP endpoint is restarting; send the request again' } });
+      assert.equal(sse.isEnded, false, 'the stream stays open');
+      assert.equal(flow.routeCount(), routes, 'no route was added');
+
+      // The old flow's answer, late: dropped with a warning, not a Catch-able error.
+      const warnings: string[] = [];
+      helper.getNode('out').on('call:warn', (call: any) => warnings.push(String(call.args[0])));
+      const caught = inputsOf('caught');
+      helper.getNode('out').receive({ ...received[0], payload: { result: {} } });
+      await waitFor(() => warnings.length === 1, 2000, 'a warning');
+      assert.match(warnings[0], /request 5 dropped: the MCP endpoint restarted/);
+
+      // The session goes on with the new flow; the late answer never reached the client.
+      const again = inputsOf('received');
+      assert.equal((await postJson(`${flow.url}${sse.endpoint}`, { jsonrpc: '2.0', id: 6, method: 'ping' })).status, 202);
+      await waitFor(() => again.length === 1, 2000, 'the next request reached the new flow');
+      helper.getNode('out').receive({ ...again[0], payload: { result: {} } });
+      assert.deepEqual(JSON.parse((await sse.nextEvent()).data), { jsonrpc: '2.0', id: 6, result: {} });
+      assert.equal(caught.length, 0);
+    });
+
+    it('tell an open session once when a full deploy that keeps the endpoint changes a tool', async () => {
+      const tool = (description: string): object => ({ id: 'tool', type: 'mcp-sse-tool', z: 'tab1', endpoint: 'ep', name: 'slow', description, inputSchema: '{"type":"object"}', wires: [[]] });
+      flow = await load(serverFlow([tool('Slow')]));
+      const sse = await open();
+      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+      await postJson(`${flow.url}${sse.endpoint}`, init);
+      assert.equal(JSON.parse((await sse.nextEvent()).data).id, 1);
+      await helper.setFlows(serverFlow([tool('Slow')]), 'full');
+      await helper.setFlows(serverFlow([tool('Slow, changed')]), 'full');
+      assert.deepEqual(JSON.parse((await sse.nextEvent(2000)).data), { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(sse.takeAll().length, 0, 'once, and nothing for the deploy that changed nothing');
+    });
+
     for (const type of ['full', 'flows'] as const) {
       it(`end every stream cleanly on a ${type} deploy, never stack routes, and serve new sessions after`, async () => {
         flow = await load(serverFlow());

@@ -17,6 +17,8 @@ export interface CoreServer {
   received: InboundMessage[];
   /** The node:http server, for tests that need to see requests arrive. */
   httpServer: http.Server;
+  /** Stops collecting into `received`: the endpoint then has no flow listening (as during a redeploy of `mcp message in`). */
+  stopListening(): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startCoreServer(options: Partial<EndpointOptions> = {}): P
   const registry = options.registry ?? new SessionRegistry();
   const endpoint = new McpEndpoint({ id: 'ep1', registry, messageUrl: '/message', ...options });
   const received: InboundMessage[] = [];
-  endpoint.messageReceived.add((m) => received.push(m));
+  const stopListening = endpoint.messageReceived.add((m) => received.push(m));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     // Every method goes to the endpoint, which answers the wrong ones with 405.
@@ -52,6 +54,7 @@ export async function startCoreServer(options: Partial<EndpointOptions> = {}): P
     registry,
     received,
     httpServer: server,
+    stopListening,
     close: () => {
       endpoint.close();
       return listening.close();
