@@ -14,6 +14,7 @@ import sseOutNode from '../../nodes/mcp-sse-out';
 import toolNode from '../../nodes/mcp-sse-tool';
 import resourceNode from '../../nodes/mcp-sse-resource';
 import promptNode from '../../nodes/mcp-sse-prompt';
+import viewNode from '../../nodes/mcp-sse-view';
 import { packageTranslator } from './i18n';
 
 helper.init(require.resolve('node-red'));
@@ -21,7 +22,7 @@ helper.init(require.resolve('node-red'));
 export { helper };
 
 type NodeModule = (RED: any) => void;
-export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode] as unknown as NodeModule[];
+export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode, viewNode] as unknown as NodeModule[];
 
 export interface LoadedFlow {
   /** Base URL of the server: `httpNodeRoot` is mounted under it as Node-RED would. */
