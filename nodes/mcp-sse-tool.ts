@@ -54,6 +54,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const status = callStatus(RED, this);
+    let viewMissing = false;
     const endpoint = declareOnEndpoint(RED, this, def.endpoint, {
       kind: 'tool',
       owner: this.id,
@@ -64,7 +65,13 @@ export = function register(RED: NodeAPI): void {
       },
       onOutcome: status.onOutcome,
       onViewChecked: (missing) => {
-        if (missing === undefined) return;
+        if (missing === undefined) {
+          // A later deploy declared the view this tool was missing.
+          if (viewMissing) this.status({});
+          viewMissing = false;
+          return;
+        }
+        viewMissing = true;
         this.error(RED._(`${NS}.errors.viewMissing`, { uri: missing }));
         this.status({ fill: 'red', shape: 'ring', text: `${NS}.status.viewMissing` });
       },

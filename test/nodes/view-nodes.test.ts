@@ -113,34 +113,36 @@ describe('mcp sse view and the View of mcp sse tool in the Node-RED runtime', ()
     }
   });
 
-  it('links a tool to its view and says who may call it; a View naming no view is a node error at deploy, and that tool is listed without it', async () => {
+  it('links a tool to its view and says who may call it; a View naming no view is a node error at deploy, and that tool is listed without it until a deploy adds the view', async () => {
     const statuses = recordStatuses();
-    let flow;
+    const nodes = [TAB, ENDPOINT, viewNode(),
+      tool('shows', 'thermostat', { view: 'ui://test/panel' }),
+      tool('appOnly', 'set_target', { visibility: 'app' }),
+      tool('modelOnly', 'report', { view: 'ui://test/panel', visibility: 'model' }),
+      tool('dangling', 'broken', { view: 'ui://test/nowhere', visibility: 'model' })];
+    let client: Client | undefined;
     try {
-      flow = await load([TAB, ENDPOINT, viewNode(),
-        tool('shows', 'thermostat', { view: 'ui://test/panel' }),
-        tool('appOnly', 'set_target', { visibility: 'app' }),
-        tool('modelOnly', 'report', { view: 'ui://test/panel', visibility: 'model' }),
-        tool('dangling', 'broken', { view: 'ui://test/nowhere', visibility: 'model' })]);
-    } finally {
-      statuses.stop();
-    }
-    const errors = loggedErrors();
-    assert.ok(errors.includes('dangling: The view ui://test/nowhere is not declared on this endpoint (no mcp sse view node serves it): the tool is listed without it'), errors.join('\n'));
-    assert.equal(errors.filter((e) => /is not declared on this endpoint/.test(e)).length, 1, 'only the tool whose view is missing');
-    assert.deepEqual(statuses.of('dangling').at(-1), { fill: 'red', shape: 'ring', text: 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool.status.viewMissing' });
-    assert.deepEqual(statuses.of('shows').at(-1), {});
-    const client = await connect(flow.url);
-    try {
-      const metas = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t._meta]));
-      assert.deepEqual(metas, {
+      const flow = await load(nodes);
+      const errors = loggedErrors();
+      assert.ok(errors.includes('dangling: The view ui://test/nowhere is not declared on this endpoint (no mcp sse view node serves it): the tool is listed without it'), errors.join('\n'));
+      assert.equal(errors.filter((e) => /is not declared on this endpoint/.test(e)).length, 1, 'only the tool whose view is missing');
+      assert.deepEqual(statuses.of('dangling').at(-1), { fill: 'red', shape: 'ring', text: 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool.status.viewMissing' });
+      assert.deepEqual(statuses.of('shows').at(-1), {});
+      client = await connect(flow.url);
+      const metas = async () => Object.fromEntries((await client!.listTools()).tools.map((t) => [t.name, t._meta]));
+      assert.deepEqual(await metas(), {
         broken: { ui: { visibility: ['model'] } },
         report: { ui: { resourceUri: 'ui://test/panel', visibility: ['model'] }, 'ui/resourceUri': 'ui://test/panel' },
         set_target: { ui: { visibility: ['app'] } },
         thermostat: { ui: { resourceUri: 'ui://test/panel', visibility: ['model', 'app'] }, 'ui/resourceUri': 'ui://test/panel' },
       });
+      // A deploy of the added view only ("modified nodes"): the tool, not restarted, clears its status and is listed with the link.
+      await helper.setFlows([...nodes, viewNode({ id: 'nowhereView', uri: 'ui://test/nowhere', name: 'nowhere' })], 'nodes');
+      assert.deepEqual(statuses.of('dangling').at(-1), {});
+      assert.deepEqual((await metas()).broken, { ui: { resourceUri: 'ui://test/nowhere', visibility: ['model'] }, 'ui/resourceUri': 'ui://test/nowhere' });
     } finally {
-      await client.close();
+      statuses.stop();
+      await client?.close();
     }
   });
 

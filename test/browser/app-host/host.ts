@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The test's MCP Apps host, a page in Chromium (bundled by esbuild in test/browser/app-view.test.ts):
  * an MCP client (the official v2 client, in `legacy` mode for 2025-11-25 with `initialize`, or in
