@@ -8,7 +8,8 @@
  * temperature, and its button makes the host proxy `tools/call set_target` (a views-only tool the
  * host keeps out of the model's list) to the flow, whose new target appears in the view. A
  * text-only client gets the reading in words. Then the editor: the view dialog refuses a malformed
- * CSP origin, and the tool dialog's View lists the endpoint's view. Screenshots go to
+ * CSP origin, and the tool dialog's View lists the endpoint's view. On each supported Node-RED.
+ * Screenshots go to test-results/screenshots/mcp-apps/<version>/, and the view's own to
  * test-results/screenshots/mcp-apps/ (`thermostat-view.png` is the one the README shows).
  */
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { listenOnLoopback } from '../support/core-server';
 import { launchBrowser, openOfflinePage, screenshot } from '../support/browser';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 
 const require = createRequire(__filename);
 const EXAMPLE = path.join(PACKAGE_ROOT as string, 'examples', 'app-view.json');
@@ -108,7 +110,10 @@ async function textOnlyReading(url: string): Promise<string> {
   }
 }
 
-describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a test host in Chromium', () => {
+for (const version of NODE_RED_VERSIONS) describe(`MCP Apps: examples/app-view.json in the real node-red, rendered by a test host in Chromium, on ${version.name}`, () => {
+  /** The README's picture is taken on the first version; each version keeps its own of the rest. */
+  const readmeShots = version === NODE_RED_VERSIONS[0];
+  const shots = `${SHOTS}/${version.slug}`;
   let nodeRed: RunningNodeRed;
   let host: { url: string; close(): Promise<void> };
   let browser: Browser;
@@ -124,9 +129,12 @@ describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a t
     endpoint.allowedOrigins = host.url;
     writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow));
     nodeRed = await startNodeRedWith(path.join(dir, 'flows.json'), {
+      node: version.node,
+      bin: version.bin,
       install: 'link',
       settings: { httpNodeCors: { origin: host.url }, editorTheme: { tours: false }, telemetry: { enabled: false } },
     });
+    assertRunsOn(version, nodeRed.output());
     browser = await launchBrowser();
   });
 
@@ -171,7 +179,7 @@ describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a t
         await view.locator('#target').filter({ hasText: target.toFixed(1) }).waitFor();
         const sandbox = await page.locator('#view').getAttribute('sandbox');
         assert.equal(sandbox, 'allow-scripts', 'the view runs in a sandboxed frame of its own (opaque) origin');
-        if (era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view-before') });
+        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view-before') });
 
         await view.locator('#up').click();
         const raised = (target + 0.5).toFixed(1);
@@ -181,8 +189,8 @@ describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a t
         // The flow kept the new target: a text-only client reads it, in words.
         assert.equal(await textOnlyReading(mcpUrl), `It is 21.5 °C in the living room; the target is ${Number(raised)} °C.`);
 
-        if (era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view') });
-        await screenshot(page, SHOTS, `host-${era.slug}`);
+        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view') });
+        await screenshot(page, shots, `host-${era.slug}`);
         assert.deepEqual(blocked, [], 'nothing fetched from anywhere else');
         assert.deepEqual(errors, []);
       } finally {
@@ -209,7 +217,7 @@ describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a t
       await field.fill('https://api.example.com, api.example.com/v1');
       await field.blur();
       await page.waitForFunction(() => document.querySelector('#node-input-connectDomains')?.classList.contains('input-error'));
-      await screenshot(page, SHOTS, 'view-dialog-origin-refused');
+      await screenshot(page, shots, 'view-dialog-origin-refused');
       await field.fill('https://api.example.com, wss://live.example.com');
       await field.blur();
       await page.waitForFunction(() => !document.querySelector('#node-input-connectDomains')?.classList.contains('input-error'));
@@ -222,7 +230,7 @@ describe('MCP Apps: examples/app-view.json in the real node-red, rendered by a t
       assert.deepEqual(await select.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['', VIEW_URI]);
       assert.equal(await select.inputValue(), VIEW_URI);
       assert.equal(await page.locator('#node-input-visibility').inputValue(), 'both');
-      await screenshot(page, SHOTS, 'tool-dialog-view');
+      await screenshot(page, shots, 'tool-dialog-view');
       await page.locator('#node-dialog-cancel').click();
       await select.waitFor({ state: 'detached' });
       assert.deepEqual(blocked.filter((u) => !u.startsWith('https://catalogue.nodered.org/')), []);
