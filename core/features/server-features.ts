@@ -244,15 +244,12 @@ export class ServerFeatures {
     this.holdTimer.unref();
   }
 
-  /**
-   * The deploy is done: each tool that links a view is told whether it is declared
-   * ({@link ToolDeclaration.onViewChecked}), and every list that differs from what was last
-   * announced is announced now.
-   */
+  /** The deploy is done: every list that differs from what was last announced is announced now. */
   releaseListChanged(): void {
     if (this.holdTimer === undefined) return;
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
+    // Each tool that links a view hears whether it is declared, now that every node has started.
     this.checkViewLinks();
     this.announceListChanges();
     for (const { session, message } of this.deferred.splice(0)) {
@@ -261,7 +258,7 @@ export class ServerFeatures {
     }
   }
 
-  /** MCP Apps: tells each tool that links a view whether it is declared, now that the deploy is done. */
+  /** MCP Apps: tells each tool that links a view whether it is declared ({@link ToolDeclaration.onViewChecked}), now that the deploy is done. */
   private checkViewLinks(): void {
     for (const { declaration, uri, declared: found } of this.catalog.viewLinks()) declaration.onViewChecked?.(found ? undefined : uri);
   }

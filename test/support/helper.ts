@@ -12,9 +12,9 @@ import sseInNode from '../../nodes/mcp-sse-in';
 import messageInNode from '../../nodes/mcp-message-in';
 import sseOutNode from '../../nodes/mcp-sse-out';
 import toolNode from '../../nodes/mcp-sse-tool';
+import viewNode from '../../nodes/mcp-sse-view';
 import resourceNode from '../../nodes/mcp-sse-resource';
 import promptNode from '../../nodes/mcp-sse-prompt';
-import viewNode from '../../nodes/mcp-sse-view';
 import { packageTranslator } from './i18n';
 
 helper.init(require.resolve('node-red'));
