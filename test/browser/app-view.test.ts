@@ -15,7 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -24,7 +24,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { PACKAGE_ROOT, startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { listenOnLoopback } from '../support/core-server';
-import { launchBrowser, openOfflinePage, screenshot } from '../support/browser';
+import { launchBrowser, openOfflinePage, screenshot, SCREENSHOT_DIR } from '../support/browser';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 
 const require = createRequire(__filename);
@@ -179,7 +179,7 @@ for (const version of NODE_RED_VERSIONS) describe(`MCP Apps: examples/app-view.j
         await view.locator('#target').filter({ hasText: target.toFixed(1) }).waitFor();
         const sandbox = await page.locator('#view').getAttribute('sandbox');
         assert.equal(sandbox, 'allow-scripts', 'the view runs in a sandboxed frame of its own (opaque) origin');
-        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view-before') });
+        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: screenshotPath('thermostat-view-before') });
 
         await view.locator('#up').click();
         const raised = (target + 0.5).toFixed(1);
@@ -189,7 +189,7 @@ for (const version of NODE_RED_VERSIONS) describe(`MCP Apps: examples/app-view.j
         // The flow kept the new target: a text-only client reads it, in words.
         assert.equal(await textOnlyReading(mcpUrl), `It is 21.5 °C in the living room; the target is ${Number(raised)} °C.`);
 
-        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: await screenshotPath('thermostat-view') });
+        if (readmeShots && era.slug === '2025-11-25') await page.locator('#view').screenshot({ path: screenshotPath('thermostat-view') });
         await screenshot(page, shots, `host-${era.slug}`);
         assert.deepEqual(blocked, [], 'nothing fetched from anywhere else');
         assert.deepEqual(errors, []);
@@ -241,9 +241,7 @@ for (const version of NODE_RED_VERSIONS) describe(`MCP Apps: examples/app-view.j
 });
 
 /** test-results/screenshots/mcp-apps/<name>.png, its folder made. */
-async function screenshotPath(name: string): Promise<string> {
-  const { SCREENSHOT_DIR } = await import('../support/browser');
-  const { mkdirSync } = await import('node:fs');
+function screenshotPath(name: string): string {
   mkdirSync(path.join(SCREENSHOT_DIR, SHOTS), { recursive: true });
   return path.join(SCREENSHOT_DIR, SHOTS, `${name}.png`);
 }

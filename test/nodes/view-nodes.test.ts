@@ -87,7 +87,7 @@ describe('mcp sse view and the View of mcp sse tool in the Node-RED runtime', ()
       await waitFor(() => updates.length === 1, 2000, 'notifications/resources/updated');
       assert.deepEqual(updates, ['ui://test/panel']);
       const second = await client.readResource({ uri: 'ui://test/panel' });
-      assert.equal(second.contents[0].text, '<h1>Kitchen</h1><p>°C home hello</p><p>&lt;b&gt;warm&lt;&#x2F;b&gt; <b>warm</b></p>');
+      assert.equal((second.contents[0] as { text: string }).text, '<h1>Kitchen</h1><p>°C home hello</p><p>&lt;b&gt;warm&lt;&#x2F;b&gt; <b>warm</b></p>');
     } finally {
       await client.close();
       if (previous === undefined) delete process.env.VIEW_TEST_GREETING;
