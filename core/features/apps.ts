@@ -155,4 +155,3 @@ export function checkView(definition: ResourceDefinition): void {
     throw new DeclarationError('invalid-definition', `A view's URI must be a ${VIEW_SCHEME} URI such as ui://thermostat/panel, not ${JSON.stringify(definition.uri ?? definition.uriTemplate ?? '')}`);
   }
 }
-
