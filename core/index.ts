@@ -16,7 +16,7 @@
  * - `auth/`: who may use an endpoint (`access-control.ts`), OAuth 2.1 as a resource server
  *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).
  * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
- *   on it (`server-features.ts`), one module per feature.
+ *   on it (`server-features.ts`), one module per feature (`apps.ts`: MCP Apps views and links).
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
 export { McpEndpoint } from './endpoint';
@@ -36,6 +36,7 @@ export { splitList, type AuthInfo } from './auth/claims';
 export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
 export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
 export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
+export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PERMISSIONS, viewMeta, type CspList, type ViewPermission, type ViewSettings, type Visibility } from './features/apps';
 export { LOG_LEVELS, type LogLevel } from './features/logging';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterChange, ClusterOptions } from './cluster';

@@ -4,9 +4,14 @@
  * match its input schema leaves the node as one msg (`msg.payload` = the arguments). The flow
  * answers through `mcp sse out`; calls with invalid arguments are answered with a tool error and
  * never reach the flow. The status shows the number of calls and the last error.
+ *
+ * MCP Apps: a View links the tool to a view (`_meta.ui.resourceUri`, and the flat
+ * `ui/resourceUri`), and Visible to says who may call it (`_meta.ui.visibility`). A View no view
+ * node declares on the endpoint is a node error once the deploy is done, and the tool is listed
+ * without the link until one does.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { JsonObject, ToolDefinition } from '../core';
+import { toolViewMeta, type JsonObject, type ToolDefinition, type Visibility } from '../core';
 import { callStatus, declareOnEndpoint, parseJsonField, requestMsg } from './lib/declare';
 import type { ToolNodeDef } from './lib/types';
 
@@ -14,6 +19,9 @@ import type { ToolNodeDef } from './lib/types';
 const EMPTY_SCHEMA = { type: 'object', properties: {} };
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
+
+/** MCP Apps `_meta.ui.visibility` of each Visible to choice; both is the spec's default, written only with a view. */
+const VISIBILITY: Record<string, Visibility[] | undefined> = { both: undefined, model: ['model'], app: ['app'] };
 
 /** The tool as `tools/list` shows it, from the dialog's fields. @throws Error for a schema that is not JSON. */
 function definitionOf(RED: NodeAPI, def: ToolNodeDef): ToolDefinition {
@@ -27,8 +35,12 @@ function definitionOf(RED: NodeAPI, def: ToolNodeDef): ToolDefinition {
     if (def[hint] === 'true' || def[hint] === 'false') annotations[hint] = def[hint] === 'true';
   }
   if (Object.keys(annotations).length > 0) definition.annotations = annotations;
+  const meta = toolViewMeta(def.view, VISIBILITY[def.visibility ?? 'both']);
+  if (meta !== undefined) definition._meta = meta;
   return definition;
 }
+
+const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
 
 export = function register(RED: NodeAPI): void {
   function McpSseToolNode(this: Node, def: ToolNodeDef): void {
@@ -38,10 +50,11 @@ export = function register(RED: NodeAPI): void {
       definition = definitionOf(RED, def);
     } catch (error) {
       this.error((error as Error).message);
-      this.status({ fill: 'red', shape: 'ring', text: 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool.status.invalid-schema' });
+      this.status({ fill: 'red', shape: 'ring', text: `${NS}.status.invalid-schema` });
       return;
     }
     const status = callStatus(RED, this);
+    let viewMissing = false;
     const endpoint = declareOnEndpoint(RED, this, def.endpoint, {
       kind: 'tool',
       owner: this.id,
@@ -51,6 +64,17 @@ export = function register(RED: NodeAPI): void {
         if (endpoint !== undefined) this.send(requestMsg(endpoint, request, { tool: definition.name }) as never);
       },
       onOutcome: status.onOutcome,
+      onViewChecked: (missing) => {
+        if (missing === undefined) {
+          // A later deploy declared the view this tool was missing.
+          if (viewMissing) this.status({});
+          viewMissing = false;
+          return;
+        }
+        viewMissing = true;
+        this.error(RED._(`${NS}.errors.viewMissing`, { uri: missing }));
+        this.status({ fill: 'red', shape: 'ring', text: `${NS}.status.viewMissing` });
+      },
     });
     if (endpoint !== undefined) this.status({});
   }

@@ -1,7 +1,8 @@
 /*
  * Editor code shared by this package's node definitions: which routes an endpoint's settings make
- * the nodes serve, the one definition behind the `mcp sse in` and `mcp message in` dialogs, and
- * the endpoint dialog's Connect tab (its URLs and ready-to-paste client configurations).
+ * the nodes serve, the one definition behind the `mcp sse in` and `mcp message in` dialogs, the
+ * endpoint dialog's Connect tab (its URLs and ready-to-paste client configurations), and MCP Apps
+ * (`views`: the CSP origin check of `mcp sse view`, the View select of `mcp sse tool`).
  *
  * Why a resource file, not one node's html. `mcp sse in` and `mcp message in` are two node sets
  * (a .js each, and Node-RED reads the .html beside each .js), and the editor appends the html of
@@ -454,7 +455,96 @@
         }
     };
 
+    /**
+     * MCP Apps in the dialogs of `mcp sse view` and `mcp sse tool`: the CSP origin check (the same
+     * rule as core/features/apps.ts, which refuses the same at deploy), and the views of an endpoint.
+     */
+    var views = (function () {
+        var LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+        var ORIGIN = new RegExp('^(?:https?|wss?)://(?:(?:\\*\\.)?' + LABEL + '(?:\\.' + LABEL + ')*|\\[[0-9A-Fa-f:.]+\\])(?::(?:\\d{1,5}|\\*))?/?$');
+        var DOMAIN = new RegExp('^(?:https?://)?' + LABEL + '(?:\\.' + LABEL + ')*(?::\\d{1,5})?$');
+        var NS = MODULE + '/mcp-sse-view:mcp-sse-view.errors.';
+
+        /** True for an origin a CSP list may name: http(s)/ws(s), a host (`*.` allowed first), an optional port, no path. */
+        function isCspOrigin(text) {
+            if (!ORIGIN.test(text)) { return false; }
+            var port = /:(\d+)\/?$/.exec(text.replace(/^[a-z]+:\/\//i, ''));
+            return port === null || (Number(port[1]) >= 1 && Number(port[1]) <= 65535);
+        }
+
+        /** The entries of a list field: separated by spaces, commas or new lines. */
+        function entries(text) {
+            return String(text || '').split(/[\s,]+/).filter(function (e) { return e !== ''; });
+        }
+
+        /**
+         * Validator of a CSP list field: true, or (when the editor asks, opt) the message naming the
+         * first entry that is not an origin. The field is marked and the node flagged until it is fixed.
+         */
+        function cspField(v, opt) {
+            var bad = entries(v).filter(function (e) { return !isCspOrigin(e); })[0];
+            if (bad === undefined) { return true; }
+            return opt ? RED._(NS + 'origin', { origin: bad }) : false;
+        }
+
+        /** Validator of the domain field: blank, or a host name (optionally as an origin). */
+        function domainField(v, opt) {
+            var text = String(v || '').trim();
+            if (text === '' || DOMAIN.test(text)) { return true; }
+            return opt ? RED._(NS + 'domain') : false;
+        }
+
+        /** The enabled `mcp sse view` nodes of the endpoint `endpointId`, by URI: `[{ uri, name, id }]`. */
+        function ofEndpoint(endpointId) {
+            var found = [];
+            RED.nodes.eachNode(function (n) {
+                if (n.type === 'mcp-sse-view' && n.endpoint === endpointId && !n.d && n.uri) {
+                    found.push({ uri: n.uri, name: n.name || '', id: n.id });
+                }
+            });
+            return found.sort(function (a, b) { return a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0; });
+        }
+
+        /**
+         * Validator of a tool's View: blank, or the URI of a view on the tool's endpoint (the
+         * runtime reports a missing one at deploy and lists the tool without the link).
+         */
+        function toolView(v, opt) {
+            if (!v) { return true; }
+            var endpoint = this.endpoint;
+            if (ofEndpoint(endpoint).some(function (view) { return view.uri === v; })) { return true; }
+            return opt ? RED._(MODULE + '/mcp-sse-tool:mcp-sse-tool.errors.viewMissing', { uri: v }) : false;
+        }
+
+        /**
+         * Fills the tool dialog's View select with the views of the endpoint chosen in the dialog,
+         * again whenever the endpoint changes; a View naming no view stays selected, marked missing.
+         * @param {string} current the tool's View
+         */
+        function prepareSelect(current) {
+            var select = $('#node-input-view');
+            var fill = function () {
+                var chosen = select.val() === null ? current : select.val();
+                select.empty();
+                $('<option>').val('').text(RED._(MODULE + '/mcp-sse-tool:mcp-sse-tool.label.noView')).appendTo(select);
+                var list = ofEndpoint($('#node-input-endpoint').val());
+                list.forEach(function (view) {
+                    $('<option>').val(view.uri).text(view.name ? view.name + ' (' + view.uri + ')' : view.uri).appendTo(select);
+                });
+                if (chosen && !list.some(function (view) { return view.uri === chosen; })) {
+                    $('<option>').val(chosen).text(RED._(MODULE + '/mcp-sse-tool:mcp-sse-tool.label.missingView', { uri: chosen })).appendTo(select);
+                }
+                select.val(chosen || '');
+            };
+            $('#node-input-endpoint').on('change', fill);
+            fill();
+        }
+
+        return { isCspOrigin: isCspOrigin, cspField: cspField, domainField: domainField, ofEndpoint: ofEndpoint, toolView: toolView, prepareSelect: prepareSelect };
+    })();
+
     window.mcpSseEditor = {
+        views: views,
         transports: transports,
         transportNames: TRANSPORT_NAMES,
         routes: routes,

@@ -9,6 +9,7 @@ import { DeclarationError, declarationKey, type Declaration, type DeclarationKin
 import { compileTool, type ToolValidators } from './tools';
 import { UriTemplate } from './resources';
 import { checkPrompt } from './prompts';
+import { checkToolView, checkView, isView, linkedView, withoutViewLink } from './apps';
 
 /** A declared tool and its compiled schemas. */
 export interface DeclaredTool {
@@ -62,6 +63,7 @@ export class Catalog {
   add(declaration: Declaration): { list: ListName; remove: () => void } {
     const key = declarationKey(declaration);
     if (declaration.kind === 'tool') {
+      checkToolView(declaration.definition);
       const entry = { declaration, validators: compileTool(declaration.definition) };
       return { list: 'tools', remove: this.put(this.tools, key, entry, 'tool') };
     }
@@ -71,6 +73,7 @@ export class Catalog {
     }
     const { uri, uriTemplate, name } = declaration.definition;
     if (typeof name !== 'string' || name.trim() === '') throw new DeclarationError('invalid-definition', 'A resource needs a name');
+    if (isView(declaration.definition)) checkView(declaration.definition);
     if (uriTemplate !== undefined && uriTemplate !== '') {
       let template: UriTemplate;
       try {
@@ -128,9 +131,41 @@ export class Catalog {
     return undefined;
   }
 
-  /** The definitions of one list, sorted by name or URI: `tools`, `resources`, `templates` or `prompts`. */
+  /** The number of views declared (MCP Apps: resources of the view MIME type). */
+  get views(): number {
+    let count = 0;
+    for (const { declaration } of this.resources.values()) if (isView(declaration.definition)) count++;
+    return count;
+  }
+
+  /**
+   * MCP Apps: each tool that links a view, with the URI and whether a view is declared there.
+   */
+  viewLinks(): Array<{ declaration: ToolDeclaration; uri: string; declared: boolean }> {
+    const links: Array<{ declaration: ToolDeclaration; uri: string; declared: boolean }> = [];
+    for (const { declaration } of this.tools.values()) {
+      const uri = linkedView(declaration.definition);
+      if (uri !== undefined) links.push({ declaration, uri, declared: this.isViewDeclared(uri) });
+    }
+    return links;
+  }
+
+  private isViewDeclared(uri: string): boolean {
+    const resource = this.resources.get(uri);
+    return resource !== undefined && isView(resource.declaration.definition);
+  }
+
+  /**
+   * The definitions of one list, sorted by name or URI: `tools`, `resources`, `templates` or
+   * `prompts`. A tool whose view is not declared is listed without the link (never a dead one).
+   */
   list(which: 'tools' | 'resources' | 'templates' | 'prompts'): JsonObject[] {
-    if (which === 'tools') return [...this.tools.values()].map((t) => t.declaration).sort(byKey).map((d) => d.definition);
+    if (which === 'tools') {
+      return [...this.tools.values()].map((t) => t.declaration).sort(byKey).map(({ definition }) => {
+        const uri = linkedView(definition);
+        return uri === undefined || this.isViewDeclared(uri) ? definition : withoutViewLink(definition);
+      });
+    }
     if (which === 'prompts') return [...this.prompts.values()].map((p) => p.declaration).sort(byKey).map((d) => d.definition);
     if (which === 'templates') return [...this.templates.values()].map((t) => t.declaration).sort(byKey).map((d) => d.definition);
     return [...this.resources.values()].map((r) => r.declaration).sort(byKey).map((d) => d.definition);

@@ -20,6 +20,8 @@ export interface ToolDefinition extends JsonObject {
   inputSchema: JsonObject;
   outputSchema?: JsonObject;
   annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  /** MCP Apps: `ui.resourceUri` (its view), `ui.visibility`, and the flat `ui/resourceUri` (see `apps.ts`). */
+  _meta?: JsonObject;
 }
 
 /** A resource (`uri`) or resource template (`uriTemplate`, RFC 6570) as `resources/list` or `resources/templates/list` lists it. */
@@ -30,6 +32,8 @@ export interface ResourceDefinition extends JsonObject {
   title?: string;
   description?: string;
   mimeType?: string;
+  /** MCP Apps: a view's `ui` (CSP lists, permissions, border, domain), also put on each item it is read as. */
+  _meta?: JsonObject;
 }
 
 /** One argument of a prompt (2025-11-25 "Server Features > Prompts"). */
@@ -84,6 +88,12 @@ export interface ToolDeclaration extends DeclarationBase {
   kind: 'tool';
   definition: ToolDefinition;
   onRequest(request: FlowRequest): void;
+  /**
+   * MCP Apps, a tool that links a view: told once a deploy is done whether the view is declared
+   * on the endpoint (`undefined`) or which URI is missing. A missing view's link is left out of
+   * `tools/list` until it is declared.
+   */
+  onViewChecked?(missingUri: string | undefined): void;
 }
 
 /** Static content of a resource: UTF-8 text, or base64 bytes. */

@@ -6,6 +6,7 @@
  * Never imports Node-RED.
  */
 import type { JsonObject } from './declarations';
+import { UI_EXTENSION } from './apps';
 
 /** The protocol versions this server speaks, newest first. */
 export const PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -22,12 +23,16 @@ export interface Declared {
   prompts: number;
   /** Prompts or resource templates that answer `completion/complete`. */
   completions: boolean;
+  /** MCP Apps: views declared (resources of the view MIME type). */
+  views?: number;
 }
 
 /**
  * The server capabilities: `logging` always (the endpoint answers `logging/setLevel`); `tools`,
  * `resources` (with `subscribe`) and `prompts`, each with `listChanged`, when any is declared;
- * `completions` when a prompt or template offers them.
+ * `completions` when a prompt or template offers them; with a view declared, the MCP Apps
+ * extension as SEP-2133 declares extensions: `extensions: { "io.modelcontextprotocol/ui": {} }`
+ * (in `initialize` and, 2026-07-28, in `server/discover`).
  */
 export function capabilities(declared: Declared): JsonObject {
   const caps: JsonObject = { logging: {} };
@@ -35,6 +40,7 @@ export function capabilities(declared: Declared): JsonObject {
   if (declared.prompts > 0) caps.prompts = { listChanged: true };
   if (declared.resources > 0) caps.resources = { subscribe: true, listChanged: true };
   if (declared.tools > 0) caps.tools = { listChanged: true };
+  if ((declared.views ?? 0) > 0) caps.extensions = { [UI_EXTENSION]: {} };
   return caps;
 }
 

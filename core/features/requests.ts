@@ -11,7 +11,7 @@ import type { Session } from '../session';
 import type { Catalog } from './catalog';
 import type { Declaration, FlowRequest, JsonObject } from './declarations';
 import type { FlowCall, FlowCalls } from './flow-calls';
-import { initializeResult, type ServerIdentity } from './lifecycle';
+import { initializeResult, type Declared, type ServerIdentity } from './lifecycle';
 import { isLogLevel, LOG_LEVELS, type LogLevels } from './logging';
 import { paginate } from './pagination';
 import { completionFrom, missingArguments, renderPrompt } from './prompts';
@@ -36,6 +36,8 @@ export interface RequestContext {
   answerProtocol: boolean;
   /** True while an `mcp message in` (a flow) hears what no declaration handles. */
   flowListening(): boolean;
+  /** The capabilities each session's client declared in its `initialize`, by session id. */
+  clientCapabilities: Map<string, JsonObject>;
 }
 
 type Handler = (ctx: RequestContext, session: Session, request: JsonRpcRequest, params: JsonObject) => Handled;
@@ -66,15 +68,24 @@ function toFlow(ctx: RequestContext, session: Session, request: JsonRpcRequest, 
   return 'flow';
 }
 
+/** What is declared, as the capabilities of `initialize` and `server/discover` go: a listening flow that answers the protocol counts as a tool. */
+export function declared(ctx: RequestContext): Declared {
+  return {
+    tools: ctx.catalog.count('tool') + (ctx.answerProtocol && ctx.flowListening() ? 1 : 0),
+    resources: ctx.catalog.count('resource'),
+    prompts: ctx.catalog.count('prompt'),
+    completions: ctx.catalog.completions,
+    views: ctx.catalog.views,
+  };
+}
+
 const handlers: Record<string, Handler> = {
-  initialize: (ctx, _session, _request, params) => ({
-    result: initializeResult(params.protocolVersion, {
-      tools: ctx.catalog.count('tool') + (ctx.answerProtocol && ctx.flowListening() ? 1 : 0),
-      resources: ctx.catalog.count('resource'),
-      prompts: ctx.catalog.count('prompt'),
-      completions: ctx.catalog.completions,
-    }, ctx.identity),
-  }),
+  initialize: (ctx, session, _request, params) => {
+    if (typeof params.capabilities === 'object' && params.capabilities !== null && !Array.isArray(params.capabilities)) {
+      ctx.clientCapabilities.set(session.id, params.capabilities as JsonObject);
+    }
+    return { result: initializeResult(params.protocolVersion, declared(ctx), ctx.identity) };
+  },
   ping: () => ({ result: {} }),
   'logging/setLevel': (ctx, session, _request, params) => {
     if (!isLogLevel(params.level)) return invalidParams(`Invalid params: level must be one of ${LOG_LEVELS.join(', ')}`);

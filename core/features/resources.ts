@@ -109,10 +109,11 @@ export class UriTemplate {
   }
 }
 
-/** One item of `resources/read` contents for `uri`. */
+/** One item of `resources/read` contents for `uri`: the declaration's MIME type and `_meta` (a view's `ui`) unless `content` has its own. */
 function item(uri: string, definition: ResourceDefinition, content: JsonObject): JsonObject {
   const out: JsonObject = { uri };
   if (definition.mimeType) out.mimeType = definition.mimeType;
+  if (definition._meta !== undefined) out._meta = definition._meta;
   return { ...out, ...content };
 }
 
@@ -125,7 +126,7 @@ export function staticContents(uri: string, definition: ResourceDefinition, cont
  * Shapes what a flow answered into a `resources/read` result for `uri`:
  * `{ contents: [...] }` unchanged; a string its text; a Buffer its bytes (base64 `blob`);
  * `{ text }` or `{ blob }` one item (its own `uri`/`mimeType` kept); any other value its JSON text.
- * The declaration's MIME type is added where an item has none.
+ * The declaration's MIME type (and `_meta`) is added where an item has none.
  */
 export function readResult(payload: unknown, uri: string, definition: ResourceDefinition): JsonObject {
   if (typeof payload === 'object' && payload !== null && Array.isArray((payload as JsonObject).contents)) return payload as JsonObject;

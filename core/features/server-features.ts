@@ -15,13 +15,13 @@ import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from '../
 import type { Session } from '../session';
 import type { LogLevels } from './logging';
 import { Catalog, type ListName } from './catalog';
-import type { Declaration, JsonObject } from './declarations';
+import type { Declaration, JsonObject, ToolDeclaration } from './declarations';
 import { FlowCalls, type FlowCall } from './flow-calls';
 import type { ServerIdentity } from './lifecycle';
 import { DEFAULT_PAGE_SIZE } from './pagination';
 import { completionResult, promptResult } from './prompts';
 import { readResult, Subscriptions } from './resources';
-import { fallback, handleRequest, type RequestContext } from './requests';
+import { declared, fallback, handleRequest, type RequestContext } from './requests';
 import { toolResult } from './tools';
 import { capabilities } from './lifecycle';
 import { ErrorCode } from '../jsonrpc';
@@ -78,6 +78,8 @@ export class ServerFeatures {
   readonly calls = new FlowCalls();
   readonly subscriptions = new Subscriptions();
   private readonly context: RequestContext;
+  /** What each session's client declared in `initialize` (see {@link clientCapabilities}). */
+  private readonly clients = new Map<string, JsonObject>();
   private readonly announced = new Map<ListName, string>();
   private readonly listChangedDelayMs: number;
   private listChangedTimer: NodeJS.Timeout | undefined;
@@ -99,6 +101,7 @@ export class ServerFeatures {
       pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
       answerProtocol: options.answerProtocol === true,
       flowListening: () => host.flowListening(),
+      clientCapabilities: this.clients,
     };
     for (const list of LISTS) this.announced.set(list, this.catalog.signature(list));
   }
@@ -125,13 +128,17 @@ export class ServerFeatures {
     // Nothing declared: a flow answers the protocol itself, and it may announce a changed tool list
     // at any time (`notifications/tools/list_changed` through `mcp sse out`), which listen streams get.
     if (!this.active) return { tools: { listChanged: true } };
-    const caps = capabilities({
-      tools: this.catalog.count('tool') + (this.context.answerProtocol && this.host.flowListening() ? 1 : 0),
-      resources: this.catalog.count('resource'),
-      prompts: this.catalog.count('prompt'),
-      completions: this.catalog.completions,
-    });
-    return caps;
+    return capabilities(declared(this.context));
+  }
+
+  /**
+   * The capabilities the client of `session` declared: a 2026-07-28 request's envelope, else the
+   * session's `initialize` (when the endpoint answered it). A flow reads them as
+   * `msg.mcp.clientCapabilities`, e.g. whether the client renders MCP Apps views
+   * (`extensions["io.modelcontextprotocol/ui"].mimeTypes`).
+   */
+  clientCapabilities(session: Session): JsonObject | undefined {
+    return session.exchange?.envelope.clientCapabilities ?? this.clients.get(session.id);
   }
 
   /**
@@ -255,11 +262,18 @@ export class ServerFeatures {
     if (this.holdTimer === undefined) return;
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
+    // Each tool that links a view hears whether it is declared, now that every node has started.
+    this.checkViewLinks();
     this.announceListChanges();
     for (const { session, message } of this.deferred.splice(0)) {
       if (session.closed) continue;
       if (!this.receive(session, 'request', message)) this.host.toFlow(session, 'request', message);
     }
+  }
+
+  /** MCP Apps: tells each tool that links a view whether it is declared ({@link ToolDeclaration.onViewChecked}), now that the deploy is done. */
+  private checkViewLinks(): void {
+    for (const { declaration, uri, declared: found } of this.catalog.viewLinks()) declaration.onViewChecked?.(found ? undefined : uri);
   }
 
   private scheduleListChanged(): void {
@@ -286,6 +300,7 @@ export class ServerFeatures {
 
   /** Forgets what a closed session left (subscriptions, calls waiting for a flow). */
   closeSession(sessionId: string): void {
+    this.clients.delete(sessionId);
     this.calls.closeSession(sessionId);
     this.subscriptions.closeSession(sessionId);
   }

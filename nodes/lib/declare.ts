@@ -71,8 +71,7 @@ export function declareOnEndpoint(RED: NodeAPI, node: Node, endpointId: string, 
     undeclare = endpointNode.endpoint.features.declare(declaration);
   } catch (error) {
     if (!(error instanceof DeclarationError)) throw error;
-    node.error(error.message);
-    node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.${error.code}` });
+    refuse(node, error);
     return undefined;
   }
   node.on('close', (_removed: boolean, done: () => void) => {
@@ -80,6 +79,12 @@ export function declareOnEndpoint(RED: NodeAPI, node: Node, endpointId: string, 
     done();
   });
   return endpointNode.endpoint;
+}
+
+/** Reports a declaration that cannot be served: a node error with its message, and a red status naming its kind. */
+export function refuse(node: Node, error: DeclarationError): void {
+  node.error(error.message);
+  node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.${error.code}` });
 }
 
 /** JSON text typed in a dialog as an object; blank gives `fallback`. @throws Error naming the field when it is not JSON. */

@@ -20,7 +20,12 @@ export interface McpMsgContext {
   exchangeId?: string;
   /** The protocol version the client speaks (its `initialize`'s, or its request's `_meta`). */
   protocolVersion?: string;
-  /** 2026-07-28: the client capabilities the request declared in `_meta`. */
+  /**
+   * The client's capabilities: a 2026-07-28 request's `_meta`, else what the session's
+   * `initialize` declared (when the endpoint answered it: something declared, or Answer protocol
+   * on). MCP Apps: `extensions["io.modelcontextprotocol/ui"].mimeTypes` lists
+   * `text/html;profile=mcp-app` when the client renders views.
+   */
   clientCapabilities?: Record<string, unknown>;
   /** 2026-07-28: the client's `clientInfo`, when the request carried it. */
   clientInfo?: Record<string, unknown>;
@@ -84,8 +89,9 @@ export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Parti
   if (session.protocolVersion !== undefined) mcp.protocolVersion = session.protocolVersion;
   const auth = msgAuth(endpoint.access.callerOf(session.id));
   if (auth !== undefined) mcp.auth = auth;
+  const capabilities = endpoint.features.clientCapabilities(session);
+  if (capabilities !== undefined) mcp.clientCapabilities = capabilities;
   if (session.exchange !== undefined) {
-    mcp.clientCapabilities = session.exchange.envelope.clientCapabilities;
     if (session.exchange.envelope.clientInfo !== undefined) mcp.clientInfo = session.exchange.envelope.clientInfo;
     if (extra.requestId !== undefined) {
       const state = endpoint.exchanges.state(session, extra.requestId);
@@ -263,6 +269,10 @@ export interface ToolNodeDef extends NodeDef {
   destructiveHint?: string;
   idempotentHint?: string;
   openWorldHint?: string;
+  /** MCP Apps: the `ui://` URI of the view shown with the tool's result; blank for none. */
+  view?: string;
+  /** MCP Apps: who may call the tool: `both` (default), `model`, or `app` (only its view, through the host). */
+  visibility?: 'both' | 'model' | 'app';
 }
 
 /** Settings of `mcp-sse-resource`. */
@@ -279,6 +289,33 @@ export interface ResourceNodeDef extends NodeDef {
   /** Static content as `text`, or as `base64` bytes. */
   contentType?: 'text' | 'base64';
   content?: string;
+}
+
+/** Settings of `mcp-sse-view` (MCP Apps). */
+export interface ViewNodeDef extends NodeDef {
+  endpoint: string;
+  /** The view's `ui://` URI. */
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  /** `template`: the Mustache `template` (HTML); `flow`: a msg per `resources/read`. */
+  source?: 'template' | 'flow';
+  template?: string;
+  /** CSP origins, separated by spaces, commas or new lines. */
+  connectDomains?: string;
+  resourceDomains?: string;
+  frameDomains?: string;
+  baseUriDomains?: string;
+  /** Sandbox permissions asked for. */
+  camera?: boolean;
+  microphone?: boolean;
+  geolocation?: boolean;
+  clipboardWrite?: boolean;
+  /** `''` (the host decides), `'true'` or `'false'`. */
+  prefersBorder?: string;
+  /** A dedicated sandbox origin, in the host's format. */
+  domain?: string;
 }
 
 /** One argument row of `mcp-sse-prompt`. */

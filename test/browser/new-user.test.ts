@@ -117,6 +117,7 @@ for (const version of NODE_RED_VERSIONS) {
         { type: 'mcp-sse-prompt', label: 'mcp sse prompt', icon: 'icons/node-red-contrib-mcp-sse/mcp-prompt.svg' },
         { type: 'mcp-sse-resource', label: 'mcp sse resource', icon: 'icons/node-red-contrib-mcp-sse/mcp-resource.svg' },
         { type: 'mcp-sse-tool', label: 'mcp sse tool', icon: 'icons/node-red-contrib-mcp-sse/mcp-tool.svg' },
+        { type: 'mcp-sse-view', label: 'mcp sse view', icon: 'icons/node-red-contrib-mcp-sse/mcp-view.svg' },
       ]);
       // Each node's help, from locales/en-US/<node>.html, in Node-RED's help style.
       const sections = await page.evaluate(() => Object.fromEntries(['mcp-sse-endpoint', 'mcp-sse-in', 'mcp-message-in', 'mcp-sse-out'].map((type) => {

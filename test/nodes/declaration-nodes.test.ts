@@ -65,7 +65,7 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
       assert.deepEqual(msg.payload, { a: 2, b: 3 });
       assert.equal(msg.topic, 'add');
       assert.deepEqual({ ...msg.mcp, sessionId: typeof msg.mcp.sessionId, requestId: typeof msg.mcp.requestId },
-        { sessionId: 'string', endpoint: 'ep', transport: 'streamable-http', protocolVersion: '2025-11-25', kind: 'request', requestId: 'number', method: 'tools/call', tool: 'add' });
+        { sessionId: 'string', endpoint: 'ep', transport: 'streamable-http', protocolVersion: '2025-11-25', clientCapabilities: {}, kind: 'request', requestId: 'number', method: 'tools/call', tool: 'add' });
       helper.getNode('out').receive({ ...msg, payload: msg.payload.a + msg.payload.b });
       assert.deepEqual((await answer).content, [{ type: 'text', text: '5' }]);
       assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: '1 call' });

@@ -22,7 +22,7 @@ describe('Flow Library readiness', () => {
     for (const check of ran) assert.equal(scorecard[check]?.test, true, `${check} passes`);
     // The tool reads each node's definition from its html (a literal type, an inline object); a file it
     // cannot read is only logged, and its node silently drops out of N02's list.
-    assert.deepEqual(scorecard.N02?.nodes?.slice().sort(), ['mcp-message-in', 'mcp-sse-in', 'mcp-sse-out', 'mcp-sse-prompt', 'mcp-sse-resource', 'mcp-sse-tool']);
+    assert.deepEqual(scorecard.N02?.nodes?.slice().sort(), ['mcp-message-in', 'mcp-sse-in', 'mcp-sse-out', 'mcp-sse-prompt', 'mcp-sse-resource', 'mcp-sse-tool', 'mcp-sse-view']);
     assert.equal(run.status, 0);
   });
 

@@ -13,6 +13,7 @@ import sseInNode from '../../nodes/mcp-sse-in';
 import messageInNode from '../../nodes/mcp-message-in';
 import sseOutNode from '../../nodes/mcp-sse-out';
 import toolNode from '../../nodes/mcp-sse-tool';
+import viewNode from '../../nodes/mcp-sse-view';
 import resourceNode from '../../nodes/mcp-sse-resource';
 import promptNode from '../../nodes/mcp-sse-prompt';
 import { CONTEXT_KEY } from '../../nodes/lib/registry-context';
@@ -24,7 +25,7 @@ helper.init(require.resolve('node-red'));
 export { helper };
 
 type NodeModule = (RED: any) => void;
-export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode] as unknown as NodeModule[];
+export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode, viewNode] as unknown as NodeModule[];
 
 export interface LoadedFlow {
   /** Base URL of the server: `httpNodeRoot` is mounted under it as Node-RED would. */
