@@ -27,7 +27,7 @@ import { negotiateVersion } from './features/lifecycle';
 import { Exchanges } from './exchanges';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 
 /** Messages of one accepted POST, in order. */
 type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
@@ -40,6 +40,8 @@ export class McpEndpoint {
   readonly registry: SessionRegistry;
   /** Largest POST body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Most messages in one JSON-RPC batch, where the revision has batches. */
+  readonly maxBatchSize: number;
   /** The most open sessions (of both transports); one more gets 503 with `Retry-After`. */
   readonly maxSessions: number;
   /** Ms a session outlives a dropped stream for its client to resume; 0: resumption off. */
@@ -93,6 +95,7 @@ export class McpEndpoint {
     this.id = options.id;
     this.registry = options.registry;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits };
     const settings = sessionSettings(options, this.queueLimits);
@@ -154,7 +157,10 @@ export class McpEndpoint {
     session.touch();
     this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
-      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
+      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') {
+        session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
+        session.initializeId = (message as JsonRpcRequest).id;
+      }
       if (!this.protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }

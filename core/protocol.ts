@@ -131,6 +131,7 @@ export class Protocol {
       if (id !== null) {
         const verdict = this.clientRequests.respond(session.id, id);
         if (!verdict.ok) return { sent: false, reason: `response dropped: ${verdict.reason}` };
+        if (id === session.initializeId) agreeVersion(session, message.result);
       }
       return deliver(session, message as unknown as JsonRpcMessage, undefined, 'response');
     }
@@ -212,4 +213,15 @@ export class Protocol {
 function deliver(session: Session, message: JsonRpcMessage, related: RequestId | undefined, what: string): PushResult {
   if (session.send(message, related)) return { sent: true, message };
   return { sent: false, reason: `${what} dropped: the client closed the stream it would go on` };
+}
+
+/**
+ * The answer to a session's `initialize` goes out: the `protocolVersion` it names is the version
+ * agreed ("Lifecycle > Version Negotiation"), which a flow that answers `initialize` itself may
+ * have chosen differently from the one asked for; the session speaks it from now on.
+ */
+function agreeVersion(session: Session, result: unknown): void {
+  session.initializeId = undefined;
+  const agreed = isObject(result) ? result.protocolVersion : undefined;
+  if (typeof agreed === 'string') session.protocolVersion = agreed;
 }
