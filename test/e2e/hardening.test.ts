@@ -12,12 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import bcrypt from 'bcryptjs';
-import { packedTarball, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
-import { openSse, request, type SseConnection } from '../support/sse-client';
-import { messagesOf, StreamableClient } from '../support/streamable-client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
+import { messagesOf, StreamableClient } from '../support/streamable-client';
+import bcrypt from 'bcryptjs';
+import { packedTarball, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
+import { openSse, request } from '../support/sse-client';
 // @ts-expect-error plain JavaScript module shared with npm start and the benchmark
 import { prepareUserDir, startNodeRed } from '../../scripts/node-red-runner.mjs';
 
