@@ -17,7 +17,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } fro
 import { messagesOf, StreamableClient } from '../support/streamable-client';
 import bcrypt from 'bcryptjs';
 import { packedTarball, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
-import { openSse, request } from '../support/sse-client';
+import { openSse, request, type SseConnection } from '../support/sse-client';
 // @ts-expect-error plain JavaScript module shared with npm start and the benchmark
 import { prepareUserDir, startNodeRed } from '../../scripts/node-red-runner.mjs';
 
