@@ -157,10 +157,7 @@ export class McpEndpoint {
     session.touch();
     this.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
-      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') {
-        session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
-        session.initializeId = (message as JsonRpcRequest).id;
-      }
+      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
       if (!this.protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }

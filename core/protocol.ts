@@ -89,6 +89,8 @@ export class Protocol {
       const request = message as JsonRpcRequest;
       this.clientRequests.received(session.id, request);
       if (request.method === 'logging/setLevel' && isLogLevel(request.params?.level)) this.logLevels.set(session.id, request.params.level);
+      // Its answer names the protocol version agreed (see agreeVersion).
+      if (request.method === 'initialize') session.initializeId = request.id;
     } else if ((message as JsonRpcNotification).method === 'notifications/cancelled') {
       const params = (message as JsonRpcNotification).params ?? {};
       const requestId = params.requestId;

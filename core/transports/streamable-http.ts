@@ -101,11 +101,12 @@ export class StreamableHttpTransport {
    *
    * Refused: 406 an `Accept` without both `application/json` and `text/event-stream`; 415 a
    * non-JSON `Content-Type` or a `Content-Encoding`; the body's answers (413, 400 `-32700`, 400
-   * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` in a batch;
+   * `-32600`: see {@link readPostBody}); 400 `-32600` an `initialize` batched with other messages;
    * 400 a missing or malformed `Mcp-Session-Id`; 404 a session that is unknown or has ended; 400
-   * an unsupported `MCP-Protocol-Version`; 400 `-32600` a batch on a session that agreed
-   * 2025-06-18 or later, or one over the endpoint's `maxBatchSize`; 403 `insufficient_scope` a
-   * `tools/call` without its tool's scopes.
+   * an unsupported `MCP-Protocol-Version`; 403 `insufficient_scope` a `tools/call` without its
+   * tool's scopes.
+   * Batches ({@link refuseBatch}): 400 `-32600` an `initialize` in any array, even alone; a batch
+   * on a session that agreed 2025-06-18 or later; one over the endpoint's `maxBatchSize`.
    */
   private handlePost(post: Pending): void {
     const { req, res } = post;
