@@ -90,9 +90,9 @@ export class SseTransport {
 
   /**
    * POST on the message path: takes one JSON-RPC message (or, on 2024-11-05 and 2025-03-26, a
-   * non-empty batch) for the session
-   * named by the `sessionId` query parameter, answers `202 Accepted`, then hands each message to
-   * the endpoint. Nothing reaches the endpoint unless the whole POST is valid.
+   * non-empty batch) for the session named by the `sessionId` query parameter, answers `202
+   * Accepted`, then hands each message to the endpoint. Nothing reaches the endpoint unless the
+   * whole POST is valid.
    *
    * Errors, each with a JSON-RPC error body: 405 any method but POST; 403, 401 and 503 as for
    * the GET; 400 missing, repeated or malformed `sessionId`; 404 no such open session on this

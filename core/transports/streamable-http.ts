@@ -93,8 +93,8 @@ export class StreamableHttpTransport {
 
   /**
    * POST: one JSON-RPC message, or a non-empty batch on the revisions that have batches (see
-   * {@link refuseBatch}). `initialize` opens a session, whose id the
-   * answer carries in `Mcp-Session-Id`; every other POST names its session in that header. A POST
+   * {@link refuseBatch}). `initialize` opens a session, whose id the answer carries in
+   * `Mcp-Session-Id`; every other POST names its session in that header. A POST
    * of notifications and responses only gets 202; one with requests gets a `text/event-stream`
    * that carries what the flow sends about them and ends after their responses (or, in JSON
    * response mode, one `application/json` body with the responses).
@@ -162,11 +162,10 @@ export class StreamableHttpTransport {
   }
 
   /**
-   * A POST of the 2026-07-28 revision (see `stateless.ts`): an `MCP-Protocol-Version` this server
-   * speaks in neither era, with no envelope, gets 400 `-32022` with the supported versions
-   * ({@link unknownVersion}); a batch gets 400 `-32600` (this revision has none); every message's
-   * envelope is checked ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a removed method (`initialize`,
-   * `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404 `-32601`. Then the POST is
+   * A POST of the 2026-07-28 revision (see `stateless.ts`), after {@link refuseModernBody}: every
+   * message's envelope is checked ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a
+   * removed method (`initialize`, `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404
+   * `-32601`. Then the POST is
    * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
    * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
    * `-32021`), or an SSE stream when a request asked for progress or a log level (unless JSON
@@ -175,13 +174,7 @@ export class StreamableHttpTransport {
    * the exchange's messages carry the caller.
    */
   private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
-    const first = body.messages[0];
-    const unknown = unknownVersion(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS);
-    if (unknown !== undefined) {
-      sendEnvelopeError(res, !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null, unknown);
-      return;
-    }
-    if (refuseBatch(res, MODERN_VERSION, body, this.endpoint.maxBatchSize)) return;
+    if (refuseModernBody(req, res, body, this.endpoint.maxBatchSize)) return;
     let envelope: Envelope | undefined;
     let sse = false;
     let listen = false;
@@ -303,6 +296,20 @@ export class StreamableHttpTransport {
       `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(String(version).slice(0, 40))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     return false;
   }
+}
+
+/**
+ * Answers and returns true when a 2026-07-28 POST is refused as a whole, before its envelopes are
+ * read: an `MCP-Protocol-Version` this server speaks in neither era, with no envelope, gets 400
+ * `-32022` with every supported version ({@link unknownVersion}); a batch gets 400 `-32600`, since
+ * this revision has none ({@link refuseBatch}).
+ */
+function refuseModernBody(req: IncomingMessage, res: ServerResponse, body: PostedBody, maxBatchSize: number): boolean {
+  const unknown = unknownVersion(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS);
+  if (unknown === undefined) return refuseBatch(res, MODERN_VERSION, body, maxBatchSize);
+  const first = body.messages[0];
+  sendEnvelopeError(res, !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null, unknown);
+  return true;
 }
 
 /** Answers a refused 2026-07-28 request: the error's status, and a JSON-RPC error with its `data`. */
