@@ -33,6 +33,11 @@ export interface EndpointOptions {
   /** Largest POST body accepted, in bytes; larger gets 413. Default 4 MiB. */
   maxBodyBytes?: number;
   /**
+   * Most messages in one JSON-RPC batch, on the revisions that have batches (2024-11-05,
+   * 2025-03-26); a larger batch gets 400 `-32600`. Default 100. Later revisions refuse every batch.
+   */
+  maxBatchSize?: number;
+  /**
    * How long a session outlives a dropped stream, waiting for the client to reconnect with
    * `Last-Event-ID`, in ms; 0 (the default) turns resumption off.
    */
@@ -123,6 +128,8 @@ export interface SessionEvent {
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 /** Largest POST body accepted, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Most messages in one JSON-RPC batch (the SDK servers' cap). */
+export const DEFAULT_MAX_BATCH_SIZE = 100;
 /** Message events kept per session for replay on resumption. */
 export const DEFAULT_REPLAY_EVENTS = 256;
 /** The `retry:` sent to clients, in ms. */

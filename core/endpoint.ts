@@ -28,7 +28,7 @@ import { Exchanges } from './exchanges';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
 import { CLOSED_MESSAGE, interruptWaiting, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 
 /** Messages of one accepted POST, in order. */
 type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
@@ -41,6 +41,8 @@ export class McpEndpoint {
   readonly registry: SessionRegistry;
   /** Largest POST body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Most messages in one JSON-RPC batch, where the revision has batches. */
+  readonly maxBatchSize: number;
   /** The most open sessions (of both transports); one more gets 503 with `Retry-After`. */
   readonly maxSessions: number;
   /** Ms a session outlives a dropped stream for its client to resume; 0: resumption off. */
@@ -98,6 +100,7 @@ export class McpEndpoint {
     this.id = options.id;
     this.registry = options.registry;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
     this.interrupted = options.interrupted ?? processInterrupted;
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits };

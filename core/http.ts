@@ -5,7 +5,7 @@
  * extend them).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse, type RequestId } from './jsonrpc';
+import { ErrorCode, errorResponse, type RequestId } from './jsonrpc';
 
 /** JSON-RPC error codes the transports use for HTTP-level failures (the SDK's choices). */
 export const TransportErrorCode = {
@@ -87,9 +87,13 @@ export function valueDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Why {@link readBodyText} refused a body: the HTTP status to answer and the reason. */
+/**
+ * Why {@link readBodyText} refused a body: the HTTP status to answer, the JSON-RPC error code of
+ * the answer's body (`-32700` parse error for bytes that are not UTF-8, as for text that is not
+ * JSON; `-32000` otherwise: too large, cut short), and the reason.
+ */
 export class BodyError extends Error {
-  constructor(readonly status: 400 | 413, message: string) {
+  constructor(readonly status: 400 | 413, message: string, readonly code: number = TransportErrorCode.BadRequest) {
     super(message);
     this.name = 'BodyError';
   }
@@ -147,7 +151,7 @@ function onBodyEnd(this: IncomingMessage): void {
   try {
     text = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
   } catch {
-    finishReading(this, new BodyError(400, 'Request body is not valid UTF-8'));
+    finishReading(this, new BodyError(400, 'Parse error: the request body is not valid UTF-8', ErrorCode.ParseError));
     return;
   }
   finishReading(this, undefined, text);

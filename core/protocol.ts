@@ -89,6 +89,8 @@ export class Protocol {
       const request = message as JsonRpcRequest;
       this.clientRequests.received(session.id, request);
       if (request.method === 'logging/setLevel' && isLogLevel(request.params?.level)) this.logLevels.set(session.id, request.params.level);
+      // Its answer names the protocol version agreed (see agreeVersion).
+      if (request.method === 'initialize') session.initializeId = request.id;
     } else if ((message as JsonRpcNotification).method === 'notifications/cancelled') {
       const params = (message as JsonRpcNotification).params ?? {};
       const requestId = params.requestId;
@@ -131,6 +133,7 @@ export class Protocol {
       if (id !== null) {
         const verdict = this.clientRequests.respond(session.id, id);
         if (!verdict.ok) return { sent: false, reason: `response dropped: ${verdict.reason}` };
+        if (id === session.initializeId) agreeVersion(session, message.result);
       }
       return deliver(session, message as unknown as JsonRpcMessage, undefined, 'response');
     }
@@ -212,4 +215,15 @@ export class Protocol {
 function deliver(session: Session, message: JsonRpcMessage, related: RequestId | undefined, what: string): PushResult {
   if (session.send(message, related)) return { sent: true, message };
   return { sent: false, reason: `${what} dropped: the client closed the stream it would go on` };
+}
+
+/**
+ * The answer to a session's `initialize` goes out: the `protocolVersion` it names is the version
+ * agreed ("Lifecycle > Version Negotiation"), which a flow that answers `initialize` itself may
+ * have chosen differently from the one asked for; the session speaks it from now on.
+ */
+function agreeVersion(session: Session, result: unknown): void {
+  session.initializeId = undefined;
+  const agreed = isObject(result) ? result.protocolVersion : undefined;
+  if (typeof agreed === 'string') session.protocolVersion = agreed;
 }

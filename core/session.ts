@@ -74,8 +74,13 @@ export class Session implements StreamOwner {
    * not a session a client opened, never in the registry, ending with its POST.
    */
   exchange?: Exchange;
-  /** The protocol version the client speaks: its `initialize`'s (negotiated) or its envelope's. */
+  /**
+   * The protocol version the client speaks: the one its `initialize` asked for, if this server
+   * speaks it, until the answer to `initialize` names the one agreed; or its envelope's.
+   */
   protocolVersion?: string;
+  /** The id of the client's `initialize` while it waits for its answer (see {@link protocolVersion}). */
+  initializeId?: RequestId;
   private lastActivity = Date.now();
   private closedReason: CloseReason | undefined;
   /** Unnumbered frames sent (the HTTP+SSE `endpoint` event). */

@@ -96,6 +96,29 @@ export interface EnvelopeError {
   data?: unknown;
 }
 
+/**
+ * The answer to a POST that names, in its `MCP-Protocol-Version` header, a version this server
+ * speaks in neither era, while no message carries the envelope's version (for example `initialize`
+ * with `MCP-Protocol-Version: 1999-01-01`): 400 `-32022` with every version the endpoint speaks,
+ * this revision's and those negotiated by `initialize` (`legacyVersions`), in `data.supported`,
+ * and the header's value in `data.requested`, the shape 2026-07-28 gives an unknown version, which
+ * the SDK v2 client reads to pick one. `undefined` for any other POST.
+ */
+export function unknownVersion(req: IncomingMessage, messages: JsonRpcMessage[], legacyVersions: readonly string[]): EnvelopeError | undefined {
+  const header = req.headers['mcp-protocol-version'];
+  if (typeof header !== 'string') return undefined;
+  const requested = header.trim();
+  if (MODERN_VERSIONS.includes(requested) || legacyVersions.includes(requested)) return undefined;
+  if (messages.some((message) => metaOf(message)?.[META.protocolVersion] !== undefined)) return undefined;
+  const supported = [...MODERN_VERSIONS, ...legacyVersions];
+  return {
+    status: 400,
+    code: ModernErrorCode.UnsupportedProtocolVersion,
+    message: `Unsupported protocol version ${JSON.stringify(requested.slice(0, 40))} in MCP-Protocol-Version. Supported: ${MODERN_VERSIONS.join(', ')} (params._meta on every request); ${legacyVersions.join(', ')} (negotiated by initialize)`,
+    data: { supported, requested: requested.slice(0, 100) },
+  };
+}
+
 /** What a valid envelope says. */
 export interface Envelope {
   protocolVersion: string;

@@ -9,7 +9,7 @@
  * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
+import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
 import { settleRoutes } from './lib/serve-endpoint';
@@ -141,6 +141,7 @@ export = function register(RED: NodeAPI): void {
       messageUrl: publicPath(RED, this.messagePath),
       keepAliveMs: numberSetting(def.keepAlive, DEFAULT_KEEP_ALIVE_MS / 1000) * 1000,
       maxBodyBytes: numberSetting(def.maxBodySize, DEFAULT_MAX_BODY_BYTES),
+      maxBatchSize: Math.max(1, Math.floor(numberSetting(def.maxBatchSize, DEFAULT_MAX_BATCH_SIZE))),
       resumeGraceMs: numberSetting(def.resumeGrace, DEFAULT_RESUME_GRACE_S) * 1000,
       replayEvents: Math.max(1, Math.floor(numberSetting(def.replayEvents, DEFAULT_REPLAY_EVENTS))),
       retryMs: Math.floor(numberSetting(def.retry, DEFAULT_RETRY_MS)),

@@ -13,7 +13,7 @@
  * Never imports Node-RED.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBodyText, sendJsonRpcError, TransportErrorCode, type BodyError } from '../http';
+import { readBodyText, sendJsonRpcError, type BodyError } from '../http';
 import { sendTo, sendUnavailable, type RelayContext } from './context';
 import type { RelayResponseMessage, RelayRoute } from './wire';
 
@@ -69,7 +69,7 @@ export class Forwarder {
       return;
     }
     readBodyText(req, this.maxBodyBytes, (_c: undefined, error: BodyError | undefined, text: string | undefined) => {
-      if (error !== undefined) sendJsonRpcError(res, error.status, TransportErrorCode.BadRequest, error.message, null, error.status === 413 ? { Connection: 'close' } : {});
+      if (error !== undefined) sendJsonRpcError(res, error.status, error.code, error.message, null, error.status === 413 ? { Connection: 'close' } : {});
       else this.forward(req, res, sessionId, route, notFound, text);
     }, undefined);
   }

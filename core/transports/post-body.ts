@@ -22,6 +22,44 @@ export interface PostedBody {
   batch: boolean;
 }
 
+/**
+ * The protocol revisions that have JSON-RPC batches: `2025-06-18` removed them ("Changelog"), and
+ * `2026-07-28` has none.
+ */
+export const BATCH_REVISIONS: readonly string[] = ['2024-11-05', '2025-03-26'];
+
+/**
+ * Why a POST body may not be taken under protocol revision `revision`, or `undefined` when it may:
+ * an `initialize` in a batch (never allowed: "Lifecycle > Initialization", even alone in an
+ * array); a batch under a revision without batches (see {@link BATCH_REVISIONS}); a batch of
+ * more than `maxBatchSize` messages. A single message is always fine. Each reason is the message
+ * of a `-32600` answer.
+ */
+export function batchRefusal(revision: string, body: PostedBody, maxBatchSize: number): string | undefined {
+  if (!body.batch) return undefined;
+  if (body.messages.some(({ message }) => 'method' in message && message.method === 'initialize')) {
+    return 'Invalid Request: initialize must be sent alone, not in a batch';
+  }
+  if (!BATCH_REVISIONS.includes(revision)) {
+    return `Invalid Request: batching is not supported in protocol version ${revision.slice(0, 40)}`;
+  }
+  if (body.messages.length > maxBatchSize) {
+    return `Invalid Request: a batch of ${body.messages.length} messages; this endpoint takes at most ${maxBatchSize} in one batch`;
+  }
+  return undefined;
+}
+
+/**
+ * Answers 400 with `-32600` (`"id": null`) and returns true when {@link batchRefusal} refuses the
+ * body under `revision`; nothing of the body reaches the endpoint then.
+ */
+export function refuseBatch(res: ServerResponse, revision: string, body: PostedBody, maxBatchSize: number): boolean {
+  const reason = batchRefusal(revision, body, maxBatchSize);
+  if (reason === undefined) return false;
+  sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, reason);
+  return true;
+}
+
 /** Called with a valid body; `context` is what the caller passed in, so the callback can be a fixed function. */
 export type PostCallback<C> = (context: C, body: PostedBody) => void;
 
@@ -56,8 +94,9 @@ export function checkJsonHeaders(req: IncomingMessage, res: ServerResponse): boo
  * `callback(context, body)` once when it is valid. Otherwise answers, each with a JSON-RPC error
  * body (`"id": null` unless the message's id was readable): 413 over `maxBodyBytes`; 400 with
  * `-32600` JSON nested deeper than {@link MAX_JSON_DEPTH} levels; 400 with `-32700` a body that is
- * not JSON (or not UTF-8, or cut short); 400 with `-32600` an empty batch or JSON that is not a
- * JSON-RPC message. A body a parser in front already read (Express middleware) is used as it is.
+ * not JSON or not UTF-8; 400 with `-32000` a body cut short; 400 with `-32600` an empty batch or
+ * JSON that is not a JSON-RPC message. A body a parser in front already read (Express middleware)
+ * is used as it is. Batches are not checked here: see {@link refuseBatch}.
  */
 export function readPostBody<C>(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number, callback: PostCallback<C>, context: C): void {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
@@ -78,7 +117,7 @@ export function readPostBody<C>(req: IncomingMessage, res: ServerResponse, maxBo
 /** Where a body goes once read: a fixed function, so a POST allocates no closures. */
 function onBodyText(reading: Reading<unknown>, error: BodyError | undefined, text: string | undefined): void {
   if (error !== undefined) {
-    sendJsonRpcError(reading.res, error.status, TransportErrorCode.BadRequest, error.message, null,
+    sendJsonRpcError(reading.res, error.status, error.code, error.message, null,
       error.status === 413 ? { Connection: 'close' } : {});
     return;
   }

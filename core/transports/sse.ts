@@ -13,7 +13,7 @@ import type { Session } from '../session';
 import { formatEventId, parseEventId } from '../event-log';
 import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
-import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
+import { checkJsonHeaders, readPostBody, refuseBatch, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
 
 /** The headers of every `202 Accepted`, made once. */
@@ -27,6 +27,9 @@ export function sendAccepted(res: ServerResponse, headers?: Record<string, strin
   res.writeHead(202, headers === undefined ? ACCEPTED_HEADERS : { ...ACCEPTED_HEADERS, ...headers });
   res.end('Accepted');
 }
+
+/** The protocol revision that defined HTTP+SSE. */
+const HTTP_SSE_VERSION = '2024-11-05';
 
 const PLAIN_SESSION_QUERY = /^sessionId=[0-9A-Za-z-]*$/;
 
@@ -89,16 +92,19 @@ export class SseTransport {
   }
 
   /**
-   * POST on the message path: takes one JSON-RPC message (or a non-empty batch) for the session
-   * named by the `sessionId` query parameter, answers `202 Accepted`, then hands each message to
-   * the endpoint. Nothing reaches the endpoint unless the whole POST is valid.
+   * POST on the message path: takes one JSON-RPC message (or, on 2024-11-05 and 2025-03-26, a
+   * non-empty batch) for the session named by the `sessionId` query parameter, answers `202
+   * Accepted`, then hands each message to the endpoint. Nothing reaches the endpoint unless the
+   * whole POST is valid.
    *
    * Errors, each with a JSON-RPC error body: 405 any method but POST; 403, 401 and 503 as for
    * the GET; 400 missing, repeated or malformed `sessionId`; 404 no such open session on this
    * endpoint (or, with OAuth on, one another caller opened: the token must keep naming the
    * subject and client that opened the stream); 415 a `Content-Type` other than JSON or a
    * `Content-Encoding`; then the body's answers (413, 400 `-32700`, 400 `-32600`: see
-   * {@link readPostBody}); 403 `insufficient_scope` a `tools/call` without its tool's scopes.
+   * {@link readPostBody}); 400 `-32600` a batch the session's protocol version does not allow,
+   * one over the endpoint's `maxBatchSize`, or one with `initialize` (see {@link refuseBatch});
+   * 403 `insufficient_scope` a `tools/call` without its tool's scopes.
    */
   handlePost = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'POST') {
@@ -126,6 +132,8 @@ export class SseTransport {
       return;
     }
     const endpoint = post.transport.endpoint;
+    // Before its initialize, a session of this transport speaks its transport's revision.
+    if (refuseBatch(post.res, session.protocolVersion ?? HTTP_SSE_VERSION, body, endpoint.maxBatchSize)) return;
     if (endpoint.access.refuseToolCalls(post.req, post.res, 'sse', post.auth, body.messages)) return;
     sendAccepted(post.res);
     endpoint.receive(session, body.messages, post.auth);

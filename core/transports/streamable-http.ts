@@ -16,12 +16,15 @@ import { JsonReply } from '../channel';
 import { parseEventId } from '../event-log';
 import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import type { McpEndpoint } from '../endpoint';
-import { checkJsonHeaders, readPostBody, type PostedBody } from './post-body';
+import { checkJsonHeaders, readPostBody, refuseBatch, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
-import { checkEnvelope, isModernPost, MODERN_VERSION, REMOVED_METHODS, type Envelope } from '../stateless';
+import { checkEnvelope, isModernPost, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope, type EnvelopeError } from '../stateless';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+
+/** The protocol revision that defined Streamable HTTP, and that a request without `MCP-Protocol-Version` speaks. */
+const STREAMABLE_HTTP_VERSION = '2025-03-26';
 
 /** The session header, as clients send it and as this transport answers it. */
 export const SESSION_HEADER = 'Mcp-Session-Id';
@@ -91,8 +94,9 @@ export class StreamableHttpTransport {
   }
 
   /**
-   * POST: one JSON-RPC message or a non-empty batch. `initialize` opens a session, whose id the
-   * answer carries in `Mcp-Session-Id`; every other POST names its session in that header. A POST
+   * POST: one JSON-RPC message, or a non-empty batch on the revisions that have batches (see
+   * {@link refuseBatch}). `initialize` opens a session, whose id the answer carries in
+   * `Mcp-Session-Id`; every other POST names its session in that header. A POST
    * of notifications and responses only gets 202; one with requests gets a `text/event-stream`
    * that carries what the flow sends about them and ends after their responses (or, in JSON
    * response mode, one `application/json` body with the responses).
@@ -104,6 +108,8 @@ export class StreamableHttpTransport {
    * unknown (whatever its shape: another server's id too) or has ended; 400
    * an unsupported `MCP-Protocol-Version`; 403 `insufficient_scope` a `tools/call` without its
    * tool's scopes.
+   * Batches ({@link refuseBatch}): 400 `-32600` an `initialize` in any array, even alone; a batch
+   * on a session that agreed 2025-06-18 or later; one over the endpoint's `maxBatchSize`.
    */
   private handlePost(post: Pending): void {
     const { req, res } = post;
@@ -122,11 +128,10 @@ export class StreamableHttpTransport {
       transport.answerModern(body, req, res, auth);
       return;
     }
+    const { maxBatchSize } = transport.endpoint;
     const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
-    if (initialize && body.messages.length > 1) {
-      sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
-      return;
-    }
+    // An initialize in a batch is refused whatever the revision.
+    if (initialize && refuseBatch(res, STREAMABLE_HTTP_VERSION, body, maxBatchSize)) return;
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
@@ -137,6 +142,7 @@ export class StreamableHttpTransport {
     }
     const session = transport.sessionFor(req, res, auth, body);
     if (session === undefined || !transport.versionSupported(req, res)) return;
+    if (refuseBatch(res, revisionOf(session, req), body, maxBatchSize)) return;
     if (transport.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
     transport.answer(session, body, requestIds, req, res, auth);
   }
@@ -160,9 +166,10 @@ export class StreamableHttpTransport {
   }
 
   /**
-   * A POST of the 2026-07-28 revision (see `stateless.ts`): every message's envelope is checked
-   * ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a removed method (`initialize`,
-   * `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404 `-32601`. Then the POST is
+   * A POST of the 2026-07-28 revision (see `stateless.ts`), after {@link refuseModernBody}: every
+   * message's envelope is checked ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a
+   * removed method (`initialize`, `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404
+   * `-32601`. Then the POST is
    * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
    * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
    * `-32021`), or an SSE stream when a request asked for progress or a log level (unless JSON
@@ -172,6 +179,7 @@ export class StreamableHttpTransport {
    * the exchange's messages carry the caller.
    */
   private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
+    if (refuseModernBody(req, res, body, this.endpoint.maxBatchSize)) return;
     let envelope: Envelope | undefined;
     let sse = false;
     let listen: RequestId | undefined;
@@ -180,9 +188,7 @@ export class StreamableHttpTransport {
       const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
       const checked = checkEnvelope(req, message);
       if ('status' in checked) {
-        const payload = JSON.stringify({ jsonrpc: '2.0', id, error: checked.data === undefined ? { code: checked.code, message: checked.message } : { code: checked.code, message: checked.message, data: checked.data } });
-        res.writeHead(checked.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-        res.end(payload);
+        sendEnvelopeError(res, id, checked);
         return;
       }
       envelope ??= checked;
@@ -300,6 +306,39 @@ export class StreamableHttpTransport {
       `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(String(version).slice(0, 40))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     return false;
   }
+}
+
+/**
+ * Answers and returns true when a 2026-07-28 POST is refused as a whole, before its envelopes are
+ * read: an `MCP-Protocol-Version` this server speaks in neither era, with no envelope, gets 400
+ * `-32022` with every supported version ({@link unknownVersion}); a batch gets 400 `-32600`, since
+ * this revision has none ({@link refuseBatch}).
+ */
+function refuseModernBody(req: IncomingMessage, res: ServerResponse, body: PostedBody, maxBatchSize: number): boolean {
+  const unknown = unknownVersion(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS);
+  if (unknown === undefined) return refuseBatch(res, MODERN_VERSION, body, maxBatchSize);
+  const first = body.messages[0];
+  sendEnvelopeError(res, !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null, unknown);
+  return true;
+}
+
+/** Answers a refused 2026-07-28 request: the error's status, and a JSON-RPC error with its `data`. */
+function sendEnvelopeError(res: ServerResponse, id: RequestId | null, refused: EnvelopeError): void {
+  const error = refused.data === undefined ? { code: refused.code, message: refused.message } : { code: refused.code, message: refused.message, data: refused.data };
+  const payload = JSON.stringify({ jsonrpc: '2.0', id, error });
+  res.writeHead(refused.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+/**
+ * The protocol revision a POST on a session speaks: the one its `initialize` agreed; else its
+ * `MCP-Protocol-Version` (already checked to be supported), else 2025-03-26 (the revision a
+ * request without the header is taken to speak: "Protocol Version Header").
+ */
+function revisionOf(session: Session, req: IncomingMessage): string {
+  if (session.protocolVersion !== undefined) return session.protocolVersion;
+  const header = req.headers['mcp-protocol-version'];
+  return typeof header === 'string' ? header : STREAMABLE_HTTP_VERSION;
 }
 
 /** A valid POST body as JSON text again, to relay to another instance. */

@@ -129,6 +129,8 @@ export interface EndpointNodeDef extends NodeDef {
   keepAlive: number | string;
   /** Largest POST body, in bytes. */
   maxBodySize: number | string;
+  /** Most messages in one JSON-RPC batch (2024-11-05, 2025-03-26); default 100. */
+  maxBatchSize?: number | string;
   /** Seconds a session outlives a dropped stream, waiting for a reconnect with Last-Event-ID; 0 turns resumption off. */
   resumeGrace?: number | string;
   /** Message events kept per session for replay on resumption. */

@@ -210,6 +210,7 @@ for (const version of NODE_RED_VERSIONS) {
         ['Transports', 'cacheTtlMs', '86400001', ''],
         ['Limits', 'keepAlive', '-1', '15'],
         ['Limits', 'maxBodySize', '10', '4194304'],
+        ['Limits', 'maxBatchSize', '0', '100'],
         // The example's Redis URL: one instance while MCP_REDIS_URL is not set, several when it is.
         ['Instances', 'redisUrl', 'localhost:6379', '${MCP_REDIS_URL}'],
       ];

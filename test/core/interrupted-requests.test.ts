@@ -42,16 +42,16 @@ function client(server: CoreServer): StreamableClient {
   return c;
 }
 
-/** A 2025 session on /mcp, initialized (the flow answers `initialize`). */
-async function session(server: CoreServer): Promise<StreamableClient> {
+/** A 2025 session on /mcp of `version`, initialized (the flow answers `initialize`). */
+async function session(server: CoreServer, version = '2025-11-25'): Promise<StreamableClient> {
   const c = client(server);
-  const initializing = c.initialize(0);
+  const initializing = c.initialize(0, {}, version);
   await waitFor(() => server.received.some((m) => 'method' in m.message && m.message.method === 'initialize'), 2000, 'initialize reached the flow');
   const init = server.received.find((m) => 'method' in m.message && m.message.method === 'initialize') as InboundMessage;
-  server.endpoint.send(init.session.id, { result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 't', version: '1' } } }, { requestId: 0 });
+  server.endpoint.send(init.session.id, { result: { protocolVersion: version, capabilities: {}, serverInfo: { name: 't', version: '1' } } }, { requestId: 0 });
   assert.equal((await initializing).status, 200);
   server.received.length = 0;
-  c.protocolVersion = '2025-11-25';
+  c.protocolVersion = version;
   return c;
 }
 
@@ -200,7 +200,8 @@ describe('the endpoint closes', () => {
 describe('a session that ends with a JSON reply waiting', () => {
   it('answers each request the reply still waits for (a DELETE meanwhile), never []', async () => {
     const server = await start({ jsonResponse: true });
-    const c = await session(server);
+    // 2025-03-26: the last revision with batches.
+    const c = await session(server, '2025-03-26');
     const answering = c.post([call(2), call(3)]);
     await waitFor(() => server.received.length === 2, 2000, 'the calls reached the flow');
     server.endpoint.send(server.received[0].session.id, { result: {} }, { requestId: 2 });

@@ -77,7 +77,7 @@ describe('hot path', () => {
       }
     });
 
-    it('refuses a body that grows past the limit without a Content-Length (413), and invalid UTF-8 (400)', async () => {
+    it('refuses a body that grows past the limit without a Content-Length (413), and invalid UTF-8 (400, a parse error)', async () => {
       const sse = await openSse(`${server.url}/sse`);
       try {
         const before = server.received.length;
@@ -85,7 +85,7 @@ describe('hot path', () => {
         assert.equal(big.status, 413);
         const invalid = await postInPieces(`${server.url}${sse.endpoint}`, [Buffer.from([0x7b, 0xff, 0xfe, 0x7d])]);
         assert.equal(invalid.status, 400);
-        assert.equal(JSON.parse(invalid.body).error.code, -32000);
+        assert.equal(JSON.parse(invalid.body).error.code, -32700);
         assert.equal(server.received.length, before);
         // The session still works afterwards.
         const ok = await request(`${server.url}${sse.endpoint}`, { headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":2,"method":"ping"}' });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import {
-  checkEnvelope, decorateResult, isModernPost, listenFilter, listenWants, META, ModernErrorCode, StateSeal,
+  checkEnvelope, decorateResult, isModernPost, listenFilter, listenWants, META, ModernErrorCode, StateSeal, unknownVersion,
   type EnvelopeError, type RequestState,
 } from '../../core/stateless';
 import type { JsonRpcMessage } from '../../core/jsonrpc';
@@ -73,6 +73,20 @@ describe('the 2026-07-28 envelope', () => {
       assert.equal(error.code, -32602);
       assert.match(error.message, /params\._meta/);
     }
+  });
+
+  it('answers a version header it speaks in neither era, on messages without the envelope, 400 -32022 with every supported version', () => {
+    const legacy = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+    const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18' } } as JsonRpcMessage;
+    const error = unknownVersion(post({ 'MCP-Protocol-Version': '1999-01-01' }), [initialize], legacy);
+    assert.equal(error?.status, 400);
+    assert.equal(error?.code, ModernErrorCode.UnsupportedProtocolVersion);
+    assert.deepEqual(error?.data, { supported: ['2026-07-28', ...legacy], requested: '1999-01-01' });
+    assert.doesNotMatch(error?.message ?? '', /_meta with/, 'not the envelope message');
+    for (const known of ['2026-07-28', ...legacy]) assert.equal(unknownVersion(post({ 'MCP-Protocol-Version': known }), [initialize], legacy), undefined, known);
+    assert.equal(unknownVersion(post({}), [initialize], legacy), undefined, 'no header');
+    // A message with the envelope is the envelope check's to answer (-32020 or -32022 there).
+    assert.equal(unknownVersion(post({ 'MCP-Protocol-Version': '1999-01-01' }), [call('add')], legacy), undefined);
   });
 
   it('takes a POST for 2026-07-28 by a non-2025 version header or the envelope, never with a session id', () => {

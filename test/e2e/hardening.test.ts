@@ -1,7 +1,8 @@
 /**
  * Hardening in the real node-red with the tutorial example and the official SDK client: a token
  * kept in credentials, a foreign Origin, a malformed body, a flow that throws or never answers,
- * redeploys under load; and `httpNodeAuth`,
+ * redeploys under load; batches as each protocol revision defines them (and the endpoint's Max
+ * batch size), bodies that are not UTF-8, an unknown protocol version on initialize; and `httpNodeAuth`,
  * `httpNodeMiddleware` and `httpNodeCors` honoured as core `http in` honours them.
  */
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
+import { messagesOf, StreamableClient } from '../support/streamable-client';
 import bcrypt from 'bcryptjs';
 import { packedTarball, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeRed } from '../support/node-red';
 import { openSse, request } from '../support/sse-client';
@@ -189,6 +193,112 @@ describe('hardening in the real node-red: token, Origin, bad bodies, failing flo
     await Promise.all(clients.map((c) => c.close()));
   });
 
+});
+
+describe('batches, bodies and versions as each revision defines them, in the real node-red', () => {
+  let nodeRed: RunningNodeRed;
+  const streamables: StreamableClient[] = [];
+  const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const call = (id: number, a: number, b: number): Record<string, unknown> => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'add', arguments: { a, b } } });
+
+  before(async () => {
+    // The tutorial flow, its endpoint's Max batch size set to 3 in the editor.
+    nodeRed = await startNodeRedWith(writeFlowFile(tutorialFlow({ maxBatchSize: 3 })), { install: 'link' });
+  });
+  after(async () => {
+    for (const c of streamables) c.closeAll();
+    await nodeRed.stop();
+  });
+
+  /** A raw client of /mcp with a session of `version`, which the tutorial flow agreed to. */
+  async function session(version: string): Promise<StreamableClient> {
+    const c = new StreamableClient(`${nodeRed.url}/mcp`);
+    streamables.push(c);
+    const init = await c.initialize('init', {}, version);
+    assert.equal(init.status, 200, init.body);
+    assert.equal(await init.stream?.ended, true);
+    assert.equal((messagesOf(init.stream!)[0] as { result: { protocolVersion: string } }).result.protocolVersion, version);
+    c.protocolVersion = version;
+    assert.equal((await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
+    return c;
+  }
+
+  function refusal(answer: { status: number; body: string; json: unknown }): { code: number; message: string } {
+    assert.equal(answer.status, 400, answer.body);
+    return (answer.json as { error: { code: number; message: string } }).error;
+  }
+
+  it('runs a batch of add calls on 2024-11-05 and 2025-03-26 up to Max batch size; refuses one past it, and every batch on 2025-11-25 and 2026-07-28', async () => {
+    const old = await session('2025-03-26');
+    const answered = await old.post([call(1, 1, 2), call(2, 2, 3), call(3, 3, 4)]);
+    assert.equal(answered.status, 200, answered.body);
+    assert.equal(await answered.stream?.ended, true);
+    const texts = (messagesOf(answered.stream!) as Array<{ id: number; result: { content: Array<{ text: string }> } }>)
+      .sort((x, y) => x.id - y.id).map((m) => m.result.content[0].text);
+    assert.deepEqual(texts, ['3', '5', '7']);
+    assert.deepEqual(refusal(await old.post([call(4, 1, 1), call(5, 1, 1), call(6, 1, 1), call(7, 1, 1)])),
+      { code: -32600, message: 'Invalid Request: a batch of 4 messages; this endpoint takes at most 3 in one batch' });
+
+    const sse = await openSse(`${nodeRed.url}/sse`);
+    try {
+      const messageUrl = new URL(sse.endpoint, nodeRed.url).href;
+      const post = (body: unknown): Promise<{ status: number; body: string; json: unknown }> => request(messageUrl, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal((await post({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })).status, 202);
+      assert.equal(JSON.parse((await sse.nextEvent()).data).result.protocolVersion, '2024-11-05');
+      assert.equal((await post([call(1, 10, 1), call(2, 20, 2)])).status, 202);
+      const got = [JSON.parse((await sse.nextEvent()).data), JSON.parse((await sse.nextEvent()).data)] as Array<{ id: number; result: { content: Array<{ text: string }> } }>;
+      assert.deepEqual(got.sort((x, y) => x.id - y.id).map((m) => m.result.content[0].text), ['11', '22']);
+      assert.equal(refusal(await post([call(3, 1, 1), call(4, 1, 1), call(5, 1, 1), call(6, 1, 1)])).code, -32600);
+    } finally {
+      sse.close();
+    }
+
+    const recent = await session('2025-11-25');
+    assert.deepEqual(refusal(await recent.post([call(1, 1, 2), call(2, 2, 3)])),
+      { code: -32600, message: 'Invalid Request: batching is not supported in protocol version 2025-11-25' });
+    const stateless = new StreamableClient(`${nodeRed.url}/mcp`);
+    streamables.push(stateless);
+    const modern = [1, 2].map((id) => ({ ...call(id, 1, 1), params: { name: 'add', arguments: { a: 1, b: 1 }, _meta: ENVELOPE } }));
+    assert.deepEqual(refusal(await stateless.post(modern, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'add' })),
+      { code: -32600, message: 'Invalid Request: batching is not supported in protocol version 2026-07-28' });
+    // A batched initialize opens no session.
+    assert.equal(refusal(await new StreamableClient(`${nodeRed.url}/mcp`).post([{ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26' } }], { 'MCP-Protocol-Version': null })).code, -32600);
+  });
+
+  it('answers a body that is not UTF-8 with 400 -32700 on the message path, a /mcp session and a 2026-07-28 POST', async () => {
+    const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+    const sse = await openSse(`${nodeRed.url}/sse`);
+    try {
+      const onMessage = await request(new URL(sse.endpoint, nodeRed.url).href, { headers: { 'Content-Type': 'application/json' }, body: bytes });
+      assert.equal(refusal(onMessage).code, -32700);
+    } finally {
+      sse.close();
+    }
+    assert.equal(refusal(await (await session('2025-06-18')).post(bytes)).code, -32700);
+    const modern = await new StreamableClient(`${nodeRed.url}/mcp`).post(bytes, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' });
+    assert.deepEqual(refusal(modern), { code: -32700, message: 'Parse error: the request body is not valid UTF-8' });
+  });
+
+  it('tells initialize with an MCP-Protocol-Version that does not exist which versions there are; SDK v1 and v2 (auto) clients connect as before', async () => {
+    const unknown = await new StreamableClient(`${nodeRed.url}/mcp`).initialize('init', { 'MCP-Protocol-Version': '1999-01-01' });
+    const error = refusal(unknown) as { code: number; message: string; data?: unknown };
+    assert.equal(error.code, -32022);
+    assert.doesNotMatch(error.message, /_meta with/);
+    assert.deepEqual(error.data, { supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '1999-01-01' });
+
+    const v1 = new Client({ name: 'v1', version: '1.0.0' });
+    await v1.connect(new StreamableHTTPClientTransport(new URL(`${nodeRed.url}/mcp`)));
+    const v2 = new ClientV2({ name: 'v2', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never);
+    await v2.connect(new StreamableV2(new URL(`${nodeRed.url}/mcp`)));
+    const sse = await connect(`${nodeRed.url}/sse`);
+    try {
+      assert.equal(await add(v1, 2, 3), '5');
+      assert.equal(((await v2.callTool({ name: 'add', arguments: { a: 4, b: 5 } })).content as Array<{ text: string }>)[0].text, '9');
+      assert.equal(await add(sse, 6, 7), '13');
+    } finally {
+      await Promise.all([v1.close(), v2.close(), sse.close()]);
+    }
+  });
 });
 
 describe('httpNodeAuth, httpNodeMiddleware and httpNodeCors in the real node-red', () => {

@@ -89,13 +89,16 @@ export class StreamableClient {
     return this.request('POST', changes, body);
   }
 
-  /** POSTs `initialize` (request id `id`) without a session id, and keeps the `Mcp-Session-Id` it answers with. */
-  async initialize(id: string | number = 0, changes: HeaderChanges = {}): Promise<StreamableAnswer> {
+  /**
+   * POSTs `initialize` (request id `id`, asking for `protocolVersion`) without a session id, and
+   * keeps the `Mcp-Session-Id` it answers with.
+   */
+  async initialize(id: string | number = 0, changes: HeaderChanges = {}, protocolVersion = '2025-11-25'): Promise<StreamableAnswer> {
     const answer = await this.post({
       jsonrpc: '2.0',
       id,
       method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-test-client', version: '1.0.0' } },
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test-client', version: '1.0.0' } },
     }, { 'Mcp-Session-Id': null, 'MCP-Protocol-Version': null, ...changes });
     const sessionId = answer.headers['mcp-session-id'];
     if (answer.status < 300 && typeof sessionId === 'string') this.sessionId = sessionId;

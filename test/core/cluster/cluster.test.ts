@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { startCoreServer, waitFor, type CoreServer } from '../../support/core-server';
-import { openSse, postJson } from '../../support/sse-client';
+import { openSse, postJson, request } from '../../support/sse-client';
 import { streamableRequest, POST_ACCEPT } from '../../support/streamable-client';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import type { McpEndpoint } from '../../../core/endpoint';
@@ -113,6 +113,14 @@ describe('two instances of one endpoint, through a real redis-server', () => {
     const raw = await postJson(`${b.url}/message?sessionId=${onlySession(a).id}`, { jsonrpc: '2.0', method: 'notifications/x' });
     assert.equal(raw.status, 202);
     assert.equal(raw.body, 'Accepted');
+    // Relayed too, the answers a client would get from A: a body that is not UTF-8 is a parse
+    // error; a batch is refused by the version the session agreed on A (the flow's 2025-06-18).
+    const bytes = await request(`${b.url}/message?sessionId=${onlySession(a).id}`, { headers: { 'Content-Type': 'application/json' }, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
+    assert.equal(bytes.status, 400);
+    assert.equal((bytes.json as { error: { code: number } }).error.code, -32700);
+    const batch = await postJson(`${b.url}/message?sessionId=${onlySession(a).id}`, [{ jsonrpc: '2.0', method: 'notifications/x' }, { jsonrpc: '2.0', method: 'notifications/y' }]);
+    assert.equal(batch.status, 400);
+    assert.deepEqual((batch.json as { error: unknown }).error, { code: -32600, message: 'Invalid Request: batching is not supported in protocol version 2025-06-18' });
   });
 
   it('answers 404 for a session no instance holds, on either transport, and after a relayed DELETE', async () => {

@@ -92,7 +92,7 @@ describe('HTTP+SSE transport over plain node:http', () => {
   });
 
   describe('answers bad POSTs precisely, and nothing reaches the listeners', () => {
-    const cases: Array<{ name: string; query?: (sid: string) => string; headers?: Record<string, string>; body?: string; status: number; code: number; id?: unknown }> = [
+    const cases: Array<{ name: string; query?: (sid: string) => string; headers?: Record<string, string>; body?: string | Buffer; status: number; code: number; id?: unknown }> = [
       { name: 'missing sessionId', query: () => '', status: 400, code: -32000 },
       { name: 'empty sessionId', query: () => '?sessionId=', status: 400, code: -32000 },
       { name: 'malformed sessionId (a control character)', query: () => '?sessionId=abc%0A', status: 400, code: -32000 },
@@ -101,6 +101,7 @@ describe('HTTP+SSE transport over plain node:http', () => {
       { name: 'text/plain content type', headers: { 'Content-Type': 'text/plain' }, body: '{}', status: 415, code: -32000 },
       { name: 'no content type', headers: {}, body: '{}', status: 415, code: -32000 },
       { name: 'malformed JSON', body: '{"jsonrpc":', status: 400, code: -32700, id: null },
+      { name: 'bytes that are not UTF-8 (a parse error, as the SDK answers)', body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), status: 400, code: -32700, id: null },
       { name: 'JSON that is not JSON-RPC', body: '{"hello":"world"}', status: 400, code: -32600, id: null },
       { name: 'an empty batch', body: '[]', status: 400, code: -32600, id: null },
       { name: 'a null id', body: '{"jsonrpc":"2.0","id":null,"method":"ping"}', status: 400, code: -32600, id: null },
@@ -154,6 +155,108 @@ describe('HTTP+SSE transport over plain node:http', () => {
     assert.equal(local.registry.count(), 0);
     await assert.rejects(openSse(`${local.url}/sse`), (e: { status?: number }) => e.status === 503);
     await local.close();
+  });
+});
+
+describe('HTTP+SSE: batches by the protocol version the session agreed', () => {
+  let server: CoreServer;
+  const streams: SseConnection[] = [];
+  before(async () => {
+    server = await startCoreServer({ keepAliveMs: 0 });
+  });
+  after(async () => {
+    for (const s of streams) s.close();
+    await server.close();
+  });
+
+  const ping = (id: string | number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+  const notification = (i: number) => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: i } });
+
+  /** Opens a session; with `version`, initializes it, the flow agreeing to `agreed` (default: the same). */
+  async function session(version?: string, agreed = version): Promise<SseConnection> {
+    const sse = await openSse(`${server.url}/sse`);
+    streams.push(sse);
+    if (version === undefined) return sse;
+    const init = await postJson(`${server.url}${sse.endpoint}`, { jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    assert.equal(init.status, 202, init.body);
+    server.endpoint.send(sse.sessionId, { result: { protocolVersion: agreed, capabilities: {}, serverInfo: { name: 'core-test', version: '1' } } }, { requestId: 'init' });
+    assert.equal(JSON.parse((await sse.nextEvent()).data).result.protocolVersion, agreed);
+    return sse;
+  }
+
+  /** POSTs `body` on the session; asserts a refusal 400 -32600 matching `message`, with nothing reaching the flow. */
+  async function refused(sse: SseConnection, body: unknown, message: RegExp): Promise<void> {
+    const before = server.received.length;
+    const answer = await postJson(`${server.url}${sse.endpoint}`, body);
+    assert.equal(answer.status, 400, answer.body);
+    assert.equal(answer.headers['content-type'], 'application/json');
+    assert.deepEqual((answer.json as { id: unknown }).id, null);
+    const error = (answer.json as { error: { code: number; message: string } }).error;
+    assert.equal(error.code, -32600);
+    assert.match(error.message, message);
+    assert.equal(server.received.length, before, 'nothing reached the flow');
+  }
+
+  /** POSTs `body` on the session; asserts 202 and that its messages reached the flow, in order. */
+  async function accepted(sse: SseConnection, body: unknown[]): Promise<void> {
+    const before = server.received.length;
+    const answer = await postJson(`${server.url}${sse.endpoint}`, body);
+    assert.equal(answer.status, 202, answer.body);
+    assert.deepEqual(server.received.slice(before).map((m) => m.message), body);
+  }
+
+  for (const version of [undefined, '2024-11-05', '2025-03-26']) {
+    it(`takes a batch on a session of ${version ?? 'HTTP+SSE before initialize (2024-11-05)'}, and answers each request on the stream`, async () => {
+      const sse = await session(version);
+      await accepted(sse, [ping('a'), notification(1), ping('b')]);
+      server.endpoint.send(sse.sessionId, { result: {} }, { requestId: 'a' });
+      server.endpoint.send(sse.sessionId, { result: {} }, { requestId: 'b' });
+      assert.deepEqual([JSON.parse((await sse.nextEvent()).data).id, JSON.parse((await sse.nextEvent()).data).id], ['a', 'b']);
+    });
+  }
+
+  for (const version of ['2025-06-18', '2025-11-25']) {
+    it(`refuses a batch on a session that agreed ${version} with 400 -32600 naming the version; single messages go on`, async () => {
+      const sse = await session(version);
+      await refused(sse, [ping('a'), ping('b')], new RegExp(`^Invalid Request: batching is not supported in protocol version ${version}$`));
+      await refused(sse, [ping('alone')], /batching is not supported/);
+      assert.equal((await postJson(`${server.url}${sse.endpoint}`, ping('single'))).status, 202);
+      server.endpoint.send(sse.sessionId, { result: {} }, { requestId: 'single' });
+      assert.equal(JSON.parse((await sse.nextEvent()).data).id, 'single');
+    });
+  }
+
+  it('goes by the version the initialize answer agreed, not the one asked for', async () => {
+    await accepted(await session('2025-11-25', '2024-11-05'), [ping('x'), ping('y')]);
+    await refused(await session('2025-03-26', '2025-06-18'), [ping('x'), ping('y')], /protocol version 2025-06-18/);
+  });
+
+  it('takes at most 100 messages in a batch by default: 101 get 400 -32600', async () => {
+    const sse = await session('2024-11-05');
+    await accepted(sse, Array.from({ length: 100 }, (_, i) => notification(i)));
+    await refused(sse, Array.from({ length: 101 }, (_, i) => notification(i)), /^Invalid Request: a batch of 101 messages; this endpoint takes at most 100 in one batch$/);
+  });
+
+  it('takes at most maxBatchSize messages in a batch when it is set', async () => {
+    const small = await startCoreServer({ keepAliveMs: 0, maxBatchSize: 2 });
+    const sse = await openSse(`${small.url}/sse`);
+    try {
+      assert.equal((await postJson(`${small.url}${sse.endpoint}`, [notification(1), notification(2)])).status, 202);
+      const over = await postJson(`${small.url}${sse.endpoint}`, [notification(1), notification(2), notification(3)]);
+      assert.equal(over.status, 400);
+      assert.deepEqual((over.json as { error: unknown }).error, { code: -32600, message: 'Invalid Request: a batch of 3 messages; this endpoint takes at most 2 in one batch' });
+      assert.equal(small.received.length, 2);
+    } finally {
+      sse.close();
+      await small.close();
+    }
+  });
+
+  it('never takes initialize in a batch, even alone in an array', async () => {
+    const sse = await session();
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    await refused(sse, [initialize, { jsonrpc: '2.0', method: 'notifications/initialized' }], /^Invalid Request: initialize must be sent alone, not in a batch$/);
+    await refused(sse, [initialize], /initialize must be sent alone/);
   });
 });
 

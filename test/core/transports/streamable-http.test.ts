@@ -45,11 +45,14 @@ async function sse(headers: Record<string, string> = {}): Promise<SseConnection>
   return s;
 }
 
-/** Opens a Streamable session: POSTs `initialize`, answers it as the flow would, reads its stream to the end. */
-async function openSession(c = client()): Promise<StreamableClient> {
-  const answer = await c.initialize('init');
+/**
+ * Opens a Streamable session: POSTs `initialize` asking for `version`, answers it as the flow would
+ * (agreeing to `version`), reads its stream to the end.
+ */
+async function openSession(c = client(), version = '2025-11-25'): Promise<StreamableClient> {
+  const answer = await c.initialize('init', {}, version);
   assert.equal(answer.status, 200, answer.body);
-  const sent = (server as CoreServer).endpoint.send(c.sessionId as string, { result: INIT_RESULT }, { requestId: 'init' });
+  const sent = (server as CoreServer).endpoint.send(c.sessionId as string, { result: { ...INIT_RESULT, protocolVersion: version } }, { requestId: 'init' });
   assert.equal(sent.sent, true);
   assert.equal(await streamOf(answer).ended, true);
   return c;
@@ -137,9 +140,9 @@ describe('Streamable HTTP: POST streams', () => {
     assert.equal(s.endpoint.sessionCount, 10);
   });
 
-  it('answers a batch of two requests on one stream that ends only after both responses', async () => {
+  it('answers a batch of two requests (2025-03-26) on one stream that ends only after both responses', async () => {
     const s = await start();
-    const c = await openSession();
+    const c = await openSession(client(), '2025-03-26');
     const before = s.received.length;
     const stream = streamOf(await c.post([ping('a'), ping('b')]));
     assert.deepEqual(s.received.slice(before).map((m) => m.message), [ping('a'), ping('b')]);
@@ -194,7 +197,7 @@ describe('Streamable HTTP: POST streams', () => {
 
   it('answers a POST of notifications only, or responses only, with 202 and no body; the flow gets them', async () => {
     const s = await start();
-    const c = await openSession();
+    const c = await openSession(client(), '2025-03-26');
     const before = s.received.length;
     const notification = await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
     assert.equal(notification.status, 202);
@@ -240,9 +243,12 @@ describe('Streamable HTTP: refusals, each with its status and JSON-RPC error, no
     { name: 'text/plain body', headers: { 'Content-Type': 'text/plain' }, body: ping(1), status: 415, code: -32000, message: /Content-Type must be application\/json/ },
     { name: 'body over the limit', body: { ...ping(1), params: { pad: 'x'.repeat(20_000) } }, status: 413, code: -32000, message: /the limit is 16384 bytes/ },
     { name: 'malformed JSON', body: '{"jsonrpc":', status: 400, code: -32700, message: /Parse error/ },
+    { name: 'bytes that are not UTF-8', body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), status: 400, code: -32700, message: /^Parse error: the request body is not valid UTF-8$/ },
     { name: 'JSON that is not JSON-RPC', body: '{"hello":"world"}', status: 400, code: -32600, message: /Invalid Request/ },
     { name: 'an empty batch', body: '[]', status: 400, code: -32600, message: /empty batch/ },
     { name: 'initialize in a batch', headers: { 'Mcp-Session-Id': null }, body: [{ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, ping(2)], status: 400, code: -32600, message: /initialize must be sent alone/ },
+    { name: 'initialize alone in an array', headers: { 'Mcp-Session-Id': null }, body: [{ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26' } }], status: 400, code: -32600, message: /initialize must be sent alone/ },
+    { name: 'a batch on a 2025-11-25 session', body: [ping(1), ping(2)], status: 400, code: -32600, message: /^Invalid Request: batching is not supported in protocol version 2025-11-25$/ },
     { name: 'POST without Mcp-Session-Id', headers: { 'Mcp-Session-Id': null }, body: ping(1), status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
     { name: 'GET without Mcp-Session-Id', method: 'GET', headers: { 'Mcp-Session-Id': null }, status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
     { name: 'DELETE without Mcp-Session-Id', method: 'DELETE', headers: { 'Mcp-Session-Id': null }, status: 400, code: -32000, message: /Mcp-Session-Id header is required/ },
@@ -359,6 +365,136 @@ describe('Streamable HTTP: refusals, each with its status and JSON-RPC error, no
   });
 });
 
+describe('Streamable HTTP: batches by the protocol version the session agreed', () => {
+  const notification = (i: number) => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: i } });
+
+  /** POSTs `body` on `c`'s session; asserts 400 -32600 matching `message`, nothing reaching the flow, no session opened or ended. */
+  async function refused(s: CoreServer, c: StreamableClient, body: unknown, message: RegExp): Promise<void> {
+    const before = s.received.length;
+    const sessions = s.endpoint.sessionCount;
+    const answer = await c.post(body);
+    assert.equal(answer.status, 400, answer.body);
+    const error = errorOf(answer);
+    assert.equal(error.code, -32600);
+    assert.match(error.message, message);
+    assert.equal(s.received.length, before, 'nothing reached the flow');
+    assert.equal(s.endpoint.sessionCount, sessions);
+  }
+
+  it('answers a batch on a 2025-03-26 session, with or without its MCP-Protocol-Version header', async () => {
+    const s = await start();
+    const c = await openSession(client(), '2025-03-26');
+    for (const header of [null, '2025-03-26']) {
+      const stream = streamOf(await c.post([ping('a'), ping('b')], { 'MCP-Protocol-Version': header }));
+      s.endpoint.send(c.sessionId as string, { result: { n: 1 } }, { requestId: 'a' });
+      s.endpoint.send(c.sessionId as string, { result: { n: 2 } }, { requestId: 'b' });
+      assert.equal(await stream.ended, true);
+      assert.deepEqual(messagesOf(stream), [{ jsonrpc: '2.0', id: 'a', result: { n: 1 } }, { jsonrpc: '2.0', id: 'b', result: { n: 2 } }]);
+    }
+  });
+
+  for (const version of ['2025-06-18', '2025-11-25']) {
+    it(`refuses a batch on a session that agreed ${version} with 400 -32600 naming the version; its single requests are still answered`, async () => {
+      const s = await start();
+      const c = await openSession(client(), version);
+      c.protocolVersion = version;
+      await refused(s, c, [ping('a'), ping('b')], new RegExp(`^Invalid Request: batching is not supported in protocol version ${version}$`));
+      await refused(s, c, [ping('alone')], /batching is not supported/);
+      await refused(s, c, [notification(1), notification(2)], /batching is not supported/);
+      const stream = streamOf(await c.post(ping('single')));
+      s.endpoint.send(c.sessionId as string, { result: {} }, { requestId: 'single' });
+      assert.deepEqual(await nextMessage(stream), { jsonrpc: '2.0', id: 'single', result: {} });
+    });
+  }
+
+  it('goes by the version the initialize answer agreed, not the one asked for', async () => {
+    const s = await start();
+    const older = client();
+    assert.equal((await older.initialize('init', {}, '2025-11-25')).status, 200);
+    s.endpoint.send(older.sessionId as string, { result: { ...INIT_RESULT, protocolVersion: '2025-03-26' } }, { requestId: 'init' });
+    assert.equal((await older.post([notification(1), notification(2)])).status, 202);
+    await refused(s, await openSession(client(), '2025-06-18'), [notification(1), notification(2)], /protocol version 2025-06-18/);
+  });
+
+  it('takes at most 100 messages in a batch by default: 101 get 400 -32600, and none of them reaches the flow', async () => {
+    const s = await start();
+    const c = await openSession(client(), '2025-03-26');
+    const before = s.received.length;
+    assert.equal((await c.post(Array.from({ length: 100 }, (_, i) => notification(i)))).status, 202);
+    assert.equal(s.received.length, before + 100);
+    await refused(s, c, Array.from({ length: 101 }, (_, i) => notification(i)), /^Invalid Request: a batch of 101 messages; this endpoint takes at most 100 in one batch$/);
+  });
+
+  it('takes at most maxBatchSize messages in a batch when it is set', async () => {
+    const s = await start({ maxBatchSize: 3 });
+    const c = await openSession(client(), '2025-03-26');
+    assert.equal((await c.post([notification(1), notification(2), notification(3)])).status, 202);
+    await refused(s, c, [ping(1), ping(2), ping(3), ping(4)], /a batch of 4 messages; this endpoint takes at most 3/);
+  });
+});
+
+describe('Streamable HTTP: 2026-07-28 requests that are batched, not UTF-8, or name an unknown version', () => {
+  const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const MODERN_HEADERS = { 'Mcp-Session-Id': null, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' };
+  const list = (id: string) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: { _meta: ENVELOPE } });
+
+  // Bounded: a batch taken by mistake would wait for a flow that never answers.
+  it('refuses an array with 400 -32600, as the SDK v2 handler does: 2026-07-28 has no batches', { timeout: 10_000 }, async () => {
+    const s = await start();
+    for (const body of [[list('a'), list('b')], [list('only')]]) {
+      const answer = await client().post(body, MODERN_HEADERS);
+      assert.equal(answer.status, 400, answer.body);
+      assert.deepEqual(answer.json, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: batching is not supported in protocol version 2026-07-28' } });
+    }
+    // Known by its envelope alone, without the header.
+    const enveloped = await client().post([list('a'), list('b')], { 'Mcp-Session-Id': null, 'Mcp-Method': 'tools/list' });
+    assert.equal(enveloped.status, 400);
+    assert.match(errorOf(enveloped).message, /protocol version 2026-07-28/);
+    assert.equal(s.received.length, 0, 'nothing reached the flow');
+    assert.equal(s.endpoint.exchanges.size, 0);
+    // The same request alone is answered (here by the test, as the flow).
+    const single = client().post(list('single'), MODERN_HEADERS);
+    await waitFor(() => s.received.length === 1, 2000, 'the flow to get the request');
+    s.endpoint.send(s.received[0].session.id, { result: { tools: [] } }, { requestId: 'single' });
+    assert.equal((await single).status, 200);
+  });
+
+  it('answers a body that is not UTF-8 with 400 -32700', async () => {
+    const s = await start();
+    const answer = await client().post(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), MODERN_HEADERS);
+    assert.equal(answer.status, 400);
+    assert.deepEqual(answer.json, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the request body is not valid UTF-8' } });
+    assert.equal(s.received.length, 0);
+  });
+
+  it('answers initialize with an MCP-Protocol-Version it speaks in neither era with 400 -32022 and every supported version', async () => {
+    const s = await start();
+    const answer = await client().initialize('init', { 'MCP-Protocol-Version': '1999-01-01' });
+    assert.equal(answer.status, 400, answer.body);
+    assert.deepEqual(answer.json, {
+      jsonrpc: '2.0',
+      id: 'init',
+      error: {
+        code: -32022,
+        message: 'Unsupported protocol version "1999-01-01" in MCP-Protocol-Version. Supported: 2026-07-28 (params._meta on every request); 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05 (negotiated by initialize)',
+        data: { supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '1999-01-01' },
+      },
+    });
+    // Any other request without a session and without the envelope is told the same; a batch too.
+    const other = await client().post([ping(1), ping(2)], { 'Mcp-Session-Id': null, 'MCP-Protocol-Version': 'banana' });
+    assert.equal(other.status, 400);
+    assert.equal(errorOf(other).code, -32022);
+    assert.equal(s.received.length, 0);
+    assert.equal(s.endpoint.sessionCount, 0, 'no session opened');
+    // Without the header, or with a version initialize negotiates, initialize opens a session.
+    for (const header of [null, '2025-06-18']) {
+      const c = client();
+      assert.equal((await c.initialize('init', { 'MCP-Protocol-Version': header })).status, 200);
+    }
+    assert.equal(s.endpoint.sessionCount, 2);
+  });
+});
+
 describe('Streamable HTTP: the standalone GET stream', () => {
   it('opens on GET, refuses a second one with 409, and carries broadcasts and messages about no request', async () => {
     const s = await start();
@@ -442,19 +578,20 @@ describe('Streamable HTTP: DELETE', () => {
 });
 
 describe('Streamable HTTP: JSON response mode', () => {
-  it('answers with one application/json body and the Mcp-Session-Id header; a batch gets an array', async () => {
+  it('answers with one application/json body and the Mcp-Session-Id header; a batch (2025-03-26) gets an array', async () => {
     const s = await start({ jsonResponse: true });
     const c = client();
-    const pending = c.initialize(1);
+    const pending = c.initialize(1, {}, '2025-03-26');
     await waitFor(() => s.received.length === 1, 2000, 'the flow to get initialize');
     const sid = s.received[0].session.id;
-    s.endpoint.send(sid, { result: INIT_RESULT }, { requestId: 1 });
+    const result = { ...INIT_RESULT, protocolVersion: '2025-03-26' };
+    s.endpoint.send(sid, { result }, { requestId: 1 });
     const answer = await pending;
     assert.equal(answer.status, 200);
     assert.equal(answer.headers['content-type'], 'application/json');
     assert.equal(answer.headers['mcp-session-id'], sid);
     assert.ok(V4_UUID.test(sid));
-    assert.deepEqual(answer.json, { jsonrpc: '2.0', id: 1, result: INIT_RESULT });
+    assert.deepEqual(answer.json, { jsonrpc: '2.0', id: 1, result });
     assert.equal(c.sessionId, sid);
 
     const batch = c.post([ping('a'), { jsonrpc: '2.0', method: 'notifications/initialized' }, ping('b')]);
