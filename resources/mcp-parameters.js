@@ -33,6 +33,21 @@
         return box;
     }
 
+    /**
+     * Lets an editableList made with `height: 'auto'` grow with its rows, with room for one row
+     * when empty. (A min-height on the list itself before it is made would become its fixed height.)
+     */
+    function growing(list) {
+        list.parent().css('min-height', '40px');
+    }
+
+    /** A group of fields in a line, with a word before them (a placeholder goes once its field is filled). */
+    function fieldGroup(parent, word, flex) {
+        var g = $('<div>').css({ display: 'flex', gap: '4px', alignItems: 'center', flex: flex }).appendTo(parent);
+        $('<span>').text(word).css({ color: 'var(--red-ui-secondary-text-color)', whiteSpace: 'nowrap' }).appendTo(g);
+        return g;
+    }
+
     /** A line of a row: fields side by side. */
     function line(row) {
         return $('<div>').css({ display: 'flex', gap: '6px', alignItems: 'center', marginTop: row.children().length ? '4px' : 0 }).appendTo(row);
@@ -66,24 +81,31 @@
         type.val(data.type);
         requiredBox(data.required, t('parameters.required')).appendTo(first);
         textInput('mcp-param-description', t('parameters.description'), data.description, { width: '100%' }).appendTo(line(row));
+        // The fields of the type, in groups shown for the types they belong to.
         var extra = line(row);
-        textInput('mcp-param-values', t('parameters.values'), data.values, { flex: '2 1 0' }).appendTo(extra);
-        textInput('mcp-param-default', t('parameters.default'), data.type === 'boolean' ? '' : data.default, { flex: '1 1 0' }).appendTo(extra);
-        var bool = $('<select class="mcp-param-default-boolean">').css({ width: '150px', margin: 0 }).appendTo(extra);
+        var group = function (cls, word, flex) { return fieldGroup(extra, word, flex).addClass(cls); };
+        var values = group('mcp-param-values-group', t('parameters.valuesLabel'), '2 1 0');
+        textInput('mcp-param-values', t('parameters.values'), data.values, { flex: '1 1 0', minWidth: 0 }).appendTo(values);
+        var text = group('mcp-param-default-group', t('parameters.default'), '1 1 0');
+        textInput('mcp-param-default', t('parameters.noDefault'), data.type === 'boolean' ? '' : data.default, { flex: '1 1 0', minWidth: 0 }).appendTo(text);
+        var bool = $('<select class="mcp-param-default-boolean">').css({ width: '120px', margin: 0 })
+            .appendTo(group('mcp-param-default-boolean-group', t('parameters.default'), '0 0 auto'));
         [['', t('parameters.noDefault')], ['true', 'true'], ['false', 'false']].forEach(function (o) {
             $('<option>').val(o[0]).text(o[1]).appendTo(bool);
         });
         bool.val(data.type === 'boolean' && (data.default === 'true' || data.default === 'false') ? data.default : '');
-        textInput('mcp-param-minimum', t('parameters.minimum'), data.minimum, { width: '80px' }).appendTo(extra);
-        textInput('mcp-param-maximum', t('parameters.maximum'), data.maximum, { width: '80px' }).appendTo(extra);
+        var range = group('mcp-param-range-group', t('parameters.range'), '0 0 auto');
+        textInput('mcp-param-minimum', t('parameters.minimum'), data.minimum, { width: '70px' }).appendTo(range);
+        $('<span>').text('–').appendTo(range);
+        textInput('mcp-param-maximum', t('parameters.maximum'), data.maximum, { width: '70px' }).appendTo(range);
         var show = function () {
             var v = type.val();
             var array = /\[\]$/.test(v);
             var scalar = array ? v.slice(0, -2) : v;
-            extra.children('.mcp-param-values').toggle(scalar === 'enum');
-            extra.children('.mcp-param-default').toggle(!array && scalar !== 'boolean');
-            extra.children('.mcp-param-default-boolean').toggle(!array && scalar === 'boolean');
-            extra.children('.mcp-param-minimum, .mcp-param-maximum').toggle(!array && (scalar === 'number' || scalar === 'integer'));
+            values.toggle(scalar === 'enum');
+            text.toggle(!array && scalar !== 'boolean');
+            bool.parent().toggle(!array && scalar === 'boolean');
+            range.toggle(!array && (scalar === 'number' || scalar === 'integer'));
             extra.toggle(scalar === 'enum' || !array);
         };
         type.on('change', show);
@@ -168,7 +190,7 @@
             options.table.show();
         };
 
-        list.css('min-height', '60px').editableList({
+        list.editableList({
             addItem: function (row, index, data) { drawToolRow(row, data, t); },
             removeItem: fromTable,
             sortItems: fromTable,
@@ -176,6 +198,7 @@
             sortable: true,
             height: 'auto'
         });
+        growing(list);
         list.on('input change', ':input', fromTable);
         options.strict.on('change', fromTable);
         editor.getSession().on('change', function () {
@@ -209,13 +232,14 @@
                 name.toggleClass('input-error', twice).attr('title', twice ? t('parameters.problem.duplicate') : name.attr('placeholder'));
             });
         };
-        list.css('min-height', '60px').editableList({
+        list.editableList({
             addItem: function (row, index, data) {
                 var first = line(row);
                 textInput('mcp-param-name', t('parameters.name'), data.name, { flex: '1 1 auto' }).appendTo(first);
                 requiredBox(data.required, t('parameters.required')).appendTo(first);
                 textInput('mcp-param-description', t('parameters.description'), data.description, { width: '100%' }).appendTo(line(row));
-                textInput('mcp-param-values', t('parameters.values'), data.values, { width: '100%' }).appendTo(line(row));
+                textInput('mcp-param-values', t('parameters.values'), data.values, { flex: '1 1 0', minWidth: 0 })
+                    .appendTo(fieldGroup(line(row), t('parameters.valuesLabel'), '1 1 0'));
             },
             removeItem: check,
             sortItems: check,
@@ -223,6 +247,7 @@
             sortable: true,
             height: 'auto'
         });
+        growing(list);
         list.on('input change', '.mcp-param-name', check);
         list.editableList('addItems', args || []);
         check();
