@@ -166,6 +166,11 @@
             shown = text;
             if (editor.getValue() !== text) { editor.setValue(text, -1); }
         };
+        var opened = false; // false until the dialog has shown its schema once
+        var enable = function (on, why) {
+            options.table.css({ opacity: on ? '' : 0.5 }).attr('title', on ? null : why);
+            options.table.find(':input').prop('disabled', !on);
+        };
         var fromJson = function () {
             timer = null;
             var text = editor.getValue();
@@ -173,10 +178,18 @@
             var result = rowsOf().textToRows(text);
             if (result.refusal) {
                 shown = null;
+                if (result.refusal.reason === 'json' && opened && options.table.is(':visible')) {
+                    // Half-typed JSON: the table stays where it is (the editor below it does not
+                    // move while the user types), greyed until the JSON is whole again; a row
+                    // edited now would overwrite what the user is typing.
+                    enable(false, refusalText(result.refusal, t));
+                    return;
+                }
                 options.table.hide();
                 options.note.text(refusalText(result.refusal, t)).show();
                 return;
             }
+            enable(true);
             frame = result.frame;
             shown = text;
             options.strict.prop('checked', frame.additionalProperties === false);
@@ -206,6 +219,7 @@
             timer = setTimeout(fromJson, JSON_SETTLE_MS);
         });
         fromJson();
+        opened = true;
         return {
             destroy: function () {
                 if (timer !== null) { clearTimeout(timer); }

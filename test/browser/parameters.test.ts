@@ -196,6 +196,12 @@ for (const version of NODE_RED_VERSIONS) {
       await openDialog(tool, '#mcp-sse-tool-parameters-list > li');
       const note = page.locator('#mcp-sse-tool-parameters-note');
       const table = page.locator('#mcp-sse-tool-parameters');
+      // JSON cut short, as while typing: the table stays in place, greyed and locked, until the JSON is whole.
+      await pasteSchema('{\n  "type": "object",\n  "properties": {\n    "city": {');
+      await page.waitForFunction(() => document.querySelectorAll('#mcp-sse-tool-parameters-list .mcp-param-name:disabled').length === 2);
+      assert.ok(await table.isVisible());
+      assert.equal(await note.isVisible(), false);
+      assert.match(await table.getAttribute('title') ?? '', /^The input schema is not valid JSON \(.+\)\. The table comes back once it is\.$/);
       // Edited as JSON: the rows follow.
       await pasteSchema(JSON.stringify({
         type: 'object',
@@ -210,6 +216,7 @@ for (const version of NODE_RED_VERSIONS) {
         { name: 'unit', type: 'enum', required: true, description: '', values: 'celsius, fahrenheit', default: 'celsius' },
       ]);
       assert.equal(await page.locator('#mcp-sse-tool-strict').isChecked(), true);
+      assert.equal(await page.locator('#mcp-sse-tool-parameters-list .mcp-param-name:disabled').count(), 0);
 
       // A schema the table cannot show: the table gives way to a note naming the keyword.
       await pasteSchema(JSON.stringify({
