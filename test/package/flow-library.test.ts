@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packedTarball, PACKAGE_ROOT } from '../support/node-red';
 
@@ -41,8 +41,11 @@ describe('Flow Library readiness', () => {
         assert.ok(files.has(f), `${f} is in the tarball`);
       }
     }
-    // resources/ is served to the editor as resources/<module>/...: the node html files load mcp-editor.js from there.
-    for (const f of ['resources/mcp-editor.js', 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
+    // resources/ is served to the editor as resources/<module>/...: the node html files load their shared editor code from there.
+    const loaded = readdirSync(path.join(PACKAGE_ROOT as string, 'nodes')).filter((f) => f.endsWith('.html')).flatMap((f) =>
+      [...readFileSync(path.join(PACKAGE_ROOT as string, 'nodes', f), 'utf8').matchAll(/<script src="resources\/node-red-contrib-mcp-sse\/([^"]+)"/g)].map((m) => `resources/${m[1]}`));
+    for (const f of ['resources/mcp-editor.js', 'resources/mcp-parameters.js', 'resources/mcp-schema-rows.js']) assert.ok(loaded.includes(f), `a node html loads ${f}`);
+    for (const f of [...loaded, 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
     // The README links docs/*.md relatively: every one of them is in the tarball, so the links resolve in an installed package too.
