@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Session, SessionClosedError, type CloseReason, type SessionOptions } from '../../core/session';
 import { SseStream } from '../../core/sse';
-import { JsonReply } from '../../core/channel';
+import { JsonReply } from '../../core/json-reply';
+import { SharedMessage } from '../../core/response-writer';
 import type { JsonRpcMessage } from '../../core/jsonrpc';
 import { bodyOf, eventsOf, startResponseServer, type ResponsePair, type ResponseServer } from '../support/server-streams';
 import { messagesOf } from '../support/streamable-client';
@@ -61,7 +62,7 @@ describe('a session', { timeout: 30_000 }, () => {
   it('sends each message as a numbered `message` event on its own stream, and counts what it sent', async () => {
     const { session } = newSession();
     const { events } = await attached(session);
-    session.sendFrame('event: endpoint\ndata: /message?sessionId=x\n\n');
+    session.sendEvent({ event: 'endpoint', data: '/message?sessionId=x' });
     assert.equal(session.send(note(1)), true);
     assert.equal(session.send(note(2)), true);
     await waitFor(() => events.events.length === 3, 2000, 'three events');
@@ -117,8 +118,8 @@ describe('a session', { timeout: 30_000 }, () => {
     assert.equal(session.closed, true);
     assert.equal(session.streaming, false);
     assert.throws(() => session.send(note(1)), (error: unknown) => error instanceof SessionClosedError && error.sessionId === session.id);
-    assert.throws(() => session.sendShared(Buffer.from('event: message\ndata: {}\n\n')), SessionClosedError);
-    assert.throws(() => session.sendFrame('event: endpoint\ndata: x\n\n'), SessionClosedError);
+    assert.throws(() => session.sendShared(new SharedMessage('{}')), SessionClosedError);
+    assert.throws(() => session.sendEvent({ event: 'endpoint', data: 'x' }), SessionClosedError);
   });
 
   it('over HTTP+SSE without resumption, ends with its stream: client-disconnected', async () => {
@@ -142,7 +143,7 @@ describe('a session', { timeout: 30_000 }, () => {
     assert.equal(session.canResume(99), false, 'an event it never sent');
     assert.equal(session.canResume(1), true);
     const second = await streamOf(session);
-    assert.equal(session.resume(second.stream, 1, 'event: endpoint\ndata: /again\n\n'), true);
+    assert.equal(session.resume(second.stream, 1, { event: 'endpoint', data: '/again' }), true);
     session.send(note(4));
     await waitFor(() => second.events.events.length === 4, 2000, 'the replay and the live message');
     assert.deepEqual(second.events.events.map((e) => [e.event, e.id, e.data]), [
