@@ -161,6 +161,29 @@ describe('a session', { timeout: 30_000 }, () => {
     assert.equal(session.resume((await streamOf(session)).stream, 4), false, 'an ended session cannot be resumed');
   });
 
+  it('numbers a broadcast like any message, keeps it while its client is away, and replays it with its own id on resume', async () => {
+    const a = newSession({ resumeGraceMs: 1000 });
+    const b = newSession({ resumeGraceMs: 1000 });
+    const first = await attached(a.session);
+    const other = await attached(b.session);
+    a.session.send(note(1));
+    await first.events.nextEvent();
+    first.pair.cut();
+    await waitFor(() => !a.session.attached, 2000, 'the stream to drop');
+    const listChanged = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
+    const shared = new SharedMessage(JSON.stringify(listChanged));
+    assert.equal(a.session.sendShared(shared), true, 'kept for its client to resume');
+    assert.equal(b.session.sendShared(shared), true);
+    await waitFor(() => other.events.events.length === 1, 2000, 'the broadcast on the other session');
+    assert.deepEqual(other.events.events, [{ event: 'message', id: `${b.session.id}:1`, data: JSON.stringify(listChanged) }]);
+    const second = await streamOf(a.session);
+    assert.equal(a.session.resume(second.stream, 1), true);
+    await waitFor(() => second.events.events.length === 1, 2000, 'the replayed broadcast');
+    assert.deepEqual(second.events.events, [{ event: 'message', id: `${a.session.id}:2`, data: JSON.stringify(listChanged) }]);
+    a.session.close('server-closed');
+    b.session.close('server-closed');
+  });
+
   it('closes with queue-overflow when its client does not read its stream, and says why', async () => {
     const { session, closes, warnings } = newSession({ queueLimits: { messages: 5, bytes: Infinity } });
     const { pair } = await attached(session);
