@@ -12,7 +12,11 @@
  * Never imports Node-RED.
  */
 
-/** One SSE event that is no JSON-RPC message (the `endpoint` event, a priming event). `data` may hold any text: each line of it becomes its own `data:` field. */
+/**
+ * One SSE event as its fields; sse.ts frames it (`formatEvent`). The writers take one for an event
+ * that is no JSON-RPC message: the `endpoint` event, a priming event. `data` may hold any text:
+ * each line of it becomes its own `data:` field.
+ */
 export interface SseEvent {
   /** Event type (`endpoint`, `message`); omitted means the client's default, `message`. */
   event?: string;
