@@ -7,92 +7,30 @@
  *
  * Never imports Node-RED.
  */
-import type { ServerResponse } from 'node:http';
-import type { RequestId } from './jsonrpc';
-import { SseStream } from './sse';
-import { CONNECTION_CLOSED } from './interrupted-requests';
+import { CONNECTION_CLOSED, type RequestId } from './jsonrpc';
+import type { ResponseWriter } from './response-writer';
 
 /** The key of a request id in maps: a number id 1 and a string id "1" are different ids. */
 export function idKey(id: RequestId): string {
   return `${typeof id}:${id}`;
 }
 
-/**
- * A POST's answer in JSON response mode: the responses to the requests it carried, sent as one
- * `200 application/json` body (an object, or an array when the POST was a batch) once the last is in.
- */
-export class JsonReply {
-  private readonly parts: string[] = [];
-  private ended = false;
-
-  /**
-   * @param res the POST's response.
-   * @param batch true when the POST was a JSON array: the answer is an array too.
-   * @param headers extra response headers (`Mcp-Session-Id`).
-   * @param statusOf the HTTP status of a single response (2026-07-28: 404 for `-32601`, 400 for
-   *   `-32021`); 200 when absent.
-   */
-  constructor(private readonly res: ServerResponse, private readonly batch: boolean, private readonly headers: Record<string, string> = {},
-    private readonly statusOf?: (json: string) => number) {
-    res.once('close', () => {
-      this.ended = true;
-    });
-  }
-
-  /** True once the answer went out or the client has gone. */
-  get closed(): boolean {
-    return this.ended || this.res.destroyed;
-  }
-
-  /** Adds one response (JSON text). */
-  add(json: string): void {
-    this.parts.push(json);
-  }
-
-  /** Sends what was added. Idempotent. */
-  close(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.res.writableEnded || this.res.destroyed) return;
-    const body = this.batch || this.parts.length !== 1 ? `[${this.parts.join(',')}]` : this.parts[0];
-    const status = !this.batch && this.parts.length === 1 && this.statusOf !== undefined ? this.statusOf(this.parts[0]) : 200;
-    this.res.writeHead(status, { ...this.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    this.res.end(body);
-  }
-}
-
 /** One stream of a session: where its messages go, and the requests it still has to answer. */
 export class Channel {
-  /** The HTTP response it writes to now; `undefined` while the client is away. */
-  writer: SseStream | JsonReply | undefined;
+  /** The HTTP response it writes to now (an SSE stream, or a JSON reply); `undefined` while the client is away. */
+  writer: ResponseWriter | undefined;
   /** POST channels: the requests still to be answered on it, by key ({@link idKey}). */
   readonly awaiting = new Map<string, RequestId>();
 
   /** @param key 0 for the session's own stream, 1, 2, ... for POST streams. */
   constructor(readonly key: number) {}
 
-  /** The writer when it is an SSE stream. */
-  get sseWriter(): SseStream | undefined {
-    return this.writer instanceof SseStream ? this.writer : undefined;
-  }
-
-  /** The writer when the POST is answered with one JSON body. */
-  get jsonReply(): JsonReply | undefined {
-    return this.writer instanceof JsonReply ? this.writer : undefined;
-  }
-
-  /** True for a POST answered in JSON response mode: only responses can go on it. */
-  get isJson(): boolean {
-    return this.writer instanceof JsonReply;
-  }
-
   /**
-   * Every request is answered: the POST's response ends (the SSE stream once what waits for drain
-   * has gone out, so the last response is never dropped; the JSON is sent).
+   * Every request is answered: the POST's response ends gracefully (an SSE stream once what waits
+   * for drain has gone out, so the last response is never dropped; a JSON reply sends its body).
    */
   finish(): void {
-    if (this.writer instanceof SseStream) this.writer.end();
-    else this.writer?.close();
+    this.writer?.end();
     this.writer = undefined;
   }
 }
@@ -123,7 +61,7 @@ export class Channels {
   }
 
   /** Opens the channel of a POST whose requests `requestIds` it answers on `writer`. */
-  openRequest(writer: SseStream | JsonReply, requestIds: RequestId[]): Channel {
+  openRequest(writer: ResponseWriter, requestIds: RequestId[]): Channel {
     const channel = this.ensure(this.next++);
     channel.writer = writer;
     for (const id of requestIds) {
@@ -137,8 +75,9 @@ export class Channels {
   /**
    * Where a message goes. `id` is a response's id, or the request a message is about. A response
    * goes to the POST channel of its request; a message about a request to that POST's channel
-   * when it is an SSE stream; anything else to channel 0, but for a response when
-   * `responsesOnOwnStream` is false (Streamable HTTP: never on the standalone GET stream).
+   * unless its writer carries responses only (a JSON reply); anything else to channel 0, but for a
+   * response when `responsesOnOwnStream` is false (Streamable HTTP: never on the standalone GET
+   * stream).
    * @returns the channel, and for a response the request key it answers; `undefined` for nowhere.
    */
   route(isResponse: boolean, id: RequestId | undefined, responsesOnOwnStream: boolean): { channel: Channel; answers?: string } | undefined {
@@ -147,7 +86,7 @@ export class Channels {
       const key = idKey(id);
       const channel = this.byRequest.get(key);
       if (channel !== undefined && isResponse) return { channel, answers: key };
-      if (channel !== undefined && !channel.isJson) return { channel };
+      if (channel !== undefined && channel.writer?.responsesOnly !== true) return { channel };
     }
     if (isResponse && !responsesOnOwnStream) return undefined;
     const own = this.map.get(0);
@@ -167,7 +106,7 @@ export class Channels {
    * (`keep` false): what would still go there has nowhere to go.
    * @returns the channel it belonged to, or `undefined`.
    */
-  release(stream: SseStream, keep: boolean): Channel | undefined {
+  release(stream: ResponseWriter, keep: boolean): Channel | undefined {
     for (const channel of this.map.values()) {
       if (channel.writer !== stream) continue;
       channel.writer = undefined;
@@ -192,20 +131,21 @@ export class Channels {
   }
 
   /**
-   * Ends every channel's HTTP response and forgets them all. A JSON reply still waiting for some
-   * of its responses first gets `{ code: -32000, message: unanswered }` (the SDK's
-   * `ConnectionClosed`) for each, so that its body answers what the POST carried (never `[]`).
+   * Ends every channel's HTTP response now and forgets them all. A writer that carries responses
+   * only (a JSON reply) still waiting for some of its responses first gets `{ code: -32000,
+   * message: unanswered }` (the SDK's `ConnectionClosed`) for each, so that its body answers what
+   * the POST carried (never `[]`); an SSE stream just ends, which its client sees.
    */
   closeAll(unanswered = 'Connection closed: the MCP session ended before the request was answered'): void {
     for (const channel of this.map.values()) {
-      const reply = channel.jsonReply;
-      if (reply !== undefined) {
-        for (const id of channel.awaiting.values()) reply.add(JSON.stringify({ jsonrpc: '2.0', id, error: { code: CONNECTION_CLOSED, message: unanswered } }));
+      const writer = channel.writer;
+      if (writer === undefined) continue;
+      if (writer.responsesOnly) {
+        for (const id of channel.awaiting.values()) writer.writeMessage(JSON.stringify({ jsonrpc: '2.0', id, error: { code: CONNECTION_CLOSED, message: unanswered } }));
       }
-      channel.writer?.close();
+      writer.close();
     }
     this.map.clear();
     this.byRequest.clear();
   }
 }
-

@@ -13,7 +13,7 @@
  * Never imports Node-RED.
  */
 import { isWellFormedSessionId } from './session-id';
-import { formatEvent, formatIdLine, type SseStream } from './sse';
+import type { ResponseWriter, SharedMessage } from './response-writer';
 
 /** The parts of an event id this package issued. */
 export interface EventId {
@@ -44,19 +44,23 @@ export function parseEventId(value: string): EventId | undefined {
   return { sessionId, seq };
 }
 
-/** One recorded event: its sequence number and its framed text or bytes, without the `id:` line. */
+/** One recorded event: its sequence number, its stream and its message (the writer frames it). */
 export interface LoggedEvent {
   seq: number;
   /** The stream it went out on (0: the session's own stream; see session.ts). */
   stream: number;
-  /** `event: message\ndata: ...\n\n`; a Buffer when shared by every session of a broadcast. */
-  body: string | Buffer;
+  /**
+   * The JSON-RPC message as JSON text; a broadcast's {@link SharedMessage}, shared by reference by
+   * every session it went to; `''` for a priming event, which carries no message and is never
+   * replayed.
+   */
+  message: string | SharedMessage;
 }
 
 /**
  * The last `capacity` message events of one session, oldest first, so that a client that
  * reconnects with `Last-Event-ID` gets every event it missed. Appending past the capacity drops the
- * oldest event. A broadcast's body Buffer is shared, not copied, by the rings of all its sessions.
+ * oldest event. A broadcast's message is shared, not copied, by the rings of all its sessions.
  */
 export class EventLog {
   private readonly ring: Array<LoggedEvent | undefined>;
@@ -119,7 +123,7 @@ export class EventLog {
 
 /**
  * The message events of one session, across its streams: numbering, the replay ring while the
- * session is resumable, and writing each event with its `id:` line.
+ * session is resumable, and handing each message to its stream's writer with its event id.
  */
 export class SessionEvents {
   /** Sequence number of the last event numbered; 0 before the first. */
@@ -143,9 +147,12 @@ export class SessionEvents {
     return this.ring !== undefined;
   }
 
-  /** Numbers an event of stream `stream`, keeps it for replay, and writes it to `writer` when the stream is there. */
-  emit(stream: number, body: string | Buffer, writer: SseStream | undefined): void {
-    const event = { seq: ++this.seq, stream, body };
+  /**
+   * Numbers a message of stream `stream` (JSON text, or a broadcast's {@link SharedMessage}), keeps
+   * it for replay, and writes it to `writer` when the stream is there.
+   */
+  emit(stream: number, message: string | SharedMessage, writer: ResponseWriter | undefined): void {
+    const event: LoggedEvent = { seq: ++this.seq, stream, message };
     this.ring?.append(event);
     // While the stream is dropped the replay ring alone holds what is pushed.
     if (writer !== undefined) this.write(writer, event);
@@ -156,12 +163,12 @@ export class SessionEvents {
    * "Resumability and Redelivery"), so a client cut off before any message can resume; `retry:`
    * goes with it when `retryMs` is above 0. Does nothing when the session is not resumable.
    */
-  prime(stream: number, writer: SseStream, retryMs: number): void {
+  prime(stream: number, writer: ResponseWriter, retryMs: number): void {
     if (this.ring === undefined) return;
     const seq = ++this.seq;
-    // Kept so that a resume from this id finds its stream; replay skips it (no body).
-    this.ring.append({ seq, stream, body: '' });
-    writer.send(formatEvent({ id: formatEventId(this.sessionId, seq), ...(retryMs > 0 ? { retry: retryMs } : {}), data: '' }));
+    // Kept so that a resume from this id finds its stream; replay skips it (no message).
+    this.ring.append({ seq, stream, message: '' });
+    writer.writeEvent({ id: formatEventId(this.sessionId, seq), ...(retryMs > 0 ? { retry: retryMs } : {}), data: '' });
   }
 
   /**
@@ -173,19 +180,13 @@ export class SessionEvents {
     const after = this.ring?.after(lastSeq, this.seq);
     const stream = lastSeq === 0 ? 0 : this.ring?.find(lastSeq)?.stream;
     if (after === undefined || stream === undefined) return undefined;
-    return { stream, events: after.filter((event) => event.stream === stream && event.body !== '') };
+    return { stream, events: after.filter((event) => event.stream === stream && event.message !== '') };
   }
 
-  /** Writes one event, with its `id: <sessionId>:<seq>` line unless ids are off. */
-  write(writer: SseStream, event: LoggedEvent): void {
+  /** Writes one event's message to `writer`, with its event id `<sessionId>:<seq>` unless ids are off. */
+  write(writer: ResponseWriter, event: LoggedEvent): void {
     this.written++;
-    if (this.ring === undefined && !this.alwaysIds) {
-      writer.send(event.body);
-      return;
-    }
-    const head = formatIdLine(formatEventId(this.sessionId, event.seq));
-    if (typeof event.body === 'string') writer.send(head + event.body);
-    else writer.sendParts(head, event.body);
+    writer.writeMessage(event.message, this.ring === undefined && !this.alwaysIds ? undefined : formatEventId(this.sessionId, event.seq));
   }
 
   /** Forgets every kept event. */

@@ -11,7 +11,8 @@
  *   answered `-32000` at once, and the late answers to them dropped.
  * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
  * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
- * - `session.ts`, `channel.ts`: a session and its streams; `sse.ts`: SSE framing and the push queue.
+ * - `session.ts`, `channel.ts`: a session and its streams, each written through a `ResponseWriter`
+ *   (`response-writer.ts`): `sse.ts` (SSE framing, the only place, and the push queue) or `json-reply.ts`.
  * - `registry.ts`: every open session of the process.
  * - `auth/`: who may use an endpoint (`access-control.ts`), OAuth 2.1 as a resource server
  *   (`resource-server.ts`: token checks, Protected Resource Metadata, per-tool scopes).

@@ -8,13 +8,10 @@
  *
  * Never imports Node-RED.
  */
-import type { RequestId } from './jsonrpc';
+import { CONNECTION_CLOSED, type RequestId } from './jsonrpc';
 import type { PushResult, SendContext } from './protocol';
 import type { ClientRequests } from './client-requests';
 import type { Session } from './session';
-
-/** The JSON-RPC error code of an interrupted request: the SDK's `ErrorCode.ConnectionClosed`. */
-export const CONNECTION_CLOSED = -32000;
 
 /** The error message of a request whose flow a deploy restarted; the endpoint and its sessions stay. */
 export const RESTARTING_MESSAGE = 'Connection closed: the MCP endpoint is restarting; send the request again';

@@ -54,6 +54,13 @@ export const ErrorCode = {
 } as const;
 
 /**
+ * The error code of a request answered because its session, its POST's response or its flow went
+ * away before it was (an implementation-defined server error, JSON-RPC 2.0 section 5.1): `-32000`,
+ * the SDK's `ErrorCode.ConnectionClosed`, so a client reports it as a closed connection.
+ */
+export const CONNECTION_CLOSED = -32000;
+
+/**
  * Builds an error response.
  * @param id the id of the message being answered, or `null` when it could not be read.
  */

@@ -12,7 +12,7 @@
  *
  * Never imports Node-RED.
  */
-import { formatEvent } from './sse';
+import { SharedMessage } from './response-writer';
 import { toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
 import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
@@ -179,11 +179,10 @@ export class Protocol {
   }
 
   /**
-   * Sends one notification to many sessions. It is serialised once (`JSON.stringify`), framed
-   * once as `event: message\ndata: <json>\n\n` and encoded once into a Buffer; each session writes
-   * its own `id:` line and then that same Buffer, by reference. Closed sessions, and Streamable
-   * HTTP sessions without a standalone stream, are skipped, and so is a session whose log level
-   * is above a `notifications/message`'s.
+   * Sends one notification to many sessions. It is serialised once (`JSON.stringify`) into one
+   * {@link SharedMessage} that every session gets by reference (its stream frames it once for all:
+   * see sse.ts). Closed sessions, and Streamable HTTP sessions without a standalone stream, are
+   * skipped, and so is a session whose log level is above a `notifications/message`'s.
    * @returns the number of sessions it was sent to.
    * @throws ProtocolError when `payload` is not a notification; TypeError when it is not a
    *   JSON-RPC message or cannot be serialised.
@@ -193,12 +192,12 @@ export class Protocol {
     if (!('method' in message) || 'id' in message || !message.method.startsWith('notifications/')) {
       throw new ProtocolError('notifications-only', 'A broadcast sends notifications only: msg.payload must be { method: "notifications/...", params } without an id');
     }
-    const body = Buffer.from(formatEvent({ event: 'message', data: JSON.stringify(message) }), 'utf8');
+    const shared = new SharedMessage(JSON.stringify(message));
     const level = message.method === 'notifications/message' ? message.params?.level : undefined;
     let sent = 0;
     for (const session of sessions) {
       if (level !== undefined && !this.logLevels.allows(session.id, level)) continue;
-      if (!session.closed && session.sendShared(body)) sent++;
+      if (!session.closed && session.sendShared(shared)) sent++;
     }
     return sent;
   }

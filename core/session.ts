@@ -12,9 +12,10 @@
  * Never imports Node-RED.
  */
 import type { JsonRpcMessage, RequestId } from './jsonrpc';
-import { formatMessageEvent, SseStream, type QueueLimits, type StreamOwner } from './sse';
+import type { QueueLimits, SseStream, StreamOwner } from './sse';
+import type { ResponseWriter, SharedMessage, SseEvent } from './response-writer';
 import { SessionEvents } from './event-log';
-import { Channels, type JsonReply } from './channel';
+import { Channels } from './channel';
 import type { Exchange } from './stateless';
 
 /** Why a session ended, as reported to listeners and flows. */
@@ -62,8 +63,9 @@ export interface SessionOptions {
 }
 
 /**
- * One client session. Pushing is event-driven: a message is serialised once and written at once
- * (see {@link SseStream}); there is no timer on the push path.
+ * One client session. Pushing is event-driven: a message is serialised once and handed at once to
+ * the writer of its stream ({@link ResponseWriter}: an {@link SseStream} or a JSON reply); there
+ * is no timer on the push path.
  */
 export class Session implements StreamOwner {
   /** Epoch ms when the session was created. */
@@ -83,7 +85,7 @@ export class Session implements StreamOwner {
   initializeId?: RequestId;
   private lastActivity = Date.now();
   private closedReason: CloseReason | undefined;
-  /** Unnumbered frames sent (the HTTP+SSE `endpoint` event). */
+  /** Unnumbered events sent (the HTTP+SSE `endpoint` event). */
   private framesSent = 0;
   private readonly events: SessionEvents;
   private readonly channels = new Channels();
@@ -122,14 +124,16 @@ export class Session implements StreamOwner {
 
   /**
    * Streamable HTTP: opens the channel of a POST that carries requests; their responses, and what
-   * the flow sends about them, go on `writer`, which closes once every one is answered.
-   * @param primeRetryMs when set and the session is resumable, the stream starts with a priming
-   *   event (an event id and empty data, 2025-11-25 "Resumability and Redelivery"), so a client cut
-   *   off before any message can resume; `retry:` is sent with it when above 0.
+   * the flow sends about them (unless `writer` carries responses only: a JSON reply), go on
+   * `writer`, which ends once every one is answered.
+   * @param primeRetryMs when set, the session is resumable and `writer` carries more than
+   *   responses, the stream starts with a priming event (an event id and empty data, 2025-11-25
+   *   "Resumability and Redelivery"), so a client cut off before any message can resume; `retry:`
+   *   is sent with it when above 0.
    */
-  openRequestChannel(writer: SseStream | JsonReply, requestIds: RequestId[], primeRetryMs?: number): void {
+  openRequestChannel(writer: ResponseWriter, requestIds: RequestId[], primeRetryMs?: number): void {
     const channel = this.channels.openRequest(writer, requestIds);
-    if (primeRetryMs !== undefined && writer instanceof SseStream) this.events.prime(channel.key, writer, primeRetryMs);
+    if (primeRetryMs !== undefined && !writer.responsesOnly) this.events.prime(channel.key, writer, primeRetryMs);
   }
 
   /**
@@ -147,9 +151,10 @@ export class Session implements StreamOwner {
     const route = this.channels.route(isResponse, isResponse ? message.id as RequestId : related, this.transport === 'sse');
     if (route === undefined) return false;
     const { channel, answers } = route;
-    const reply = channel.jsonReply;
-    if (reply !== undefined) reply.add(json);
-    else this.events.emit(channel.key, formatMessageEvent(json), channel.sseWriter);
+    const writer = channel.writer;
+    // A writer that carries responses only (a JSON reply) is no event stream: no event id, no replay.
+    if (writer !== undefined && writer.responsesOnly) writer.writeMessage(json);
+    else this.events.emit(channel.key, json, writer);
     this.touch();
     if (answers !== undefined) {
       this.channels.answered(channel, answers);
@@ -160,23 +165,30 @@ export class Session implements StreamOwner {
   }
 
   /**
-   * Sends an `event: message` framed once for many sessions (a broadcast) on the session's own
-   * stream: `body` is written after this session's own `id:` line, by reference, never copied.
+   * Sends a notification serialised once for many sessions (a broadcast) on the session's own
+   * stream, numbered and kept for replay like any message: its stream writes it after this
+   * session's own `id:` line, and every stream writes the same frame, by reference, never copied
+   * (see {@link SharedMessage}).
    * @returns false when the session has no stream of its own.
    * @throws SessionClosedError when the session has ended.
    */
-  sendShared(body: Buffer): boolean {
+  sendShared(message: SharedMessage): boolean {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
     const channel = this.channels.get(0);
     if (channel === undefined) return false;
-    this.events.emit(channel.key, body, channel.sseWriter);
+    this.events.emit(channel.key, message, channel.writer);
     return true;
   }
 
-  /** Sends an already framed event (the `endpoint` event) on the session's own stream, unnumbered. */
-  sendFrame(frame: string): void {
+  /**
+   * Sends an event that is no JSON-RPC message (the HTTP+SSE `endpoint` event) on the session's
+   * own stream, unnumbered and not kept for replay.
+   * @throws SessionClosedError when the session has ended; TypeError when a field of `event`
+   *   would forge others (see `formatEvent` in sse.ts).
+   */
+  sendEvent(event: SseEvent): void {
     if (this.closedReason !== undefined) throw new SessionClosedError(this.id);
-    this.channels.get(0)?.sseWriter?.send(frame);
+    this.channels.get(0)?.writer?.writeEvent(event);
     this.framesSent++;
   }
 
@@ -189,12 +201,12 @@ export class Session implements StreamOwner {
   }
 
   /**
-   * Resumes the stream that event `lastSeq` went out on, on a new `stream`: `firstFrame` (the
-   * HTTP+SSE `endpoint` event) first, then every message event of that stream after `lastSeq`, in
-   * order, then live messages. A POST stream that has answered everything closes after the replay.
+   * Resumes the stream that event `lastSeq` went out on, on a new `stream`: `first` (the HTTP+SSE
+   * `endpoint` event) first, then every message event of that stream after `lastSeq`, in order,
+   * then live messages. A POST stream that has answered everything closes after the replay.
    * @returns false, changing nothing, when the session cannot be resumed there ({@link canResume}).
    */
-  resume(stream: SseStream, lastSeq: number, firstFrame?: string): boolean {
+  resume(stream: SseStream, lastSeq: number, first?: SseEvent): boolean {
     const missed = this.closedReason === undefined ? this.events.missed(lastSeq) : undefined;
     if (missed === undefined) return false;
     const channel = this.channels.get(missed.stream);
@@ -202,7 +214,7 @@ export class Session implements StreamOwner {
     if (channel !== undefined) channel.writer = stream;
     if (previous !== undefined && previous !== stream) previous.close();
     this.stopGrace();
-    if (firstFrame !== undefined) stream.send(firstFrame);
+    if (first !== undefined) stream.writeEvent(first);
     for (const event of missed.events) this.events.write(stream, event);
     if (channel === undefined) stream.close();
     return true;
@@ -235,7 +247,7 @@ export class Session implements StreamOwner {
 
   /** Writes a keep-alive comment on every open stream of the session. */
   keepAlive(): void {
-    for (const channel of this.channels.values()) channel.sseWriter?.keepAlive();
+    for (const channel of this.channels.values()) channel.writer?.keepAlive();
   }
 
   /** Records activity (a message either way), which restarts the idle clock. */
@@ -311,8 +323,8 @@ export class Session implements StreamOwner {
     let queued = 0;
     let queuedBytes = 0;
     for (const channel of this.channels.values()) {
-      queued += channel.sseWriter?.queued ?? 0;
-      queuedBytes += channel.sseWriter?.queuedBytes ?? 0;
+      queued += channel.writer?.queued ?? 0;
+      queuedBytes += channel.writer?.queuedBytes ?? 0;
     }
     return { id: this.id, endpointId: this.endpointId, transport: this.transport, createdAt: this.createdAt, sent: this.framesSent + this.events.written, queued, queuedBytes };
   }

@@ -2,22 +2,16 @@
  * Server-Sent Events: the one module that frames `text/event-stream` (WHATWG HTML "Server-sent
  * events", section 9.2), and the stream that carries the frames with its push queue. Both MCP
  * transports use it: HTTP+SSE (2024-11-05) for the session's stream, Streamable HTTP (2025-03-26
- * onwards) for POST response streams and the standalone GET stream.
+ * onwards) for POST response streams and the standalone GET stream. The stream is a
+ * {@link ResponseWriter}: the session, the event log and the transports hand it messages and
+ * events, never frames.
  *
  * Never imports Node-RED.
  */
 import type { ServerResponse } from 'node:http';
+import type { ResponseWriter, SharedMessage, SseEvent } from './response-writer';
 
-/** One SSE event. `data` may hold any text: each line of it becomes its own `data:` field. */
-export interface SseEvent {
-  /** Event type (`endpoint`, `message`); omitted means the client's default, `message`. */
-  event?: string;
-  /** Event id, which a reconnecting client echoes back in `Last-Event-ID`. */
-  id?: string;
-  /** Reconnection delay the client should use, in ms. */
-  retry?: number;
-  data: string;
-}
+export type { SseEvent } from './response-writer';
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -64,18 +58,24 @@ export function formatEvent(event: SseEvent): string {
 }
 
 /**
- * Frames one JSON text (from `JSON.stringify`) as `event: message`: the hot path of every pushed
- * message. `JSON.stringify` escapes CR and LF inside strings and, without indentation, emits no
- * line breaks, so the text is always one `data:` line and needs none of {@link formatEvent}'s
- * checks or scans. Only for JSON text: anything else goes through {@link formatEvent}.
+ * Frames one JSON text (from `JSON.stringify`) as `event: message`, after `id: <eventId>` when an
+ * event id is given: the hot path of every pushed message. `JSON.stringify` escapes CR and LF
+ * inside strings and, without indentation, emits no line breaks, so the text is always one `data:`
+ * line and needs none of {@link formatEvent}'s checks or scans; event ids are this package's own
+ * (`<sessionId>:<n>`, see event-log.ts) and have no line break either. Only for JSON text and such
+ * ids: anything else goes through {@link formatEvent}.
  */
-export function formatMessageEvent(json: string): string {
-  return 'event: message\ndata: ' + json + '\n\n';
+export function formatMessageEvent(json: string, eventId?: string): string {
+  return eventId === undefined ? 'event: message\ndata: ' + json + '\n\n' : 'id: ' + eventId + '\nevent: message\ndata: ' + json + '\n\n';
 }
 
-/** The `id:` line that precedes an event body (event ids are this package's own: no CR, LF, NUL). */
-export function formatIdLine(id: string): string {
-  return `id: ${id}\n`;
+/**
+ * The `event: message` frame of a broadcast as UTF-8 bytes: built once, by the first stream that
+ * writes it, and kept on the message for every other stream (and every replay) to write by
+ * reference.
+ */
+function sharedFrame(message: SharedMessage): Buffer {
+  return message.sseFrame ??= Buffer.from(formatMessageEvent(message.json), 'utf8');
 }
 
 /**
@@ -121,13 +121,16 @@ export interface StreamOwner {
 }
 
 /**
- * One open `text/event-stream` response and its push queue.
+ * One open `text/event-stream` response and its push queue: the {@link ResponseWriter} that carries
+ * every kind of message.
  *
  * Pushing is event-driven: a frame is written to the socket at once. Only while the socket reports
  * backpressure (`write` returned `false`) do frames wait in the queue, and the socket's `drain`
  * event writes them out, in order. There is no timer.
  */
-export class SseStream {
+export class SseStream implements ResponseWriter {
+  /** {@link ResponseWriter.responsesOnly}: a stream carries every kind of message and event. */
+  readonly responsesOnly = false;
   private ended = false;
   /** Set by {@link end}: the response ends once the queue has drained, and takes nothing more. */
   private ending = false;
@@ -183,7 +186,32 @@ export class SseStream {
     return this.bytesQueued;
   }
 
-  /** Sends framed SSE text (or its bytes) at once, or queues it behind earlier frames while the socket drains. */
+  /**
+   * {@link ResponseWriter.writeMessage}: one JSON-RPC message as `event: message`, after its
+   * `id:` line when `eventId` is given. A broadcast's frame is built once for every stream (see
+   * {@link SharedMessage}) and written after this stream's own `id:` line by reference, never
+   * copied (but into the queue while the socket drains).
+   */
+  writeMessage(message: string | SharedMessage, eventId?: string): void {
+    if (typeof message === 'string') this.send(formatMessageEvent(message, eventId));
+    else if (eventId === undefined) this.send(sharedFrame(message));
+    else this.sendParts('id: ' + eventId + '\n', sharedFrame(message));
+  }
+
+  /**
+   * {@link ResponseWriter.writeEvent}: an event that is no JSON-RPC message (the priming event,
+   * the `endpoint` event), framed by {@link formatEvent}.
+   * @throws TypeError when a field would forge others (see {@link formatEvent}).
+   */
+  writeEvent(event: SseEvent): void {
+    this.send(formatEvent(event));
+  }
+
+  /**
+   * Sends framed SSE text (or its bytes) at once, or queues it behind earlier frames while the
+   * socket drains. The frame must be whole events from this module's functions; the session and
+   * the transports use {@link writeMessage} and {@link writeEvent}.
+   */
   send(frame: string | Buffer): void {
     if (this.closed || this.ending) return;
     if (this.waitingForDrain) {
@@ -199,7 +227,7 @@ export class SseStream {
    * broadcast), in one corked socket write without concatenating them; while the socket drains the
    * event is queued as one frame (that copy of a shared body is the price of backpressure).
    */
-  sendParts(head: string, body: Buffer): void {
+  private sendParts(head: string, body: Buffer): void {
     if (this.closed || this.ending) return;
     if (this.waitingForDrain) {
       this.enqueue(head + body.toString('utf8'));

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../http';
-import { formatEvent, SseStream } from '../sse';
+import { SseStream, type SseEvent } from '../sse';
 import type { Session } from '../session';
 import { formatEventId, parseEventId } from '../event-log';
 import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
@@ -87,7 +87,7 @@ export class SseTransport {
     if (client === undefined) return;
     endpoint.sessions.open('sse', req.headers, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));
-      session.sendFrame(transport.endpointEvent(session, true));
+      session.sendEvent(transport.endpointEvent(session, true));
     }, auth, client);
   }
 
@@ -144,15 +144,15 @@ export class SseTransport {
    * session the id `<sessionId>:0`, so that a client cut off before any message can still resume.
    * On a resumed session it carries no id, so the client's `Last-Event-ID` stays where it was.
    */
-  private endpointEvent(session: Session, withId: boolean): string {
+  private endpointEvent(session: Session, withId: boolean): SseEvent {
     const separator = this.messageUrl.includes('?') ? '&' : '?';
     const retryMs = this.endpoint.retryMs;
-    return formatEvent({
+    return {
       event: 'endpoint',
       ...(withId ? { id: formatEventId(session.id, 0) } : {}),
       ...(retryMs > 0 ? { retry: retryMs } : {}),
       data: `${this.messageUrl}${separator}sessionId=${session.id}`,
-    });
+    };
   }
 
   /**

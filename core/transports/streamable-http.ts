@@ -12,7 +12,7 @@ import { ErrorCode, type JsonRpcRequest, type RequestId } from '../jsonrpc';
 import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../http';
 import { SseStream } from '../sse';
 import type { Session } from '../session';
-import { JsonReply } from '../channel';
+import { JsonReply } from '../json-reply';
 import { parseEventId } from '../event-log';
 import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import type { McpEndpoint } from '../endpoint';

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Channels, idKey, JsonReply } from '../../core/channel';
+import { Channels, idKey } from '../../core/channel';
+import { JsonReply } from '../../core/json-reply';
 import { SseStream, type StreamOwner } from '../../core/sse';
 import { bodyOf, eventsOf, startResponseServer, type ResponsePair, type ResponseServer } from '../support/server-streams';
 import type { EventStream } from '../support/sse-client';
@@ -62,7 +63,7 @@ describe('channels', { timeout: 30_000 }, () => {
     own.writer = (await sse()).stream;
     const pair = await server.open();
     const json = channels.openRequest(new JsonReply(pair.res, false), [7]);
-    assert.equal(json.isJson, true);
+    assert.equal(json.writer?.responsesOnly, true);
     assert.deepEqual(channels.route(false, 7, false), { channel: own }, 'a message about request 7 takes the session\'s own stream');
     assert.deepEqual(channels.route(true, 7, false), { channel: json, answers: idKey(7) });
     channels.closeAll();
@@ -142,7 +143,7 @@ describe('a JSON reply (JSON response mode)', { timeout: 30_000 }, () => {
   it('answers one request with one object, with its headers and its length', async () => {
     const pair = await server.open();
     const reply = new JsonReply(pair.res, false, { 'Mcp-Session-Id': 's-1' });
-    reply.add('{"jsonrpc":"2.0","id":1,"result":{}}');
+    reply.writeMessage('{"jsonrpc":"2.0","id":1,"result":{}}');
     assert.equal(reply.closed, false);
     reply.close();
     reply.close();
@@ -158,7 +159,7 @@ describe('a JSON reply (JSON response mode)', { timeout: 30_000 }, () => {
   it('answers a batch with an array, even of one, and takes the status of a single answer from statusOf', async () => {
     const batch = await server.open();
     const inBatch = new JsonReply(batch.res, true, {}, () => 404);
-    inBatch.add('{"jsonrpc":"2.0","id":1,"result":{}}');
+    inBatch.writeMessage('{"jsonrpc":"2.0","id":1,"result":{}}');
     inBatch.close();
     const batchAnswer = await bodyOf(batch);
     assert.equal(batchAnswer.status, 200, 'statusOf is for a single answer');
@@ -166,7 +167,7 @@ describe('a JSON reply (JSON response mode)', { timeout: 30_000 }, () => {
 
     const single = await server.open();
     const notFound = new JsonReply(single.res, false, {}, (json) => (JSON.parse(json).error?.code === -32601 ? 404 : 200));
-    notFound.add('{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}');
+    notFound.writeMessage('{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}');
     notFound.close();
     assert.equal((await bodyOf(single)).status, 404);
   });
@@ -176,7 +177,7 @@ describe('a JSON reply (JSON response mode)', { timeout: 30_000 }, () => {
     const reply = new JsonReply(pair.res, false);
     pair.cut();
     await waitFor(() => reply.closed, 2000, 'the reply to see its client gone');
-    reply.add('{"jsonrpc":"2.0","id":1,"result":{}}');
+    reply.writeMessage('{"jsonrpc":"2.0","id":1,"result":{}}');
     reply.close();
   });
 });

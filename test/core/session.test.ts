@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Session, SessionClosedError, type CloseReason, type SessionOptions } from '../../core/session';
 import { SseStream } from '../../core/sse';
-import { JsonReply } from '../../core/channel';
+import { JsonReply } from '../../core/json-reply';
+import { SharedMessage } from '../../core/response-writer';
 import type { JsonRpcMessage } from '../../core/jsonrpc';
 import { bodyOf, eventsOf, startResponseServer, type ResponsePair, type ResponseServer } from '../support/server-streams';
 import { messagesOf } from '../support/streamable-client';
@@ -61,7 +62,7 @@ describe('a session', { timeout: 30_000 }, () => {
   it('sends each message as a numbered `message` event on its own stream, and counts what it sent', async () => {
     const { session } = newSession();
     const { events } = await attached(session);
-    session.sendFrame('event: endpoint\ndata: /message?sessionId=x\n\n');
+    session.sendEvent({ event: 'endpoint', data: '/message?sessionId=x' });
     assert.equal(session.send(note(1)), true);
     assert.equal(session.send(note(2)), true);
     await waitFor(() => events.events.length === 3, 2000, 'three events');
@@ -117,8 +118,8 @@ describe('a session', { timeout: 30_000 }, () => {
     assert.equal(session.closed, true);
     assert.equal(session.streaming, false);
     assert.throws(() => session.send(note(1)), (error: unknown) => error instanceof SessionClosedError && error.sessionId === session.id);
-    assert.throws(() => session.sendShared(Buffer.from('event: message\ndata: {}\n\n')), SessionClosedError);
-    assert.throws(() => session.sendFrame('event: endpoint\ndata: x\n\n'), SessionClosedError);
+    assert.throws(() => session.sendShared(new SharedMessage('{}')), SessionClosedError);
+    assert.throws(() => session.sendEvent({ event: 'endpoint', data: 'x' }), SessionClosedError);
   });
 
   it('over HTTP+SSE without resumption, ends with its stream: client-disconnected', async () => {
@@ -142,7 +143,7 @@ describe('a session', { timeout: 30_000 }, () => {
     assert.equal(session.canResume(99), false, 'an event it never sent');
     assert.equal(session.canResume(1), true);
     const second = await streamOf(session);
-    assert.equal(session.resume(second.stream, 1, 'event: endpoint\ndata: /again\n\n'), true);
+    assert.equal(session.resume(second.stream, 1, { event: 'endpoint', data: '/again' }), true);
     session.send(note(4));
     await waitFor(() => second.events.events.length === 4, 2000, 'the replay and the live message');
     assert.deepEqual(second.events.events.map((e) => [e.event, e.id, e.data]), [
@@ -158,6 +159,29 @@ describe('a session', { timeout: 30_000 }, () => {
     await waitFor(() => closes.length === 1, 2000, 'the session to end after its grace period');
     assert.deepEqual(closes, ['client-disconnected']);
     assert.equal(session.resume((await streamOf(session)).stream, 4), false, 'an ended session cannot be resumed');
+  });
+
+  it('numbers a broadcast like any message, keeps it while its client is away, and replays it with its own id on resume', async () => {
+    const a = newSession({ resumeGraceMs: 1000 });
+    const b = newSession({ resumeGraceMs: 1000 });
+    const first = await attached(a.session);
+    const other = await attached(b.session);
+    a.session.send(note(1));
+    await first.events.nextEvent();
+    first.pair.cut();
+    await waitFor(() => !a.session.attached, 2000, 'the stream to drop');
+    const listChanged = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
+    const shared = new SharedMessage(JSON.stringify(listChanged));
+    assert.equal(a.session.sendShared(shared), true, 'kept for its client to resume');
+    assert.equal(b.session.sendShared(shared), true);
+    await waitFor(() => other.events.events.length === 1, 2000, 'the broadcast on the other session');
+    assert.deepEqual(other.events.events, [{ event: 'message', id: `${b.session.id}:1`, data: JSON.stringify(listChanged) }]);
+    const second = await streamOf(a.session);
+    assert.equal(a.session.resume(second.stream, 1), true);
+    await waitFor(() => second.events.events.length === 1, 2000, 'the replayed broadcast');
+    assert.deepEqual(second.events.events, [{ event: 'message', id: `${a.session.id}:2`, data: JSON.stringify(listChanged) }]);
+    a.session.close('server-closed');
+    b.session.close('server-closed');
   });
 
   it('closes with queue-overflow when its client does not read its stream, and says why', async () => {
