@@ -19,6 +19,8 @@
  * - `features/`: what the endpoint answers itself once tools, resources or prompts are declared
  *   on it (`server-features.ts`), one module per feature (`apps.ts`: MCP Apps views and links).
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
+ * - `workbench/`: what the editor's MCP sidebar shows of an endpoint: its activity list, fed by the
+ *   protocol layer's observer (`protocol-observer.ts`), and its open sessions with their clients.
  */
 export { McpEndpoint } from './endpoint';
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
@@ -41,3 +43,4 @@ export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PERMISSIONS
 export { LOG_LEVELS, type LogLevel } from './features/logging';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterChange, ClusterOptions } from './cluster';
+export { ActivityLog, DEFAULT_ACTIVITY_ENTRIES, MAX_RECORDED_BYTES, REDACTED, endpointCounts, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityOptions, type ActivityOutcome, type ActivitySource, type EndpointCounts, type SessionSummary } from './workbench';

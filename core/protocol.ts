@@ -18,6 +18,7 @@ import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
 import { ClientRequests } from './client-requests';
 import { isLogLevel, LogLevels } from './features/logging';
+import type { ProtocolObserver } from './protocol-observer';
 
 /** What happened to a flow's payload: sent (with the message as it went out; `relayed` when it went to another instance), or dropped and why. */
 export type PushResult =
@@ -78,6 +79,8 @@ export class Protocol {
   readonly clientRequests = new ClientRequests();
   /** The level each session asked for with `logging/setLevel`, whoever answers it. */
   readonly logLevels = new LogLevels();
+  /** Hears what passes either way (the activity log); none by default. */
+  observer: ProtocolObserver | undefined;
 
   /**
    * A valid message a client sent on a session.
@@ -85,6 +88,7 @@ export class Protocol {
    */
   receive(session: Session, kind: MessageKind, message: JsonRpcMessage): boolean {
     if (kind === 'response') return !this.pending.answer(session.id, message as JsonRpcResponse);
+    this.observer?.received(session, kind, message);
     if (kind === 'request') {
       const request = message as JsonRpcRequest;
       this.clientRequests.received(session.id, request);
@@ -135,14 +139,14 @@ export class Protocol {
         if (!verdict.ok) return { sent: false, reason: `response dropped: ${verdict.reason}` };
         if (id === session.initializeId) agreeVersion(session, message.result);
       }
-      return deliver(session, message as unknown as JsonRpcMessage, undefined, 'response');
+      return deliver(session, message as unknown as JsonRpcMessage, undefined, 'response', this.observer);
     }
     const params = isObject(message.params) ? message.params : undefined;
     if (method === 'notifications/progress' && !('id' in message) && (params === undefined || params.progressToken === undefined)) {
       if (requestId === undefined) return { sent: false, reason: 'progress dropped: no progressToken and no msg.mcp.requestId to take it from' };
       const verdict = this.clientRequests.progress(session.id, requestId, params?.progress);
       if (!verdict.ok) return { sent: false, reason: `progress dropped: ${verdict.reason}` };
-      return deliver(session, { jsonrpc: '2.0', method, params: { ...params, progressToken: verdict.progressToken } }, requestId, 'progress');
+      return deliver(session, { jsonrpc: '2.0', method, params: { ...params, progressToken: verdict.progressToken } }, requestId, 'progress', this.observer);
     }
     if (method === 'notifications/message' && !('id' in message) && !this.logLevels.allows(session.id, params?.level)) {
       return { sent: false, reason: `log message dropped: its level ${String(params?.level)} is below ${this.logLevels.get(session.id)}, the level the client set`, filtered: true };
@@ -152,7 +156,7 @@ export class Protocol {
       if (!verdict.ok) return { sent: false, reason: `log message dropped: ${verdict.reason}` };
     }
     if (method.startsWith('notifications/') || request === undefined) {
-      return deliver(session, message as unknown as JsonRpcMessage, requestId, method);
+      return deliver(session, message as unknown as JsonRpcMessage, requestId, method, this.observer);
     }
     let sentId: RequestId = 0;
     const out = this.pending.create(session.id, method, params, {
@@ -163,13 +167,14 @@ export class Protocol {
         if (outcome.status === 'timeout' && !session.closed) {
           session.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: sentId, reason: outcome.error.message } }, requestId);
         }
+        this.observer?.settled(session, { id: sentId, method }, outcome);
         request.settle(outcome, { id: sentId, method });
       },
     }, message.id as RequestId | undefined);
     sentId = out.id;
     let result: PushResult;
     try {
-      result = deliver(session, out, requestId, method);
+      result = deliver(session, out, requestId, method, this.observer);
     } catch (error) {
       this.pending.drop(session.id, out.id);
       throw error;
@@ -199,6 +204,7 @@ export class Protocol {
       if (level !== undefined && !this.logLevels.allows(session.id, level)) continue;
       if (!session.closed && session.sendShared(shared)) sent++;
     }
+    this.observer?.broadcast(message, sent);
     return sent;
   }
 
@@ -207,12 +213,16 @@ export class Protocol {
     this.pending.closeSession(sessionId);
     this.clientRequests.closeSession(sessionId);
     this.logLevels.closeSession(sessionId);
+    this.observer?.closed(sessionId);
   }
 }
 
-/** Sends one message on a session, and says so, or why it had nowhere to go. */
-function deliver(session: Session, message: JsonRpcMessage, related: RequestId | undefined, what: string): PushResult {
-  if (session.send(message, related)) return { sent: true, message };
+/** Sends one message on a session, and says so (to `observer` too), or why it had nowhere to go. */
+function deliver(session: Session, message: JsonRpcMessage, related: RequestId | undefined, what: string, observer: ProtocolObserver | undefined): PushResult {
+  if (session.send(message, related)) {
+    observer?.sent(session, message);
+    return { sent: true, message };
+  }
   return { sent: false, reason: `${what} dropped: the client closed the stream it would go on` };
 }
 

@@ -20,6 +20,7 @@ import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/t
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
 import { shadowedLists, type FlowNodeConfig } from './lib/shadowed-lists';
+import { attachWorkbench } from './lib/workbench';
 
 /**
  * Seconds a session waits for its client to reconnect, unless set: 0, resumption off, so a session
@@ -128,6 +129,7 @@ export = function register(RED: NodeAPI): void {
     this.sseEnabled = def.sse !== false;
     this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
     const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
+    this.authMode = def.authMode === 'oauth' ? 'oauth' : authToken === '' ? 'none' : 'token';
     const oauth = oauthSettings(this, def);
     const cluster = clusterSetting(RED, def, this.credentials);
     // Everything the endpoint is made from: the same on a redeploy that changed nothing.
@@ -173,6 +175,8 @@ export = function register(RED: NodeAPI): void {
       },
       cluster,
     });
+    // The MCP sidebar's activity and session lists (made once per endpoint: an adopted one keeps its own).
+    attachWorkbench(RED, this.endpoint, def);
     const removeWarning = this.endpoint.warning.add((text: string) => this.warn(text));
     // An evicted session is routine on a busy endpoint: a line at debug level (Node-RED's logging.console.level).
     const removeDebug = this.endpoint.debug.add((text: string) => this.debug(text));

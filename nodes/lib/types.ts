@@ -208,6 +208,10 @@ export interface EndpointNodeDef extends NodeDef {
   redisPrefix?: string;
   /** This instance's name among the instances; default host name and process id. */
   redisInstance?: string;
+  /** Entries the endpoint's activity list keeps (the MCP sidebar, the admin API); default 500. */
+  activitySize?: number | string;
+  /** Keep the params and results of the activity list's entries (they may hold personal data); default off. */
+  recordPayloads?: boolean;
 }
 
 /** Credentials of the `mcp-sse-endpoint` config node: kept out of exported flows. */
@@ -237,6 +241,8 @@ export interface EndpointNode extends Node {
   streamablePath: string | undefined;
   /** The transport core serving this endpoint's sessions. */
   endpoint: McpEndpoint;
+  /** How clients authenticate: `none`, `token` or `oauth`. */
+  authMode: 'none' | 'token' | 'oauth';
 }
 
 /** Settings of `mcp-sse-in` and `mcp-message-in`. */

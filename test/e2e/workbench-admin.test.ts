@@ -1,0 +1,226 @@
+/**
+ * The workbench's admin API in the real node-red, with `adminAuth` and two users (`admin`: `*`,
+ * `reader`: `read`), on the tutorial, tools and server-push examples side by side: 401 without a
+ * token, the reader's GETs and 403 on a write, 404 for unknown ids, 400 for a malformed query; the
+ * endpoint list; the activity entries of a good call, a tool error, refused arguments, an unknown
+ * tool, a 2026-07-28 call and an elicitation the client answered (payloads only where recorded);
+ * the session list before and after a client leaves, and after DELETE (whose client then gets 404).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
+import { startNodeRedWith, type RunningNodeRed } from '../support/node-red';
+import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
+import { listenOnLoopback } from '../support/core-server';
+import { admin, adminAuthSetting, adminToken, ENDPOINTS, workbenchFlows } from '../support/workbench';
+import type { ActivityEntryJson, SessionSummary } from '../../core';
+import type { EndpointInfo } from '../../nodes/lib/admin-api';
+
+type Activity = { seq: number; entries: ActivityEntryJson[] };
+
+async function connect(url: string, name: string, transport: 'streamable' | 'sse' = 'streamable', capabilities: Record<string, unknown> = {}): Promise<{ client: Client; sessionId: () => string | undefined }> {
+  const client = new Client({ name, version: '1.2.3' }, { capabilities });
+  if (transport === 'sse') {
+    const t = new SSEClientTransport(new URL(url));
+    await client.connect(t);
+    return { client, sessionId: () => undefined };
+  }
+  const t = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(t);
+  return { client, sessionId: () => t.sessionId };
+}
+
+for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in the real node-red, on ${version.name}`, () => {
+  let nodeRed: RunningNodeRed;
+  let flowFile: string;
+  let api: { url: string; close(): Promise<void> };
+  let adminTok: string;
+  let readerTok: string;
+  const get = <T>(p: string, token = adminTok) => admin<T>(nodeRed.url, 'GET', p, token);
+
+  before(async () => {
+    // The weather tool's HTTP API: a local stand-in that is closed, so every call of it fails (a tool error through the Catch node).
+    api = await listenOnLoopback(http.createServer());
+    const apiUrl = api.url;
+    await api.close();
+    flowFile = workbenchFlows(apiUrl, { [ENDPOINTS.push]: { recordPayloads: true } });
+    nodeRed = await startNodeRedWith(flowFile, { node: version.node, bin: version.bin, install: 'link', settings: { adminAuth: adminAuthSetting() } });
+    assertRunsOn(version, nodeRed.output());
+    adminTok = await adminToken(nodeRed.url, 'admin');
+    readerTok = await adminToken(nodeRed.url, 'reader');
+  });
+  after(async () => {
+    await nodeRed.stop();
+    rmSync(path.dirname(flowFile), { recursive: true, force: true });
+  });
+
+  it('answers 401 without a token, lets a read user read, and answers it 403 on a write', async () => {
+    for (const [method, p] of [['GET', '/mcp-sse/endpoints'], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`], ['DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/x`]]) {
+      assert.equal((await admin(nodeRed.url, method, p)).status, 401, `${method} ${p} without a token`);
+      assert.equal((await admin(nodeRed.url, method, p, 'not-a-token')).status, 401, `${method} ${p} with a token Node-RED never issued`);
+    }
+    assert.equal((await get('/mcp-sse/endpoints', readerTok)).status, 200);
+    assert.equal((await get(`/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`, readerTok)).status, 200);
+    assert.equal((await get(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`, readerTok)).status, 200);
+    const { client, sessionId } = await connect(`${nodeRed.url}/tools/mcp`, 'reader-victim');
+    try {
+      const denied = await admin<{ code: string; message: string }>(nodeRed.url, 'DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/${sessionId()}`, readerTok);
+      assert.equal(denied.status, 403);
+      assert.deepEqual(denied.body, { code: 'forbidden', message: 'This needs the permission mcp-sse.write' });
+      assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).content, [{ type: 'text', text: '2' }], 'the session is still there');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers 404 for an unknown endpoint or session, and 400 for a malformed query', async () => {
+    for (const p of ['/mcp-sse/endpoints/nope/sessions', '/mcp-sse/endpoints/nope/activity', '/mcp-sse/endpoints/tools_add/sessions']) {
+      const answer = await get<{ code: string; message: string }>(p);
+      assert.equal(answer.status, 404, p);
+      assert.equal(answer.body.code, 'not_found');
+      assert.match(answer.body.message, /No running mcp-sse-endpoint/);
+    }
+    const session = await admin<{ code: string }>(nodeRed.url, 'DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/not-a-session`, adminTok);
+    assert.equal(session.status, 404);
+    assert.equal(session.body.code, 'not_found');
+    for (const query of ['since=abc', 'since=-1', 'limit=0', 'since=1.5']) {
+      const bad = await get<{ code: string; message: string }>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.match(bad.body.message, /since must be a whole number/);
+    }
+  });
+
+  it('lists every endpoint with its paths, transports, authentication and counts', async () => {
+    const { client } = await connect(`${nodeRed.url}/tools/sse`, 'counted', 'sse');
+    try {
+      const { status, body } = await get<EndpointInfo[]>('/mcp-sse/endpoints');
+      assert.equal(status, 200);
+      const byId = Object.fromEntries(body.map((e) => [e.id, e]));
+      assert.deepEqual(Object.keys(byId).sort(), Object.values(ENDPOINTS).sort());
+      const tools = byId[ENDPOINTS.tools];
+      // (Sessions of earlier tests' Streamable HTTP clients stay open until they time out: SDK v1 clients send no DELETE.)
+      const open = (await get<SessionSummary[]>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`)).body;
+      assert.ok(open.some((s) => s.clientInfo?.name === 'counted'));
+      assert.deepEqual({ ...tools, activity: { ...tools.activity, seq: 0 } }, {
+        id: ENDPOINTS.tools, name: 'tools', paths: { sse: '/tools/sse', message: '/tools/message', streamable: '/tools/mcp' },
+        transports: ['sse', 'streamable-http'], auth: 'none', sessions: open.length, listenStreams: 0, activity: { size: 500, recordPayloads: false, seq: 0 },
+      });
+      assert.equal(byId[ENDPOINTS.push].activity.recordPayloads, true);
+      assert.deepEqual(byId[ENDPOINTS.tutorial].paths, { sse: '/sse', message: '/sse/message', streamable: '/mcp' });
+      assert.equal(tools.instance, undefined, 'one instance: no instance id');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lists a good call, a tool error, refused arguments and an unknown tool, with outcome and duration, and no payloads', async () => {
+    const { client, sessionId } = await connect(`${nodeRed.url}/tools/mcp`, 'activity-client');
+    const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`)).body.seq;
+    try {
+      assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).content, [{ type: 'text', text: '5' }]);
+      assert.equal((await client.callTool({ name: 'weather', arguments: { latitude: 1, longitude: 2 } })).isError, true);
+      assert.equal((await client.callTool({ name: 'weather', arguments: { latitude: 200, longitude: 2 } })).isError, true);
+      await assert.rejects(client.callTool({ name: 'subtract', arguments: {} }), /Unknown tool/);
+      const { status, body } = await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?since=${since}`);
+      assert.equal(status, 200);
+      const calls = body.entries.filter((e) => e.method === 'tools/call');
+      assert.deepEqual(calls.map((e) => [e.name, e.outcome, e.code, e.sessionId, e.source, e.from]), [
+        ['add', 'result', undefined, sessionId(), 'client', 'client'],
+        ['weather', 'tool-error', undefined, sessionId(), 'client', 'client'],
+        ['weather', 'tool-error', undefined, sessionId(), 'client', 'client'],
+        ['subtract', 'error', -32602, sessionId(), 'client', 'client'],
+      ]);
+      assert.match(calls[3].message ?? '', /Unknown tool: subtract/);
+      for (const entry of calls) {
+        assert.equal(typeof entry.durationMs, 'number');
+        assert.equal(typeof entry.at, 'number');
+        assert.equal(entry.params, undefined, 'Record payloads is off on this endpoint');
+        assert.equal(entry.result, undefined);
+      }
+      assert.equal(body.seq, body.entries.at(-1)?.seq, 'seq is the newest entry\'s');
+      assert.deepEqual((await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?since=${body.seq}`)).body.entries, []);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lists a 2026-07-28 call by its exchange, with no session', async () => {
+    const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`)).body.seq;
+    const client = new ClientV2({ name: 'modern-client', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new StreamableV2(new URL(`${nodeRed.url}/tools/mcp`)));
+    try {
+      assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
+      await client.callTool({ name: 'add', arguments: { a: 20, b: 22 } });
+      const { body } = await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?since=${since}`);
+      const call = body.entries.find((e) => e.method === 'tools/call');
+      assert.equal(call?.era, '2026-07-28');
+      assert.equal(call?.sessionId, undefined);
+      assert.match(call?.exchangeId ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(call?.outcome, 'result');
+      assert.equal(call?.name, 'add');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lists a server-initiated elicitation the client answered, with the payloads this endpoint records', async () => {
+    const { client, sessionId } = await connect(`${nodeRed.url}/push/mcp`, 'eliciting-client', 'streamable', { elicitation: {} });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
+    try {
+      const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.push}/activity`)).body.seq;
+      assert.deepEqual((await client.callTool({ name: 'ask_name', arguments: {} })).content, [{ type: 'text', text: 'Hello, Ada!' }]);
+      const { body } = await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.push}/activity?since=${since}`);
+      const entries = body.entries.map((e) => [e.from, e.kind, e.method, e.name, e.outcome, e.sessionId]);
+      assert.deepEqual(entries, [
+        ['server', 'request', 'elicitation/create', undefined, 'result', sessionId()],
+        ['client', 'request', 'tools/call', 'ask_name', 'result', sessionId()],
+      ]);
+      const [elicit, call] = body.entries;
+      assert.ok((call.durationMs as number) >= (elicit.durationMs as number));
+      assert.deepEqual(JSON.parse(elicit.params as string).message, 'What is your name?');
+      assert.deepEqual(JSON.parse(elicit.result as string), { action: 'accept', content: { name: 'Ada' } });
+      assert.deepEqual(JSON.parse(call.params as string), { name: 'ask_name', arguments: {} });
+      assert.deepEqual(JSON.parse(call.result as string), { content: [{ type: 'text', text: 'Hello, Ada!' }], isError: false });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lists the open sessions with their clients, drops one whose client leaves, and ends one on DELETE', async () => {
+    const sessions = () => get<SessionSummary[]>(`/mcp-sse/endpoints/${ENDPOINTS.tutorial}/sessions`).then((a) => a.body);
+    const before = Date.now();
+    const leaving = await connect(`${nodeRed.url}/sse`, 'leaving-client', 'sse');
+    const deleted = await connect(`${nodeRed.url}/mcp`, 'deleted-client');
+    try {
+      let list = await sessions();
+      assert.deepEqual(list.map((s) => [s.clientInfo?.name, s.transport, s.protocolVersion, s.inFlight]).sort(), [
+        ['deleted-client', 'streamable-http', '2025-11-25', 0],
+        ['leaving-client', 'sse', '2025-11-25', 0],
+      ]);
+      const mine = list.find((s) => s.clientInfo?.name === 'deleted-client') as SessionSummary;
+      assert.equal(mine.id, deleted.sessionId());
+      assert.deepEqual(mine.clientInfo, { name: 'deleted-client', version: '1.2.3' });
+      assert.ok(mine.openedAt >= before && mine.lastActivityAt >= mine.openedAt && mine.lastActivityAt <= Date.now());
+      assert.equal(mine.subject, undefined, 'no OAuth: no subject');
+
+      await leaving.client.close();
+      const deadline = Date.now() + 5000;
+      while ((list = await sessions()).length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(list.map((s) => s.clientInfo?.name), ['deleted-client']);
+
+      const answer = await admin(nodeRed.url, 'DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tutorial}/sessions/${deleted.sessionId()}`, adminTok);
+      assert.equal(answer.status, 204);
+      assert.deepEqual(await sessions(), []);
+      await assert.rejects(deleted.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }), /404|Session not found/);
+    } finally {
+      await Promise.allSettled([leaving.client.close(), deleted.client.close()]);
+    }
+  });
+});
