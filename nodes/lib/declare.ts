@@ -25,7 +25,9 @@ export function requestMsg(endpoint: McpEndpoint, request: FlowRequest, extra: P
 
 /**
  * Counts a declaration's requests and shows them: `1 call`, `3 calls` (green dot), or the last
- * error after it (red ring) until a request succeeds again.
+ * error after it (red ring) until a request succeeds again: `bad arguments` when the input schema
+ * refused a call, else the error's text, cut short. Every deploy clears it (`flows:stopping`,
+ * whether or not the deploy restarts the node), so the status says what happened since.
  */
 export function callStatus(RED: NodeAPI, node: Node): { onRequest(): void; onOutcome(outcome: FlowOutcome): void } {
   let calls = 0;
@@ -39,6 +41,17 @@ export function callStatus(RED: NodeAPI, node: Node): { onRequest(): void; onOut
       node.status({ fill: 'red', shape: 'ring', text: `${count}; ${short}` });
     }
   };
+  const clear = (): void => {
+    if (calls === 0 && lastError === undefined) return;
+    calls = 0;
+    lastError = undefined;
+    node.status({});
+  };
+  RED.events.on('flows:stopping', clear);
+  node.on('close', (_removed: boolean, done: () => void) => {
+    RED.events.off('flows:stopping', clear);
+    done();
+  });
   return {
     onRequest: () => {
       calls++;
@@ -47,7 +60,7 @@ export function callStatus(RED: NodeAPI, node: Node): { onRequest(): void; onOut
     onOutcome: (outcome) => {
       // An invalid call never reached onRequest: it counts here.
       if (outcome.rejected === true) calls++;
-      lastError = outcome.isError ? outcome.message ?? RED._(`${NS}.status.error`) : undefined;
+      lastError = !outcome.isError ? undefined : outcome.rejected === true ? RED._(`${NS}.status.badArguments`) : outcome.message ?? RED._(`${NS}.status.error`);
       show();
     },
   };

@@ -496,7 +496,7 @@ for (const version of NODE_RED_VERSIONS) {
         const bad = await client.callTool({ name: 'greet', arguments: { name: 42 } });
         assert.equal(bad.isError, true);
         assert.match((bad.content as Array<{ text: string }>)[0]?.text ?? '', /^Invalid arguments for tool greet: .*name.*string/);
-        await status.filter({ hasText: /^2 calls; Invalid arguments/ }).waitFor();
+        await status.filter({ hasText: /^2 calls; bad arguments$/ }).waitFor();
         assert.equal(await page.locator(`[id="${tool}"] .red-ui-flow-node-status-ring-red`).count(), 1);
         await dismissNotifications(page);
         await shot('13-new-tool-called');

@@ -53,7 +53,7 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
     for (const c of clients.splice(0)) await c.close();
   };
 
-  it('sends a msg per valid call with the arguments and msg.mcp, and turns the answer into the result; the status counts calls and shows the last error', async () => {
+  it('sends a msg per valid call with the arguments and msg.mcp, and turns the answer into the result; the status counts calls and shows the last error, until a deploy clears it', async () => {
     const flow = await load([TAB, ENDPOINT, addTool(), { id: 'calls', type: 'helper', z: 'tab1' }, { id: 'out', type: 'mcp-sse-out', z: 'tab1', wires: [[]] }]);
     const calls = inputsOf('calls');
     const statuses = statusesOf('addTool');
@@ -72,8 +72,16 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
       const bad = await client.callTool({ name: 'add', arguments: { a: 2 } });
       assert.equal(bad.isError, true);
       assert.equal(calls.length, 1, 'the invalid call never reached the flow');
-      assert.equal(statuses.at(-1)?.fill, 'red');
-      assert.match(statuses.at(-1)?.text ?? '', /^2 calls; Invalid arguments for tool/);
+      assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: '2 calls; bad arguments' });
+      // A deploy that leaves the node running (a "modified nodes" deploy of other nodes) clears it.
+      flow.RED.events.emit('flows:stopping', { type: 'nodes', diff: { added: [], changed: [], removed: [], rewired: [], linked: [], globalConfigChanged: false } });
+      flow.RED.events.emit('flows:started', { type: 'nodes' });
+      assert.deepEqual(statuses.at(-1), {});
+      const again = client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+      await waitFor(() => calls.length === 2, 2000, 'the call after the deploy');
+      helper.getNode('out').receive({ ...calls[1], payload: 2 });
+      await again;
+      assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: '1 call' }, 'counted from the deploy on');
     } finally {
       await closeClients();
     }
