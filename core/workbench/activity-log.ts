@@ -63,6 +63,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export class ActivityLog implements ProtocolObserver {
   readonly size: number;
   readonly recordPayloads: boolean;
+  /** When the list was made, epoch ms: seqs start again at 1 in a list made later (a deploy that replaced the endpoint). */
+  readonly epoch = Date.now();
   /** The endpoint's open sessions, with what their clients said of themselves. */
   readonly sessions = new LiveSessions();
   /** Hears that an entry was added (once per entry, with nothing: read {@link since}). */
@@ -155,6 +157,8 @@ export class ActivityLog implements ProtocolObserver {
   }
 
   broadcast(message: JsonRpcMessage, count: number): void {
+    // One that reached nobody (a deploy's list_changed with no session open) is not worth a line.
+    if (count === 0) return;
     const entry = new ActivityEntry(Date.now(), performance.now(), '', false, 'client', 'server', 'notification', (message as JsonRpcRequest).method, undefined);
     entry.sessions = count;
     if (this.recordPayloads) entry.record('params', (message as JsonRpcRequest).params);

@@ -4,7 +4,7 @@
  *
  * - `GET /mcp-sse/endpoints`: every running `mcp-sse-endpoint` ({@link EndpointInfo});
  * - `GET /mcp-sse/endpoints/:id/sessions`: its open sessions on this instance (`SessionSummary`);
- * - `GET /mcp-sse/endpoints/:id/activity?since=<seq>&limit=<n>`: `{ seq, entries }`, newest last;
+ * - `GET /mcp-sse/endpoints/:id/activity?since=<seq>&limit=<n>`: `{ epoch, seq, entries }`, newest last;
  * - `DELETE /mcp-sse/endpoints/:id/sessions/:sid`: ends a session (its client gets 404 on its
  *   next request, and may start a new session): 204.
  *
@@ -41,8 +41,8 @@ export interface EndpointInfo {
   listenStreams: number;
   /** Several instances (Redis): this instance's id; the counts, sessions and activity are this instance's. */
   instance?: string;
-  /** The activity list: entries kept, whether payloads are recorded, and its newest seq. */
-  activity: { size: number; recordPayloads: boolean; seq: number };
+  /** The activity list: entries kept, whether payloads are recorded, its newest seq, and when it was made (epoch ms: seqs start again in a new list). */
+  activity: { size: number; recordPayloads: boolean; seq: number; epoch: number };
 }
 
 /** The HTTP apps the routes were added to: once each, whatever loads this module again. */
@@ -108,7 +108,7 @@ function infoOf(RED: NodeAPI, node: EndpointNode, log: ActivityLog): EndpointInf
   const { sessions, listenStreams, instance } = endpointCounts(node.endpoint);
   const info: EndpointInfo = {
     id: node.id, name: node.name ?? '', paths, transports, auth: node.authMode, sessions, listenStreams,
-    activity: { size: log.size, recordPayloads: log.recordPayloads, seq: log.seq },
+    activity: { size: log.size, recordPayloads: log.recordPayloads, seq: log.seq, epoch: log.epoch },
   };
   if (instance !== undefined) info.instance = instance;
   return info;
@@ -161,7 +161,7 @@ export function registerAdminApi(RED: NodeAPI): void {
       refuse(res, 400, 'invalid_request', 'since must be a whole number from 0 (the seq of an entry already seen), and limit a whole number from 1');
       return;
     }
-    res.json({ seq: found.log.seq, entries: found.log.since(since, limit) });
+    res.json({ epoch: found.log.epoch, seq: found.log.seq, entries: found.log.since(since, limit) });
   });
 
   app.delete(`${ADMIN_BASE}/:id/sessions/:sid`, write, (req: Request, res: Response) => {

@@ -22,6 +22,8 @@ export const MAX_ACTIVITY_ENTRIES = 100_000;
 /** What the editor is pushed about one endpoint, at most every {@link BATCH_MS}. */
 export interface ActivityBatch {
   endpoint: string;
+  /** The activity list's epoch: a new one (the endpoint was replaced) numbers its entries from 1 again. */
+  epoch: number;
   /** The newest entry's seq. */
   seq: number;
   /** The entries since the last batch (the newest {@link MAX_PUSHED_ENTRIES}), without payloads: the sidebar asks for those. */
@@ -68,6 +70,7 @@ function pushBatches(RED: NodeAPI, endpointId: string, log: ActivityLog): void {
     const from = Math.max(published, log.seq - MAX_PUSHED_ENTRIES);
     const batch: ActivityBatch = {
       endpoint: endpointId,
+      epoch: log.epoch,
       seq: log.seq,
       entries: log.since(from).map((entry) => entry.view(false)),
       skipped: from - published,

@@ -108,9 +108,10 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
       // (Sessions of earlier tests' Streamable HTTP clients stay open until they time out: SDK v1 clients send no DELETE.)
       const open = (await get<SessionSummary[]>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`)).body;
       assert.ok(open.some((s) => s.clientInfo?.name === 'counted'));
-      assert.deepEqual({ ...tools, activity: { ...tools.activity, seq: 0 } }, {
+      assert.equal(typeof tools.activity.epoch, 'number');
+      assert.deepEqual({ ...tools, activity: { ...tools.activity, seq: 0, epoch: 0 } }, {
         id: ENDPOINTS.tools, name: 'tools', paths: { sse: '/tools/sse', message: '/tools/message', streamable: '/tools/mcp' },
-        transports: ['sse', 'streamable-http'], auth: 'none', sessions: open.length, listenStreams: 0, activity: { size: 500, recordPayloads: false, seq: 0 },
+        transports: ['sse', 'streamable-http'], auth: 'none', sessions: open.length, listenStreams: 0, activity: { size: 500, recordPayloads: false, seq: 0, epoch: 0 },
       });
       assert.equal(byId[ENDPOINTS.push].activity.recordPayloads, true);
       assert.deepEqual(byId[ENDPOINTS.tutorial].paths, { sse: '/sse', message: '/sse/message', streamable: '/mcp' });

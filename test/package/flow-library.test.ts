@@ -33,7 +33,7 @@ describe('Flow Library readiness', () => {
     assert.match(readFileSync(path.join(PACKAGE_ROOT, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[?${pkg.version.replace(/\./g, '\\.')}`));
   });
 
-  it('packs the nodes with their editor files, icons, locales and help, the editor code they share, the examples, the docs, LICENSE and CHANGELOG', () => {
+  it('packs the nodes with their editor files, icons, locales and help, the sidebar plugin, the editor code they share, the examples, the docs, LICENSE and CHANGELOG', () => {
     const listing = execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const files = new Set(listing.map((f) => f.replace(/^package\//, '')));
     for (const node of Object.keys(pkg['node-red'].nodes) as string[]) {
@@ -41,10 +41,14 @@ describe('Flow Library readiness', () => {
         assert.ok(files.has(f), `${f} is in the tarball`);
       }
     }
+    // The plugin (the MCP sidebar and the admin API): its runtime file, its editor html beside it, its labels.
+    for (const [name, file] of Object.entries(pkg['node-red'].plugins as Record<string, string>)) {
+      for (const f of [file, file.replace(/\.js$/, '.html'), `dist/nodes/locales/en-US/${name}.json`]) assert.ok(files.has(f), `${f} is in the tarball`);
+    }
     // resources/ is served to the editor as resources/<module>/...: the node html files load their shared editor code from there.
     const loaded = readdirSync(path.join(PACKAGE_ROOT as string, 'nodes')).filter((f) => f.endsWith('.html')).flatMap((f) =>
       [...readFileSync(path.join(PACKAGE_ROOT as string, 'nodes', f), 'utf8').matchAll(/<script src="resources\/node-red-contrib-mcp-sse\/([^"]+)"/g)].map((m) => `resources/${m[1]}`));
-    for (const f of ['resources/mcp-editor.js', 'resources/mcp-parameters.js', 'resources/mcp-schema-rows.js']) assert.ok(loaded.includes(f), `a node html loads ${f}`);
+    for (const f of ['resources/mcp-editor.js', 'resources/mcp-parameters.js', 'resources/mcp-schema-rows.js', 'resources/mcp-workbench.js']) assert.ok(loaded.includes(f), `a node html loads ${f}`);
     for (const f of [...loaded, 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
