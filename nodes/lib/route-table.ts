@@ -54,9 +54,9 @@ export function routePath(cfg: EndpointNode, route: RouteSpec): string | undefin
 /** The handler of `route` on the endpoint node `cfg`'s transport core. */
 function handlerOf(cfg: EndpointNode, route: RouteSpec): EndpointRoute['handler'] {
   const { endpoint } = cfg;
-  if (route.field === 'ssePath') return (req: Request, res: Response) => endpoint.sse.handleGet(req, res);
-  if (route.field === 'messagePath') return (req: Request, res: Response) => endpoint.sse.handlePost(req, res);
-  return (req: Request, res: Response) => endpoint.streamableHttp.handle(req, res);
+  if (route.field === 'ssePath') return (req: Request, res: Response) => endpoint.handleSseGet(req, res);
+  if (route.field === 'messagePath') return (req: Request, res: Response) => endpoint.handleSsePost(req, res);
+  return (req: Request, res: Response) => endpoint.handleStreamableHttp(req, res);
 }
 
 /**
@@ -66,15 +66,15 @@ function handlerOf(cfg: EndpointNode, route: RouteSpec): EndpointRoute['handler'
  */
 export function endpointRoutes(cfg: EndpointNode, nodeType?: RouteSpec['node']): EndpointRoute[] {
   const routes: EndpointRoute[] = [];
-  const oauth = cfg.endpoint.access.oauth;
+  const { endpoint } = cfg;
   for (const route of ROUTE_TABLE) {
     if (nodeType !== undefined && route.node !== nodeType) continue;
     const path = routePath(cfg, route);
     if (path === undefined) continue;
     const handler = handlerOf(cfg, route);
     for (const method of route.methods) routes.push({ method: method.toLowerCase() as Method, path, handler });
-    if (route.metadata && oauth !== undefined) {
-      routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => oauth.serveMetadata(req, res, route.transport) });
+    if (route.metadata && endpoint.usesOAuth) {
+      routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => endpoint.serveResourceMetadata(req, res, route.transport) });
     }
   }
   return routes;

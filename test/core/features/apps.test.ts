@@ -112,7 +112,7 @@ afterEach(async () => {
 /** An endpoint on /mcp (Streamable HTTP) with a plain node:http server. */
 async function serve(): Promise<{ endpoint: McpEndpoint; url: string }> {
   const endpoint = new McpEndpoint({ id: 'ep', registry: new SessionRegistry(), messageUrl: '/message', features: { listChangedDelayMs: 20 } });
-  const listening = await listenOnLoopback(http.createServer((req, res) => endpoint.streamableHttp.handle(req, res)));
+  const listening = await listenOnLoopback(http.createServer((req, res) => endpoint.handleStreamableHttp(req, res)));
   closers.push(async () => {
     endpoint.close();
     await listening.close();
