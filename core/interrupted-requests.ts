@@ -11,7 +11,7 @@
 import type { RequestId } from './jsonrpc';
 import type { PushResult, SendContext } from './protocol';
 import type { ClientRequests } from './client-requests';
-import type { Session } from './session';
+import type { ReplyDestination } from './reply-destination';
 
 /** The JSON-RPC error code of an interrupted request: the SDK's `ErrorCode.ConnectionClosed`. */
 export const CONNECTION_CLOSED = -32000;
@@ -86,9 +86,9 @@ export interface InterruptHost {
   readonly calls: { delete(sessionId: string, requestId: RequestId): void };
   readonly interrupted: InterruptedRequests;
   /** The endpoint's sessions and 2026-07-28 exchanges. */
-  sessions(): Iterable<Session>;
+  sessions(): Iterable<ReplyDestination>;
   /** Sends an answer on a session or an exchange, by the protocol's rules. */
-  send(session: Session, payload: unknown, context: SendContext): PushResult;
+  send(session: ReplyDestination, payload: unknown, context: SendContext): PushResult;
 }
 
 /**
