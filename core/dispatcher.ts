@@ -1,16 +1,15 @@
 /**
- * The path of a message through one endpoint, both ways, for sessions and 2026-07-28 exchanges
- * alike: what a client sent goes through the protocol layer and the server features to the flow
- * (`mcp message in`); what a flow or a feature sends goes out by the protocol's rules, or by an
- * exchange's own (`exchanges.ts`). Requests whose flow went away are answered here too
- * (`interrupted-requests.ts`).
+ * The path of a message through one endpoint, both ways, for every reply destination (a session,
+ * or a 2026-07-28 exchange): what a client sent goes through the protocol layer and the server
+ * features to the flow (`mcp message in`); what a flow or a feature sends goes out by the
+ * protocol's rules, or by an exchange's own (`stateless/exchanges.ts`). Requests whose flow went
+ * away are answered here too (`interrupted-requests.ts`).
  *
  * Never imports Node-RED.
  */
 import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
 import type { ClientContext, InboundMessage } from './endpoint-options';
-import { Exchanges, type ExchangeOptions } from './exchanges';
 import type { JsonObject } from './features/declarations';
 import { negotiateVersion } from './features/lifecycle';
 import { ServerFeatures, type FeatureOptions } from './features/server-features';
@@ -19,8 +18,11 @@ import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from './j
 import type { KeepAlive } from './keep-alive';
 import type { HeldListeners } from './listeners';
 import type { Protocol, PushResult, SendContext } from './protocol';
+import type { ReplyDestination } from './reply-destination';
 import type { Session } from './session';
 import type { QueueLimits } from './sse';
+import { Exchange } from './stateless/exchange';
+import { Exchanges, type ExchangeOptions } from './stateless/exchanges';
 
 /** Messages of one accepted POST, in order. */
 type Messages = ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>;
@@ -72,7 +74,7 @@ export class Dispatcher {
   }
 
   /** Every open session and exchange: what the keep-alive writes to, and what a deploy interrupts. */
-  *destinations(): Iterable<Session> {
+  *destinations(): Iterable<ReplyDestination> {
     yield* this.parts.sessions();
     yield* this.exchanges.values();
   }
@@ -82,9 +84,8 @@ export class Dispatcher {
    * features (when the endpoint answers the protocol), then to the flow.
    * @param auth with OAuth on, the caller of the POST (it becomes the session's latest).
    */
-  receive(session: Session, messages: Messages, auth?: AuthInfo): void {
+  receive(session: ReplyDestination, messages: Messages, auth?: AuthInfo): void {
     const { protocol, interrupted } = this.parts;
-    session.touch();
     this.parts.access.remember(session.id, auth);
     for (const { kind, message } of messages) {
       if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
@@ -96,7 +97,7 @@ export class Dispatcher {
   }
 
   /** Hands a message to the flow (`mcp message in`), with its caller when OAuth is on. */
-  private toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage, auth: AuthInfo | undefined): void {
+  private toFlow(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage, auth: AuthInfo | undefined): void {
     this.parts.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
   }
 
@@ -104,19 +105,19 @@ export class Dispatcher {
    * What a flow sent to `session` goes out: the answer to a request a declaration handed to the
    * flow is shaped by its method first (`ServerFeatures.shapeAnswer`); then as {@link sendOn}.
    */
-  send(session: Session, payload: unknown, context: SendContext): PushResult {
+  send(session: ReplyDestination, payload: unknown, context: SendContext): PushResult {
     const { requestId } = context;
     const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
     return this.sendOn(session, answer ?? payload, context);
   }
 
   /** Sends on a session by the protocol's rules (`Protocol.send`), or on an exchange by its own (`Exchanges.send`). */
-  sendOn(session: Session, payload: unknown, context: SendContext): PushResult {
-    return session.exchange === undefined ? this.parts.protocol.send(session, payload, context) : this.exchanges.send(session, payload, context);
+  sendOn(to: ReplyDestination, payload: unknown, context: SendContext): PushResult {
+    return to instanceof Exchange ? this.exchanges.send(to, payload, context) : this.parts.protocol.send(to, payload, context);
   }
 
   /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
-  private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
+  private sendQuietly(session: ReplyDestination, payload: JsonObject, requestId?: RequestId): void {
     try {
       this.sendOn(session, payload, requestId === undefined ? {} : { requestId });
     } catch (error) {
@@ -149,16 +150,16 @@ export class Dispatcher {
   }
 
   /** See `McpEndpoint.clientContext`. */
-  clientContext(session: Session, requestId?: RequestId): ClientContext {
-    const exchange = session.exchange;
-    const context: ClientContext = { kind: exchange === undefined ? 'session' : 'exchange', id: session.id, transport: session.transport };
-    if (session.protocolVersion !== undefined) context.protocolVersion = session.protocolVersion;
-    const auth = this.parts.access.callerOf(session.id);
+  clientContext(to: ReplyDestination, requestId?: RequestId): ClientContext {
+    const exchange = to instanceof Exchange ? to : undefined;
+    const context: ClientContext = { kind: exchange === undefined ? 'session' : 'exchange', id: to.id, transport: to.transport };
+    if (to.protocolVersion !== undefined) context.protocolVersion = to.protocolVersion;
+    const auth = this.parts.access.callerOf(to.id);
     if (auth !== undefined) context.auth = auth;
-    const capabilities = this.features.clientCapabilities(session);
+    const capabilities = exchange === undefined ? this.features.clientCapabilities(to) : exchange.envelope.clientCapabilities;
     if (capabilities !== undefined) context.clientCapabilities = capabilities;
     if (exchange?.envelope.clientInfo !== undefined) context.clientInfo = exchange.envelope.clientInfo;
-    const state = exchange === undefined || requestId === undefined ? undefined : this.exchanges.state(session, requestId);
+    const state = exchange === undefined || requestId === undefined ? undefined : this.exchanges.state(exchange, requestId);
     if (state !== undefined) context.state = state;
     return context;
   }

@@ -6,12 +6,11 @@
  *
  * Never imports Node-RED.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
 import type { Cluster } from './cluster';
 import type { EndpointSessions } from './endpoint-sessions';
-import type { Exchanges } from './exchanges';
+import type { Exchanges } from './stateless/exchanges';
 import type { Session } from './session';
 import { isWellFormedSessionId } from './session-id';
 import { StatelessHandler } from './stateless/handler';
@@ -21,6 +20,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from './transports/streamable-http';
 
 /** The parts of an endpoint its transports reach, through {@link transportHost}. */
 export interface EndpointParts {
+  /** The settings the transports read, as {@link TransportHost} describes them. */
   readonly maxBodyBytes: number;
   readonly maxBatchSize: number;
   readonly retryMs: number;
@@ -65,14 +65,17 @@ export function transportHost(parts: EndpointParts): TransportHost {
       const opened = sessions.headersOf(session);
       return opened !== undefined && access.mayResume(session.id, opened, req.headers, auth);
     },
-    relay(req: IncomingMessage, res: ServerResponse, id, route, notFound, body) {
+    relay(req, res, id, route, notFound, body) {
       // An id this package never issues (another server's) is no instance's: not looked up in Redis.
       const cluster = parts.cluster();
       const held = sessions.get(id) !== undefined || exchanges.get(id) !== undefined;
       if (cluster === undefined || held || !isWellFormedSessionId(id)) return false;
       return cluster.relay(req, res, id, route, notFound, body === undefined ? undefined : postedText(body));
     },
-    receive: (session, messages, auth) => parts.receive(session, messages, auth),
+    receive: (session, messages, auth) => {
+      session.touch();
+      parts.receive(session, messages, auth);
+    },
     answerStateless: (body, req, res, auth) => stateless.answer(body, req, res, auth),
   };
 }

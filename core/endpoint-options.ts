@@ -14,9 +14,10 @@ import type { JsonRpcMessage, MessageKind } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import type { SecurityOptions } from './security';
 import type { JsonObject } from './features/declarations';
+import type { ReplyDestination } from './reply-destination';
 import type { CloseReason, Session, TransportKind } from './session';
 import type { QueueLimits } from './sse';
-import type { CachingOptions } from './stateless';
+import type { CachingOptions } from './stateless/cache-hints';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -104,7 +105,8 @@ export interface EndpointOptions {
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
 export interface InboundMessage {
-  session: Session;
+  /** The session it came on, or the 2026-07-28 exchange (a stateless POST) it came in. */
+  session: ReplyDestination;
   kind: MessageKind;
   message: JsonRpcMessage;
   /** With OAuth on: the caller, as the access token of the POST that carried the message describes it. */

@@ -18,6 +18,7 @@ import type { RequestId } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 import { SessionNotFoundError, type Session, type TransportKind } from './session';
+import type { ReplyDestination } from './reply-destination';
 import { Protocol, type PushResult, type SendContext } from './protocol';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
 import { sendJsonRpcError, TransportErrorCode } from './http';
@@ -33,6 +34,9 @@ import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
 import { CLOSED_MESSAGE, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests } from './interrupted-requests';
 import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type ClientContext, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+
+/** Serves one HTTP request (any method: the wrong ones get 405); bound, so it can be handed on as it is. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** One MCP endpoint; see the module comment. */
 export class McpEndpoint {
@@ -68,9 +72,14 @@ export class McpEndpoint {
   private readonly dispatcher: Dispatcher;
   /** One timer for every open stream of the endpoint (sessions and exchanges). */
   private readonly keepAlive: KeepAlive;
-  private readonly sse: SseTransport;
-  private readonly streamableHttp: StreamableHttpTransport;
   private closed = false;
+
+  /** HTTP+SSE (2024-11-05), the SSE path: GET opens a session and its stream (see `SseTransport.handleGet`). */
+  readonly handleSseGet: HttpHandler;
+  /** HTTP+SSE (2024-11-05), the message path: POST of a session's messages (see `SseTransport.handlePost`). */
+  readonly handleSsePost: HttpHandler;
+  /** Streamable HTTP (2025-03-26 onwards, and 2026-07-28): POST, GET and DELETE on its one path (see `StreamableHttpTransport.handle`). */
+  readonly handleStreamableHttp: HttpHandler;
 
   /** Hears of every session that opens. */
   readonly sessionOpened: Listeners<SessionEvent>;
@@ -123,8 +132,10 @@ export class McpEndpoint {
       access, sessions: this.sessions, exchanges: dispatcher.exchanges, jsonResponse, cluster: () => this.cluster,
       receive: (session, messages, auth) => dispatcher.receive(session, messages, auth),
     });
-    this.sse = new SseTransport(host, options.messageUrl ?? '/message');
-    this.streamableHttp = new StreamableHttpTransport(host, jsonResponse);
+    const sse = new SseTransport(host, options.messageUrl ?? '/message');
+    this.handleSseGet = sse.handleGet;
+    this.handleSsePost = sse.handlePost;
+    this.handleStreamableHttp = new StreamableHttpTransport(host, jsonResponse).handle;
     if (options.cluster !== undefined) this.cluster = McpEndpoint.joinCluster(this, options.cluster);
   }
 
@@ -132,21 +143,6 @@ export class McpEndpoint {
   private static joinCluster(endpoint: McpEndpoint, options: ClusterOptions): Cluster {
     const { joinCluster } = require('./cluster') as typeof import('./cluster');
     return joinCluster(endpoint, options);
-  }
-
-  /** HTTP+SSE (2024-11-05), the SSE path: GET opens a session and its stream (see `SseTransport.handleGet`). */
-  handleSseGet(req: IncomingMessage, res: ServerResponse): void {
-    this.sse.handleGet(req, res);
-  }
-
-  /** HTTP+SSE (2024-11-05), the message path: POST of a session's messages (see `SseTransport.handlePost`). */
-  handleSsePost(req: IncomingMessage, res: ServerResponse): void {
-    this.sse.handlePost(req, res);
-  }
-
-  /** Streamable HTTP (2025-03-26 onwards, and 2026-07-28): POST, GET and DELETE on its one path (see `StreamableHttpTransport.handle`). */
-  handleStreamableHttp(req: IncomingMessage, res: ServerResponse): void {
-    this.streamableHttp.handle(req, res);
   }
 
   /** True when the endpoint is an OAuth 2.1 resource server: each path has Protected Resource Metadata ({@link serveResourceMetadata}). */
@@ -197,12 +193,13 @@ export class McpEndpoint {
   }
 
   /**
-   * What a flow is told about the client behind `session` (a session or a 2026-07-28 exchange):
-   * see {@link ClientContext}. `requestId`: the client request the flow works on, whose carried
-   * 2026-07-28 state (`requestState`) comes back in `state`.
+   * What a flow is told about the client behind `to` (a session, or a 2026-07-28 exchange, as
+   * `InboundMessage.session` and `FlowRequest.session` name it): see {@link ClientContext}.
+   * `requestId`: the client request the flow works on, whose carried 2026-07-28 state
+   * (`requestState`) comes back in `state`.
    */
-  clientContext(session: Session, requestId?: RequestId): ClientContext {
-    return this.dispatcher.clientContext(session, requestId);
+  clientContext(to: ReplyDestination, requestId?: RequestId): ClientContext {
+    return this.dispatcher.clientContext(to, requestId);
   }
 
   /**
@@ -221,12 +218,12 @@ export class McpEndpoint {
     if (context.requestId !== undefined && this.interrupted.size > 0 && this.interrupted.has(sessionId, context.requestId)) {
       return { sent: false, reason: `message about request ${JSON.stringify(context.requestId)} dropped: the MCP endpoint restarted while the flow worked on it, and the client was answered with an error (-32000) then` };
     }
-    const session = this.sessions.get(sessionId) ?? this.dispatcher.exchanges.get(sessionId);
-    if (session === undefined) {
+    const to: ReplyDestination | undefined = this.sessions.get(sessionId) ?? this.dispatcher.exchanges.get(sessionId);
+    if (to === undefined) {
       if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
       throw new SessionNotFoundError(sessionId);
     }
-    return this.dispatcher.send(session, payload, context);
+    return this.dispatcher.send(to, payload, context);
   }
 
   /**

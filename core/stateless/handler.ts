@@ -11,12 +11,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '../auth/claims';
 import { JsonReply } from '../json-reply';
-import type { Exchanges } from '../exchanges';
 import { sendJsonRpcError } from '../http';
 import { ErrorCode, type JsonRpcRequest, type RequestId } from '../jsonrpc';
 import { SseStream } from '../sse';
-import { checkEnvelope, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope, type EnvelopeError } from '../stateless';
 import { refuseBatch, type PostedBody, type PostedMessage } from '../transports/post-body';
+import { checkEnvelope, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope, type EnvelopeError } from './envelope';
+import type { Exchanges } from './exchanges';
 
 /** What the handler needs from its endpoint besides the exchanges. */
 export interface StatelessOptions {
@@ -86,7 +86,7 @@ export class StatelessHandler {
       return;
     }
     if (listen !== undefined && this.exchanges.refuseListenWhenFull(res, listen)) return;
-    const session = this.exchanges.open(envelope as Envelope, (exchange) => {
+    const exchange = this.exchanges.open(envelope as Envelope, (exchange) => {
       // A listen stream is a stream whatever the JSON response setting: a JSON reply would never complete.
       if (listen !== undefined || (sse && !this.options.jsonResponse)) {
         exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
@@ -94,8 +94,8 @@ export class StatelessHandler {
         exchange.openRequestChannel(new JsonReply(res, body.batch, {}, statusOfAnswer), requestIds);
       }
     }, listen !== undefined);
-    res.once('close', () => session.close('client-disconnected'));
-    this.exchanges.receive(session, body.messages, auth);
+    res.once('close', () => exchange.close('client-disconnected'));
+    this.exchanges.receive(exchange, body.messages, auth);
   }
 }
 

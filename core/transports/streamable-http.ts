@@ -19,7 +19,7 @@ import { parseEventId } from '../event-log';
 import { MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import { checkJsonHeaders, readPostBody, refuseBatch, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
-import { isModernPost } from '../stateless';
+import { isModernPost } from '../stateless/envelope';
 import type { TransportHost } from './host';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */

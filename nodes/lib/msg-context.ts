@@ -3,7 +3,7 @@
  * and `msg.mcp.auth`, the fields a flow may use to act per user. Plain data, so it survives
  * Node-RED's deep copy of a msg; never the token.
  */
-import type { AuthInfo, McpEndpoint, Session } from '../../core';
+import type { AuthInfo, McpEndpoint, ReplyDestination } from '../../core';
 import type { McpAuth, McpMsgContext } from './types';
 
 /** The caller as `msg.mcp.auth`, or `undefined` when the endpoint is not in OAuth mode. */
@@ -18,8 +18,8 @@ export function msgAuth(auth: AuthInfo | undefined): McpAuth | undefined {
  * capabilities, the caller (OAuth 2.1: `auth`, from the latest access token of the session or
  * exchange), plus `extra`. See `McpEndpoint.clientContext`.
  */
-export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Partial<McpMsgContext>): McpMsgContext {
-  const client = endpoint.clientContext(session, extra.requestId);
+export function mcpContext(endpoint: McpEndpoint, to: ReplyDestination, extra: Partial<McpMsgContext>): McpMsgContext {
+  const client = endpoint.clientContext(to, extra.requestId);
   const mcp: McpMsgContext = client.kind === 'session'
     ? { sessionId: client.id, endpoint: endpoint.id, transport: client.transport }
     : { exchangeId: client.id, endpoint: endpoint.id, transport: client.transport };

@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
-import type { Session } from '../../../core/session';
+import type { ReplyDestination } from '../../../core/reply-destination';
 import { Catalog } from '../../../core/features/catalog';
 import { DeclarationError, type ResourceDeclaration, type ToolDeclaration } from '../../../core/features/declarations';
 import { isCspOrigin, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, viewMeta } from '../../../core/features/apps';
@@ -174,7 +174,7 @@ describe('an endpoint serving a view', () => {
 
   it("keeps the capabilities each session's client declared in initialize, until the session closes", async () => {
     const { endpoint, url } = await serve();
-    const seen: Session[] = [];
+    const seen: ReplyDestination[] = [];
     endpoint.features.declare({ ...linkedTool(), onRequest: (request) => {
       seen.push(request.session);
       endpoint.send(request.session.id, 'ok', { requestId: request.requestId });

@@ -1,5 +1,5 @@
 /**
- * 2026-07-28 exchanges (core/exchanges.ts) over plain node:http, as a raw client meets them:
+ * 2026-07-28 exchanges (core/stateless/exchanges.ts) over plain node:http, as a raw client meets them:
  * `subscriptions/listen` streams (an SSE stream even in JSON response mode; the acknowledgement
  * with the filter narrowed to what `server/discover` reports, then only what the stream opted in
  * to: list-changed notifications and `notifications/resources/updated` for its URIs, from the
@@ -8,10 +8,10 @@
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
-import type { EventStream } from '../support/sse-client';
-import { messagesOf, StreamableClient, type HeaderChanges } from '../support/streamable-client';
-import type { EndpointOptions } from '../../core/endpoint-options';
+import { startCoreServer, waitFor, type CoreServer } from '../../support/core-server';
+import type { EventStream } from '../../support/sse-client';
+import { messagesOf, StreamableClient, type HeaderChanges } from '../../support/streamable-client';
+import type { EndpointOptions } from '../../../core/endpoint-options';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
