@@ -11,7 +11,7 @@
 import { CONNECTION_CLOSED, type RequestId } from './jsonrpc';
 import type { PushResult, SendContext } from './protocol';
 import type { ClientRequests } from './client-requests';
-import type { Session } from './session';
+import type { ReplyDestination } from './reply-destination';
 
 /** The error message of a request whose flow a deploy restarted; the endpoint and its sessions stay. */
 export const RESTARTING_MESSAGE = 'Connection closed: the MCP endpoint is restarting; send the request again';
@@ -83,9 +83,9 @@ export interface InterruptHost {
   readonly calls: { delete(sessionId: string, requestId: RequestId): void };
   readonly interrupted: InterruptedRequests;
   /** The endpoint's sessions and 2026-07-28 exchanges. */
-  sessions(): Iterable<Session>;
+  sessions(): Iterable<ReplyDestination>;
   /** Sends an answer on a session or an exchange, by the protocol's rules. */
-  send(session: Session, payload: unknown, context: SendContext): PushResult;
+  send(session: ReplyDestination, payload: unknown, context: SendContext): PushResult;
 }
 
 /**

@@ -8,19 +8,19 @@
  */
 import type { JsonRpcMessage, JsonRpcRequest, MessageKind } from './jsonrpc';
 import type { PendingOutcome } from './pending-requests';
-import type { Session } from './session';
+import type { ReplyDestination } from './reply-destination';
 
 /** Hears what the protocol layer passes; see the module comment. */
 export interface ProtocolObserver {
   /** A client's request or notification reached the protocol layer (responses: see {@link settled}). */
-  received(session: Session, kind: Exclude<MessageKind, 'response'>, message: JsonRpcMessage): void;
+  received(to: ReplyDestination, kind: Exclude<MessageKind, 'response'>, message: JsonRpcMessage): void;
   /**
    * A message went out to the client: a response, a notification, or a server-initiated request
    * (then {@link settled} follows once it ends).
    */
-  sent(session: Session, message: JsonRpcMessage): void;
+  sent(to: ReplyDestination, message: JsonRpcMessage): void;
   /** A server-initiated request ended: answered, timed out, or its session closed. */
-  settled(session: Session, request: Pick<JsonRpcRequest, 'id' | 'method'>, outcome: PendingOutcome): void;
+  settled(to: ReplyDestination, request: Pick<JsonRpcRequest, 'id' | 'method'>, outcome: PendingOutcome): void;
   /** A notification went to many sessions at once (`count` of them). */
   broadcast(message: JsonRpcMessage, count: number): void;
   /** A session (or exchange) has ended: what was kept about it may go. */

@@ -16,7 +16,9 @@ import { performance } from 'node:perf_hooks';
 import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse, RequestId } from '../jsonrpc';
 import type { PendingOutcome } from '../pending-requests';
 import type { ProtocolObserver } from '../protocol-observer';
-import type { Session } from '../session';
+import type { ReplyDestination } from '../reply-destination';
+import { Session } from '../session';
+import { Exchange } from '../stateless/exchange';
 import { ActivityEntry, type ActivitySource } from './activity-entry';
 import { LiveSessions } from './live-sessions';
 
@@ -106,7 +108,7 @@ export class ActivityLog implements ProtocolObserver {
   }
 
   /** Adds an entry for a request that ends without a response the protocol layer sees (the editor's call that timed out). */
-  timedOut(session: Session, id: RequestId, message: string): void {
+  timedOut(session: ReplyDestination, id: RequestId, message: string): void {
     const entry = this.clientRequests.get(session.id)?.get(id);
     if (entry === undefined) return;
     this.clientRequests.get(session.id)?.delete(id);
@@ -116,16 +118,16 @@ export class ActivityLog implements ProtocolObserver {
     this.append(entry);
   }
 
-  received(session: Session, kind: 'request' | 'notification', message: JsonRpcMessage): void {
+  received(session: ReplyDestination, kind: 'request' | 'notification', message: JsonRpcMessage): void {
     const { method, params } = message as JsonRpcRequest;
-    if (kind === 'request' && method === 'initialize') this.sessions.initialized(session, params);
+    if (kind === 'request' && method === 'initialize' && session instanceof Session) this.sessions.initialized(session, params);
     if (method === 'notifications/cancelled') this.cancelled(session, params);
     const entry = this.entry(session, 'client', kind, method, kind === 'request' ? (message as JsonRpcRequest).id : undefined, params);
     if (entry.id === undefined) this.append(entry);
     else waitingOf(this.clientRequests, session.id).set(entry.id, entry);
   }
 
-  sent(session: Session, message: JsonRpcMessage): void {
+  sent(session: ReplyDestination, message: JsonRpcMessage): void {
     if ('method' in message) {
       const id = (message as JsonRpcRequest).id as RequestId | undefined;
       const entry = this.entry(session, 'server', id === undefined ? 'notification' : 'request', message.method, id, message.params);
@@ -141,7 +143,7 @@ export class ActivityLog implements ProtocolObserver {
     this.answer(entry, result, error);
   }
 
-  settled(session: Session, request: Pick<JsonRpcRequest, 'id' | 'method'>, outcome: PendingOutcome): void {
+  settled(session: ReplyDestination, request: Pick<JsonRpcRequest, 'id' | 'method'>, outcome: PendingOutcome): void {
     const waiting = this.serverRequests.get(session.id);
     const entry = waiting?.get(request.id);
     if (entry === undefined) return;
@@ -172,9 +174,9 @@ export class ActivityLog implements ProtocolObserver {
   }
 
   /** A new entry for a request or notification of `session`. */
-  private entry(session: Session, from: 'client' | 'server', kind: 'request' | 'notification', method: string, id: RequestId | undefined, params: Record<string, unknown> | undefined): ActivityEntry {
+  private entry(session: ReplyDestination, from: 'client' | 'server', kind: 'request' | 'notification', method: string, id: RequestId | undefined, params: Record<string, unknown> | undefined): ActivityEntry {
     const source: ActivitySource = this.editorCallers.size > 0 && this.editorCallers.has(session.id) ? 'editor' : 'client';
-    const entry = new ActivityEntry(Date.now(), performance.now(), session.id, session.exchange !== undefined, source, from, kind, method, id);
+    const entry = new ActivityEntry(Date.now(), performance.now(), session.id, session instanceof Exchange, source, from, kind, method, id);
     entry.name = nameOf(method, params);
     if (this.recordPayloads) entry.record('params', params);
     return entry;
@@ -194,7 +196,7 @@ export class ActivityLog implements ProtocolObserver {
   }
 
   /** The client's `notifications/cancelled`: the request it names ends as `cancelled`. */
-  private cancelled(session: Session, params: Record<string, unknown> | undefined): void {
+  private cancelled(session: ReplyDestination, params: Record<string, unknown> | undefined): void {
     const id = params?.requestId;
     if (typeof id !== 'string' && typeof id !== 'number') return;
     const waiting = this.clientRequests.get(session.id);

@@ -5,7 +5,7 @@
  *
  * The endpoint members read here, and nowhere else in the workbench: `protocol.observer` (set),
  * `protocol.clientRequests.count`, `sessionOpened`, `sessionClosed`, `sessionCount`,
- * `exchanges.listenStreams`, `cluster?.instanceId`.
+ * `listenStreamCount`, `cluster?.instanceId`.
  *
  * Never imports Node-RED.
  */
@@ -42,7 +42,7 @@ export interface EndpointCounts {
 
 /** {@link EndpointCounts} of `endpoint`. */
 export function endpointCounts(endpoint: McpEndpoint): EndpointCounts {
-  const counts: EndpointCounts = { sessions: endpoint.sessionCount, listenStreams: endpoint.exchanges.listenStreams };
+  const counts: EndpointCounts = { sessions: endpoint.sessionCount, listenStreams: endpoint.listenStreamCount };
   if (endpoint.cluster !== undefined) counts.instance = endpoint.cluster.instanceId;
   return counts;
 }
