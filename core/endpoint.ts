@@ -14,7 +14,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestId } from './jsonrpc';
+import type { JsonRpcMessage, MessageKind, RequestId } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 import { SessionNotFoundError, type Session, type TransportKind } from './session';
@@ -72,6 +72,8 @@ export class McpEndpoint {
   private readonly dispatcher: Dispatcher;
   /** One timer for every open stream of the endpoint (sessions and exchanges). */
   private readonly keepAlive: KeepAlive;
+  /** In-process callers (the editor's Try it), by id: {@link send} finds them as it finds sessions. */
+  private readonly inProcess = new Map<string, ReplyDestination>();
   private closed = false;
 
   /** HTTP+SSE (2024-11-05), the SSE path: GET opens a session and its stream (see `SseTransport.handleGet`). */
@@ -218,12 +220,34 @@ export class McpEndpoint {
     if (context.requestId !== undefined && this.interrupted.size > 0 && this.interrupted.has(sessionId, context.requestId)) {
       return { sent: false, reason: `message about request ${JSON.stringify(context.requestId)} dropped: the MCP endpoint restarted while the flow worked on it, and the client was answered with an error (-32000) then` };
     }
-    const to: ReplyDestination | undefined = this.sessions.get(sessionId) ?? this.dispatcher.exchanges.get(sessionId);
+    const to: ReplyDestination | undefined = this.sessions.get(sessionId) ?? this.dispatcher.exchanges.get(sessionId) ?? this.inProcess.get(sessionId);
     if (to === undefined) {
       if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
       throw new SessionNotFoundError(sessionId);
     }
     return this.dispatcher.send(to, payload, context);
+  }
+
+  /**
+   * Opens an in-process caller: `to`, a reply destination of the caller's own (the editor's Try
+   * it, `workbench/editor-call.ts`), whose messages go through the endpoint exactly as a client's
+   * do (protocol layer, declarations and their schemas, the flow), and which {@link send} finds by
+   * its id as it finds a session. It opens no HTTP session, and no token or OAuth applies: whoever
+   * opens it has admitted its caller (in Node-RED, the admin auth). Broadcasts do not reach it.
+   * @returns `receive` hands it the caller's messages; `close` forgets it, and what it left in the
+   *   protocol layer and the features, as when a session closes.
+   */
+  openInProcess(to: ReplyDestination): { receive(messages: ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>): void; close(): void } {
+    this.inProcess.set(to.id, to);
+    return {
+      receive: (messages) => this.dispatcher.receive(to, messages),
+      close: () => {
+        if (this.inProcess.get(to.id) !== to) return;
+        this.inProcess.delete(to.id);
+        this.protocol.closeSession(to.id);
+        this.features.closeSession(to.id);
+      },
+    };
   }
 
   /**

@@ -50,4 +50,4 @@ export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PERMISSIONS
 export { LOG_LEVELS, type LogLevel } from './features/logging';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterChange, ClusterOptions } from './cluster';
-export { ActivityLog, DEFAULT_ACTIVITY_ENTRIES, MAX_RECORDED_BYTES, REDACTED, endpointCounts, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityOptions, type ActivityOutcome, type ActivitySource, type EndpointCounts, type SessionSummary } from './workbench';
+export { ActivityLog, callFromEditor, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, type EditorCallAnswer, DEFAULT_ACTIVITY_ENTRIES, MAX_RECORDED_BYTES, REDACTED, endpointCounts, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityOptions, type ActivityOutcome, type ActivitySource, type EndpointCounts, type SessionSummary } from './workbench';

@@ -19,7 +19,7 @@ export interface ActivityEntryJson {
   seq: number;
   /** When the request or notification arrived or was sent, epoch ms. */
   at: number;
-  /** The session, when it belongs to one. */
+  /** The session, when it belongs to one (not the editor's calls: they open none). */
   sessionId?: string;
   /** 2026-07-28 (stateless): no session; the exchange (the POST being answered) instead. */
   era?: '2026-07-28';
@@ -123,7 +123,8 @@ export class ActivityEntry {
   /** The entry as the admin API gives it; `withPayloads` false leaves out `params` and `result` (what the editor is pushed). */
   view(withPayloads: boolean): ActivityEntryJson {
     const out: ActivityEntryJson = { seq: this.seq, at: this.at, from: this.from, kind: this.kind, method: this.method, source: this.source };
-    if (this.place !== '') {
+    // The editor's in-process caller has an id, but no session a user could look up.
+    if (this.place !== '' && this.source !== 'editor') {
       if (this.exchange) {
         out.era = '2026-07-28';
         out.exchangeId = this.place;

@@ -1,11 +1,11 @@
 /**
  * The workbench's view of an endpoint, for the editor's MCP sidebar and the admin API: its
  * activity list (`activity-log.ts`) and its open sessions (`live-sessions.ts`), attached once to
- * an endpoint by {@link watchEndpoint}.
+ * an endpoint by {@link watchEndpoint}; and the editor's Try it (`editor-call.ts`).
  *
- * The endpoint members read here, and nowhere else in the workbench: `protocol.observer` (set),
- * `protocol.clientRequests.count`, `sessionOpened`, `sessionClosed`, `sessionCount`,
- * `listenStreamCount`, `cluster?.instanceId`.
+ * The endpoint members the workbench uses: `protocol.observer` (set), `protocol.clientRequests.count`,
+ * `sessionOpened`, `sessionClosed`, `sessionCount`, `listenStreamCount`, `cluster?.instanceId`
+ * (here), and `openInProcess` (editor-call.ts).
  *
  * Never imports Node-RED.
  */
@@ -16,6 +16,7 @@ import type { SessionSummary } from './live-sessions';
 export { ActivityLog, DEFAULT_ACTIVITY_ENTRIES, type ActivityOptions } from './activity-log';
 export { MAX_RECORDED_BYTES, REDACTED, type ActivityEntryJson, type ActivityOutcome, type ActivitySource } from './activity-entry';
 export type { SessionSummary } from './live-sessions';
+export { callFromEditor, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, type EditorCallAnswer } from './editor-call';
 
 /**
  * Makes `endpoint`'s activity list and session list, and attaches them: from now on it hears

@@ -7,6 +7,12 @@
  * - `GET /mcp-sse/endpoints/:id/activity?since=<seq>&limit=<n>`: `{ epoch, seq, entries }`, newest last;
  * - `DELETE /mcp-sse/endpoints/:id/sessions/:sid`: ends a session (its client gets 404 on its
  *   next request, and may start a new session): 204.
+ * - `POST /mcp-sse/endpoints/:id/call` with `{ method, params, timeoutMs? }`: the editor's Try it
+ *   (core/workbench/editor-call.ts): 200 `{ result | error, durationMs, progress, serverRequests }`
+ *   as the flow answered; 504 `{ code: "timeout", message, progress }` after `timeoutMs`
+ *   (default 30000, at most 300000); 400 a body that is not such an object. (A body that is not
+ *   JSON at all never reaches the route: Node-RED's own JSON parser, in front of every admin
+ *   route, answers it 400 with the parser's message.)
  *
  * Permissions: `mcp-sse.read` for the GETs, `mcp-sse.write` for the rest. With `adminAuth` set,
  * `RED.auth.needsPermission` checks the token (none, or one that is not valid: 401); the
@@ -18,7 +24,7 @@
  */
 import type { NodeAPI } from 'node-red';
 import type { NextFunction, Request, Response } from 'express';
-import { endpointCounts, sessionList, type ActivityLog, type TransportKind } from '../../core';
+import { callFromEditor, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, endpointCounts, sessionList, type ActivityLog, type TransportKind } from '../../core';
 import { publicPath } from './http-settings';
 import type { EndpointNode } from './types';
 import { workbenchOf } from './workbench';
@@ -114,6 +120,19 @@ function infoOf(RED: NodeAPI, node: EndpointNode, log: ActivityLog): EndpointInf
   return info;
 }
 
+/** Longest an editor call may be told to wait, in ms. */
+const MAX_CALL_TIMEOUT_MS = 300_000;
+
+/** The editor call a `POST .../call` body asks for, or why it cannot be made (for a 400). */
+function callOf(body: unknown): { method: string; params: Record<string, unknown>; timeoutMs: number } | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The body must be a JSON object: { "method": "tools/call", "params": { "name": ..., "arguments": {...} } }';
+  const { method, params, timeoutMs } = body as Record<string, unknown>;
+  if (typeof method !== 'string' || !EDITOR_METHODS.includes(method)) return `method must be one of ${EDITOR_METHODS.join(', ')}`;
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return 'params must be a JSON object';
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_CALL_TIMEOUT_MS)) return `timeoutMs must be a whole number of ms from 1 to ${MAX_CALL_TIMEOUT_MS}`;
+  return { method, params: (params ?? {}) as Record<string, unknown>, timeoutMs: (timeoutMs as number | undefined) ?? DEFAULT_EDITOR_CALL_TIMEOUT_MS };
+}
+
 /** A whole number >= `min` from a query parameter; `fallback` when absent; `undefined` when malformed. */
 function wholeNumber(value: unknown, min: number, fallback: number): number | undefined {
   if (value === undefined) return fallback;
@@ -174,5 +193,19 @@ export function registerAdminApi(RED: NodeAPI): void {
     }
     session.close('server-closed');
     res.status(204).end();
+  });
+
+  app.post(`${ADMIN_BASE}/:id/call`, write, (req: Request, res: Response) => {
+    const found = endpointOf(RED, req.params.id, res);
+    if (found === undefined) return;
+    const call = callOf(req.body);
+    if (typeof call === 'string') {
+      refuse(res, 400, 'invalid_request', call);
+      return;
+    }
+    callFromEditor(found.node.endpoint, call, found.log, call.timeoutMs).then((answer) => res.json(answer), (error: Error) => {
+      if (error instanceof EditorCallTimeout) res.status(504).json({ code: 'timeout', message: error.message, progress: error.progress });
+      else refuse(res, 500, 'call_failed', error.message);
+    });
   });
 }

@@ -24,6 +24,7 @@ import type { ActivityEntryJson, SessionSummary } from '../../core';
 import type { EndpointInfo } from '../../nodes/lib/admin-api';
 
 type Activity = { seq: number; entries: ActivityEntryJson[] };
+type CallAnswer = { result?: unknown; error?: { code: number; message: string }; durationMs: number; progress: Array<Record<string, unknown>>; serverRequests: Array<{ method: string }> };
 
 async function connect(url: string, name: string, transport: 'streamable' | 'sse' = 'streamable', capabilities: Record<string, unknown> = {}): Promise<{ client: Client; sessionId: () => string | undefined }> {
   const client = new Client({ name, version: '1.2.3' }, { capabilities });
@@ -62,7 +63,7 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
   });
 
   it('answers 401 without a token, lets a read user read, and answers it 403 on a write', async () => {
-    for (const [method, p] of [['GET', '/mcp-sse/endpoints'], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`], ['DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/x`]]) {
+    for (const [method, p] of [['GET', '/mcp-sse/endpoints'], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions`], ['GET', `/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`], ['DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/x`], ['POST', `/mcp-sse/endpoints/${ENDPOINTS.tools}/call`]]) {
       assert.equal((await admin(nodeRed.url, method, p)).status, 401, `${method} ${p} without a token`);
       assert.equal((await admin(nodeRed.url, method, p, 'not-a-token')).status, 401, `${method} ${p} with a token Node-RED never issued`);
     }
@@ -75,6 +76,9 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
       assert.equal(denied.status, 403);
       assert.deepEqual(denied.body, { code: 'forbidden', message: 'This needs the permission mcp-sse.write' });
       assert.deepEqual((await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).content, [{ type: 'text', text: '2' }], 'the session is still there');
+      const call = await admin<{ code: string }>(nodeRed.url, 'POST', `/mcp-sse/endpoints/${ENDPOINTS.tools}/call`, readerTok, { method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } });
+      assert.equal(call.status, 403);
+      assert.equal(call.body.code, 'forbidden');
     } finally {
       await client.close();
     }
@@ -90,6 +94,22 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
     const session = await admin<{ code: string }>(nodeRed.url, 'DELETE', `/mcp-sse/endpoints/${ENDPOINTS.tools}/sessions/not-a-session`, adminTok);
     assert.equal(session.status, 404);
     assert.equal(session.body.code, 'not_found');
+    assert.equal((await admin(nodeRed.url, 'POST', '/mcp-sse/endpoints/nope/call', adminTok, { method: 'tools/call', params: { name: 'add' } })).status, 404);
+    // A body that is not JSON: Node-RED's own parser answers it, in front of every admin route.
+    const notJson = await admin<string>(nodeRed.url, 'POST', `/mcp-sse/endpoints/${ENDPOINTS.tools}/call`, adminTok, '{"method": "tools/call", ');
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body, /SyntaxError: .*JSON/);
+    for (const [body, message] of [
+      [[], /The body must be a JSON object/],
+      [{ method: 'tools/delete', params: {} }, /method must be one of tools\/call, resources\/read, prompts\/get/],
+      [{ method: 'tools/call', params: 'add' }, /params must be a JSON object/],
+      [{ method: 'tools/call', params: {}, timeoutMs: 0 }, /timeoutMs must be a whole number/],
+    ] as const) {
+      const bad = await admin<{ code: string; message: string }>(nodeRed.url, 'POST', `/mcp-sse/endpoints/${ENDPOINTS.tools}/call`, adminTok, body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.equal(bad.body.code, 'invalid_request');
+      assert.match(bad.body.message, message);
+    }
     for (const query of ['since=abc', 'since=-1', 'limit=0', 'since=1.5']) {
       const bad = await get<{ code: string; message: string }>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?${query}`);
       assert.equal(bad.status, 400, query);
@@ -192,6 +212,56 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
     } finally {
       await client.close();
     }
+  });
+
+  it("calls add from the editor through the tutorial's hand-written flow and through the tools example's declared tool, opening no session", async () => {
+    const call = (endpoint: string, body: unknown) => admin<CallAnswer>(nodeRed.url, 'POST', `/mcp-sse/endpoints/${endpoint}/call`, adminTok, body);
+    const sessionsBefore = (await get<SessionSummary[]>(`/mcp-sse/endpoints/${ENDPOINTS.tutorial}/sessions`)).body.length;
+    const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tutorial}/activity`)).body.seq;
+    const handWritten = await call(ENDPOINTS.tutorial, { method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 } } });
+    assert.equal(handWritten.status, 200);
+    assert.deepEqual(handWritten.body.result, { content: [{ type: 'text', text: '5' }] });
+    assert.equal(typeof handWritten.body.durationMs, 'number');
+    assert.deepEqual(handWritten.body.progress, []);
+    // A hand-written flow's tools, from its own tools/list answer.
+    const listed = await call(ENDPOINTS.tutorial, { method: 'tools/list' });
+    assert.deepEqual((listed.body.result as { tools: Array<{ name: string }> }).tools.map((t) => t.name), ['add']);
+    const declared = await call(ENDPOINTS.tools, { method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 } } });
+    assert.deepEqual(declared.body.result, { content: [{ type: 'text', text: '5' }] });
+    // The schema refuses the arguments, as it refuses a client's: the flow is never reached.
+    const refused = await call(ENDPOINTS.tools, { method: 'tools/call', params: { name: 'weather', arguments: { latitude: 200, longitude: 2 } } });
+    assert.equal((refused.body.result as { isError: boolean }).isError, true);
+    assert.match(JSON.stringify(refused.body.result), /arguments\/latitude must be <= 90/);
+    const unknown = await call(ENDPOINTS.tools, { method: 'tools/call', params: { name: 'subtract', arguments: {} } });
+    assert.equal(unknown.status, 200);
+    assert.equal(unknown.body.error?.code, -32602);
+    assert.equal((await get<SessionSummary[]>(`/mcp-sse/endpoints/${ENDPOINTS.tutorial}/sessions`)).body.length, sessionsBefore, 'no session opened');
+    const { body } = await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tutorial}/activity?since=${since}`);
+    assert.deepEqual(body.entries.map((e) => [e.method, e.name, e.outcome, e.source, e.sessionId]), [
+      ['tools/call', 'add', 'result', 'editor', undefined],
+      ['tools/list', undefined, 'result', 'editor', undefined],
+    ]);
+  });
+
+  it("brings the flow's progress back, answers its elicitation with an error, and gives 504 when it does not answer in time", async () => {
+    const call = (body: unknown) => admin<CallAnswer & { code?: string; message?: string }>(nodeRed.url, 'POST', `/mcp-sse/endpoints/${ENDPOINTS.push}/call`, adminTok, body);
+    const counted = await call({ method: 'tools/call', params: { name: 'count', arguments: { steps: 2, delayMs: 10 } } });
+    assert.deepEqual(counted.body.result, { content: [{ type: 'text', text: 'counted to 2' }] });
+    assert.deepEqual(counted.body.progress.map((p) => [p.progress, p.total, p.message]), [[1, 2, 'step 1 of 2'], [2, 2, 'step 2 of 2']]);
+    const asked = await call({ method: 'tools/call', params: { name: 'ask_name', arguments: {} } });
+    assert.deepEqual(asked.body.serverRequests, [{ method: 'elicitation/create' }]);
+    const result = asked.body.result as { content: Array<{ text: string }>; isError: boolean };
+    assert.equal(result.isError, true, 'the flow heard the error and answered the call with it');
+    assert.match(result.content[0].text, /^Could not ask for a name: The Node-RED editor cannot answer elicitation\/create/);
+    const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.push}/activity`)).body.seq;
+    const slow = await call({ method: 'tools/call', params: { name: 'count', arguments: { steps: 3, delayMs: 200 } }, timeoutMs: 300 });
+    assert.equal(slow.status, 504);
+    assert.equal(slow.body.code, 'timeout');
+    assert.match(slow.body.message ?? '', /No answer within 0\.3 s/);
+    assert.ok(Array.isArray(slow.body.progress));
+    const { body } = await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.push}/activity?since=${since}`);
+    const entry = body.entries.find((e) => e.method === 'tools/call');
+    assert.deepEqual([entry?.name, entry?.outcome, entry?.source], ['count', 'timeout', 'editor']);
   });
 
   it('lists the open sessions with their clients, drops one whose client leaves, and ends one on DELETE', async () => {

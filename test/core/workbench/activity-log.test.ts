@@ -15,7 +15,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
-import { MAX_RECORDED_BYTES, REDACTED, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityLog, type ActivityOptions } from '../../../core/workbench';
+import { callFromEditor, EditorCallTimeout, MAX_RECORDED_BYTES, REDACTED, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityLog, type ActivityOptions } from '../../../core/workbench';
 import { listenOnLoopback, waitFor } from '../../support/core-server';
 
 let closers: Array<() => Promise<void>> = [];
@@ -170,5 +170,44 @@ describe('the session list', () => {
     await sse.close();
     await waitFor(() => sessionList(endpoint, log).length === 1, 2000, 'the HTTP+SSE session to end');
     assert.equal(sessionList(endpoint, log)[0].transport, 'streamable-http');
+  });
+});
+
+describe("the editor's call", () => {
+  it('goes through the declaration and its schema like a client\'s, opens no session, and is listed as the editor\'s', async () => {
+    const { endpoint, log } = await serve();
+    assert.deepEqual((await callFromEditor(endpoint, { method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 } } }, log)).result, { content: [{ type: 'text', text: '5' }] });
+    const refused = await callFromEditor(endpoint, { method: 'tools/call', params: { name: 'add', arguments: { a: 'x' } } }, log);
+    assert.equal((refused.result as { isError: boolean }).isError, true);
+    assert.equal((await callFromEditor(endpoint, { method: 'tools/call', params: { name: 'nothing' } }, log)).error?.code, -32602);
+    assert.equal(endpoint.sessionCount, 0);
+    assert.deepEqual(calls(log).map((e) => [e.name, e.outcome, e.source, e.sessionId]), [
+      ['add', 'result', 'editor', undefined], ['add', 'tool-error', 'editor', undefined], ['nothing', 'error', 'editor', undefined],
+    ]);
+  });
+
+  it("brings back the flow's progress, refuses its server-initiated request with an error the flow hears, and times out", async () => {
+    const { endpoint, log } = await serve();
+    const heard: string[] = [];
+    endpoint.features.declare({
+      kind: 'tool', owner: 'busy', definition: { name: 'busy', inputSchema: { type: 'object' } },
+      onRequest: ({ session, requestId }) => {
+        endpoint.send(session.id, { method: 'notifications/progress', params: { progress: 1, total: 2 } }, { requestId });
+        endpoint.send(session.id, { method: 'sampling/createMessage', params: { messages: [], maxTokens: 1 } }, {
+          requestId,
+          request: { timeoutMs: 5000, settle: (outcome) => {
+            heard.push(outcome.status === 'error' ? outcome.error.message : outcome.status);
+            endpoint.send(session.id, 'done', { requestId });
+          } },
+        });
+      },
+    });
+    const answer = await callFromEditor(endpoint, { method: 'tools/call', params: { name: 'busy' } }, log);
+    assert.deepEqual(answer.result, { content: [{ type: 'text', text: 'done' }] });
+    assert.deepEqual(answer.progress, [{ progress: 1, total: 2, progressToken: 'editor' }]);
+    assert.deepEqual(answer.serverRequests, [{ method: 'sampling/createMessage' }]);
+    assert.match(heard[0], /The Node-RED editor cannot answer sampling\/createMessage/);
+    await assert.rejects(callFromEditor(endpoint, { method: 'tools/call', params: { name: 'slow' } }, log, 50), EditorCallTimeout);
+    assert.deepEqual(calls(log).filter((e) => e.from === 'client').map((e) => [e.name, e.outcome]), [['busy', 'result'], ['slow', 'timeout']]);
   });
 });
