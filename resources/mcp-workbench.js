@@ -101,6 +101,13 @@
         var sessionsHeading = $('<span>').text(t('sessions.heading'));
         $('<div class="mcp-wb-heading">').append('<i class="fa fa-angle-down"></i> ', sessionsHeading).appendTo(sessions);
         var sessionList = $('<div class="mcp-wb-session-list">').appendTo(sessions);
+        var tryIt = $('<div class="mcp-wb-section mcp-wb-try">').appendTo(body);
+        $('<div class="mcp-wb-heading">').text(t('tryIt.heading')).prepend('<i class="fa fa-angle-down"></i> ').appendTo(tryIt);
+        var tryRow = $('<div class="mcp-wb-try-pick">').appendTo(tryIt);
+        var tryEndpoint = $('<select class="mcp-wb-try-endpoint">').appendTo(tryRow);
+        var tryTool = $('<select class="mcp-wb-try-tool">').appendTo(tryRow);
+        var tryRefresh = $('<button type="button" class="red-ui-button red-ui-button-small"><i class="fa fa-refresh"></i></button>').attr('title', t('tryIt.refresh')).appendTo(tryRow);
+        var tryPanel = $('<div class="mcp-wb-try-panel">').appendTo(tryIt);
         var activity = $('<div class="mcp-wb-section mcp-wb-activity">').appendTo(body);
         $('<div class="mcp-wb-heading">').text(t('activity.heading')).prepend('<i class="fa fa-angle-down"></i> ').appendTo(activity);
         var activityList = $('<div class="mcp-wb-activity-list">').appendTo(activity);
@@ -132,9 +139,13 @@
             activityList.empty();
             empty.show();
         });
+        tryEndpoint.on('change', loadTools);
+        tryRefresh.on('click', loadTools);
+        tryTool.on('change', showTool);
         return {
             content: content, endpointSelect: endpointSelect, sessionSelect: sessionSelect, endpointList: endpointList,
-            sessionsHeading: sessionsHeading, sessionList: sessionList, activityList: activityList, empty: empty
+            sessionsHeading: sessionsHeading, sessionList: sessionList, activityList: activityList, empty: empty,
+            tryEndpoint: tryEndpoint, tryTool: tryTool, tryPanel: tryPanel
         };
     }
 
@@ -168,6 +179,51 @@
         });
         // Several instances: what the tab shows is this instance's.
         ui.sessionsHeading.text(instances.length > 0 ? t('sessions.headingInstance', { instance: instances.join(', ') }) : t('sessions.heading'));
+    }
+
+    // ---- Try it (resources/mcp-try-it.js): a tool of an endpoint, from the endpoint's own tools/list.
+
+    var tools = [];
+
+    /** Fills the Try it endpoint picker, keeping the one chosen. */
+    function renderTryEndpoints() {
+        var ui = state.ui;
+        var chosen = ui.tryEndpoint.val() || state.filter.endpoint;
+        ui.tryEndpoint.empty();
+        state.endpoints.forEach(function (e) { $('<option>').val(e.id).text(e.name || e.id).appendTo(ui.tryEndpoint); });
+        var known = state.endpoints.some(function (e) { return e.id === chosen; });
+        ui.tryEndpoint.val(known ? chosen : state.endpoints.length > 0 ? state.endpoints[0].id : '');
+        if (!known) { loadTools(); }
+    }
+
+    /** Reads the tools of the chosen endpoint, as a client would list them. */
+    function loadTools() {
+        var ui = state.ui;
+        var endpointId = ui.tryEndpoint.val();
+        var chosen = ui.tryTool.val();
+        ui.tryTool.empty();
+        ui.tryPanel.empty();
+        tools = [];
+        if (!endpointId) { return; }
+        window.mcpSseTryIt.listOf(endpointId, 'tool').then(function (list) {
+            tools = list;
+            $('<option value="">').text(t(list.length === 0 ? 'tryIt.noTools' : 'tryIt.pickTool')).appendTo(ui.tryTool);
+            list.forEach(function (tool) { $('<option>').val(tool.name).text(tool.title ? tool.name + ' (' + tool.title + ')' : tool.name).appendTo(ui.tryTool); });
+            if (list.some(function (tool) { return tool.name === chosen; })) {
+                ui.tryTool.val(chosen);
+                showTool();
+            }
+        }, function () {
+            $('<option value="">').text(t('tryIt.noTools')).appendTo(ui.tryTool);
+        });
+    }
+
+    function showTool() {
+        var ui = state.ui;
+        var name = ui.tryTool.val();
+        var tool = tools.filter(function (x) { return x.name === name; })[0];
+        ui.tryPanel.empty();
+        if (tool) { ui.tryPanel.append(window.mcpSseTryIt.panel({ endpoint: ui.tryEndpoint.val(), kind: 'tool', item: tool })); }
     }
 
     function renderSessions() {
@@ -323,6 +379,7 @@
         return api('GET', 'endpoints').then(function (list) {
             state.endpoints = list;
             renderEndpoints();
+            renderTryEndpoints();
             list.forEach(function (endpoint) {
                 var seen = state.seen[endpoint.id];
                 if (seen && seen.epoch === endpoint.activity.epoch) { return; }
@@ -393,7 +450,10 @@
         });
         // A deploy may add, change or remove endpoints.
         RED.comms.subscribe('notification/runtime-deploy', function () {
-            if (state.loaded) { refreshEndpoints(); }
+            if (state.loaded) {
+                refreshEndpoints();
+                loadTools();
+            }
         });
         // Ages, last activity and counts, while the tab is shown.
         setInterval(function () {

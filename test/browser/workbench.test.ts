@@ -1,11 +1,15 @@
 /**
  * The MCP sidebar tab (issue 20) in the real editor (headless chromium), on each supported
- * Node-RED, with examples/tools.json deployed: the tab opens and lists the endpoint with its URLs;
- * an official SDK client's name appears within 2 s of connecting; its calls appear with their
- * duration and outcome (a refused call in red), the errors-only filter, the params and result of
- * an entry on a click (not recorded here: the tab says how to turn recording on), and the end
- * button, after which the client's next request gets 404. Screenshots of the tab go to
- * test-results/screenshots/<version>/.
+ * Node-RED, with the tutorial, tools and server-push examples deployed: the tab opens and lists the
+ * endpoints with their URLs; an official SDK client's name appears within 2 s of connecting; its
+ * calls appear with their duration and outcome (a refused call in red), the errors-only filter,
+ * the params and result of an entry on a click (not recorded here: the tab says how to turn
+ * recording on), and the end button, after which the client's next request gets 404. Try it: the
+ * hand-written flow's tools listed from its own tools/list; add with 2 and 3 shows 5; weather with
+ * latitude 200 shows the schema's error as it is typed and as the endpoint answers, without
+ * reaching the flow; and add from its own dialog's Try it button. (A tool built with the parameters
+ * table and listed by a client: test/browser/parameters.test.ts.) Screenshots of the tab and the
+ * dialog go to test-results/screenshots/<version>/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +34,8 @@ for (const version of NODE_RED_VERSIONS) {
   describe(`the MCP sidebar on ${version.name}`, () => {
     let nodeRed: RunningNodeRed;
     let api: { url: string; close(): Promise<void> };
+    /** The requests the weather tool's HTTP API (the local stand-in) received. */
+    const asked: string[] = [];
     let flowFile: string;
     let browser: Browser;
     let page: Page;
@@ -42,7 +48,8 @@ for (const version of NODE_RED_VERSIONS) {
     const entries = () => page.locator('.mcp-wb-activity-list .mcp-wb-entry');
 
     before(async () => {
-      api = await listenOnLoopback(http.createServer((_req, res) => {
+      api = await listenOnLoopback(http.createServer((req, res) => {
+        asked.push(req.url ?? '');
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ current: { temperature_2m: 12.5, wind_speed_10m: 7 } }));
       }));
@@ -136,6 +143,60 @@ for (const version of NODE_RED_VERSIONS) {
       await session.locator('.mcp-wb-end').click();
       await session.waitFor({ state: 'detached' });
       await assert.rejects((client as Client).callTool({ name: 'add', arguments: { a: 1, b: 1 } }), /404|Session not found/);
+    });
+
+    it('tries add from the sidebar: 2 and 3 give 5, with the duration', async () => {
+      // A hand-written flow's tools come from its own tools/list answer.
+      await page.locator('.mcp-wb-try-endpoint').selectOption('mcp_cfg_tutorial');
+      await page.locator('.mcp-wb-try-tool option[value="add"]').waitFor({ state: 'attached' });
+      assert.deepEqual(await page.locator('.mcp-wb-try-tool option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)), ['', 'add']);
+      await page.locator('.mcp-wb-try-endpoint').selectOption('tools_endpoint');
+      await page.locator('.mcp-wb-try-tool option[value="weather"]').waitFor({ state: 'attached' });
+      await page.locator('.mcp-wb-try-tool option[value="add"]').waitFor({ state: 'attached' });
+      await page.locator('.mcp-wb-try-tool').selectOption('add');
+      const panel = page.locator('.mcp-wb-try-panel .mcp-try');
+      await panel.locator('.mcp-try-field[data-name="a"] .mcp-try-input').fill('2');
+      await panel.locator('.mcp-try-field[data-name="b"] .mcp-try-input').fill('3');
+      await panel.locator('.mcp-try-call').click();
+      const result = panel.locator('.mcp-try-answer .mcp-try-result');
+      await result.waitFor();
+      assert.equal(await result.locator('.mcp-try-text').innerText(), '5');
+      assert.match(await result.locator('.mcp-try-meta').innerText(), /^result · \d+(\.\d)? ms$/);
+      assert.equal(await result.evaluate((el) => el.classList.contains('mcp-try-error')), false);
+      // The call is in the activity list, as the editor's.
+      await entries().filter({ hasText: 'editor' }).filter({ has: page.locator('.mcp-wb-entry-name', { hasText: 'add' }) }).first().waitFor();
+    });
+
+    it('tries weather with latitude 200: the form says what is wrong as it is typed, and the schema error comes back without reaching the flow', async () => {
+      await page.locator('.mcp-wb-try-tool').selectOption('weather');
+      const panel = page.locator('.mcp-wb-try-panel .mcp-try');
+      const latitude = panel.locator('.mcp-try-field[data-name="latitude"]');
+      await latitude.locator('.mcp-try-input').fill('200');
+      assert.equal(await latitude.locator('.mcp-try-problem').innerText(), 'must be <= 90');
+      await panel.locator('.mcp-try-field[data-name="longitude"] .mcp-try-input').fill('2');
+      const before = asked.length;
+      await panel.locator('.mcp-try-call').click();
+      const result = panel.locator('.mcp-try-answer .mcp-try-result');
+      await result.waitFor();
+      assert.equal(await result.evaluate((el) => el.classList.contains('mcp-try-error')), true, 'in red');
+      assert.match(await result.locator('.mcp-try-meta').innerText(), /^tool error \(isError\) · /);
+      assert.equal(await result.locator('.mcp-try-text').innerText(), 'Invalid arguments for tool weather: arguments/latitude must be <= 90');
+      assert.equal(asked.length, before, 'the flow (and its HTTP API) was not reached');
+      await shot('workbench-3-try-it');
+    });
+
+    it("tries the add tool from its own dialog's Try it button", async () => {
+      await page.locator('[id="tools_add"] rect.red-ui-flow-node').dblclick();
+      const button = page.locator('.mcp-try-dialog-button[data-kind="tool"]');
+      await button.waitFor();
+      await button.click();
+      const panel = page.locator('.mcp-try-dialog-panel .mcp-try');
+      await panel.locator('.mcp-try-field[data-name="a"] .mcp-try-input').fill('40');
+      await panel.locator('.mcp-try-field[data-name="b"] .mcp-try-input').fill('2');
+      await panel.locator('.mcp-try-call').click();
+      await panel.locator('.mcp-try-answer .mcp-try-text').filter({ hasText: /^42$/ }).waitFor();
+      await shot('workbench-4-tool-dialog');
+      await page.locator('#node-dialog-cancel').click();
     });
   });
 }

@@ -48,7 +48,7 @@ describe('Flow Library readiness', () => {
     // resources/ is served to the editor as resources/<module>/...: the node html files load their shared editor code from there.
     const loaded = readdirSync(path.join(PACKAGE_ROOT as string, 'nodes')).filter((f) => f.endsWith('.html')).flatMap((f) =>
       [...readFileSync(path.join(PACKAGE_ROOT as string, 'nodes', f), 'utf8').matchAll(/<script src="resources\/node-red-contrib-mcp-sse\/([^"]+)"/g)].map((m) => `resources/${m[1]}`));
-    for (const f of ['resources/mcp-editor.js', 'resources/mcp-parameters.js', 'resources/mcp-schema-rows.js', 'resources/mcp-workbench.js']) assert.ok(loaded.includes(f), `a node html loads ${f}`);
+    for (const f of ['resources/mcp-editor.js', 'resources/mcp-parameters.js', 'resources/mcp-schema-rows.js', 'resources/mcp-workbench.js', 'resources/mcp-try-it.js']) assert.ok(loaded.includes(f), `a node html loads ${f}`);
     for (const f of [...loaded, 'dist/nodes/icons/mcp-sse.svg', 'dist/nodes/icons/mcp-message.svg', 'examples/tutorial-mcp-server.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
