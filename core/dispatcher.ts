@@ -91,7 +91,7 @@ export class Dispatcher {
       if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
       // A new request may reuse the id of one that was interrupted: its answer is to go out.
       if (kind === 'request' && interrupted.size > 0) interrupted.delete(session.id, (message as JsonRpcRequest).id);
-      if (!protocol.receive(session, kind, message)) continue;
+      if (protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
   }

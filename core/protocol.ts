@@ -82,10 +82,11 @@ export class Protocol {
 
   /**
    * A valid message a client sent on a session.
-   * @returns true when it goes on to the flow; false when it was a response the protocol consumed.
+   * @returns true when the protocol layer dealt with it (a response that ended a server-initiated
+   *   request); false when it goes on (to the server features, then the flow).
    */
   receive(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage): boolean {
-    if (kind === 'response') return !this.pending.answer(session.id, message as JsonRpcResponse);
+    if (kind === 'response') return this.pending.answer(session.id, message as JsonRpcResponse);
     if (kind === 'request') {
       const request = message as JsonRpcRequest;
       this.clientRequests.received(session.id, request);
@@ -99,7 +100,7 @@ export class Protocol {
         this.clientRequests.cancel(session.id, requestId, typeof params.reason === 'string' ? params.reason : undefined);
       }
     }
-    return true;
+    return false;
   }
 
   /**
