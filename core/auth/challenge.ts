@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import { sendJsonRpcError, TransportErrorCode } from '../http';
 
 /** RFC 6750 section 3.1 error codes. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 /** Seconds a client is told to wait (`Retry-After`) when the authorization server is unreachable. */
 export const AUTH_RETRY_AFTER_S = 5;
