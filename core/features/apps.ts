@@ -15,16 +15,16 @@ export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
 /** The MIME type of a view ("Content Requirements"). */
 export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
 /** The deprecated flat key of a tool's view, which hosts older than the nested `_meta.ui` read. */
-export const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
+const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
 /** Every view's URI starts with it. */
-export const VIEW_SCHEME = 'ui://';
+const VIEW_SCHEME = 'ui://';
 
 /** The CSP lists of `_meta.ui.csp`: network requests, static resources, nested frames, `<base>`. */
 export const CSP_LISTS = ['connectDomains', 'resourceDomains', 'frameDomains', 'baseUriDomains'] as const;
-export type CspList = typeof CSP_LISTS[number];
+type CspList = typeof CSP_LISTS[number];
 /** The sandbox permissions a view may ask for (`_meta.ui.permissions`), each sent as `{}`. */
 export const VIEW_PERMISSIONS = ['camera', 'microphone', 'geolocation', 'clipboardWrite'] as const;
-export type ViewPermission = typeof VIEW_PERMISSIONS[number];
+type ViewPermission = typeof VIEW_PERMISSIONS[number];
 /** Who may call a tool: the model, the view (through the host), or both (the spec's default). */
 export type Visibility = 'model' | 'app';
 

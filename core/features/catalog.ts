@@ -12,13 +12,13 @@ import { checkPrompt } from './prompts';
 import { checkToolView, checkView, isView, linkedView, withoutViewLink } from './apps';
 
 /** A declared tool and its compiled schemas. */
-export interface DeclaredTool {
+interface DeclaredTool {
   declaration: ToolDeclaration;
   validators: ToolValidators;
 }
 
 /** A declared resource template and its matcher. */
-export interface DeclaredTemplate {
+interface DeclaredTemplate {
   declaration: ResourceDeclaration;
   template: UriTemplate;
 }

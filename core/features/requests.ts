@@ -19,10 +19,10 @@ import { staticContents, type Subscriptions } from './resources';
 import { checkArguments } from './tools';
 
 /** MCP's error code for a resource that does not exist ("Server Features > Resources > Error Handling"). */
-export const RESOURCE_NOT_FOUND = -32002;
+const RESOURCE_NOT_FOUND = -32002;
 
 /** What a handler decided. */
-export type Handled = { result: JsonObject } | { error: JsonRpcErrorObject } | 'flow' | undefined;
+type Handled = { result: JsonObject } | { error: JsonRpcErrorObject } | 'flow' | undefined;
 
 /** What the handlers read and change. */
 export interface RequestContext {

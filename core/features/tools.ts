@@ -57,7 +57,7 @@ export function compileTool(definition: ToolDefinition): ToolValidators {
 }
 
 /** ajv's errors as one sentence: `arguments/a must be number; arguments must have required property 'b'`. */
-export function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
+function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
   return (errors ?? []).map((e) => {
     const at = root + e.instancePath;
     if (e.keyword === 'additionalProperties') return `${at} must not have property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
@@ -67,7 +67,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root: s
 }
 
 /** A tool result that reports an error to the model (not a JSON-RPC error), so it can correct itself. */
-export function toolError(text: string): JsonObject {
+function toolError(text: string): JsonObject {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
