@@ -44,7 +44,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The `_meta` of a message's params, if it is an object. */
-export function metaOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
+function metaOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
   const params = 'params' in message ? (message as JsonRpcRequest).params : undefined;
   return isObject(params) && isObject(params._meta) ? params._meta : undefined;
 }

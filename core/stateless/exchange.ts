@@ -41,7 +41,7 @@ export function requestKey(id: RequestId): string {
 }
 
 /** What an exchange needs from whoever opened it (`Exchanges`). */
-export interface ExchangeOptions {
+interface ExchangeOptions {
   /** Bounds of the push queue of its SSE stream. */
   queueLimits: QueueLimits;
   /** Called once when the exchange ends. */

@@ -35,7 +35,7 @@ const ErrorCodeInvalidParams = -32602;
 type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
 
 /** What the exchanges need from their endpoint (its `Dispatcher` makes one). */
-export interface ExchangeHost {
+interface ExchangeHost {
   /** The endpoint's id. */
   readonly id: string;
   /** Bounds of each stream's push queue. */

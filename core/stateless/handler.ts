@@ -19,7 +19,7 @@ import { checkEnvelope, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type En
 import type { Exchanges } from './exchanges';
 
 /** What the handler needs from its endpoint besides the exchanges. */
-export interface StatelessOptions {
+interface StatelessOptions {
   /** Most messages in one JSON-RPC batch (this revision has none: any batch is refused). */
   readonly maxBatchSize: number;
   /** The endpoint answers with one JSON body where it could stream (a listen stream streams anyway). */

@@ -8,7 +8,7 @@
 import { isObject } from './envelope';
 
 /** The `subscriptions/listen` filter keys and the notification each lets through. */
-export const LISTEN_FILTERS: Readonly<Record<string, string>> = {
+const LISTEN_FILTERS: Readonly<Record<string, string>> = {
   toolsListChanged: 'notifications/tools/list_changed',
   promptsListChanged: 'notifications/prompts/list_changed',
   resourcesListChanged: 'notifications/resources/list_changed',
