@@ -18,13 +18,13 @@ import type { AuthInfo } from '../auth/claims';
 import type { TransportHost } from './host';
 
 /** The headers of every `202 Accepted`, made once. */
-export const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
+const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
   'Content-Type': 'text/plain; charset=utf-8',
   'Content-Length': 8,
 });
 
 /** Answers `202 Accepted`: a POST of messages that need no answer on this response. */
-export function sendAccepted(res: ServerResponse, headers?: Record<string, string>): void {
+function sendAccepted(res: ServerResponse, headers?: Record<string, string>): void {
   res.writeHead(202, headers === undefined ? ACCEPTED_HEADERS : { ...ACCEPTED_HEADERS, ...headers });
   res.end('Accepted');
 }
