@@ -28,7 +28,7 @@ import { Exchanges, type ExchangeOptions } from './stateless/exchanges';
 type Messages = ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>;
 
 /** The parts of its endpoint the dispatcher works with. */
-export interface DispatchParts {
+interface DispatchParts {
   /** The endpoint's id. */
   readonly id: string;
   /** Bounds of each stream's push queue (an exchange's stream too). */

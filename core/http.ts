@@ -103,7 +103,7 @@ export class BodyError extends Error {
  * Called once when {@link readBodyText} is done: with the body's text, or with the reason it was
  * refused. `context` is what the caller passed in, so the callback can be a fixed function.
  */
-export type BodyCallback<C> = (context: C, error: BodyError | undefined, text: string | undefined) => void;
+type BodyCallback<C> = (context: C, error: BodyError | undefined, text: string | undefined) => void;
 
 /** One body being read: the state the shared listeners below work on. */
 interface BodyReading {

@@ -70,7 +70,7 @@ export function errorResponse(id: RequestId | null, code: number, message: strin
 }
 
 /** The outcome of {@link classifyMessage}: a valid message and its kind, or why it is not one. */
-export type Classified =
+type Classified =
   | { ok: true; kind: MessageKind; message: JsonRpcMessage }
   | { ok: false; reason: string };
 

@@ -39,7 +39,7 @@ interface PendingRequest {
 }
 
 /** Options of {@link PendingRequests.create}. */
-export interface PendingOptions {
+interface PendingOptions {
   /** How long to wait for the answer, in ms; 0 waits until the session closes. Default 60000. */
   timeoutMs?: number;
   /** Whoever sent the request (a node): {@link PendingRequests.forget} drops all of one owner's requests. */

@@ -26,7 +26,7 @@ export type PushResult =
   | { sent: false; reason: string; filtered?: boolean };
 
 /** Options for a server-initiated request. */
-export interface RequestOptions {
+interface RequestOptions {
   /** Ms to wait for the client's answer; 0 waits until the session closes. */
   timeoutMs: number;
   /** Whoever sent it (a node), for {@link PendingRequests.forget}. */
