@@ -20,8 +20,8 @@ function describeOwner(RED: NodeAPI, ownerId: string): string {
   const owner = RED.nodes.getNode(ownerId) as ServingNode | null;
   if (owner === null) return `node ${ownerId}`;
   const name = owner.name ? `"${owner.name}" ` : '';
-  const endpoint = owner.endpointId === undefined ? null : RED.nodes.getNode(owner.endpointId) as (EndpointNode & { name?: string }) | null;
-  return `${owner.type} ${name}(${owner.id})${endpoint ? ` of endpoint "${endpoint.name || endpoint.id}"` : ''}`;
+  const endpointNode = owner.endpointId === undefined ? null : RED.nodes.getNode(owner.endpointId) as (EndpointNode & { name?: string }) | null;
+  return `${owner.type} ${name}(${owner.id})${endpointNode ? ` of endpoint "${endpointNode.name || endpointNode.id}"` : ''}`;
 }
 
 /** One route a node serves for its endpoint. */
@@ -32,7 +32,7 @@ export interface EndpointRoute {
 }
 
 /**
- * Serves the `routes` that `routesOf(endpoint)` lists for as long as `node` runs. Reports problems
+ * Serves the `routes` that `routesOf(endpointNode)` lists for as long as `node` runs. Reports problems
  * as a node error and a red status: no endpoint configured, HTTP nodes turned off
  * (`httpNodeRoot: false`), or a path already served by another node (reported at deploy, not at
  * the first request; the node then serves none of its routes).
@@ -42,27 +42,27 @@ export function serveEndpointRoutes(
   RED: NodeAPI,
   node: Node,
   endpointId: string,
-  routesOf: (endpoint: EndpointNode) => EndpointRoute[],
+  routesOf: (endpointNode: EndpointNode) => EndpointRoute[],
 ): EndpointNode | undefined {
-  const endpoint = RED.nodes.getNode(endpointId) as EndpointNode | null;
-  if (endpoint === null || endpoint.endpoint === undefined) {
+  const endpointNode = RED.nodes.getNode(endpointId) as EndpointNode | null;
+  if (endpointNode === null || endpointNode.endpoint === undefined) {
     node.error(RED._(`${NS}.errors.noEndpoint`));
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.noEndpoint` });
     return undefined;
   }
-  (node as ServingNode).endpointId = endpoint.id;
+  (node as ServingNode).endpointId = endpointNode.id;
   if (!httpNodesEnabled(RED)) {
     node.error(RED._(`${NS}.errors.httpOff`));
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.httpOff` });
     return undefined;
   }
-  const stop = serveRoutes(RED, node, routesOf(endpoint));
+  const stop = serveRoutes(RED, node, routesOf(endpointNode));
   if (stop === undefined) return undefined;
   node.on('close', (_removed: boolean, done: () => void) => {
     stop();
     done();
   });
-  return endpoint;
+  return endpointNode;
 }
 
 /**
