@@ -13,7 +13,7 @@
  * Never imports Node-RED.
  */
 import { SharedMessage } from './response-writer';
-import { toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
+import { isObject, toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
 import type { ReplyDestination } from './reply-destination';
 import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
@@ -65,10 +65,6 @@ export class ProtocolError extends TypeError {
     super(message);
     this.name = 'ProtocolError';
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The protocol state of one endpoint's sessions: server-initiated requests and client requests in flight. */

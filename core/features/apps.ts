@@ -8,6 +8,7 @@
  *
  * Never imports Node-RED.
  */
+import { isObject } from '../jsonrpc';
 import { DeclarationError, type JsonObject, type ResourceDefinition, type ToolDefinition } from './declarations';
 
 /** The extension's identifier, the key under `capabilities.extensions` (SEP-2133) on both sides. */
@@ -97,10 +98,6 @@ export function toolViewMeta(resourceUri: string | undefined, visibility?: Visib
   if (uri !== '') ui.resourceUri = uri;
   ui.visibility = visibility ?? ['model', 'app'];
   return uri === '' ? { ui } : { ui, [LEGACY_RESOURCE_URI_KEY]: uri };
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The view a tool links (`_meta.ui.resourceUri`, else the flat key), or `undefined`. */

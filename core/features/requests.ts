@@ -6,7 +6,7 @@
  *
  * Never imports Node-RED.
  */
-import { ErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from '../jsonrpc';
+import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import type { Catalog } from './catalog';
 import type { Declaration, FlowRequest, JsonObject } from './declarations';
@@ -81,8 +81,8 @@ export function declared(ctx: RequestContext): Declared {
 
 const handlers: Record<string, Handler> = {
   initialize: (ctx, session, _request, params) => {
-    if (typeof params.capabilities === 'object' && params.capabilities !== null && !Array.isArray(params.capabilities)) {
-      ctx.clientCapabilities.set(session.id, params.capabilities as JsonObject);
+    if (isObject(params.capabilities)) {
+      ctx.clientCapabilities.set(session.id, params.capabilities);
     }
     return { result: initializeResult(params.protocolVersion, declared(ctx), ctx.identity) };
   },

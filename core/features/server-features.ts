@@ -25,7 +25,7 @@ import { readResult, Subscriptions } from './resources';
 import { declared, fallback, handleRequest, type RequestContext } from './requests';
 import { toolResult } from './tools';
 import { capabilities } from './lifecycle';
-import { ErrorCode } from '../jsonrpc';
+import { ErrorCode, isObject } from '../jsonrpc';
 
 /** Ms after a declaration comes or goes before list-changed notifications are decided: a redeploy removes and re-adds. */
 const DEFAULT_LIST_CHANGED_DELAY_MS = 250;
@@ -193,10 +193,9 @@ export class ServerFeatures {
   shapeAnswer(session: ReplyDestination, requestId: RequestId, payload: unknown, failure?: string): JsonObject | undefined {
     const call = this.calls.get(session.id, requestId);
     if (call === undefined) return undefined;
-    const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
-    if (isObject && 'method' in (payload as JsonObject)) return undefined;
+    if (isObject(payload) && 'method' in payload) return undefined;
     this.calls.delete(session.id, requestId);
-    if (isObject && (payload as JsonObject).jsonrpc === '2.0') return undefined;
+    if (isObject(payload) && payload.jsonrpc === '2.0') return undefined;
     const answer = ServerFeatures.shape(call, payload, failure);
     const result = answer.result as JsonObject | undefined;
     const isError = result === undefined || result.isError === true;

@@ -10,6 +10,7 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import AjvDraft07, { type ValidateFunction, type ErrorObject } from 'ajv';
+import { isObject } from '../jsonrpc';
 import { DeclarationError, type JsonObject, type ToolDefinition } from './declarations';
 
 /** The validators of one declared tool. */
@@ -84,10 +85,6 @@ export function checkArguments(name: string, validators: ToolValidators, args: u
   if (validators.input(value)) return { ok: true, args: value as JsonObject };
   const message = `Invalid arguments for tool ${name}: ${describeErrors(validators.input.errors, 'arguments')}`;
   return { ok: false, result: toolError(message), message };
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
 
 /**

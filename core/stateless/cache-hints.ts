@@ -5,7 +5,8 @@
  *
  * Never imports Node-RED.
  */
-import { isObject, META } from './envelope';
+import { isObject } from '../jsonrpc';
+import { META } from './envelope';
 
 /** Methods whose results carry `ttlMs` and `cacheScope` (SEP-2549). */
 const CACHEABLE_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read', 'server/discover']);

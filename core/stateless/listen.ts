@@ -5,7 +5,7 @@
  *
  * Never imports Node-RED.
  */
-import { isObject } from './envelope';
+import { isObject } from '../jsonrpc';
 
 /** The `subscriptions/listen` filter keys and the notification each lets through. */
 const LISTEN_FILTERS: Readonly<Record<string, string>> = {
