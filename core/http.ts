@@ -16,8 +16,9 @@ export const TransportErrorCode = {
 } as const;
 
 /**
- * Answers with `status` and a JSON-RPC error body (`{"jsonrpc":"2.0","id":null,"error":{...}}`),
- * which a machine client can read whatever the status.
+ * Answers with `status` and a JSON-RPC error body (`{"jsonrpc":"2.0","id":null,"error":{...}}`,
+ * with `error.data` when `data` is given), which a machine client can read whatever the status.
+ * Once the headers are sent it can only end the response.
  */
 export function sendJsonRpcError(
   res: ServerResponse,
@@ -26,12 +27,13 @@ export function sendJsonRpcError(
   message: string,
   id: RequestId | null = null,
   headers: Record<string, string> = {},
+  data?: unknown,
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = JSON.stringify(errorResponse(id, code, message));
+  const body = JSON.stringify(errorResponse(id, code, message, data));
   res.writeHead(status, {
     ...headers,
     'Content-Type': 'application/json',
