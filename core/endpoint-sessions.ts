@@ -19,15 +19,12 @@ import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
 import { clientKey } from './client-address';
 import { DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type SessionEvent } from './endpoint-options';
-import { sendJsonRpcError, TransportErrorCode } from './http';
+import { sendRetryLater } from './http';
 import { IdleOrder, type IdleState } from './idle-sessions';
 import { Listeners } from './listeners';
 import type { SessionRegistry } from './registry';
 import type { CloseReason, Session, SessionOptions, TransportKind } from './session';
 import type { QueueLimits } from './sse';
-
-/** Seconds a client is told to wait (`Retry-After`) when the endpoint is full. */
-export const RETRY_AFTER_S = 5;
 
 /** Settings of the sessions an endpoint opens, defaults applied (see {@link EndpointOptions}). */
 export interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
@@ -103,7 +100,7 @@ export class EndpointSessions {
    * on sessions without a stream, its own least recently active idle session is evicted (an
    * HTTP+SSE session holds its stream, and is not counted). With
    * `maxSessions` open, the least recently active idle one of any client. When every session is
-   * active, answers 503 with `Retry-After` ({@link RETRY_AFTER_S}) and a JSON-RPC error body.
+   * active, answers 503 with `Retry-After: 5` and a JSON-RPC error body (`sendRetryLater`).
    * @returns the client key to open the session with ({@link open}), or `undefined` when refused.
    */
   makeRoom(req: IncomingMessage, res: ServerResponse, transport: TransportKind): string | undefined {
@@ -125,9 +122,7 @@ export class EndpointSessions {
       this.evict(oldest, `the endpoint has its maximum of ${this.settings.maxSessions} sessions`);
       return client;
     }
-    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
-      `This MCP endpoint has its maximum of ${this.settings.maxSessions} open sessions; try again later`, null,
-      { 'Retry-After': String(RETRY_AFTER_S) });
+    sendRetryLater(res, `This MCP endpoint has its maximum of ${this.settings.maxSessions} open sessions; try again later`);
     return undefined;
   }
 

@@ -43,6 +43,20 @@ export function sendJsonRpcError(
 }
 
 /**
+ * Seconds a client is told to wait (`Retry-After`) by a 503 that a moment may cure: the endpoint
+ * has its most sessions or listen streams, or the authorization server cannot be reached.
+ */
+export const RETRY_AFTER_S = 5;
+
+/**
+ * Answers 503 with `Retry-After: retryAfterS` and a JSON-RPC error (`-32000`, `message`, `id`):
+ * the request cannot be served now, but may be shortly.
+ */
+export function sendRetryLater(res: ServerResponse, message: string, id: RequestId | null = null, retryAfterS = RETRY_AFTER_S): void {
+  sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, message, id, { 'Retry-After': String(retryAfterS) });
+}
+
+/**
  * Answers 405 with an `Allow` header and a JSON-RPC error body naming the methods the path takes.
  */
 export function sendMethodNotAllowed(res: ServerResponse, method: string | undefined, allowed: string[]): void {

@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '../auth/claims';
 import type { AccessControl } from '../auth/access-control';
 import { DEFAULT_MAX_LISTEN_STREAMS } from '../endpoint-options';
-import { sendJsonRpcError, TransportErrorCode } from '../http';
+import { sendRetryLater } from '../http';
 import type { JsonObject } from '../features/declarations';
 import type { ServerFeatures } from '../features/server-features';
 import { isLogLevel } from '../features/logging';
@@ -60,9 +60,6 @@ export interface ExchangeOptions {
   maxListenStreams?: number;
 }
 
-/** Seconds a client is told to wait (`Retry-After`) when the endpoint has its most listen streams. */
-export const LISTEN_RETRY_AFTER_S = 5;
-
 /** The open exchanges of one endpoint; see the module comment. */
 export class Exchanges {
   /** Open exchanges, by id. */
@@ -90,16 +87,14 @@ export class Exchanges {
   }
 
   /**
-   * For the transport, before a POST opens a listen stream: answers 503 with `Retry-After`
-   * ({@link LISTEN_RETRY_AFTER_S}) and a JSON-RPC error for the listen request `id`, and returns
+   * For the transport, before a POST opens a listen stream: answers 503 with `Retry-After: 5`
+   * (`sendRetryLater`) and a JSON-RPC error for the listen request `id`, and returns
    * true, when `maxListenStreams` are open. A listen stream is long-lived and always active, so
    * none is ever closed to make room.
    */
   refuseListenWhenFull(res: ServerResponse, id: RequestId): boolean {
     if (this.listening.size < this.maxListenStreams) return false;
-    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
-      `This MCP endpoint has its maximum of ${this.maxListenStreams} open listen streams; try again later`, id,
-      { 'Retry-After': String(LISTEN_RETRY_AFTER_S) });
+    sendRetryLater(res, `This MCP endpoint has its maximum of ${this.maxListenStreams} open listen streams; try again later`, id);
     return true;
   }
 
