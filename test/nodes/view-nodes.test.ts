@@ -44,7 +44,6 @@ function loggedErrors(): string[] {
 
 /** Records the statuses every node shows from now on (also those set while a flow starts), by node id. */
 function recordStatuses(): { of(id: string): Array<{ fill?: string; text?: string }>; stop(): void } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Node = require('@node-red/runtime/lib/nodes/Node') as { prototype: { status(this: { id: string }, s: object): void } };
   const original = Node.prototype.status;
   const seen = new Map<string, Array<{ fill?: string; text?: string }>>();
