@@ -27,7 +27,7 @@ import type { CloseReason, Session, SessionOptions, TransportKind } from './sess
 import type { QueueLimits } from './sse';
 
 /** Settings of the sessions an endpoint opens, defaults applied (see {@link EndpointOptions}). */
-export interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
+interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
   /** Most open sessions; past it the least recently active idle one is evicted, or, all active, 503. */
   maxSessions: number;
   /** Most sessions without a stream per client address; past it the client's own oldest idle one is evicted. 0: no cap. */
@@ -52,7 +52,7 @@ export function sessionSettings(options: EndpointOptions, queueLimits: QueueLimi
 }
 
 /** What the table needs from its endpoint. */
-export interface SessionsHost {
+interface SessionsHost {
   /** The endpoint's id. */
   readonly id: string;
   readonly registry: SessionRegistry;

@@ -20,10 +20,10 @@ export const RESTARTING_MESSAGE = 'Connection closed: the MCP endpoint is restar
 export const CLOSED_MESSAGE = 'Connection closed: the MCP endpoint has closed';
 
 /** How long an interrupted request is remembered, in ms. */
-export const INTERRUPTED_TTL_MS = 10 * 60_000;
+const INTERRUPTED_TTL_MS = 10 * 60_000;
 
 /** The most interrupted requests remembered; past it the oldest is forgotten. */
-export const MAX_INTERRUPTED = 10_000;
+const MAX_INTERRUPTED = 10_000;
 
 function keyOf(sessionId: string, id: RequestId): string {
   return `${sessionId} ${typeof id}:${id}`;
