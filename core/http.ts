@@ -46,7 +46,7 @@ export function sendJsonRpcError(
  * Seconds a client is told to wait (`Retry-After`) by a 503 that a moment may cure: the endpoint
  * has its most sessions or listen streams, or the authorization server cannot be reached.
  */
-export const RETRY_AFTER_S = 5;
+const RETRY_AFTER_S = 5;
 
 /**
  * Answers 503 with `Retry-After: retryAfterS` and a JSON-RPC error (`-32000`, `message`, `id`):
