@@ -188,7 +188,8 @@ export = function register(RED: NodeAPI): void {
     // While a deploy holds requests back for the declarations it restarts, the endpoint still
     // takes them (they are answered once the deploy is done).
     const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active || endpoint.features.deferring) : undefined;
-    adopted?.stopServing();
+    // The predecessor's routes, tool scopes and listeners go only now that this node has its own.
+    adopted?.release();
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
     const holdListChanged = (): void => endpoint.features.holdListChanged();
     const releaseListChanged = (): void => {
@@ -219,19 +220,24 @@ export = function register(RED: NodeAPI): void {
       RED.events.off('flows:stopping', flowsStopping);
       RED.events.off('flows:started', releaseListChanged);
       RED.events.off('flows:started', warnShadowedLists);
-      removeWarning();
-      removeDebug();
-      removeToolScopes();
-      removeCluster?.();
-      if (removed || !handOver) {
+      // What this node holds on the endpoint: its routes, its tool scopes, its listeners.
+      const release = (): void => {
         stopServing?.();
+        removeToolScopes();
+        removeWarning();
+        removeDebug();
+        removeCluster?.();
+      };
+      if (removed || !handOver) {
+        release();
         endpoint.close().then(done, done);
         return;
       }
       // What the flows were working on is answered, and the endpoint waits, still serving, for
-      // its successor.
+      // its successor, which declares its own tool scopes before it releases these: a parked
+      // endpoint never serves without them.
       endpoint.flowStopped();
-      parkEndpoint(RED, this.id, endpoint, fingerprint, stopServing);
+      parkEndpoint(RED, this.id, endpoint, fingerprint, release);
       done();
     });
   }

@@ -34,8 +34,8 @@ interface Parked {
   runtime: object;
   endpoint: McpEndpoint;
   fingerprint: string;
-  /** Stops serving the routes the parking node still serves. */
-  stopServing: (() => void) | undefined;
+  /** Releases what the parking node still holds on the endpoint: its routes, its tool scopes, its listeners. */
+  release: (() => void) | undefined;
   timer: NodeJS.Timeout;
 }
 
@@ -70,7 +70,7 @@ export function settingsFingerprint(def: object, credentials: object | undefined
 function closeParked(id: string, entry: Parked): void {
   if (parked.get(id) === entry) parked.delete(id);
   clearTimeout(entry.timer);
-  entry.stopServing?.();
+  entry.release?.();
   entry.endpoint.close().catch(() => {});
 }
 
@@ -102,10 +102,12 @@ export function keptByDeploy(event: unknown, id: string): boolean {
 
 /**
  * Parks `endpoint` for the next node with id `id` and settings `fingerprint` (the closing node's).
- * @param stopServing stops serving the closing node's routes, if nobody adopts it; until then
- *   they keep serving the endpoint, so requests of the hand-over are answered or held by it.
+ * @param release releases what the closing node holds on the endpoint (it stops serving its routes,
+ *   withdraws its OAuth tool scopes, stops hearing its warnings): called by the successor once it
+ *   holds its own, or when the endpoint closes unadopted. Until then the routes keep serving the
+ *   endpoint, so requests of the hand-over are answered or held by it, under the same tool scopes.
  */
-export function parkEndpoint(RED: NodeAPI, id: string, endpoint: McpEndpoint, fingerprint: string, stopServing: (() => void) | undefined): void {
+export function parkEndpoint(RED: NodeAPI, id: string, endpoint: McpEndpoint, fingerprint: string, release: (() => void) | undefined): void {
   listen(RED);
   const previous = parked.get(id);
   if (previous !== undefined && previous.endpoint !== endpoint) closeParked(id, previous);
@@ -113,7 +115,7 @@ export function parkEndpoint(RED: NodeAPI, id: string, endpoint: McpEndpoint, fi
     runtime: RED.httpNode,
     endpoint,
     fingerprint,
-    stopServing,
+    release,
     timer: setTimeout(() => closeParked(id, entry), HANDOVER_GRACE_MS),
   };
   entry.timer.unref();
@@ -122,11 +124,12 @@ export function parkEndpoint(RED: NodeAPI, id: string, endpoint: McpEndpoint, fi
 
 /**
  * The endpoint parked for a node with id `id`, when its settings are `fingerprint`: the caller
- * adopts it (it is no longer parked), serves its routes, and then calls `stopServing` to release
- * what its predecessor still holds (the routes it serves now stay its own). A parked endpoint
+ * adopts it (it is no longer parked), serves its routes and declares its tool scopes, and then
+ * calls `release` to release what its predecessor still holds (the routes it serves now stay its
+ * own). A parked endpoint
  * with other settings is closed, and `undefined` returned: the caller makes a new one.
  */
-export function adoptEndpoint(RED: NodeAPI, id: string, fingerprint: string): { endpoint: McpEndpoint; stopServing: () => void } | undefined {
+export function adoptEndpoint(RED: NodeAPI, id: string, fingerprint: string): { endpoint: McpEndpoint; release: () => void } | undefined {
   const entry = parked.get(id);
   if (entry === undefined || entry.runtime !== RED.httpNode) return undefined;
   if (entry.fingerprint !== fingerprint) {
@@ -135,5 +138,5 @@ export function adoptEndpoint(RED: NodeAPI, id: string, fingerprint: string): { 
   }
   parked.delete(id);
   clearTimeout(entry.timer);
-  return { endpoint: entry.endpoint, stopServing: entry.stopServing ?? (() => {}) };
+  return { endpoint: entry.endpoint, release: entry.release ?? (() => {}) };
 }
