@@ -1,14 +1,16 @@
 /**
  * The pieces of a deploy that the endpoint config node relies on, on their own: which deploys keep
  * it (`keptByDeploy`, from Node-RED's diff), what counts as the same settings
- * (`settingsFingerprint`), and how a route without an owner holds a request during a deploy and
+ * (`settingsFingerprint`), that parked endpoints belong to their runtime, and how a route without an owner holds a request during a deploy and
  * lets it go when the deploy is done (`settleParked`).
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { EventEmitter } from 'node:events';
 import express from 'express';
-import { keptByDeploy, settingsFingerprint } from '../../nodes/lib/endpoint-handover';
+import type { McpEndpoint } from '../../core';
+import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from '../../nodes/lib/endpoint-handover';
 import { REDEPLOY_GRACE_MS, serveRoute, settleParked } from '../../nodes/lib/routes';
 import { listenOnLoopback } from '../support/core-server';
 import { request } from '../support/sse-client';
@@ -46,6 +48,37 @@ describe('settingsFingerprint', () => {
     assert.notEqual(settingsFingerprint(def, { authToken: 'u' }, {}), base);
     assert.notEqual(settingsFingerprint(def, { authToken: 't' }, { tls: { ca: Buffer.from('a') } }),
       settingsFingerprint(def, { authToken: 't' }, { tls: { ca: Buffer.from('b') } }));
+  });
+});
+
+describe('parked endpoints', () => {
+  /** A runtime as the hand-over sees it: its HTTP node app and its event emitter. */
+  const runtime = (): { httpNode: object; events: EventEmitter } => ({ httpNode: {}, events: new EventEmitter() });
+  /** An endpoint that records whether it was closed. */
+  const endpoint = (): McpEndpoint & { closed: boolean } => {
+    const fake = { closed: false, close: async () => { fake.closed = true; } };
+    return fake as unknown as McpEndpoint & { closed: boolean };
+  };
+
+  it('belong to their runtime: another runtime\'s end of deploy, or a node of the same id there, leaves them alone', () => {
+    const [a, b] = [runtime(), runtime()];
+    const [inA, inB] = [endpoint(), endpoint()];
+    const released: string[] = [];
+    parkEndpoint(a as never, 'ep', inA, 'fp', () => released.push('a'));
+    parkEndpoint(b as never, 'ep', inB, 'fp', () => released.push('b'));
+    assert.equal(inA.closed, false, 'parking the same id in another runtime keeps this one');
+    a.events.emit('flows:started');
+    assert.equal(inA.closed, true, 'its own deploy is done without a successor: closed');
+    assert.deepEqual(released, ['a']);
+    assert.equal(inB.closed, false, 'the other runtime\'s is still parked');
+    assert.equal(adoptEndpoint(a as never, 'ep', 'fp'), undefined);
+    const adopted = adoptEndpoint(b as never, 'ep', 'fp');
+    assert.equal(adopted?.endpoint, inB);
+    adopted?.release();
+    assert.deepEqual(released, ['a', 'b']);
+    b.events.emit('flows:started');
+    assert.equal(inB.closed, false, 'adopted: no longer parked');
+    assert.equal(a.events.listenerCount('flows:started') + b.events.listenerCount('flows:started'), 0, 'no listener left behind');
   });
 });
 
