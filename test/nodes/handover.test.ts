@@ -54,10 +54,12 @@ describe('settingsFingerprint', () => {
 describe('parked endpoints', () => {
   /** A runtime as the hand-over sees it: its HTTP node app and its event emitter. */
   const runtime = (): { httpNode: object; events: EventEmitter } => ({ httpNode: {}, events: new EventEmitter() });
-  /** An endpoint that records whether it was closed. */
-  const endpoint = (): McpEndpoint & { closed: boolean } => {
-    const fake = { closed: false, close: async () => { fake.closed = true; } };
-    return fake as unknown as McpEndpoint & { closed: boolean };
+  /** Endpoints closed so far. */
+  const closed = new Set<McpEndpoint>();
+  /** An endpoint that records in `closed` when it is closed. */
+  const endpoint = (): McpEndpoint => {
+    const fake = { close: async () => { closed.add(fake as unknown as McpEndpoint); } };
+    return fake as unknown as McpEndpoint;
   };
 
   it('belong to their runtime: another runtime\'s end of deploy, or a node of the same id there, leaves them alone', () => {
@@ -66,18 +68,18 @@ describe('parked endpoints', () => {
     const released: string[] = [];
     parkEndpoint(a as never, 'ep', inA, 'fp', () => released.push('a'));
     parkEndpoint(b as never, 'ep', inB, 'fp', () => released.push('b'));
-    assert.equal(inA.closed, false, 'parking the same id in another runtime keeps this one');
+    assert.equal(closed.has(inA), false, 'parking the same id in another runtime keeps this one');
     a.events.emit('flows:started');
-    assert.equal(inA.closed, true, 'its own deploy is done without a successor: closed');
+    assert.equal(closed.has(inA), true, 'its own deploy is done without a successor: closed');
     assert.deepEqual(released, ['a']);
-    assert.equal(inB.closed, false, 'the other runtime\'s is still parked');
+    assert.equal(closed.has(inB), false, 'the other runtime\'s is still parked');
     assert.equal(adoptEndpoint(a as never, 'ep', 'fp'), undefined);
     const adopted = adoptEndpoint(b as never, 'ep', 'fp');
     assert.equal(adopted?.endpoint, inB);
     adopted?.release();
     assert.deepEqual(released, ['a', 'b']);
     b.events.emit('flows:started');
-    assert.equal(inB.closed, false, 'adopted: no longer parked');
+    assert.equal(closed.has(inB), false, 'adopted: no longer parked');
     assert.equal(a.events.listenerCount('flows:started') + b.events.listenerCount('flows:started'), 0, 'no listener left behind');
   });
 });
