@@ -27,7 +27,7 @@ import { negotiateVersion } from './features/lifecycle';
 import { Exchanges } from './exchanges';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
-import { CLOSED_MESSAGE, interruptWaiting, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
+import { CLOSED_MESSAGE, interruptRequest, interruptWaiting, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
 import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 
 /** Messages of one accepted POST, in order. */
@@ -86,10 +86,11 @@ export class McpEndpoint {
   readonly sessionClosed: Listeners<SessionEvent>;
   /**
    * Hears of every valid JSON-RPC message a client sends, in the order they arrive. A message
-   * accepted while no listener is there (a redeploy of the consumer) is held up to 3 s for the next.
+   * accepted while no listener is there (a redeploy of the consumer) is held for the next: up to
+   * 3 s, or while a deploy is under way (`messageReceived.holdLonger`, `endHold`). A request
+   * nothing took in time is answered `-32000` ({@link unheard}).
    */
-  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, ({ session, message }) =>
-    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
+  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, (event) => this.unheard(event));
   /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
   readonly warning = new Listeners<string>();
   /** Hears what is worth a line at debug level: a session evicted to make room for a new one. */
@@ -169,6 +170,12 @@ export class McpEndpoint {
       if (!this.protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
+  }
+
+  /** A message no flow took in time: a warning; a request is answered `-32000`, so that its client does not wait for its timeout. */
+  private unheard({ session, kind, message }: InboundMessage): void {
+    const answered = kind === 'request' && interruptRequest(this.interruptHost, session, (message as JsonRpcRequest).id, RESTARTING_MESSAGE);
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: no flow took it in time${answered ? '; the client was answered with an error (-32000)' : ''}`);
   }
 
   /** Hands a message to the flow (`mcp message in`), with its caller when OAuth is on. */

@@ -11,8 +11,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
-import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
-import { settleRoutes } from './lib/serve-endpoint';
+import { adoptEndpoint, HANDOVER_GRACE_MS, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
+import { deployBegins } from './lib/serve-endpoint';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes } from './lib/serve-endpoint';
 import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/route-table';
@@ -191,11 +191,15 @@ export = function register(RED: NodeAPI): void {
     // The predecessor's routes, tool scopes and listeners go only now that this node has its own.
     adopted?.release();
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
-    const holdListChanged = (): void => endpoint.features.holdListChanged();
+    // Requests wait for the nodes it restarts: on a route without an owner, or for mcp message in.
+    const holdListChanged = (): void => {
+      endpoint.features.holdListChanged();
+      endpoint.messageReceived.holdLonger(HANDOVER_GRACE_MS);
+      deployBegins(RED);
+    };
     const releaseListChanged = (): void => {
       endpoint.features.releaseListChanged();
-      // Requests that waited for a route's next owner during the deploy go on now (or get 404).
-      settleRoutes(RED);
+      endpoint.messageReceived.endHold();
     };
     // A deploy that keeps this node as it is hands the endpoint to the node that replaces it.
     let handOver = false;
