@@ -152,9 +152,9 @@ export = function register(RED: NodeAPI): void {
         authToken,
       },
       oauth: oauth?.oauth,
-      maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
+      maxSessions: Math.max(1, Math.floor(numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS))),
       maxIdleSessionsPerClient: Math.floor(numberSetting(def.maxIdlePerClient, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT)),
-      maxListenStreams: Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS)),
+      maxListenStreams: Math.max(1, Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS))),
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
         bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),

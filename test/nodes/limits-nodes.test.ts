@@ -8,7 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
 import { waitFor } from '../support/core-server';
-import { StreamableClient } from '../support/streamable-client';
+import { StreamableClient, type StreamableAnswer } from '../support/streamable-client';
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
 
@@ -79,20 +79,39 @@ describe('the endpoint\'s limits in the Node-RED runtime', () => {
     for (const c of [a[1], ...b]) assert.equal(await statusOf(c), 202);
   });
 
+  /** Opens a 2026-07-28 listen stream (`subscriptions/listen`) with request id `id`. */
+  async function listen(id: string): Promise<StreamableAnswer> {
+    const c = new StreamableClient(`${(flow as LoadedFlow).url}/mcp`);
+    clients.push(c);
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    return c.post({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } },
+      { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'subscriptions/listen' });
+  }
+
   it('Listen streams: past it, a subscriptions/listen gets 503 with Retry-After', async () => {
     flow = await load(limitsFlow({ maxListenStreams: 1 }));
-    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
-    const listen = async (id: string) => {
-      const c = new StreamableClient(`${(flow as LoadedFlow).url}/mcp`);
-      clients.push(c);
-      return c.post({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } },
-        { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'subscriptions/listen' });
-    };
     const open = await listen('L1');
     assert.equal(open.status, 200);
     const refused = await listen('L2');
     assert.equal(refused.status, 503);
     assert.equal(refused.headers['retry-after'], '5');
     assert.deepEqual(refused.json, { jsonrpc: '2.0', id: 'L2', error: { code: -32000, message: 'This MCP endpoint has its maximum of 1 open listen streams; try again later' } });
+  });
+
+  it('Max sessions: 0 (an imported flow, an environment variable) counts as 1, as the editor allows no less', async () => {
+    flow = await load(limitsFlow({ maxSessions: '0', maxIdlePerClient: 0 }));
+    const first = await idleSession();
+    await idleSession();
+    assert.equal(await statusOf(first), 404, 'the first made room for the second');
+  });
+
+  it('Listen streams: 0 (an imported flow, an environment variable) counts as 1, as the editor allows no less', async () => {
+    for (const maxListenStreams of [0, '0']) {
+      flow = await load(limitsFlow({ maxListenStreams }));
+      assert.equal((await listen('L1')).status, 200, `${JSON.stringify(maxListenStreams)}: one listen stream`);
+      assert.equal((await listen('L2')).status, 503);
+      for (const c of clients.splice(0)) c.closeAll();
+      await flow.close();
+    }
   });
 });
