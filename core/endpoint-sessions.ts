@@ -214,6 +214,8 @@ export class EndpointSessions {
     this.evictions++;
     this.host.debug.emit(`MCP session ${session.id} evicted (no stream, idle for ${Math.round(session.idleFor() / 1000)} s): ${why}`);
     session.close('evicted');
+    // (Closing takes it out of the order; so that the loops that make room always move on.)
+    this.idle.remove(session);
   }
 
   private onClosed(session: Session, reason: CloseReason): void {

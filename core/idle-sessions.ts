@@ -60,19 +60,19 @@ export class IdleOrder {
   }
 
   /**
-   * Drops the candidates of `client` that `stateOf` finds `streaming`.
+   * Drops the candidates of `client` that `stateOf` finds `streaming`, and any that has closed.
    * @returns the number of its candidates left: sessions without a stream.
    */
   prune(stateOf: (session: Session) => IdleState, client: string): number {
     const sessions = this.byClient.get(client);
     if (sessions === undefined) return 0;
-    for (const session of sessions) if (stateOf(session) === 'streaming') this.remove(session);
+    for (const session of sessions) if (session.closed || stateOf(session) === 'streaming') this.remove(session);
     return this.count(client);
   }
 
   /**
    * The least recently active candidate (of `client`, when given) that `stateOf` finds `idle`;
-   * candidates found `streaming` on the way leave the order, `busy` ones are passed over.
+   * candidates found `streaming` or closed on the way leave the order, `busy` ones are passed over.
    * @returns the session to evict, or `undefined` when every candidate is active.
    */
   oldestIdle(stateOf: (session: Session) => IdleState, client?: string): Session | undefined {
@@ -80,6 +80,11 @@ export class IdleOrder {
     if (candidates === undefined) return undefined;
     // Deleting the entry being visited is safe while iterating a Map or a Set.
     for (const session of candidates) {
+      // A closed session is never handed out (closing it again would not take it out of the order).
+      if (session.closed) {
+        this.remove(session);
+        continue;
+      }
       const state = stateOf(session);
       if (state === 'idle') return session;
       if (state === 'streaming') this.remove(session);

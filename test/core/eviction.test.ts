@@ -289,4 +289,21 @@ describe('IdleOrder', () => {
     assert.equal(order.oldestIdle(stateOf, 'y'), undefined);
     assert.equal(order.count('y'), 0);
   });
+
+  it('drops a closed session left in the order, never hands it out, and does not count it', () => {
+    const order = new IdleOrder();
+    const closed = { id: 'gone', closed: true } as unknown as Session;
+    const [a, b] = ['a', 'b'].map(session);
+    for (const s of [closed, a, b]) order.touch(s, 'x');
+    const idle = (): 'idle' => 'idle';
+    assert.equal(order.oldestIdle(idle, 'x'), a);
+    assert.equal(order.has(closed), false);
+    order.touch(closed, 'x');
+    assert.equal(order.prune(idle, 'x'), 2, 'only the open sessions are left');
+    const overall = new IdleOrder();
+    overall.touch(closed, 'y');
+    overall.touch(a, 'x');
+    assert.equal(overall.oldestIdle(idle), a, 'overall too');
+    assert.equal(overall.count('y'), 0);
+  });
 });
