@@ -5,12 +5,15 @@
  * `exchanges.ts`).
  *
  * No lock-out: when the endpoint is full, a new session takes the place of the least recently
- * active one that has no open stream and no request in flight (see `idle-sessions.ts`); its client
- * gets 404 on its next request and starts a new session, as MCP "Session Management" intends. Only
- * when every session is active does a new client get 503 with `Retry-After`. Each client address
- * (`client-address.ts`) keeps at most `maxIdlePerClient` sessions without a stream: past that its
- * own least recently active one makes room, so a client that opens sessions and abandons them
- * churns its own and nobody else's.
+ * active one that has no open stream (see `idle-sessions.ts`; with resumption on, a request in
+ * flight keeps a session too, while its client may still come back for the answer within the
+ * resume grace); its client gets 404 on its next request and starts a new session, as MCP
+ * "Session Management" intends. Only when every session is active does a new client get 503 with
+ * `Retry-After`. Each client address (`client-address.ts`) keeps at most `maxIdlePerClient`
+ * Streamable HTTP sessions without a stream: past that its own least recently active one makes
+ * room, so a client that opens sessions and abandons them churns its own and nobody else's.
+ * HTTP+SSE sessions count against no client (one waiting in its resume grace can still be evicted
+ * when the endpoint is full).
  *
  * Never imports Node-RED.
  */
@@ -79,7 +82,7 @@ export class EndpointSessions {
   readonly opened = new Listeners<SessionEvent>();
   /** Hears of every session that closes, with the reason. */
   readonly closed = new Listeners<SessionEvent>();
-  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders; client: string }>();
+  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders; client: string | undefined }>();
   /** Sessions that may be idle, least recently active first: whom to evict. */
   private readonly idle = new IdleOrder();
   private evictions = 0;
@@ -148,6 +151,8 @@ export class EndpointSessions {
    */
   open(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo, client = ''): Session {
     const { settings } = this;
+    // An HTTP+SSE session holds its stream: it counts against no client's cap, even in its resume grace.
+    const key = transport === 'sse' ? undefined : client;
     const session = this.host.registry.create(this.host.id, {
       transport,
       queueLimits: settings.queueLimits,
@@ -156,10 +161,10 @@ export class EndpointSessions {
       endsWithStream: transport === 'sse',
       onClose: (ended, reason) => this.onClosed(ended, reason),
       onWarning: (text) => this.host.warning.emit(text),
-      onQuiet: (quiet) => this.idle.touch(quiet, client),
+      onQuiet: (quiet) => this.idle.touch(quiet, key),
     });
-    this.byId.set(session.id, { session, headers, client });
-    this.idle.touch(session, client);
+    this.byId.set(session.id, { session, headers, client: key });
+    this.idle.touch(session, key);
     this.host.access.remember(session.id, auth);
     session.expireWhenIdle(settings.idleTimeoutMs, transport === 'streamable-http' ? settings.sessionTimeoutMs : 0);
     setUp(session);

@@ -43,7 +43,7 @@ export class McpEndpoint {
   readonly maxBodyBytes: number;
   /** Most messages in one JSON-RPC batch, where the revision has batches. */
   readonly maxBatchSize: number;
-  /** The most open sessions (of both transports); one more gets 503 with `Retry-After`. */
+  /** The most open sessions (of both transports); past it a new one evicts an idle one, and gets 503 with `Retry-After` only when all are active. */
   readonly maxSessions: number;
   /** Ms a session outlives a dropped stream for its client to resume; 0: resumption off. */
   readonly resumeGraceMs: number;

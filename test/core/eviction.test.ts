@@ -220,6 +220,17 @@ describe('the per-client cap on sessions without a stream', () => {
     for (const c of idle) assert.equal(await statusOf(c), 202);
   });
 
+  it('an HTTP+SSE session waiting in its resume grace is not counted against its client either', async () => {
+    const s = await start({ maxSessions: 100, maxIdleSessionsPerClient: 2, resumeGraceMs: 10_000 });
+    const sse = await openSse(`${s.url}/sse`);
+    sse.close();
+    await waitFor(() => s.endpoint.sessions.get(sse.sessionId)?.streaming === false, 2000, 'the SSE stream dropped');
+    const idle = [await idleSession(), await idleSession()];
+    assert.equal(s.endpoint.sessions.evicted, 0);
+    assert.equal(s.endpoint.sessionCount, 3, 'the SSE session waits for its client');
+    for (const c of idle) assert.equal(await statusOf(c), 202);
+  });
+
   it('0 turns the cap off', async () => {
     const s = await start({ maxSessions: 1000, maxIdleSessionsPerClient: 0 });
     for (let i = 0; i < 150; i++) await idleSession();
