@@ -20,7 +20,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
-import { clientKey } from './client-address';
+import { clientKey, forwardedButUntrusted } from './client-address';
 import { DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type SessionEvent } from './endpoint-options';
 import { sendJsonRpcError, TransportErrorCode } from './http';
 import { IdleOrder, type IdleState } from './idle-sessions';
@@ -86,6 +86,8 @@ export class EndpointSessions {
   /** Sessions that may be idle, least recently active first: whom to evict. */
   private readonly idle = new IdleOrder();
   private evictions = 0;
+  /** Whether the warning about an untrusted proxy was given (once per endpoint). */
+  private warnedProxy = false;
   private readonly stateOf = (session: Session): IdleState => this.idleState(session);
 
   constructor(private readonly host: SessionsHost, private readonly settings: SessionSettings) {}
@@ -116,6 +118,7 @@ export class EndpointSessions {
     // that have none count against the cap (a client opening many sessions that each open their
     // stream right after initialize is never cut short).
     if (cap > 0 && this.idle.count(client) >= cap && this.idle.prune(this.stateOf, client) >= cap) {
+      this.warnUntrustedProxy(req, client);
       do {
         const oldest = this.idle.oldestIdle(this.stateOf, client);
         if (oldest === undefined) break;
@@ -212,6 +215,16 @@ export class EndpointSessions {
     if (session.streaming) return 'streaming';
     const grace = this.settings.resumeGraceMs;
     return grace > 0 && session.idleFor() < grace && this.host.inFlight(session) ? 'busy' : 'idle';
+  }
+
+  /**
+   * Once per endpoint, when the per-client cap evicts for a request that came through a proxy the
+   * HTTP server does not trust: every client behind it counts as one address.
+   */
+  private warnUntrustedProxy(req: IncomingMessage, client: string): void {
+    if (this.warnedProxy || !forwardedButUntrusted(req)) return;
+    this.warnedProxy = true;
+    this.host.warning.emit(`MCP clients behind a proxy share one address (${client}) for the per-client cap on sessions without a stream: requests carry X-Forwarded-For, but the HTTP server does not trust the proxy. In Node-RED, set httpServerOptions: { "trust proxy": <the proxy's address> } in settings.js`);
   }
 
   /** Closes an idle session to make room (reason `evicted`), and logs it at debug level. */

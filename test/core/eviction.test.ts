@@ -15,7 +15,7 @@ import { startCoreServer, waitFor, type CoreServer } from '../support/core-serve
 import { openSse, type SseConnection } from '../support/sse-client';
 import { StreamableClient } from '../support/streamable-client';
 import type { EndpointOptions } from '../../core/endpoint-options';
-import { addressKey, clientKey } from '../../core/client-address';
+import { addressKey, clientKey, forwardedButUntrusted } from '../../core/client-address';
 import { IdleOrder } from '../../core/idle-sessions';
 import type { Session } from '../../core/session';
 
@@ -276,6 +276,16 @@ describe('client keys', () => {
     assert.equal(clientKey({ socket } as unknown as http.IncomingMessage), '127.0.0.1');
     assert.equal(clientKey({ socket, ip: '198.51.100.7' } as unknown as http.IncomingMessage), '198.51.100.7');
     assert.equal(clientKey({ socket, ip: '' } as unknown as http.IncomingMessage), '127.0.0.1');
+  });
+
+  it('tell a forwarded client that the key does not use (a proxy Express does not trust) from one it uses', () => {
+    const socket = { remoteAddress: '::ffff:127.0.0.1' };
+    const forwarded = { 'x-forwarded-for': '198.51.100.7' };
+    const req = (fields: object): http.IncomingMessage => ({ socket, headers: {}, ...fields }) as unknown as http.IncomingMessage;
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded, ip: '127.0.0.1' })), true, 'Express without trust proxy: req.ip is the socket');
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded })), true, 'plain node:http: no req.ip');
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded, ip: '198.51.100.7' })), false, 'trusted: req.ip is the forwarded client');
+    assert.equal(forwardedButUntrusted(req({ ip: '127.0.0.1' })), false, 'no proxy');
   });
 });
 

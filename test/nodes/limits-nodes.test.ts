@@ -2,7 +2,8 @@
  * The endpoint's lock-out limits as the nodes set them (test helper, real HTTP through the
  * runtime's Express `httpNode` app): Max sessions with eviction, Idle per client (the client
  * address is Express's `req.ip`, so `X-Forwarded-For` counts only under `trust proxy`), Listen
- * streams; an eviction is logged at debug level and counted in the `mcp sse in` status.
+ * streams; an eviction is logged at debug level and counted in the `mcp sse in` status, and one
+ * for requests through a proxy Express does not trust is a warning.
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,10 +66,15 @@ describe('the endpoint\'s limits in the Node-RED runtime', () => {
 
   it('Idle per client: counts the socket address, and X-Forwarded-For only once Express trusts the proxy', async () => {
     flow = await load(limitsFlow({ maxIdlePerClient: 2 }));
+    const warnings: string[] = [];
+    helper.getNode('ep').on('call:warn', (call: { args: string[] }) => warnings.push(call.args[0]));
     // Not trusted (Express's default): every request is 127.0.0.1, whatever it claims.
     const untrusted = [await idleSession('198.51.100.1'), await idleSession('198.51.100.2'), await idleSession('198.51.100.3')];
     assert.equal(await statusOf(untrusted[0]), 404, 'one client: its oldest made room');
     assert.equal(await statusOf(untrusted[2]), 202);
+    await idleSession('198.51.100.4');
+    assert.equal(warnings.length, 1, `once per endpoint: ${warnings.join(' | ')}`);
+    assert.match(warnings[0], /^MCP clients behind a proxy share one address \(127\.0\.0\.1\) .* requests carry X-Forwarded-For, but the HTTP server does not trust the proxy\. In Node-RED, set httpServerOptions: \{ "trust proxy": <the proxy's address> \} in settings\.js$/);
     // Trusted, as settings.js httpServerOptions: { 'trust proxy': 'loopback' } sets it: each address is its own client.
     flow.RED.httpNode.set('trust proxy', 'loopback');
     const a = [await idleSession('198.51.100.10'), await idleSession('198.51.100.10')];
