@@ -37,7 +37,7 @@ export { splitList, type AuthInfo } from './auth/claims';
 export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
 export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
 export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
-export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PERMISSIONS, viewMeta, type CspList, type ViewPermission, type ViewSettings, type Visibility } from './features/apps';
+export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PATTERNS, VIEW_PERMISSIONS, viewMeta, type CspList, type ViewPermission, type ViewSettings, type Visibility } from './features/apps';
 export { LOG_LEVELS, type LogLevel } from './features/logging';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterChange, ClusterOptions } from './cluster';

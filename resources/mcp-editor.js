@@ -456,18 +456,33 @@
     };
 
     /**
-     * MCP Apps in the dialogs of `mcp sse view` and `mcp sse tool`: the CSP origin check (the same
-     * rule as core/features/apps.ts, which refuses the same at deploy), and the views of an endpoint.
+     * MCP Apps in the dialogs of `mcp sse view` and `mcp sse tool`: the CSP origin check (with the
+     * runtime's own patterns, core/features/apps.ts, which refuses the same at deploy), and the
+     * views of an endpoint.
      */
     var views = (function () {
-        var LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-        var ORIGIN = new RegExp('^(?:https?|wss?)://(?:(?:\\*\\.)?' + LABEL + '(?:\\.' + LABEL + ')*|\\[[0-9A-Fa-f:.]+\\])(?::(?:\\d{1,5}|\\*))?/?$');
-        var DOMAIN = new RegExp('^(?:https?://)?' + LABEL + '(?:\\.' + LABEL + ')*(?::\\d{1,5})?$');
         var NS = MODULE + '/mcp-sse-view:mcp-sse-view.errors.';
+        var patterns = null;
+
+        /**
+         * The runtime's pattern `name` (`origin`, `domain`), made from the view node's exported
+         * setting (`RED.settings.mcpSseViewPatterns`, nodes/lib/view-settings.ts) when first needed;
+         * null when the runtime published none (then a deploy checks alone).
+         */
+        function pattern(name) {
+            if (patterns === null) {
+                var published = RED.settings && RED.settings.mcpSseViewPatterns;
+                if (!published) { return null; }
+                patterns = { origin: new RegExp(published.origin), domain: new RegExp(published.domain) };
+            }
+            return patterns[name];
+        }
 
         /** True for an origin a CSP list may name: http(s)/ws(s), a host (`*.` allowed first), an optional port, no path. */
         function isCspOrigin(text) {
-            if (!ORIGIN.test(text)) { return false; }
+            var origin = pattern('origin');
+            if (origin === null) { return true; }
+            if (!origin.test(text)) { return false; }
             var port = /:(\d+)\/?$/.exec(text.replace(/^[a-z]+:\/\//i, ''));
             return port === null || (Number(port[1]) >= 1 && Number(port[1]) <= 65535);
         }
@@ -490,7 +505,8 @@
         /** Validator of the domain field: blank, or a host name (optionally as an origin). */
         function domainField(v, opt) {
             var text = String(v || '').trim();
-            if (text === '' || DOMAIN.test(text)) { return true; }
+            var domain = pattern('domain');
+            if (text === '' || domain === null || domain.test(text)) { return true; }
             return opt ? RED._(NS + 'domain') : false;
         }
 
