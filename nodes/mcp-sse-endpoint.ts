@@ -15,7 +15,7 @@ import { adoptEndpoint, HANDOVER_GRACE_MS, keptByDeploy, parkEndpoint, settingsF
 import { deployBegins } from './lib/serve-endpoint';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes } from './lib/serve-endpoint';
-import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/route-table';
+import { endpointRoutes, ROUTE_TABLE, routeFallback, ROUTES_SETTING, routePath } from './lib/route-table';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -121,12 +121,12 @@ export = function register(RED: NodeAPI): void {
 
   function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
-    this.ssePath = pathSetting(def.ssePath, '/sse');
-    this.messagePath = pathSetting(def.messagePath, '/message');
+    this.ssePath = pathSetting(def.ssePath, routeFallback('ssePath'));
+    this.messagePath = pathSetting(def.messagePath, routeFallback('messagePath'));
     // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off,
     // the token (when one is set) as its only authentication.
     this.sseEnabled = def.sse !== false;
-    this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
+    this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, routeFallback('streamablePath')) : undefined;
     const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
     const oauth = oauthSettings(this, def);
     const cluster = clusterSetting(RED, def, this.credentials);
@@ -215,7 +215,7 @@ export = function register(RED: NodeAPI): void {
     const warnShadowedLists = (): void => {
       const nodes: FlowNodeConfig[] = [];
       RED.nodes.eachNode((node) => { nodes.push(node as unknown as FlowNodeConfig); });
-      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => RED.nodes.getNode(id) !== null)) {
+      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => Boolean(RED.nodes.getNode(id)))) {
         this.warn(RED._('mcp-sse-endpoint.warnings.shadowedList', { method, declaredBy, node: node.name ? `"${node.name}" (${node.id})` : `${node.type} ${node.id}` }));
       }
     };
