@@ -421,6 +421,15 @@
                         RED.clipboard.copyText(text, $(this), ns + 'copied');
                     });
             };
+            // The lists a flow answers that declarations shadow depend on the workspace, not on this
+            // dialog's fields: found once per dialog open (it converts every node of the workspace).
+            var id = settings().id;
+            var shadowed = $('#mcp-sse-endpoint-connect-shadowed').empty();
+            (id ? shadowedListsInWorkspace(id) : []).forEach(function (found) {
+                var node = found.node.name ? '"' + found.node.name + '"' : found.node.type;
+                $('<div class="form-tips mcp-sse-endpoint-shadowed">').append($('<i class="fa fa-warning"></i>'), ' ',
+                    $('<span>').text(RED._(ns + 'shadowed', { method: found.method, declaredBy: found.declaredBy, node: node }))).appendTo(shadowed);
+            });
             var render = function () {
                 var values = settings();
                 var base = nodeBase(window.location, RED.settings.httpNodeRoot);
@@ -431,12 +440,6 @@
                     $('<code>').text(u.url).appendTo(row);
                     copyButton(u.url).appendTo(row);
                     $('<div class="mcp-sse-endpoint-url-hint">').text(u.methods.join(', ') + ' · ' + RED._(ns + 'hint.' + u.field)).appendTo(row);
-                });
-                var shadowed = $('#mcp-sse-endpoint-connect-shadowed').empty();
-                (values.id ? shadowedListsInWorkspace(values.id) : []).forEach(function (found) {
-                    var node = found.node.name ? '"' + found.node.name + '"' : found.node.type;
-                    $('<div class="form-tips mcp-sse-endpoint-shadowed">').append($('<i class="fa fa-warning"></i>'), ' ',
-                        $('<span>').text(RED._(ns + 'shadowed', { method: found.method, declaredBy: found.declaredBy, node: node }))).appendTo(shadowed);
                 });
                 var configs = clientConfigs(values, base);
                 tab.find('.mcp-sse-endpoint-connect-clients').toggle(configs.length > 0);
@@ -510,6 +513,26 @@
             return opt ? RED._(NS + 'domain') : false;
         }
 
+        /**
+         * The URIs of the enabled `mcp sse view` nodes of each endpoint, `{ endpointId: { uri: true } }`:
+         * found once per turn of the event loop, so that a validation pass over every node (the
+         * editor's, after an import or a deploy) scans the workspace once, not once per tool.
+         */
+        var uriSets = null;
+        function viewUris(endpointId) {
+            if (uriSets === null) {
+                var sets = Object.create(null);
+                RED.nodes.eachNode(function (n) {
+                    if (n.type !== 'mcp-sse-view' || n.d || !n.uri) { return; }
+                    if (!sets[n.endpoint]) { sets[n.endpoint] = Object.create(null); }
+                    sets[n.endpoint][n.uri] = true;
+                });
+                uriSets = sets;
+                Promise.resolve().then(function () { uriSets = null; });
+            }
+            return uriSets[endpointId] || Object.create(null);
+        }
+
         /** The enabled `mcp sse view` nodes of the endpoint `endpointId`, by URI: `[{ uri, name, id }]`. */
         function ofEndpoint(endpointId) {
             var found = [];
@@ -526,9 +549,7 @@
          * runtime reports a missing one at deploy and lists the tool without the link).
          */
         function toolView(v, opt) {
-            if (!v) { return true; }
-            var endpoint = this.endpoint;
-            if (ofEndpoint(endpoint).some(function (view) { return view.uri === v; })) { return true; }
+            if (!v || viewUris(this.endpoint)[v] === true) { return true; }
             return opt ? RED._(MODULE + '/mcp-sse-tool:mcp-sse-tool.errors.viewMissing', { uri: v }) : false;
         }
 

@@ -188,8 +188,10 @@ describe('mcp sse view and the View of mcp sse tool in the Node-RED runtime', ()
 });
 
 describe("the dialogs' MCP Apps checks, as the editor runs them", () => {
-  type Views = { cspField(v: string, opt?: boolean): true | string | false; domainField(v: string, opt?: boolean): true | string | false; isCspOrigin(text: string): boolean };
-  const context: { window: { mcpSseEditor?: { views: Views } }; RED: { settings: object; _: (key: string, subs?: object) => string } } = {
+  type Validator = (this: unknown, v: string, opt?: boolean) => true | string | false;
+  type Views = { cspField: Validator; domainField: Validator; toolView: Validator; isCspOrigin(text: string): boolean };
+  type EditorNode = { type: string; endpoint?: string; uri?: string; d?: boolean };
+  const context: { window: { mcpSseEditor?: { views: Views } }; RED: { settings: object; nodes?: { eachNode(cb: (n: EditorNode) => void): void }; _: (key: string, subs?: object) => string } } = {
     window: {},
     // What the view node publishes to the editor (its exported setting, through JSON as /settings sends it).
     RED: { settings: JSON.parse(JSON.stringify({ [VIEW_PATTERNS_SETTING]: VIEW_PATTERNS })) as object, _: (key, subs) => `${key} ${JSON.stringify(subs ?? {})}` },
@@ -208,6 +210,25 @@ describe("the dialogs' MCP Apps checks, as the editor runs them", () => {
     assert.equal(views.domainField('a1b2.claudemcpcontent.com'), true);
     assert.equal(views.domainField('https://a1b2.example.com:8443'), true);
     assert.equal(views.domainField('not a domain', false), false);
+  });
+
+  it('check a tool\'s View against the enabled views of its endpoint, scanning the workspace once per validation pass', async () => {
+    const workspace: EditorNode[] = [
+      { type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://a' },
+      { type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://off', d: true },
+      { type: 'mcp-sse-view', endpoint: 'other', uri: 'ui://b' },
+      { type: 'mcp-sse-tool', endpoint: 'ep' },
+    ];
+    let scans = 0;
+    context.RED.nodes = { eachNode: (cb) => { scans++; workspace.forEach(cb); } };
+    // One pass, as the editor validates every node after an import: tools of the endpoint, each with its View.
+    const tool = (view: string): true | string | false => views.toolView.call({ endpoint: 'ep' }, view, false);
+    assert.deepEqual(['ui://a', 'ui://off', 'ui://b', ''].map(tool), [true, false, false, true]);
+    assert.equal(scans, 1, 'the workspace scanned once for the whole pass');
+    await new Promise((r) => setImmediate(r));
+    workspace.push({ type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://new' });
+    assert.equal(tool('ui://new'), true, 'the next pass sees the view added since');
+    assert.equal(scans, 2);
   });
 
   it('publish those patterns from the runtime: the view node\'s exported setting, named after its type', async () => {
