@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, type SseConnection } from '../support/sse-client';
-import { StreamableClient } from '../support/streamable-client';
+import { openIdleSession, statusOf, StreamableClient } from '../support/streamable-client';
 import type { EndpointOptions } from '../../core/endpoint-options';
 import { addressKey, clientKey, forwardedButUntrusted } from '../../core/client-address';
 import { IdleOrder } from '../../core/idle-sessions';
@@ -55,18 +55,9 @@ function client(ip?: string): StreamableClient {
   return c;
 }
 
-/** Opens a session and reads its initialize answer to the end: it then has no stream and nothing in flight. */
-async function idleSession(ip?: string): Promise<StreamableClient> {
-  const c = client(ip);
-  const answer = await c.initialize('init');
-  assert.equal(answer.status, 200, answer.body);
-  assert.equal(await answer.stream?.ended, true);
-  return c;
-}
-
-/** What a POST on the session gets now: 202 for a notification on an open session, 404 once it has gone. */
-async function statusOf(c: StreamableClient): Promise<number> {
-  return (await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
+/** Opens a session (from `ip`, when given) and reads its initialize answer to the end: it then has no stream and nothing in flight. */
+function idleSession(ip?: string): Promise<StreamableClient> {
+  return openIdleSession(client(ip));
 }
 
 describe('a full endpoint evicts its least recently active idle session', () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowPerTest, helper, inputsOf, type LoadedFlow } from '../support/helper';
 import { waitFor } from '../support/core-server';
-import { StreamableClient, type StreamableAnswer } from '../support/streamable-client';
+import { openIdleSession, statusOf, StreamableClient, type StreamableAnswer } from '../support/streamable-client';
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
 
@@ -32,17 +32,10 @@ describe('the endpoint\'s limits in the Node-RED runtime', () => {
   });
 
   /** Opens a session (from `forwardedFor`, when given) and reads its initialize answer to the end. */
-  async function idleSession(forwardedFor?: string): Promise<StreamableClient> {
+  function idleSession(forwardedFor?: string): Promise<StreamableClient> {
     const c = new StreamableClient(`${(flow as LoadedFlow).url}/mcp`, forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor });
     clients.push(c);
-    const answer = await c.initialize('init');
-    assert.equal(answer.status, 200, answer.body);
-    assert.equal(await answer.stream?.ended, true);
-    return c;
-  }
-
-  async function statusOf(c: StreamableClient): Promise<number> {
-    return (await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
+    return openIdleSession(c);
   }
 
   it('Max sessions: evicts the least recently active idle session, says so at debug level, and counts it in the sse in status', async () => {
