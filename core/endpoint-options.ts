@@ -13,9 +13,11 @@ import type { FeatureOptions } from './features/server-features';
 import type { JsonRpcMessage, MessageKind } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import type { SecurityOptions } from './security';
-import type { CloseReason, Session } from './session';
+import type { JsonObject } from './features/declarations';
+import type { ReplyDestination } from './reply-destination';
+import type { CloseReason, Session, TransportKind } from './session';
 import type { QueueLimits } from './sse';
-import type { CachingOptions } from './stateless';
+import type { CachingOptions } from './stateless/cache-hints';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -105,11 +107,34 @@ export interface EndpointOptions {
 
 /** One client message handed to the endpoint's listeners after the POST was accepted. */
 export interface InboundMessage {
-  session: Session;
+  /** The session it came on, or the 2026-07-28 exchange (a stateless POST) it came in. */
+  session: ReplyDestination;
   kind: MessageKind;
   message: JsonRpcMessage;
   /** With OAuth on: the caller, as the access token of the POST that carried the message describes it. */
   auth?: AuthInfo;
+}
+
+/**
+ * What a flow is told about the client behind a session or a 2026-07-28 exchange (in Node-RED,
+ * `msg.mcp`): see `McpEndpoint.clientContext`.
+ */
+export interface ClientContext {
+  /** `session`: `id` is a session's (`msg.mcp.sessionId`); `exchange`: a 2026-07-28 exchange's (`msg.mcp.exchangeId`). */
+  kind: 'session' | 'exchange';
+  /** The session or exchange id (a v4 UUID): `McpEndpoint.send` sends there. */
+  id: string;
+  transport: TransportKind;
+  /** The protocol version the client speaks: its `initialize`'s, or its request's `_meta`. */
+  protocolVersion?: string;
+  /** With OAuth on: the caller, as the latest access token of the session or exchange describes it. */
+  auth?: AuthInfo;
+  /** What the client declared: a 2026-07-28 request's `_meta`, else the session's `initialize` (when the endpoint answered it). */
+  clientCapabilities?: JsonObject;
+  /** 2026-07-28: the request's `clientInfo`, when it carried one. */
+  clientInfo?: Record<string, unknown>;
+  /** 2026-07-28: the flow's state a retry carried back in its sealed `requestState`. */
+  state?: unknown;
 }
 
 /** A session that opened or closed, for the endpoint's listeners. */

@@ -2,7 +2,7 @@
  * The open sessions of one endpoint, of both transports: opening one, finding it by id with the
  * headers of the request that opened it, and telling the endpoint's listeners when one opens or
  * closes. 2026-07-28 exchanges are not sessions a client opened and are not kept here (see
- * `exchanges.ts`).
+ * `stateless/exchanges.ts`).
  *
  * No lock-out: when the endpoint is full, a new session takes the place of the least recently
  * active one that has no open stream (see `idle-sessions.ts`; with resumption on, a request in

@@ -2,36 +2,41 @@
  * One MCP endpoint: its sessions, whichever transport opened them, the protocol layer between
  * them and the flow, and the two transports that move messages (MCP 2024-11-05 "Transports > HTTP
  * with SSE" in `transports/sse.ts`; 2025-03-26 onwards "Transports > Streamable HTTP" in
- * `transports/streamable-http.ts`, which also serves the stateless 2026-07-28 requests as
- * exchanges, see `exchanges.ts`).
+ * `transports/streamable-http.ts`, which hands the stateless 2026-07-28 requests to
+ * `stateless/handler.ts`). The transports see the endpoint only through its
+ * {@link TransportHost} (`endpoint-host.ts`).
  *
+ * The HTTP side is four handlers: {@link McpEndpoint.handleSseGet}, {@link McpEndpoint.handleSsePost},
+ * {@link McpEndpoint.handleStreamableHttp} and, with OAuth on, {@link McpEndpoint.serveResourceMetadata}.
  * The flow side is three calls: hear {@link McpEndpoint.messageReceived}, answer with
  * {@link McpEndpoint.send}, or {@link McpEndpoint.broadcast}.
  *
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
-import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from './jsonrpc';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonRpcRequest, RequestId } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
-import { SessionNotFoundError, type Session } from './session';
+import { SessionNotFoundError, type Session, type TransportKind } from './session';
+import type { ReplyDestination } from './reply-destination';
 import { Protocol, type PushResult, type SendContext } from './protocol';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
+import { sendJsonRpcError, TransportErrorCode } from './http';
 import { SseTransport } from './transports/sse';
 import { StreamableHttpTransport } from './transports/streamable-http';
+import { transportHost } from './endpoint-host';
 import type { Cluster, ClusterOptions } from './cluster';
 import { AccessControl } from './auth/access-control';
-import type { AuthInfo } from './auth/claims';
-import { ServerFeatures } from './features/server-features';
+import type { ServerFeatures } from './features/server-features';
 import type { JsonObject } from './features/declarations';
-import { negotiateVersion } from './features/lifecycle';
-import { Exchanges } from './exchanges';
+import { Dispatcher } from './dispatcher';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
-import { CLOSED_MESSAGE, interruptRequest, interruptWaiting, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+import { CLOSED_MESSAGE, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests } from './interrupted-requests';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_MS, type ClientContext, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 
-/** Messages of one accepted POST, in order. */
-type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
+/** Serves one HTTP request (any method: the wrong ones get 405); bound, so it can be handed on as it is. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** One MCP endpoint; see the module comment. */
 export class McpEndpoint {
@@ -55,30 +60,26 @@ export class McpEndpoint {
   readonly protocol = new Protocol();
   /** What is declared on the endpoint (tools, resources, prompts), and the requests it answers itself. */
   readonly features: ServerFeatures;
-  /**
-   * This instance's part of the cluster, when several instances serve the endpoint through Redis:
-   * the transports relay a request for a session another instance owns with `cluster.relay`.
-   */
+  /** This instance's part of the cluster, when several instances serve the endpoint through Redis. */
   readonly cluster: Cluster | undefined;
-  /** HTTP+SSE (2024-11-05): `sse.handleGet` on the SSE path, `sse.handlePost` on the message path. */
-  readonly sse: SseTransport;
-  /** Streamable HTTP (2025-03-26 onwards): `streamableHttp.handle` on the one path, for POST, GET and DELETE. */
-  readonly streamableHttp: StreamableHttpTransport;
-  /** The open 2026-07-28 exchanges (stateless POSTs being answered). */
-  readonly exchanges: Exchanges;
-  /**
-   * Who may use the endpoint: the transports run `access.admit` on every request (`Host`/`Origin`,
-   * the token or OAuth 2.1, 503 once the endpoint has closed); the resource server is
-   * `access.oauth`, its per-tool scopes `access.toolScopes`; and the caller of each session.
-   */
-  readonly access: AccessControl;
-  /** One timer for every open stream of the endpoint (sessions and exchanges). */
-  readonly keepAlive: KeepAlive;
-  /** This endpoint's open sessions, of both transports: the transports open them here. */
-  readonly sessions: EndpointSessions;
   /** Requests answered with `-32000` because their flow went away: a later answer to one is dropped. */
   readonly interrupted: InterruptedRequests;
+  /** Who may use the endpoint (the transports admit every request through it), and the caller of each session. */
+  private readonly access: AccessControl;
+  /** This endpoint's open sessions, of both transports. */
+  private readonly sessions: EndpointSessions;
+  /** The message path, both ways; the 2026-07-28 exchanges are its. */
+  private readonly dispatcher: Dispatcher;
+  /** One timer for every open stream of the endpoint (sessions and exchanges). */
+  private readonly keepAlive: KeepAlive;
   private closed = false;
+
+  /** HTTP+SSE (2024-11-05), the SSE path: GET opens a session and its stream (see `SseTransport.handleGet`). */
+  readonly handleSseGet: HttpHandler;
+  /** HTTP+SSE (2024-11-05), the message path: POST of a session's messages (see `SseTransport.handlePost`). */
+  readonly handleSsePost: HttpHandler;
+  /** Streamable HTTP (2025-03-26 onwards, and 2026-07-28): POST, GET and DELETE on its one path (see `StreamableHttpTransport.handle`). */
+  readonly handleStreamableHttp: HttpHandler;
 
   /** Hears of every session that opens. */
   readonly sessionOpened: Listeners<SessionEvent>;
@@ -108,9 +109,9 @@ export class McpEndpoint {
     const settings = sessionSettings(options, this.queueLimits);
     this.maxSessions = settings.maxSessions;
     this.resumeGraceMs = settings.resumeGraceMs;
-    this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
+    const access = this.access = new AccessControl(options.security ?? {}, options.oauth, (text) => this.warning.emit(text));
     this.sessions = new EndpointSessions({
-      id: this.id, registry: this.registry, access: this.access, warning: this.warning, debug: this.debug,
+      id: this.id, registry: this.registry, access, warning: this.warning, debug: this.debug,
       inFlight: (session) => this.protocol.clientRequests.count(session.id) > 0 || this.protocol.pending.count(session.id) > 0,
       sessionStarted: (session) => {
         this.cluster?.sessionOpened(session.id);
@@ -120,22 +121,22 @@ export class McpEndpoint {
     }, settings);
     this.sessionOpened = this.sessions.opened;
     this.sessionClosed = this.sessions.closed;
-    this.keepAlive = new KeepAlive(options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, () => this.everySession());
-    this.exchanges = new Exchanges(this, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams });
-    this.sse = new SseTransport(this, options.messageUrl ?? '/message');
-    this.streamableHttp = new StreamableHttpTransport(this, options.jsonResponse ?? false);
-    this.features = new ServerFeatures({
-      send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
-      broadcast: (payload, since) => {
-        this.protocol.broadcast([...this.sessions.values()].filter((session) => session.createdAt <= since), payload);
-        this.exchanges.notifyListeners(payload);
-      },
-      notifyListeners: (payload) => this.exchanges.notifyListeners(payload),
-      sessions: () => this.sessions.values(),
-      flowListening: () => this.messageReceived.size > 0,
-      logLevels: this.protocol.logLevels,
-      toFlow: (session, kind, message) => this.toFlow(session, kind, message, this.access.callerOf(session.id)),
-    }, options.features);
+    this.keepAlive = new KeepAlive(options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, () => this.dispatcher.destinations());
+    const dispatcher = this.dispatcher = new Dispatcher({
+      id: this.id, queueLimits: this.queueLimits, protocol: this.protocol, access, keepAlive: this.keepAlive, interrupted: this.interrupted,
+      messageReceived: this.messageReceived, warning: this.warning, sessions: () => this.sessions.values(),
+    }, options.features, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams });
+    this.features = dispatcher.features;
+    const jsonResponse = options.jsonResponse ?? false;
+    const host = transportHost({
+      maxBodyBytes: this.maxBodyBytes, maxBatchSize: this.maxBatchSize, retryMs: this.retryMs, resumeGraceMs: this.resumeGraceMs,
+      access, sessions: this.sessions, exchanges: dispatcher.exchanges, jsonResponse, cluster: () => this.cluster,
+      receive: (session, messages, auth) => dispatcher.receive(session, messages, auth),
+    });
+    const sse = new SseTransport(host, options.messageUrl ?? '/message');
+    this.handleSseGet = sse.handleGet;
+    this.handleSsePost = sse.handlePost;
+    this.handleStreamableHttp = new StreamableHttpTransport(host, jsonResponse).handle;
     if (options.cluster !== undefined) this.cluster = McpEndpoint.joinCluster(this, options.cluster);
   }
 
@@ -145,48 +146,67 @@ export class McpEndpoint {
     return joinCluster(endpoint, options);
   }
 
+  /** True when the endpoint is an OAuth 2.1 resource server: each path has Protected Resource Metadata ({@link serveResourceMetadata}). */
+  get usesOAuth(): boolean {
+    return this.access.oauth !== undefined;
+  }
+
+  /**
+   * OAuth 2.1 on: serves the Protected Resource Metadata (RFC 9728) of the path of `transport`
+   * (GET or HEAD; 405 otherwise; 503 while the settings cannot work). With OAuth off: 404.
+   */
+  serveResourceMetadata(req: IncomingMessage, res: ServerResponse, transport: TransportKind): void {
+    if (this.access.oauth !== undefined) this.access.oauth.serveMetadata(req, res, transport);
+    else sendJsonRpcError(res, 404, TransportErrorCode.BadRequest, 'Not found: this MCP endpoint does not use OAuth');
+  }
+
+  /**
+   * OAuth 2.1: the scopes a `tools/call` of each tool needs besides the endpoint's (tool name to
+   * scopes); a call without them gets 403 `insufficient_scope`. @returns what takes them back.
+   */
+  declareToolScopes(table: ReadonlyMap<string, readonly string[]>): () => void {
+    return this.access.toolScopes.declareAll(table);
+  }
+
   /** The number of open sessions of this endpoint, of both transports. */
   get sessionCount(): number {
     return this.sessions.size;
   }
 
-  /** The open session (or 2026-07-28 exchange) `id` of this endpoint, or `undefined`. */
+  /** Sessions evicted since the endpoint started, to make room for new ones. */
+  get sessionsEvicted(): number {
+    return this.sessions.evicted;
+  }
+
+  /** The number of open 2026-07-28 exchanges (stateless POSTs being answered, listen streams among them). */
+  get exchangeCount(): number {
+    return this.dispatcher.exchanges.size;
+  }
+
+  /** The number of open 2026-07-28 `subscriptions/listen` streams. */
+  get listenStreamCount(): number {
+    return this.dispatcher.exchanges.listenStreams;
+  }
+
+  /** The open session `id` of this endpoint (of either transport), or `undefined`. */
   session(id: string): Session | undefined {
-    return this.sessions.get(id) ?? this.exchanges.get(id);
+    return this.sessions.get(id);
   }
 
   /**
-   * For the transports: the valid messages of one accepted POST, in order, to the protocol layer,
-   * then to the server features (when the endpoint answers the protocol), then to the flow.
-   * @param auth with OAuth on, the caller of the POST (it becomes the session's latest).
+   * What a flow is told about the client behind `to` (a session, or a 2026-07-28 exchange, as
+   * `InboundMessage.session` and `FlowRequest.session` name it): see {@link ClientContext}.
+   * `requestId`: the client request the flow works on, whose carried 2026-07-28 state
+   * (`requestState`) comes back in `state`.
    */
-  receive(session: Session, messages: Messages, auth?: AuthInfo): void {
-    session.touch();
-    this.access.remember(session.id, auth);
-    for (const { kind, message } of messages) {
-      if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
-      // A new request may reuse the id of one that was interrupted: its answer is to go out.
-      if (kind === 'request' && this.interrupted.size > 0) this.interrupted.delete(session.id, (message as JsonRpcRequest).id);
-      if (!this.protocol.receive(session, kind, message)) continue;
-      if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
-    }
-  }
-
-  /** A message no flow took in time: a warning; a request is answered `-32000`, so that its client does not wait for its timeout. */
-  private unheard({ session, kind, message }: InboundMessage): void {
-    const answered = kind === 'request' && interruptRequest(this.interruptHost, session, (message as JsonRpcRequest).id, RESTARTING_MESSAGE);
-    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: no flow took it in time${answered ? '; the client was answered with an error (-32000)' : ''}`);
-  }
-
-  /** Hands a message to the flow (`mcp message in`), with its caller when OAuth is on. */
-  private toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage, auth: AuthInfo | undefined): void {
-    this.messageReceived.emit(auth === undefined ? { session, kind, message } : { session, kind, message, auth });
+  clientContext(to: ReplyDestination, requestId?: RequestId): ClientContext {
+    return this.dispatcher.clientContext(to, requestId);
   }
 
   /**
    * Sends what a flow produced to one session of this endpoint, by the protocol's rules (see
    * {@link Protocol.send}); on Streamable HTTP, messages about a request go on its POST's stream;
-   * on a 2026-07-28 exchange, as {@link Exchanges.send} says.
+   * on a 2026-07-28 exchange, as `Exchanges.send` says.
    * A session another instance owns (several instances) gets it through that instance: the result
    * is then `{ sent: true, relayed: true }`, and a later failure reaches `context.onRelayFailure`.
    * Anything about a request that was already answered with `-32000` because its flow went away
@@ -199,36 +219,19 @@ export class McpEndpoint {
     if (context.requestId !== undefined && this.interrupted.size > 0 && this.interrupted.has(sessionId, context.requestId)) {
       return { sent: false, reason: `message about request ${JSON.stringify(context.requestId)} dropped: the MCP endpoint restarted while the flow worked on it, and the client was answered with an error (-32000) then` };
     }
-    const session = this.session(sessionId);
-    if (session === undefined) {
+    const to: ReplyDestination | undefined = this.sessions.get(sessionId) ?? this.dispatcher.exchanges.get(sessionId);
+    if (to === undefined) {
       if (this.cluster !== undefined && !this.closed) return this.cluster.send(sessionId, payload, context);
       throw new SessionNotFoundError(sessionId);
     }
-    const { requestId } = context;
-    // The answer to a request a declaration handed to the flow is shaped by its method.
-    const answer = requestId === undefined ? undefined : this.features.shapeAnswer(session, requestId, payload, context.failure);
-    return this.sendOn(session, answer ?? payload, context);
-  }
-
-  /** Sends on a session by the protocol's rules, or on an exchange by its own. */
-  private sendOn(session: Session, payload: unknown, context: SendContext): PushResult {
-    return session.exchange === undefined ? this.protocol.send(session, payload, context) : this.exchanges.send(session, payload, context);
-  }
-
-  /** The features' own answers and notifications: through the protocol layer, like a flow's; a session that went away is skipped. */
-  private sendQuietly(session: Session, payload: JsonObject, requestId?: RequestId): void {
-    try {
-      this.sendOn(session, payload, requestId === undefined ? {} : { requestId });
-    } catch (error) {
-      if (!session.closed) this.warning.emit(`MCP session ${session.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
-    }
+    return this.dispatcher.send(to, payload, context);
   }
 
   /**
    * Sends one notification to every open session of this endpoint that has a stream of its own
    * (those waiting for their client to reconnect get it in their replay ring; see
    * {@link Protocol.broadcast}), and to every 2026-07-28 `subscriptions/listen` stream that
-   * opted in to it ({@link Exchanges.notifyListeners}: a list-changed notification it names, or
+   * opted in to it (`Exchanges.notifyListeners`: a list-changed notification it names, or
    * `notifications/resources/updated` for one of its URIs; nothing else, as the spec wants).
    * Several instances serving the endpoint, every other instance sends it to its own too.
    * @returns the number of sessions and listen streams of this instance it was sent to.
@@ -242,7 +245,7 @@ export class McpEndpoint {
 
   /** {@link broadcast} on this instance only (what another instance's broadcast comes to here). */
   broadcastHere(payload: unknown): number {
-    return this.protocol.broadcast(this.sessions.values(), payload) + this.exchanges.notifyListeners(payload as JsonObject);
+    return this.protocol.broadcast(this.sessions.values(), payload) + this.dispatcher.exchanges.notifyListeners(payload as JsonObject);
   }
 
   /**
@@ -271,12 +274,6 @@ export class McpEndpoint {
     this.protocol.pending.forget(owner);
   }
 
-  /** Sessions and exchanges: what the keep-alive writes to. */
-  private *everySession(): Iterable<Session> {
-    yield* this.sessions.values();
-    yield* this.exchanges.values();
-  }
-
   /** Ends what a closed session left in the cluster, the protocol layer and the features. */
   private sessionEnded(session: Session): void {
     this.cluster?.sessionClosed(session.id);
@@ -285,15 +282,10 @@ export class McpEndpoint {
     this.keepAlive.stopWhenIdle();
   }
 
-  /** What {@link interruptWaiting} works on. */
-  private get interruptHost(): InterruptHost {
-    return {
-      clientRequests: this.protocol.clientRequests,
-      calls: this.features.calls,
-      interrupted: this.interrupted,
-      sessions: () => this.everySession(),
-      send: (session, payload, context) => this.sendOn(session, payload, context),
-    };
+  /** A message no flow took in time: a warning; a request is answered `-32000`, so that its client does not wait for its timeout. */
+  private unheard({ session, kind, message }: InboundMessage): void {
+    const answered = kind === 'request' && this.dispatcher.interruptOne(session, (message as JsonRpcRequest).id, RESTARTING_MESSAGE);
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: no flow took it in time${answered ? '; the client was answered with an error (-32000)' : ''}`);
   }
 
   /**
@@ -306,12 +298,7 @@ export class McpEndpoint {
    * @returns the number of requests answered.
    */
   flowStopped(): number {
-    const spared: Array<{ sessionId: string; id: RequestId }> = [];
-    for (const { session, kind, message } of this.messageReceived.heldEvents()) {
-      if (kind === 'request') spared.push({ sessionId: session.id, id: (message as JsonRpcRequest).id });
-    }
-    for (const { session, message } of this.features.deferredRequests()) spared.push({ sessionId: session.id, id: message.id });
-    return interruptWaiting(this.interruptHost, RESTARTING_MESSAGE, spared);
+    return this.dispatcher.interrupt(RESTARTING_MESSAGE, true);
   }
 
   /**
@@ -321,12 +308,12 @@ export class McpEndpoint {
    * Resolves once the connection to Redis (several instances) has closed; at once otherwise.
    */
   close(): Promise<void> {
-    if (!this.closed) interruptWaiting(this.interruptHost, CLOSED_MESSAGE);
+    if (!this.closed) this.dispatcher.interrupt(CLOSED_MESSAGE, false);
     this.closed = true;
     this.access.close();
     this.features.close();
     this.sessions.closeAll('endpoint-closed');
-    this.exchanges.closeAll();
+    this.dispatcher.exchanges.closeAll();
     this.keepAlive.stop();
     this.registry.setClusterCount(this.id, undefined);
     return this.cluster?.close() ?? Promise.resolve();

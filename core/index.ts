@@ -1,16 +1,22 @@
 /**
  * The Node-RED-free core of this package, in one entry module: the nodes import nothing else.
  *
- * - `endpoint.ts`: one MCP endpoint (sessions of both transports, `send`, `broadcast`); its settings
- *   in `endpoint-options.ts`, its keep-alive timer in `keep-alive.ts`.
- * - `stateless.ts`, `exchanges.ts`, `input-required.ts`: MCP 2026-07-28 on the Streamable HTTP path
- *   (the envelope, sealed `requestState`, caching hints, the listen filter; the exchanges, one per
- *   stateless POST being answered; `input_required` rounds).
+ * - `endpoint.ts`: one MCP endpoint (sessions of both transports, the HTTP handlers, `send`,
+ *   `broadcast`); its settings in `endpoint-options.ts`, its keep-alive timer in `keep-alive.ts`, what
+ *   its transports see of it in `endpoint-host.ts`, its message path both ways in `dispatcher.ts`.
+ * - `stateless/`: MCP 2026-07-28 on the Streamable HTTP path: the envelope (`envelope.ts`), sealed
+ *   `requestState` (`request-state.ts`), caching hints (`cache-hints.ts`), the listen filter
+ *   (`listen.ts`), the exchange, one per stateless POST being answered, a reply destination as a
+ *   session is one (`exchange.ts`, `exchanges.ts`), `input_required` rounds (`input-required.ts`),
+ *   and the handler the Streamable HTTP transport hands such a POST to (`handler.ts`).
+ * - `reply-destination.ts`: what a session and an exchange both are to the protocol layer, the
+ *   features and the flow.
  * - `endpoint-sessions.ts`: an endpoint's open sessions.
  * - `interrupted-requests.ts`: requests whose flow went away (a deploy, the endpoint closing),
  *   answered `-32000` at once, and the late answers to them dropped.
  * - `protocol.ts`: the protocol layer (what reaches the flow, what may go out, server-initiated requests).
- * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages.
+ * - `transports/sse.ts`, `transports/streamable-http.ts`: the two transports, which only move messages
+ *   and see their endpoint through `transports/host.ts`.
  * - `session.ts`, `channel.ts`: a session and its streams, each written through a `ResponseWriter`
  *   (`response-writer.ts`): `sse.ts` (SSE framing, the only place, and the push queue) or `json-reply.ts`.
  * - `registry.ts`: every open session of the process.
@@ -20,12 +26,13 @@
  *   on it (`server-features.ts`), one module per feature (`apps.ts`: MCP Apps views and links).
  * - `cluster/`: several instances serving one endpoint through Redis (loaded only when configured).
  */
-export { McpEndpoint } from './endpoint';
-export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+export { McpEndpoint, type HttpHandler } from './endpoint';
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type ClientContext, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
 export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
 export { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from './pending-requests';
 export { SessionRegistry } from './registry';
 export { SessionClosedError, SessionNotFoundError, type CloseReason, type Session, type SessionInfo, type TransportKind } from './session';
+export type { ReplyDestination } from './reply-destination';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 export { sendMethodNotAllowed } from './http';
 export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';

@@ -11,7 +11,7 @@
 import { CONNECTION_CLOSED, type RequestId } from './jsonrpc';
 import type { PushResult, SendContext } from './protocol';
 import type { ClientRequests } from './client-requests';
-import type { Session } from './session';
+import type { ReplyDestination } from './reply-destination';
 
 /** The error message of a request whose flow a deploy restarted; the endpoint and its sessions stay. */
 export const RESTARTING_MESSAGE = 'Connection closed: the MCP endpoint is restarting; send the request again';
@@ -83,9 +83,9 @@ export interface InterruptHost {
   readonly calls: { delete(sessionId: string, requestId: RequestId): void };
   readonly interrupted: InterruptedRequests;
   /** The endpoint's sessions and 2026-07-28 exchanges. */
-  sessions(): Iterable<Session>;
+  sessions(): Iterable<ReplyDestination>;
   /** Sends an answer on a session or an exchange, by the protocol's rules. */
-  send(session: Session, payload: unknown, context: SendContext): PushResult;
+  send(session: ReplyDestination, payload: unknown, context: SendContext): PushResult;
 }
 
 /**
@@ -112,13 +112,13 @@ export function interruptWaiting(host: InterruptHost, message: string, spared: I
  * as {@link interruptWaiting} does (a request that never reached a flow: nothing took it in time).
  * @returns true when it was answered.
  */
-export function interruptRequest(host: InterruptHost, session: Session, id: RequestId, message: string): boolean {
+export function interruptRequest(host: InterruptHost, session: ReplyDestination, id: RequestId, message: string): boolean {
   const [taken] = host.clientRequests.take(session.id, (other) => other !== id);
   return taken !== undefined && answerInterrupted(host, session, taken.id, taken.cancelled, message);
 }
 
 /** Forgets the flow's part of a request taken from the client requests, remembers it, and answers it unless cancelled. */
-function answerInterrupted(host: InterruptHost, session: Session, id: RequestId, cancelled: boolean, message: string): boolean {
+function answerInterrupted(host: InterruptHost, session: ReplyDestination, id: RequestId, cancelled: boolean, message: string): boolean {
   host.calls.delete(session.id, id);
   host.interrupted.add(session.id, id);
   if (cancelled || session.closed) return false;

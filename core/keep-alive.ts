@@ -5,7 +5,7 @@
  *
  * Never imports Node-RED.
  */
-import type { Session } from './session';
+import type { ReplyDestination } from './reply-destination';
 
 /** One endpoint's keep-alive timer. */
 export class KeepAlive {
@@ -15,7 +15,7 @@ export class KeepAlive {
    * @param intervalMs ms between keep-alive comments; 0 (or less) turns them off.
    * @param sessions every session and exchange of the endpoint, open or closing.
    */
-  constructor(private readonly intervalMs: number, private readonly sessions: () => Iterable<Session>) {}
+  constructor(private readonly intervalMs: number, private readonly sessions: () => Iterable<ReplyDestination>) {}
 
   /** Starts the timer (something opened), unless it runs already or keep-alive is off. */
   start(): void {

@@ -14,6 +14,7 @@
  */
 import { SharedMessage } from './response-writer';
 import { toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
+import type { ReplyDestination } from './reply-destination';
 import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
 import { ClientRequests } from './client-requests';
@@ -83,7 +84,7 @@ export class Protocol {
    * A valid message a client sent on a session.
    * @returns true when it goes on to the flow; false when it was a response the protocol consumed.
    */
-  receive(session: Session, kind: MessageKind, message: JsonRpcMessage): boolean {
+  receive(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage): boolean {
     if (kind === 'response') return !this.pending.answer(session.id, message as JsonRpcResponse);
     if (kind === 'request') {
       const request = message as JsonRpcRequest;
@@ -124,7 +125,7 @@ export class Protocol {
    * @throws SessionClosedError when the session has ended.
    * @throws RangeError when a request's own id is already waiting in this session.
    */
-  send(session: Session, payload: unknown, context: SendContext = {}): PushResult {
+  send(session: ReplyDestination, payload: unknown, context: SendContext = {}): PushResult {
     const { requestId, request } = context;
     const message = toOutboundMessage(payload, requestId) as unknown as Record<string, unknown>;
     const method = message.method;
@@ -211,7 +212,7 @@ export class Protocol {
 }
 
 /** Sends one message on a session, and says so, or why it had nowhere to go. */
-function deliver(session: Session, message: JsonRpcMessage, related: RequestId | undefined, what: string): PushResult {
+function deliver(session: ReplyDestination, message: JsonRpcMessage, related: RequestId | undefined, what: string): PushResult {
   if (session.send(message, related)) return { sent: true, message };
   return { sent: false, reason: `${what} dropped: the client closed the stream it would go on` };
 }
@@ -221,7 +222,7 @@ function deliver(session: Session, message: JsonRpcMessage, related: RequestId |
  * agreed ("Lifecycle > Version Negotiation"), which a flow that answers `initialize` itself may
  * have chosen differently from the one asked for; the session speaks it from now on.
  */
-function agreeVersion(session: Session, result: unknown): void {
+function agreeVersion(session: ReplyDestination, result: unknown): void {
   session.initializeId = undefined;
   const agreed = isObject(result) ? result.protocolVersion : undefined;
   if (typeof agreed === 'string') session.protocolVersion = agreed;

@@ -16,13 +16,12 @@ import type { QueueLimits, SseStream, StreamOwner } from './sse';
 import type { ResponseWriter, SharedMessage, SseEvent } from './response-writer';
 import { SessionEvents } from './event-log';
 import { Channels } from './channel';
-import type { Exchange } from './stateless';
+import type { ReplyDestination, TransportKind } from './reply-destination';
 
 /** Why a session ended, as reported to listeners and flows. */
 export type CloseReason = 'client-disconnected' | 'server-closed' | 'endpoint-closed' | 'queue-overflow' | 'idle-timeout' | 'client-deleted' | 'evicted';
 
-/** The transport a session was opened on. */
-export type TransportKind = 'sse' | 'streamable-http';
+export type { TransportKind } from './reply-destination';
 
 /** The facts about a session that are safe to show and copy: no sockets. */
 export interface SessionInfo {
@@ -67,18 +66,13 @@ export interface SessionOptions {
  * the writer of its stream ({@link ResponseWriter}: an {@link SseStream} or a JSON reply); there
  * is no timer on the push path.
  */
-export class Session implements StreamOwner {
+export class Session implements StreamOwner, ReplyDestination {
   /** Epoch ms when the session was created. */
   readonly createdAt = Date.now();
   readonly transport: TransportKind;
   /**
-   * Set on a 2026-07-28 exchange (one stateless POST while it is answered, see `stateless.ts`):
-   * not a session a client opened, never in the registry, ending with its POST.
-   */
-  exchange?: Exchange;
-  /**
    * The protocol version the client speaks: the one its `initialize` asked for, if this server
-   * speaks it, until the answer to `initialize` names the one agreed; or its envelope's.
+   * speaks it, until the answer to `initialize` names the one agreed.
    */
   protocolVersion?: string;
   /** The id of the client's `initialize` while it waits for its answer (see {@link protocolVersion}). */

@@ -10,10 +10,10 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { InboundMessage } from '../core';
-import { msgAuth } from './lib/msg-auth';
 import { serveEndpointRoutes } from './lib/serve-endpoint';
 import { endpointRoutes } from './lib/route-table';
-import { mcpContext, type InNodeDef, type McpMsgContext } from './lib/types';
+import { mcpContext, msgAuth } from './lib/msg-context';
+import type { InNodeDef, McpMsgContext } from './lib/types';
 
 export = function register(RED: NodeAPI): void {
   function McpMessageInNode(this: Node, def: InNodeDef): void {

@@ -180,7 +180,7 @@ export = function register(RED: NodeAPI): void {
     const removeCluster = this.endpoint.cluster?.changed.add(({ up, text }) => {
       if (text !== undefined) (up ? this.log(text) : this.warn(text));
     });
-    const removeToolScopes = this.endpoint.access.toolScopes.declareAll(oauth?.toolScopes ?? new Map());
+    const removeToolScopes = this.endpoint.declareToolScopes(oauth?.toolScopes ?? new Map());
     // Once a tool, resource or prompt node is declared on it (or Answer protocol is on), the
     // endpoint serves its own paths while no mcp sse in / mcp message in node does: a flow of
     // declaration nodes needs nothing else.

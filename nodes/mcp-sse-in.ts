@@ -10,7 +10,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { SessionEvent } from '../core';
-import { msgAuth } from './lib/msg-auth';
+import { msgAuth } from './lib/msg-context';
 import { serveEndpointRoutes } from './lib/serve-endpoint';
 import { endpointRoutes } from './lib/route-table';
 import type { InNodeDef, McpMsgContext, SessionEventPayload } from './lib/types';
@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
       statusPending = false;
       const n = endpoint.sessionCount;
       const cluster = endpoint.cluster;
-      const evicted = endpoint.sessions.evicted;
+      const evicted = endpoint.sessionsEvicted;
       const evictedText = evicted > 0 ? RED._('mcp-sse-in.status.evicted', { count: evicted }) : '';
       if (cluster !== undefined) {
         // Several instances: this instance's sessions and every instance's, or that Redis is lost.

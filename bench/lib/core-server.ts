@@ -26,8 +26,8 @@ export async function startCoreServer(options: Partial<EndpointOptions> = {}): P
   endpoint.messageReceived.add(() => {});
   const httpServer = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path === '/sse') endpoint.sse.handleGet(req, res);
-    else if (path === '/message') endpoint.sse.handlePost(req, res);
+    if (path === '/sse') endpoint.handleSseGet(req, res);
+    else if (path === '/message') endpoint.handleSsePost(req, res);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));

@@ -334,7 +334,7 @@ What the CPU profile of the package's node-red showed, and what was changed on t
   \`randomUUID\`, one transport per session, no event store), the POST body parsed before \`handleRequest\`.
 - **package /mcp 2026-07-28**: the same node-red process, flow and path as **package /mcp**, reached by the v2
   client. Its requests carry the 2026-07-28 envelope (the \`MCP-Protocol-Version\`, \`Mcp-Method\` and
-  \`Mcp-Name\` headers and the \`_meta\` keys), which the endpoint serves statelessly (\`core/stateless.ts\`): each
+  \`Mcp-Name\` headers and the \`_meta\` keys), which the endpoint serves statelessly (\`core/stateless/\`): each
   \`tools/call\` is one POST, an exchange that lives only while it is answered, through the same \`mcp message
   in\`, switch, function and \`mcp sse out\` as a session's, and its answer is one \`application/json\` body.
 - **SDK 2026-07-28**: \`bench/sdk-modern-server.ts\`, what a developer writes with the v2 SDK:

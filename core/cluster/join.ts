@@ -26,10 +26,12 @@ export interface ClusteredEndpoint {
   readonly sessionCount: number;
   /** Where the cluster-wide session count goes (`undefined`: this instance's count stands). */
   readonly registry: { setClusterCount(endpointId: string, count: number | undefined): void };
-  /** HTTP+SSE: the handlers of the SSE path (GET) and the message path (POST). */
-  readonly sse: { handleGet: Handler; handlePost: Handler };
+  /** HTTP+SSE: the handler of the SSE path (GET). */
+  handleSseGet: Handler;
+  /** HTTP+SSE: the handler of the message path (POST). */
+  handleSsePost: Handler;
   /** Streamable HTTP: the handler of its path. */
-  readonly streamableHttp: { handle: Handler };
+  handleStreamableHttp: Handler;
   /** Sends to a session (of this instance, or relayed to its owner). */
   send(sessionId: string, payload: unknown, context: SendContext): PushResult;
   /** Broadcasts to this instance's sessions only. @returns how many it reached. */
@@ -49,9 +51,9 @@ export function joinCluster(endpoint: ClusteredEndpoint, options: ClusterOptions
     maxBufferedBytes: endpoint.queueLimits.bytes,
     localCount: () => endpoint.sessionCount,
     serve: (route, req, res) => {
-      if (route === 'sse-get') endpoint.sse.handleGet(req, res);
-      else if (route === 'sse-post') endpoint.sse.handlePost(req, res);
-      else endpoint.streamableHttp.handle(req, res);
+      if (route === 'sse-get') endpoint.handleSseGet(req, res);
+      else if (route === 'sse-post') endpoint.handleSsePost(req, res);
+      else endpoint.handleStreamableHttp(req, res);
     },
     sendLocal: (sessionId, payload, context) => endpoint.send(sessionId, payload, context),
     broadcastLocal: (payload) => endpoint.broadcastHere(payload),

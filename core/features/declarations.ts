@@ -6,7 +6,7 @@
  * Never imports Node-RED.
  */
 import type { RequestId } from '../jsonrpc';
-import type { Session } from '../session';
+import type { ReplyDestination } from '../reply-destination';
 
 /** JSON object as a client sees it. */
 export type JsonObject = Record<string, unknown>;
@@ -53,7 +53,8 @@ export interface PromptDefinition extends JsonObject {
 
 /** A request a declaration hands to its flow (`tools/call`, `resources/read`, `prompts/get`, `completion/complete`). */
 export interface FlowRequest {
-  session: Session;
+  /** The session, or 2026-07-28 exchange, the request came on: the answer goes there. */
+  session: ReplyDestination;
   requestId: RequestId;
   method: string;
   /** The tool or prompt name, or the resource URI read. */

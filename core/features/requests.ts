@@ -7,7 +7,7 @@
  * Never imports Node-RED.
  */
 import { ErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from '../jsonrpc';
-import type { Session } from '../session';
+import type { ReplyDestination } from '../reply-destination';
 import type { Catalog } from './catalog';
 import type { Declaration, FlowRequest, JsonObject } from './declarations';
 import type { FlowCall, FlowCalls } from './flow-calls';
@@ -40,7 +40,7 @@ export interface RequestContext {
   clientCapabilities: Map<string, JsonObject>;
 }
 
-type Handler = (ctx: RequestContext, session: Session, request: JsonRpcRequest, params: JsonObject) => Handled;
+type Handler = (ctx: RequestContext, session: ReplyDestination, request: JsonRpcRequest, params: JsonObject) => Handled;
 
 function invalidParams(message: string, data?: unknown): Handled {
   return { error: data === undefined ? { code: ErrorCode.InvalidParams, message } : { code: ErrorCode.InvalidParams, message, data } };
@@ -59,7 +59,7 @@ function list(which: 'tools' | 'resources' | 'templates' | 'prompts', key: strin
 }
 
 /** Hands a request to its declaration's flow and remembers how to shape the answer. */
-function toFlow(ctx: RequestContext, session: Session, request: JsonRpcRequest, call: FlowCall, name: string, payload: unknown): Handled {
+function toFlow(ctx: RequestContext, session: ReplyDestination, request: JsonRpcRequest, call: FlowCall, name: string, payload: unknown): Handled {
   const declaration: Declaration = call.declaration;
   if (declaration.onRequest === undefined) return { error: { code: ErrorCode.InternalError, message: `No flow answers ${request.method} for ${name}` } };
   ctx.calls.add(session.id, request.id, call);
@@ -167,7 +167,7 @@ export function fallback(request: JsonRpcRequest, params: JsonObject): Handled {
 }
 
 /** Runs the handler of `request.method`, if there is one. */
-export function handleRequest(ctx: RequestContext, session: Session, request: JsonRpcRequest): Handled {
+export function handleRequest(ctx: RequestContext, session: ReplyDestination, request: JsonRpcRequest): Handled {
   const handler = Object.prototype.hasOwnProperty.call(handlers, request.method) ? handlers[request.method] : undefined;
   return handler?.(ctx, session, request, (request.params ?? {}) as JsonObject);
 }

@@ -12,6 +12,7 @@
  * Never imports Node-RED.
  */
 import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from '../jsonrpc';
+import type { ReplyDestination } from '../reply-destination';
 import type { Session } from '../session';
 import type { LogLevels } from './logging';
 import { Catalog, type ListName } from './catalog';
@@ -45,8 +46,8 @@ export interface FeatureOptions {
 
 /** What the features need from their endpoint. */
 export interface FeatureHost {
-  /** Sends a message to a session through the protocol layer (`requestId`: what it answers or is about). */
-  send(session: Session, payload: JsonObject, requestId?: RequestId): void;
+  /** Sends a message to a session or exchange through the protocol layer (`requestId`: what it answers or is about). */
+  send(session: ReplyDestination, payload: JsonObject, requestId?: RequestId): void;
   /**
    * Sends a notification to the own stream of every open session opened before `since` (epoch
    * ms), and to every 2026-07-28 `subscriptions/listen` stream that opted in to it.
@@ -64,7 +65,7 @@ export interface FeatureHost {
   /** The protocol layer's per-session log levels. */
   logLevels: LogLevels;
   /** Hands a message to the flow (`mcp message in`), as the endpoint does with what the features leave. */
-  toFlow(session: Session, kind: MessageKind, message: JsonRpcMessage): void;
+  toFlow(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage): void;
 }
 
 /** Most requests kept back during a deploy; past it they are handled at once. */
@@ -85,7 +86,7 @@ export class ServerFeatures {
   private listChangedTimer: NodeJS.Timeout | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   /** Requests that arrived while a deploy restarted the declarations, handled once it is done. */
-  private deferred: Array<{ session: Session; message: JsonRpcRequest }> = [];
+  private deferred: Array<{ session: ReplyDestination; message: JsonRpcRequest }> = [];
   private activeAtHold = false;
   /** When the oldest change not yet announced happened (epoch ms): sessions opened later saw it already. */
   private changedSince: number | undefined;
@@ -132,13 +133,13 @@ export class ServerFeatures {
   }
 
   /**
-   * The capabilities the client of `session` declared: a 2026-07-28 request's envelope, else the
-   * session's `initialize` (when the endpoint answered it). A flow reads them as
+   * The capabilities the client of `session` declared in its `initialize` (when the endpoint
+   * answered it; a 2026-07-28 exchange's are in its envelope). A flow reads them as
    * `msg.mcp.clientCapabilities`, e.g. whether the client renders MCP Apps views
    * (`extensions["io.modelcontextprotocol/ui"].mimeTypes`).
    */
-  clientCapabilities(session: Session): JsonObject | undefined {
-    return session.exchange?.envelope.clientCapabilities ?? this.clients.get(session.id);
+  clientCapabilities(session: ReplyDestination): JsonObject | undefined {
+    return this.clients.get(session.id);
   }
 
   /**
@@ -163,7 +164,7 @@ export class ServerFeatures {
    * A valid message a client sent (after the protocol layer took what it consumes).
    * @returns true when the features dealt with it; false when it goes on to the flow.
    */
-  receive(session: Session, kind: MessageKind, message: JsonRpcMessage): boolean {
+  receive(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage): boolean {
     // A deploy is restarting the declarations: requests wait for it to finish, so that a call of a
     // tool being redeployed finds the tool, and lists are not answered halfway.
     if (kind === 'request' && this.holdTimer !== undefined && this.activeAtHold && this.deferred.length < MAX_DEFERRED_REQUESTS) {
@@ -189,7 +190,7 @@ export class ServerFeatures {
    * @returns the `{ result }` or `{ error }` to send, or `undefined` when the payload is not an
    *   answer to such a request (it is sent as it is).
    */
-  shapeAnswer(session: Session, requestId: RequestId, payload: unknown, failure?: string): JsonObject | undefined {
+  shapeAnswer(session: ReplyDestination, requestId: RequestId, payload: unknown, failure?: string): JsonObject | undefined {
     const call = this.calls.get(session.id, requestId);
     if (call === undefined) return undefined;
     const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
@@ -253,7 +254,7 @@ export class ServerFeatures {
   }
 
   /** The requests held back until the deploy is done (they have reached no flow yet). */
-  deferredRequests(): ReadonlyArray<{ session: Session; message: JsonRpcRequest }> {
+  deferredRequests(): ReadonlyArray<{ session: ReplyDestination; message: JsonRpcRequest }> {
     return this.deferred;
   }
 

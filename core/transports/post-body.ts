@@ -60,6 +60,11 @@ export function refuseBatch(res: ServerResponse, revision: string, body: PostedB
   return true;
 }
 
+/** A valid POST body as JSON text again (an array for a batch), to relay to another instance. */
+export function postedText(body: PostedBody): string {
+  return JSON.stringify(body.batch ? body.messages.map((m) => m.message) : body.messages[0].message);
+}
+
 /** Called with a valid body; `context` is what the caller passed in, so the callback can be a fixed function. */
 export type PostCallback<C> = (context: C, body: PostedBody) => void;
 

@@ -2,7 +2,8 @@
  * The HTTP+SSE transport of MCP 2024-11-05 ("Transports > HTTP with SSE"), server side: a GET that
  * opens a session's SSE stream and announces where to POST (the `endpoint` event), and a POST
  * that takes the client's JSON-RPC messages for a session (`?sessionId=`). It only moves
- * messages: the endpoint and its protocol layer decide what they mean.
+ * messages: the endpoint and its protocol layer decide what they mean, behind its
+ * {@link TransportHost}.
  *
  * Never imports Node-RED.
  */
@@ -11,10 +12,10 @@ import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../h
 import { SseStream, type SseEvent } from '../sse';
 import type { Session } from '../session';
 import { formatEventId, parseEventId } from '../event-log';
-import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
-import type { McpEndpoint } from '../endpoint';
+import { MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import { checkJsonHeaders, readPostBody, refuseBatch, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
+import type { TransportHost } from './host';
 
 /** The headers of every `202 Accepted`, made once. */
 export const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
@@ -47,10 +48,10 @@ interface Pending {
 /** HTTP+SSE on one endpoint: `handleGet` on the SSE path, `handlePost` on the message path. */
 export class SseTransport {
   /**
-   * @param endpoint the endpoint whose sessions this transport opens.
+   * @param host the endpoint whose sessions this transport opens, as transports see it.
    * @param messageUrl the URL announced in the `endpoint` event, before `?sessionId=`.
    */
-  constructor(private readonly endpoint: McpEndpoint, private readonly messageUrl: string) {}
+  constructor(private readonly host: TransportHost, private readonly messageUrl: string) {}
 
   /**
    * GET on the SSE path: opens a session and its `text/event-stream` (200), and sends the
@@ -61,9 +62,9 @@ export class SseTransport {
    * Refused, each with a JSON-RPC error body: 405 (with `Allow`) any method but GET; 403 a `Host`
    * or `Origin` not allowed; 401 (with `WWW-Authenticate`) a missing or wrong secret or access
    * token, 403 `insufficient_scope`, 503 an authorization server that cannot be asked (see
-   * `AccessControl.admit`); 503 once the endpoint is closed, and 503 with `Retry-After` when it
+   * `TransportHost.admit`); 503 once the endpoint is closed, and 503 with `Retry-After` when it
    * has `maxSessions` open sessions and every one is active (otherwise the least recently active
-   * idle one is evicted to make room: see `EndpointSessions.makeRoom`). With OAuth on, the session
+   * idle one is evicted to make room: see `TransportHost.openSession`). With OAuth on, the session
    * is bound to the caller.
    */
   handleGet = (req: IncomingMessage, res: ServerResponse): void => {
@@ -71,24 +72,21 @@ export class SseTransport {
       sendMethodNotAllowed(res, req.method, ['GET']);
       return;
     }
-    this.endpoint.access.admit(req, res, 'sse', SseTransport.onGetAdmitted, { transport: this, req, res });
+    this.host.admit(req, res, 'sse', SseTransport.onGetAdmitted, { transport: this, req, res });
   };
 
   /** A GET that passed the checks: resume, or open a session. */
   private static onGetAdmitted(get: Pending, auth: AuthInfo | undefined): void {
     const { transport, req, res } = get;
-    const endpoint = transport.endpoint;
     const lastEventId = req.headers['last-event-id'];
-    if (endpoint.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
+    if (transport.host.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
       transport.resume(req, res, auth);
       return;
     }
-    const client = endpoint.sessions.makeRoom(req, res, 'sse');
-    if (client === undefined) return;
-    endpoint.sessions.open('sse', req.headers, (session) => {
+    transport.host.openSession(req, res, 'sse', auth, (session) => {
       session.attach(new SseStream(res, session, session.queueLimits));
       session.sendEvent(transport.endpointEvent(session, true));
-    }, auth, client);
+    });
   }
 
   /**
@@ -111,7 +109,7 @@ export class SseTransport {
       sendMethodNotAllowed(res, req.method, ['POST']);
       return;
     }
-    this.endpoint.access.admit(req, res, 'sse', SseTransport.onPostAdmitted, { transport: this, req, res });
+    this.host.admit(req, res, 'sse', SseTransport.onPostAdmitted, { transport: this, req, res });
   };
 
   /** A POST that passed the checks: find its session, then read the body. */
@@ -121,7 +119,7 @@ export class SseTransport {
     if (session === undefined || !checkJsonHeaders(req, res)) return;
     post.session = session;
     post.auth = auth;
-    readPostBody(req, res, transport.endpoint.maxBodyBytes, SseTransport.onBody, post);
+    readPostBody(req, res, transport.host.maxBodyBytes, SseTransport.onBody, post);
   }
 
   /** A valid body: 202, then its messages to the endpoint. A fixed function, so a POST allocates no closure. */
@@ -131,12 +129,12 @@ export class SseTransport {
       sendJsonRpcError(post.res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');
       return;
     }
-    const endpoint = post.transport.endpoint;
+    const host = post.transport.host;
     // Before its initialize, a session of this transport speaks its transport's revision.
-    if (refuseBatch(post.res, session.protocolVersion ?? HTTP_SSE_VERSION, body, endpoint.maxBatchSize)) return;
-    if (endpoint.access.refuseToolCalls(post.req, post.res, 'sse', post.auth, body.messages)) return;
+    if (refuseBatch(post.res, session.protocolVersion ?? HTTP_SSE_VERSION, body, host.maxBatchSize)) return;
+    if (host.refuseToolCalls(post.req, post.res, 'sse', post.auth, body.messages)) return;
     sendAccepted(post.res);
-    endpoint.receive(session, body.messages, post.auth);
+    host.receive(session, body.messages, post.auth);
   }
 
   /**
@@ -146,7 +144,7 @@ export class SseTransport {
    */
   private endpointEvent(session: Session, withId: boolean): SseEvent {
     const separator = this.messageUrl.includes('?') ? '&' : '?';
-    const retryMs = this.endpoint.retryMs;
+    const retryMs = this.host.retryMs;
     return {
       event: 'endpoint',
       ...(withId ? { id: formatEventId(session.id, 0) } : {}),
@@ -171,13 +169,11 @@ export class SseTransport {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, 'Malformed Last-Event-ID: expected <sessionId>:<n> from an event of this server');
       return;
     }
-    const session = this.endpoint.session(eventId.sessionId);
-    const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
-    // Open on another instance: resumed there, through this one.
-    if (session === undefined && this.endpoint.cluster?.relay(req, res, eventId.sessionId, 'sse-get', notFound) === true) return;
-    const opened = session === undefined ? undefined : this.endpoint.sessions.headersOf(session);
-    if (session === undefined || session.transport !== 'sse' || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth)) {
-      notFound();
+    const session = this.host.findSession(eventId.sessionId, 'sse', auth);
+    if (session === undefined || !this.host.mayResume(session, req, auth)) {
+      const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream without Last-Event-ID');
+      // Open on another instance: resumed there, through this one.
+      if (!this.host.relay(req, res, eventId.sessionId, 'sse-get', notFound)) notFound();
       return;
     }
     if (!session.canResume(eventId.seq)) {
@@ -210,16 +206,13 @@ export class SseTransport {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, `Malformed sessionId: expected visible ASCII, at most ${MAX_SESSION_ID_LENGTH} characters`);
       return undefined;
     }
-    const session = this.endpoint.session(id);
-    if (session === undefined || session.transport !== 'sse' || !this.endpoint.access.sameCaller(id, auth)) {
+    const session = this.host.findSession(id, 'sse', auth);
+    if (session === undefined) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has closed or never existed; open a new SSE stream');
-      // Open on another instance: the POST is relayed there, and answered from there. An id this
-      // package never issues (another server's) is no instance's: not looked up in Redis.
-      if (session === undefined && isWellFormedSessionId(id) && this.endpoint.cluster?.relay(req, res, id, 'sse-post', notFound) === true) return undefined;
-      notFound();
+      // Open on another instance: the POST is relayed there, and answered from there.
+      if (!this.host.relay(req, res, id, 'sse-post', notFound)) notFound();
       return undefined;
     }
-    this.endpoint.sessions.touched(session);
     return session;
   }
 }

@@ -3,22 +3,24 @@
  * Streamable HTTP"), server side, on one path: POST takes the client's messages (a POST carrying
  * requests is answered with an SSE stream, or one JSON body, that ends with their responses), GET
  * opens the standalone stream for server-initiated messages, DELETE ends the session. It only
- * moves messages: the endpoint and its protocol layer decide what they mean.
+ * moves messages: the endpoint and its protocol layer decide what they mean, behind its
+ * {@link TransportHost}. A POST of the stateless 2026-07-28 revision is handed to the endpoint's
+ * stateless handler ({@link TransportHost.answerStateless}).
  *
  * Never imports Node-RED.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, type JsonRpcRequest, type RequestId } from '../jsonrpc';
+import type { JsonRpcRequest, RequestId } from '../jsonrpc';
 import { sendJsonRpcError, sendMethodNotAllowed, TransportErrorCode } from '../http';
 import { SseStream } from '../sse';
 import type { Session } from '../session';
 import { JsonReply } from '../json-reply';
 import { parseEventId } from '../event-log';
-import { isWellFormedSessionId, MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
-import type { McpEndpoint } from '../endpoint';
+import { MAX_SESSION_ID_LENGTH, sessionIdShape } from '../session-id';
 import { checkJsonHeaders, readPostBody, refuseBatch, type PostedBody } from './post-body';
 import type { AuthInfo } from '../auth/claims';
-import { checkEnvelope, isModernPost, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope, type EnvelopeError } from '../stateless';
+import { isModernPost } from '../stateless/envelope';
+import type { TransportHost } from './host';
 
 /** The protocol versions a client may name in `MCP-Protocol-Version` on this transport's requests. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -48,29 +50,22 @@ function accepts(req: IncomingMessage, type: string): boolean {
   });
 }
 
-/** The HTTP status of a 2026-07-28 JSON answer: 404 for `-32601`, 400 for `-32021`, else 200. */
-function statusOfAnswer(json: string): number {
-  if (!json.includes('"error"')) return 200;
-  const code = (JSON.parse(json) as { error?: { code?: unknown } }).error?.code;
-  return code === -32601 ? 404 : code === -32021 ? 400 : 200;
-}
-
 /** Streamable HTTP on one endpoint: `handle` serves POST, GET and DELETE on its path. */
 export class StreamableHttpTransport {
   /**
-   * @param endpoint the endpoint whose sessions this transport opens.
+   * @param host the endpoint whose sessions this transport opens, as transports see it.
    * @param jsonResponse answer POSTs that carry requests with one `application/json` body instead
    *   of an SSE stream (progress, logging and server requests about them then go on the
    *   standalone stream, when the client has one open).
    */
-  constructor(private readonly endpoint: McpEndpoint, private readonly jsonResponse: boolean) {}
+  constructor(private readonly host: TransportHost, private readonly jsonResponse: boolean) {}
 
   /**
    * Serves the Streamable HTTP path. Every refusal carries a JSON-RPC error body: 405 (with
    * `Allow`) any method but POST, GET and DELETE; 403, 401 and 503 from the endpoint's security
-   * and OAuth checks (see `AccessControl.admit`: never with `Mcp-Session-Id`); 503 a closed
+   * and OAuth checks (see `TransportHost.admit`: never with `Mcp-Session-Id`); 503 a closed
    * endpoint, or on `initialize` a full one whose sessions are all active (with `Retry-After`; see
-   * `EndpointSessions.makeRoom`), or a 2026-07-28 `subscriptions/listen` past the endpoint's most
+   * `TransportHost.openSession`), or a 2026-07-28 `subscriptions/listen` past the endpoint's most
    * listen streams (with `Retry-After`); then as {@link handlePost},
    * {@link handleGet} and {@link handleDelete}. With OAuth on, a session is bound to the caller
    * that initialized it: another caller's requests get the unknown-session 404.
@@ -81,7 +76,7 @@ export class StreamableHttpTransport {
       sendMethodNotAllowed(res, method, ['GET', 'POST', 'DELETE']);
       return;
     }
-    this.endpoint.access.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
+    this.host.admit(req, res, 'streamable-http', StreamableHttpTransport.onAdmitted, { transport: this, req, res });
   };
 
   /** A request that passed the checks, to its method's handler. */
@@ -110,6 +105,8 @@ export class StreamableHttpTransport {
    * tool's scopes.
    * Batches ({@link refuseBatch}): 400 `-32600` an `initialize` in any array, even alone; a batch
    * on a session that agreed 2025-06-18 or later; one over the endpoint's `maxBatchSize`.
+   * A POST that speaks 2026-07-28 ({@link isModernPost}) goes to `TransportHost.answerStateless`
+   * once its body is read.
    */
   private handlePost(post: Pending): void {
     const { req, res } = post;
@@ -118,32 +115,31 @@ export class StreamableHttpTransport {
       return;
     }
     if (!checkJsonHeaders(req, res)) return;
-    readPostBody(req, res, this.endpoint.maxBodyBytes, StreamableHttpTransport.onBody, post);
+    readPostBody(req, res, this.host.maxBodyBytes, StreamableHttpTransport.onBody, post);
   }
 
   /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
   private static onBody(post: Pending, body: PostedBody): void {
     const { transport, req, res, auth } = post;
+    const { host } = transport;
     if (isModernPost(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS)) {
-      transport.answerModern(body, req, res, auth);
+      host.answerStateless(body, req, res, auth);
       return;
     }
-    const { maxBatchSize } = transport.endpoint;
+    const { maxBatchSize } = host;
     const initialize = body.messages.some(({ message }) => 'method' in message && message.method === 'initialize');
     // An initialize in a batch is refused whatever the revision.
     if (initialize && refuseBatch(res, STREAMABLE_HTTP_VERSION, body, maxBatchSize)) return;
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) if (kind === 'request') requestIds.push((message as JsonRpcRequest).id);
     if (initialize) {
-      const client = transport.endpoint.sessions.makeRoom(req, res, 'streamable-http');
-      if (client === undefined) return;
-      transport.endpoint.sessions.open('streamable-http', req.headers, (session) => transport.answer(session, body, requestIds, req, res, auth), auth, client);
+      host.openSession(req, res, 'streamable-http', auth, (session) => transport.answer(session, body, requestIds, req, res, auth));
       return;
     }
     const session = transport.sessionFor(req, res, auth, body);
     if (session === undefined || !transport.versionSupported(req, res)) return;
     if (refuseBatch(res, revisionOf(session, req), body, maxBatchSize)) return;
-    if (transport.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
+    if (host.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
     transport.answer(session, body, requestIds, req, res, auth);
   }
 
@@ -159,67 +155,10 @@ export class StreamableHttpTransport {
     } else {
       const version = req.headers['mcp-protocol-version'];
       // Clients before 2025-11-25 read an event with empty data as a message, and fail on it.
-      const prime = typeof version === 'string' && version >= '2025-11-25' ? this.endpoint.retryMs : undefined;
+      const prime = typeof version === 'string' && version >= '2025-11-25' ? this.host.retryMs : undefined;
       session.openRequestChannel(new SseStream(res, session, session.queueLimits, headers), requestIds, prime);
     }
-    this.endpoint.receive(session, body.messages, auth);
-  }
-
-  /**
-   * A POST of the 2026-07-28 revision (see `stateless.ts`), after {@link refuseModernBody}: every
-   * message's envelope is checked ({@link checkEnvelope}: 400 `-32602`, `-32022`, `-32020`); a
-   * removed method (`initialize`, `ping`, `logging/setLevel`, `resources/(un)subscribe`) gets 404
-   * `-32601`. Then the POST is
-   * served statelessly as one exchange, with no `Mcp-Session-Id`: notifications and responses
-   * only get 202; requests get one `application/json` answer (404 for `-32601`, 400 for
-   * `-32021`), or an SSE stream when a request asked for progress or a log level (unless JSON
-   * response mode is on), and always for `subscriptions/listen` (its stream stays open; past the
-   * endpoint's most listen streams, 503 with `Retry-After` and a JSON-RPC error for its id). With
-   * OAuth on, a `tools/call` without its tool's scopes gets 403 `insufficient_scope` first, and
-   * the exchange's messages carry the caller.
-   */
-  private answerModern(body: PostedBody, req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): void {
-    if (refuseModernBody(req, res, body, this.endpoint.maxBatchSize)) return;
-    let envelope: Envelope | undefined;
-    let sse = false;
-    let listen: RequestId | undefined;
-    const requestIds: RequestId[] = [];
-    for (const { kind, message } of body.messages) {
-      const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
-      const checked = checkEnvelope(req, message);
-      if ('status' in checked) {
-        sendEnvelopeError(res, id, checked);
-        return;
-      }
-      envelope ??= checked;
-      if (kind !== 'request') continue;
-      const request = message as JsonRpcRequest;
-      if (REMOVED_METHODS.has(request.method)) {
-        sendJsonRpcError(res, 404, ErrorCode.MethodNotFound, `Method not found: ${request.method} is not part of MCP ${MODERN_VERSION}`, id);
-        return;
-      }
-      requestIds.push(request.id);
-      const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
-      if (request.method === 'subscriptions/listen') listen = request.id;
-      if (meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
-    }
-    if (this.endpoint.access.refuseToolCalls(req, res, 'streamable-http', auth, body.messages)) return;
-    if (requestIds.length === 0) {
-      res.writeHead(202, { 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    if (listen !== undefined && this.endpoint.exchanges.refuseListenWhenFull(res, listen)) return;
-    const session = this.endpoint.exchanges.open(envelope as Envelope, (exchange) => {
-      // A listen stream is a stream whatever the JSON response setting: a JSON reply would never complete.
-      if (listen !== undefined || (sse && !this.jsonResponse)) {
-        exchange.openRequestChannel(new SseStream(res, exchange, exchange.queueLimits, {}), requestIds);
-      } else {
-        exchange.openRequestChannel(new JsonReply(res, body.batch, {}, statusOfAnswer), requestIds);
-      }
-    }, listen !== undefined);
-    res.once('close', () => session.close('client-disconnected'));
-    this.endpoint.exchanges.receive(session, body.messages, auth);
+    this.host.receive(session, body.messages, auth);
   }
 
   /**
@@ -240,10 +179,9 @@ export class StreamableHttpTransport {
     if (session === undefined || !this.versionSupported(req, res)) return;
     const headers = { [SESSION_HEADER]: session.id };
     const lastEventId = req.headers['last-event-id'];
-    if (this.endpoint.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
+    if (this.host.resumeGraceMs > 0 && typeof lastEventId === 'string' && lastEventId !== '') {
       const eventId = parseEventId(lastEventId);
-      const opened = this.endpoint.sessions.headersOf(session);
-      if (eventId === undefined || eventId.sessionId !== session.id || opened === undefined || !this.endpoint.access.mayResume(session.id, opened, req.headers, auth) || !session.canResume(eventId.seq)) {
+      if (eventId === undefined || eventId.sessionId !== session.id || !this.host.mayResume(session, req, auth) || !session.canResume(eventId.seq)) {
         sendJsonRpcError(res, 400, TransportErrorCode.BadRequest,
           'Last-Event-ID cannot be resumed: it is not an event of this session, or the events after it are no longer kept');
         return;
@@ -285,16 +223,13 @@ export class StreamableHttpTransport {
       sendJsonRpcError(res, 400, TransportErrorCode.BadRequest, `Bad Request: malformed Mcp-Session-Id: expected visible ASCII, at most ${MAX_SESSION_ID_LENGTH} characters`);
       return undefined;
     }
-    const session = this.endpoint.session(id);
-    if (session === undefined || session.transport !== 'streamable-http' || !this.endpoint.access.sameCaller(id, auth)) {
+    const session = this.host.findSession(id, 'streamable-http', auth);
+    if (session === undefined) {
       const notFound = (): void => sendJsonRpcError(res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it has ended or never existed; send initialize to open a new session');
-      // Open on another instance: the request is relayed there, and answered from there. An id
-      // this package never issues (another server's) is no instance's: not looked up in Redis.
-      if (session === undefined && isWellFormedSessionId(id) && this.endpoint.cluster?.relay(req, res, id, 'streamable', notFound, body === undefined ? undefined : bodyText(body)) === true) return undefined;
-      notFound();
+      // Open on another instance: the request is relayed there, and answered from there.
+      if (!this.host.relay(req, res, id, 'streamable', notFound, body)) notFound();
       return undefined;
     }
-    this.endpoint.sessions.touched(session);
     return session;
   }
 
@@ -309,28 +244,6 @@ export class StreamableHttpTransport {
 }
 
 /**
- * Answers and returns true when a 2026-07-28 POST is refused as a whole, before its envelopes are
- * read: an `MCP-Protocol-Version` this server speaks in neither era, with no envelope, gets 400
- * `-32022` with every supported version ({@link unknownVersion}); a batch gets 400 `-32600`, since
- * this revision has none ({@link refuseBatch}).
- */
-function refuseModernBody(req: IncomingMessage, res: ServerResponse, body: PostedBody, maxBatchSize: number): boolean {
-  const unknown = unknownVersion(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS);
-  if (unknown === undefined) return refuseBatch(res, MODERN_VERSION, body, maxBatchSize);
-  const first = body.messages[0];
-  sendEnvelopeError(res, !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null, unknown);
-  return true;
-}
-
-/** Answers a refused 2026-07-28 request: the error's status, and a JSON-RPC error with its `data`. */
-function sendEnvelopeError(res: ServerResponse, id: RequestId | null, refused: EnvelopeError): void {
-  const error = refused.data === undefined ? { code: refused.code, message: refused.message } : { code: refused.code, message: refused.message, data: refused.data };
-  const payload = JSON.stringify({ jsonrpc: '2.0', id, error });
-  res.writeHead(refused.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-/**
  * The protocol revision a POST on a session speaks: the one its `initialize` agreed; else its
  * `MCP-Protocol-Version` (already checked to be supported), else 2025-03-26 (the revision a
  * request without the header is taken to speak: "Protocol Version Header").
@@ -339,9 +252,4 @@ function revisionOf(session: Session, req: IncomingMessage): string {
   if (session.protocolVersion !== undefined) return session.protocolVersion;
   const header = req.headers['mcp-protocol-version'];
   return typeof header === 'string' ? header : STREAMABLE_HTTP_VERSION;
-}
-
-/** A valid POST body as JSON text again, to relay to another instance. */
-function bodyText(body: PostedBody): string {
-  return JSON.stringify(body.batch ? body.messages.map((m) => m.message) : body.messages[0].message);
 }

@@ -5,7 +5,8 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type McpEndpoint } from '../../core';
-import { mcpContext, type EndpointNode, type McpMsgContext } from './types';
+import { mcpContext } from './msg-context';
+import type { EndpointNode, McpMsgContext } from './types';
 
 /** Message keys shared by the declaration nodes live in the tool node's catalogue. */
 const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';

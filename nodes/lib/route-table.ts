@@ -10,8 +10,7 @@
  * setting {@link ROUTES_SETTING} (`RED.settings.mcpSseEndpointRoutes`): labels, the route tip,
  * the Connect tab's URLs and the shared-path check all come from here.
  */
-import type { Request, Response } from 'express';
-import { metadataPathFor } from '../../core';
+import { metadataPathFor, type HttpHandler, type McpEndpoint } from '../../core';
 import type { Method } from './routes';
 import type { EndpointRoute } from './serve-endpoint';
 import type { EndpointNode } from './types';
@@ -56,13 +55,12 @@ export function routePath(cfg: EndpointNode, route: RouteSpec): string | undefin
   return cfg.streamablePath;
 }
 
-/** The handler of `route` on the endpoint node `cfg`'s transport core. */
-function handlerOf(cfg: EndpointNode, route: RouteSpec): EndpointRoute['handler'] {
-  const { endpoint } = cfg;
-  if (route.field === 'ssePath') return (req: Request, res: Response) => endpoint.sse.handleGet(req, res);
-  if (route.field === 'messagePath') return (req: Request, res: Response) => endpoint.sse.handlePost(req, res);
-  return (req: Request, res: Response) => endpoint.streamableHttp.handle(req, res);
-}
+/** The endpoint method that serves each route (`McpEndpoint`: each answers the methods it does not serve with 405). */
+const HANDLERS: Readonly<Record<RouteField, (endpoint: McpEndpoint) => HttpHandler>> = {
+  ssePath: (endpoint) => endpoint.handleSseGet,
+  messagePath: (endpoint) => endpoint.handleSsePost,
+  streamablePath: (endpoint) => endpoint.handleStreamableHttp,
+};
 
 /**
  * The routes the endpoint node `cfg` makes a node serve, with their handlers: those of `nodeType`
@@ -71,15 +69,15 @@ function handlerOf(cfg: EndpointNode, route: RouteSpec): EndpointRoute['handler'
  */
 export function endpointRoutes(cfg: EndpointNode, nodeType?: RouteSpec['node']): EndpointRoute[] {
   const routes: EndpointRoute[] = [];
-  const oauth = cfg.endpoint.access.oauth;
+  const { endpoint } = cfg;
   for (const route of ROUTE_TABLE) {
     if (nodeType !== undefined && route.node !== nodeType) continue;
     const path = routePath(cfg, route);
     if (path === undefined) continue;
-    const handler = handlerOf(cfg, route);
+    const handler = HANDLERS[route.field](endpoint);
     for (const method of route.methods) routes.push({ method: method.toLowerCase() as Method, path, handler });
-    if (route.metadata && oauth !== undefined) {
-      routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => oauth.serveMetadata(req, res, route.transport) });
+    if (route.metadata && endpoint.usesOAuth) {
+      routes.push({ method: 'get', path: metadataPathFor(path), handler: (req, res) => endpoint.serveResourceMetadata(req, res, route.transport) });
     }
   }
   return routes;

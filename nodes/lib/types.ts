@@ -1,9 +1,9 @@
 /**
- * The msg properties and node configurations this package's nodes share.
+ * The msg properties and node configurations this package's nodes share (types only: `msg.mcp`
+ * is filled in by `msg-context.ts`).
  */
 import type { NodeDef, Node } from 'node-red';
-import type { McpEndpoint, MessageKind, RequestId, Session, TransportKind } from '../../core';
-import { msgAuth } from './msg-auth';
+import type { McpEndpoint, MessageKind, RequestId, TransportKind } from '../../core';
 
 /**
  * `msg.mcp`: where a msg came from and where its answer goes. Set by `mcp message in` and
@@ -75,30 +75,6 @@ export interface McpAuth {
   claims: Record<string, unknown>;
   /** When the token expires, in epoch ms. */
   expiresAt: number | undefined;
-}
-
-/**
- * `msg.mcp` of a client message: the session's id (or, for a 2026-07-28 request, the exchange's
- * id, capabilities and carried state), endpoint, transport and protocol version, the caller (OAuth
- * 2.1: `auth`, from the latest access token of the session or exchange), plus `extra`.
- */
-export function mcpContext(endpoint: McpEndpoint, session: Session, extra: Partial<McpMsgContext>): McpMsgContext {
-  const mcp: McpMsgContext = session.exchange === undefined
-    ? { sessionId: session.id, endpoint: endpoint.id, transport: session.transport }
-    : { exchangeId: session.id, endpoint: endpoint.id, transport: session.transport };
-  if (session.protocolVersion !== undefined) mcp.protocolVersion = session.protocolVersion;
-  const auth = msgAuth(endpoint.access.callerOf(session.id));
-  if (auth !== undefined) mcp.auth = auth;
-  const capabilities = endpoint.features.clientCapabilities(session);
-  if (capabilities !== undefined) mcp.clientCapabilities = capabilities;
-  if (session.exchange !== undefined) {
-    if (session.exchange.envelope.clientInfo !== undefined) mcp.clientInfo = session.exchange.envelope.clientInfo;
-    if (extra.requestId !== undefined) {
-      const state = endpoint.exchanges.state(session, extra.requestId);
-      if (state !== undefined) mcp.state = state;
-    }
-  }
-  return Object.assign(mcp, extra);
 }
 
 /** `msg.payload` of the msgs `mcp sse in` sends. */

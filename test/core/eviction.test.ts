@@ -68,7 +68,7 @@ describe('a full endpoint evicts its least recently active idle session', () => 
     const abandoned: StreamableClient[] = [];
     for (let i = 0; i < 100; i++) abandoned.push(await idleSession());
     assert.equal(s.endpoint.sessionCount, 50);
-    assert.equal(s.endpoint.sessions.evicted, 50);
+    assert.equal(s.endpoint.sessionsEvicted, 50);
     const fresh = await idleSession();
     assert.equal(await statusOf(fresh), 202);
     assert.equal(await statusOf(abandoned[0]), 404, 'the oldest was evicted');
@@ -86,7 +86,7 @@ describe('a full endpoint evicts its least recently active idle session', () => 
     assert.equal(await statusOf(b), 404);
     assert.equal(await statusOf(a), 202);
     assert.equal(await statusOf(c), 202);
-    assert.equal(s.endpoint.sessions.evicted, 1);
+    assert.equal(s.endpoint.sessionsEvicted, 1);
   });
 
   it('never evicts a session with an open stream or a request in flight; all active, 503 with Retry-After; one quiet again, it goes', async () => {
@@ -104,7 +104,7 @@ describe('a full endpoint evicts its least recently active idle session', () => 
     assert.equal(refused.headers['retry-after'], '5');
     assert.equal(refused.headers['mcp-session-id'], undefined);
     assert.deepEqual(JSON.parse(refused.body), { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'This MCP endpoint has its maximum of 3 open sessions; try again later' } });
-    assert.equal(s.endpoint.sessions.evicted, 0);
+    assert.equal(s.endpoint.sessionsEvicted, 0);
     assert.equal(await statusOf(listening), 202);
 
     // The held request is answered: its POST stream ends, the session is idle and the next to go.
@@ -173,7 +173,7 @@ describe('the per-client cap on sessions without a stream', () => {
     const mine: StreamableClient[] = [];
     for (let i = 0; i < 10; i++) mine.push(await idleSession('203.0.113.5'));
     assert.equal(s.endpoint.sessionCount, 5);
-    assert.equal(s.endpoint.sessions.evicted, 7);
+    assert.equal(s.endpoint.sessionsEvicted, 7);
     for (const c of mine.slice(0, 7)) assert.equal(await statusOf(c), 404);
     for (const c of [...mine.slice(7), ...other]) assert.equal(await statusOf(c), 202);
   });
@@ -197,7 +197,7 @@ describe('the per-client cap on sessions without a stream', () => {
     const idle = await idleSession();
     for (let i = 0; i < 3; i++) assert.equal((await (await idleSession()).get()).status, 200);
     const another = await idleSession();
-    assert.equal(s.endpoint.sessions.evicted, 0, 'two sessions without a stream: the cap is not passed');
+    assert.equal(s.endpoint.sessionsEvicted, 0, 'two sessions without a stream: the cap is not passed');
     assert.equal(await statusOf(idle), 202);
     assert.equal(await statusOf(another), 202);
   });
@@ -207,7 +207,7 @@ describe('the per-client cap on sessions without a stream', () => {
     const idle = [await idleSession(), await idleSession()];
     const sse = await openSse(`${s.url}/sse`);
     streams.push(sse);
-    assert.equal(s.endpoint.sessions.evicted, 0);
+    assert.equal(s.endpoint.sessionsEvicted, 0);
     for (const c of idle) assert.equal(await statusOf(c), 202);
   });
 
@@ -215,9 +215,9 @@ describe('the per-client cap on sessions without a stream', () => {
     const s = await start({ maxSessions: 100, maxIdleSessionsPerClient: 2, resumeGraceMs: 10_000 });
     const sse = await openSse(`${s.url}/sse`);
     sse.close();
-    await waitFor(() => s.endpoint.sessions.get(sse.sessionId)?.streaming === false, 2000, 'the SSE stream dropped');
+    await waitFor(() => s.endpoint.session(sse.sessionId)?.streaming === false, 2000, 'the SSE stream dropped');
     const idle = [await idleSession(), await idleSession()];
-    assert.equal(s.endpoint.sessions.evicted, 0);
+    assert.equal(s.endpoint.sessionsEvicted, 0);
     assert.equal(s.endpoint.sessionCount, 3, 'the SSE session waits for its client');
     for (const c of idle) assert.equal(await statusOf(c), 202);
   });
@@ -226,14 +226,14 @@ describe('the per-client cap on sessions without a stream', () => {
     const s = await start({ maxSessions: 1000, maxIdleSessionsPerClient: 0 });
     for (let i = 0; i < 150; i++) await idleSession();
     assert.equal(s.endpoint.sessionCount, 150);
-    assert.equal(s.endpoint.sessions.evicted, 0);
+    assert.equal(s.endpoint.sessionsEvicted, 0);
   });
 
   it('defaults to 100 per client', async () => {
     const s = await start({ maxSessions: 1000 });
     for (let i = 0; i < 105; i++) await idleSession();
     assert.equal(s.endpoint.sessionCount, 100);
-    assert.equal(s.endpoint.sessions.evicted, 5);
+    assert.equal(s.endpoint.sessionsEvicted, 5);
   });
 
   it('an IPv6 client is one client across its /64', async () => {

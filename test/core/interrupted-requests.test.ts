@@ -14,7 +14,7 @@ import { startCoreServer, waitFor, type CoreServer } from '../support/core-serve
 import { openSse, postJson, type SseConnection } from '../support/sse-client';
 import { messagesOf, StreamableClient } from '../support/streamable-client';
 import { InterruptedRequests } from '../../core/interrupted-requests';
-import { processStateSecret } from '../../core/input-required';
+import { processStateSecret } from '../../core/stateless/request-state';
 import type { EndpointOptions, InboundMessage } from '../../core/endpoint-options';
 import type { JsonRpcRequest } from '../../core/jsonrpc';
 

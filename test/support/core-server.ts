@@ -37,11 +37,11 @@ export async function startCoreServer(options: Partial<EndpointOptions> = {}): P
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     // Every method goes to the endpoint, which answers the wrong ones with 405.
-    if (path === '/sse') endpoint.sse.handleGet(req, res);
-    else if (path === '/message') endpoint.sse.handlePost(req, res);
-    else if (path === '/mcp') endpoint.streamableHttp.handle(req, res);
-    else if (path === '/.well-known/oauth-protected-resource/sse' && endpoint.access.oauth) endpoint.access.oauth.serveMetadata(req, res, 'sse');
-    else if (path === '/.well-known/oauth-protected-resource/mcp' && endpoint.access.oauth) endpoint.access.oauth.serveMetadata(req, res, 'streamable-http');
+    if (path === '/sse') endpoint.handleSseGet(req, res);
+    else if (path === '/message') endpoint.handleSsePost(req, res);
+    else if (path === '/mcp') endpoint.handleStreamableHttp(req, res);
+    else if (path === '/.well-known/oauth-protected-resource/sse' && endpoint.usesOAuth) endpoint.serveResourceMetadata(req, res, 'sse');
+    else if (path === '/.well-known/oauth-protected-resource/mcp' && endpoint.usesOAuth) endpoint.serveResourceMetadata(req, res, 'streamable-http');
     else {
       res.writeHead(404);
       res.end();

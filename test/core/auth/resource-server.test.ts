@@ -29,7 +29,7 @@ describe('an endpoint as an OAuth 2.1 resource server, against oidc-provider (co
   before(async () => {
     as = await startAuthorizationServer({ resourceScopes: 'mcp:tools math:add' });
     server = await startCoreServer({ oauth: { issuers: [as.issuer], requiredScopes: ['mcp:tools'], paths: CORE_OAUTH_PATHS } });
-    server.endpoint.access.toolScopes.declare('add', ['math:add']);
+    server.endpoint.declareToolScopes(new Map([['add', ['math:add']]]));
     answerLikeTheTutorial(server.endpoint);
   });
   after(async () => {

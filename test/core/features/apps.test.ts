@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
-import type { Session } from '../../../core/session';
+import type { ReplyDestination } from '../../../core/reply-destination';
 import { Catalog } from '../../../core/features/catalog';
 import { DeclarationError, type ResourceDeclaration, type ToolDeclaration } from '../../../core/features/declarations';
 import { isCspOrigin, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, viewMeta } from '../../../core/features/apps';
@@ -136,7 +136,7 @@ afterEach(async () => {
 /** An endpoint on /mcp (Streamable HTTP) with a plain node:http server. */
 async function serve(): Promise<{ endpoint: McpEndpoint; url: string }> {
   const endpoint = new McpEndpoint({ id: 'ep', registry: new SessionRegistry(), messageUrl: '/message', features: { listChangedDelayMs: 20 } });
-  const listening = await listenOnLoopback(http.createServer((req, res) => endpoint.streamableHttp.handle(req, res)));
+  const listening = await listenOnLoopback(http.createServer((req, res) => endpoint.handleStreamableHttp(req, res)));
   closers.push(async () => {
     endpoint.close();
     await listening.close();
@@ -198,7 +198,7 @@ describe('an endpoint serving a view', () => {
 
   it("keeps the capabilities each session's client declared in initialize, until the session closes", async () => {
     const { endpoint, url } = await serve();
-    const seen: Session[] = [];
+    const seen: ReplyDestination[] = [];
     endpoint.features.declare({ ...linkedTool(), onRequest: (request) => {
       seen.push(request.session);
       endpoint.send(request.session.id, 'ok', { requestId: request.requestId });

@@ -33,9 +33,9 @@ async function serve(options: Partial<EndpointOptions> = {}, flow = true): Promi
   if (flow) endpoint.messageReceived.add(({ message }) => received.push(message as { method?: string }));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path === '/sse') endpoint.sse.handleGet(req, res);
-    else if (path === '/message') endpoint.sse.handlePost(req, res);
-    else endpoint.streamableHttp.handle(req, res);
+    if (path === '/sse') endpoint.handleSseGet(req, res);
+    else if (path === '/message') endpoint.handleSsePost(req, res);
+    else endpoint.handleStreamableHttp(req, res);
   });
   const listening = await listenOnLoopback(server);
   closers.push(async () => {

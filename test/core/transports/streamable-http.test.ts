@@ -357,7 +357,7 @@ describe('Streamable HTTP: refusals, each with its status and JSON-RPC error, no
     const fresh = await openSession();
     assert.deepEqual(reasons, [`${idle.sessionId as string}:evicted`]);
     assert.equal(s.endpoint.sessionCount, 2);
-    assert.equal(s.endpoint.sessions.evicted, 1);
+    assert.equal(s.endpoint.sessionsEvicted, 1);
     const gone = await idle.post(ping(1));
     assert.equal(gone.status, 404);
     assert.equal(errorOf(gone).code, -32001);
@@ -451,7 +451,7 @@ describe('Streamable HTTP: 2026-07-28 requests that are batched, not UTF-8, or n
     assert.equal(enveloped.status, 400);
     assert.match(errorOf(enveloped).message, /protocol version 2026-07-28/);
     assert.equal(s.received.length, 0, 'nothing reached the flow');
-    assert.equal(s.endpoint.exchanges.size, 0);
+    assert.equal(s.endpoint.exchangeCount, 0);
     // The same request alone is answered (here by the test, as the flow).
     const single = client().post(list('single'), MODERN_HEADERS);
     await waitFor(() => s.received.length === 1, 2000, 'the flow to get the request');

@@ -1,9 +1,8 @@
 /**
  * The 2026-07-28 exchanges of one endpoint: each stateless POST while it is answered (MCP
- * 2026-07-28, SEP-2575; see `stateless.ts` for the envelope, the sealed `requestState` and the
- * caching hints). An exchange is a {@link Session} that lives only as long as its POST: it is
- * never in the registry, no listener hears it open or close, and `mcp sse out` addresses it by
- * its id (`msg.mcp.exchangeId`) as it would a session.
+ * 2026-07-28, SEP-2575), an {@link Exchange} that lives only as long as its POST (see
+ * `exchange.ts`; `envelope.ts`, `request-state.ts`, `cache-hints.ts` and `listen.ts` for the
+ * revision's parts).
  *
  * Answered here: `server/discover`, `subscriptions/listen`, a retry's `requestState`, and what a
  * flow sends on an exchange (results decorated, input requests turned into `input_required`).
@@ -12,28 +11,30 @@
  * Never imports Node-RED.
  */
 import type { ServerResponse } from 'node:http';
-import type { AuthInfo } from './auth/claims';
-import type { AccessControl } from './auth/access-control';
-import { DEFAULT_MAX_LISTEN_STREAMS } from './endpoint-options';
-import { sendJsonRpcError, TransportErrorCode } from './http';
-import type { JsonObject } from './features/declarations';
-import type { ServerFeatures } from './features/server-features';
-import { isLogLevel } from './features/logging';
-import { toOutboundMessage, type JsonRpcMessage, type JsonRpcRequest, type MessageKind, type RequestId } from './jsonrpc';
-import type { KeepAlive } from './keep-alive';
-import type { Protocol, PushResult, SendContext } from './protocol';
-import { Session } from './session';
-import { newSessionId } from './session-id';
-import type { QueueLimits } from './sse';
+import type { AuthInfo } from '../auth/claims';
+import type { AccessControl } from '../auth/access-control';
+import { DEFAULT_MAX_LISTEN_STREAMS } from '../endpoint-options';
+import { sendJsonRpcError, TransportErrorCode } from '../http';
+import type { JsonObject } from '../features/declarations';
+import type { ServerFeatures } from '../features/server-features';
+import { isLogLevel } from '../features/logging';
+import { toOutboundMessage, type JsonRpcMessage, type JsonRpcRequest, type MessageKind, type RequestId } from '../jsonrpc';
+import type { KeepAlive } from '../keep-alive';
+import type { Protocol, PushResult, SendContext } from '../protocol';
+import { newSessionId } from '../session-id';
+import type { QueueLimits } from '../sse';
+import { decorateResult, type CachingOptions } from './cache-hints';
+import { META, MODERN_VERSIONS, type Envelope } from './envelope';
+import { Exchange, requestKey } from './exchange';
 import { InputRequired } from './input-required';
-import { decorateResult, Exchange, listenFilter, listenWants, META, MODERN_VERSIONS, requestKey, type CachingOptions, type Envelope } from './stateless';
+import { listenFilter, listenWants } from './listen';
 
 const ErrorCodeInvalidParams = -32602;
 
 /** Messages of one POST, as the transports hand them on. */
 type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
 
-/** What the exchanges need from their endpoint (`McpEndpoint` is one). */
+/** What the exchanges need from their endpoint (its `Dispatcher` makes one). */
 export interface ExchangeHost {
   /** The endpoint's id. */
   readonly id: string;
@@ -46,7 +47,7 @@ export interface ExchangeHost {
   /** Hears a sentence to log. */
   readonly warning: { emit(text: string): void };
   /** Hands messages on as a session's (protocol layer, features, flow). */
-  receive(session: Session, messages: Messages, auth?: AuthInfo): void;
+  receive(exchange: Exchange, messages: Messages, auth?: AuthInfo): void;
 }
 
 /** Settings of the exchanges of an endpoint. */
@@ -65,9 +66,9 @@ export const LISTEN_RETRY_AFTER_S = 5;
 /** The open exchanges of one endpoint; see the module comment. */
 export class Exchanges {
   /** Open exchanges, by id. */
-  private readonly byId = new Map<string, Session>();
+  private readonly byId = new Map<string, Exchange>();
   /** The open exchanges that are `subscriptions/listen` streams. */
-  private readonly listening = new Set<Session>();
+  private readonly listening = new Set<Exchange>();
   private readonly caching: Required<CachingOptions>;
   private readonly input: InputRequired;
   private readonly maxListenStreams: number;
@@ -75,7 +76,7 @@ export class Exchanges {
   constructor(private readonly host: ExchangeHost, options: ExchangeOptions = {}) {
     this.maxListenStreams = options.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS;
     this.caching = { ttlMs: Math.max(0, Math.floor(options.caching?.ttlMs ?? 0)), cacheScope: options.caching?.cacheScope === 'public' ? 'public' : 'private' };
-    this.input = new InputRequired(options.stateSecret, host.id, (session, payload, context) => this.send(session, payload, context), (text) => host.warning.emit(text));
+    this.input = new InputRequired(options.stateSecret, host.id, (exchange, payload, context) => this.send(exchange, payload, context), (text) => host.warning.emit(text));
   }
 
   /** The number of open exchanges. */
@@ -103,13 +104,13 @@ export class Exchanges {
   }
 
   /** The open exchange `id`, or `undefined` (also once it has closed). */
-  get(id: string): Session | undefined {
-    const session = this.byId.get(id);
-    return session === undefined || session.closed ? undefined : session;
+  get(id: string): Exchange | undefined {
+    const exchange = this.byId.get(id);
+    return exchange === undefined || exchange.closed ? undefined : exchange;
   }
 
   /** Every exchange not yet forgotten, for the keep-alive. */
-  values(): Iterable<Session> {
+  values(): Iterable<Exchange> {
     return this.byId.values();
   }
 
@@ -120,24 +121,18 @@ export class Exchanges {
    * @param listen the POST opens a `subscriptions/listen` stream: it counts against
    *   `maxListenStreams` while open (the caller checked {@link refuseListenWhenFull}).
    */
-  open(envelope: Envelope, setUp: (session: Session) => void, listen = false): Session {
-    const session = new Session(newSessionId(), this.host.id, {
-      transport: 'streamable-http',
+  open(envelope: Envelope, setUp: (exchange: Exchange) => void, listen = false): Exchange {
+    const exchange = new Exchange(newSessionId(), envelope, {
       queueLimits: this.host.queueLimits,
-      resumeGraceMs: 0,
-      replayEvents: 0,
-      endsWithStream: false,
       onClose: (closed) => this.onClosed(closed),
       onWarning: (text) => this.host.warning.emit(text),
     });
-    session.exchange = new Exchange(envelope);
-    session.protocolVersion = envelope.protocolVersion;
-    if (envelope.logLevel !== undefined && isLogLevel(envelope.logLevel)) this.host.protocol.logLevels.set(session.id, envelope.logLevel);
-    this.byId.set(session.id, session);
-    if (listen) this.listening.add(session);
-    setUp(session);
+    if (envelope.logLevel !== undefined && isLogLevel(envelope.logLevel)) this.host.protocol.logLevels.set(exchange.id, envelope.logLevel);
+    this.byId.set(exchange.id, exchange);
+    if (listen) this.listening.add(exchange);
+    setUp(exchange);
     this.host.keepAlive.start();
-    return session;
+    return exchange;
   }
 
   /**
@@ -146,8 +141,7 @@ export class Exchanges {
    * answered `-32602`); everything else goes on as a session's messages do.
    * @param auth with OAuth on, the caller of the POST.
    */
-  receive(session: Session, messages: Messages, auth?: AuthInfo): void {
-    const exchange = session.exchange as Exchange;
+  receive(exchange: Exchange, messages: Messages, auth?: AuthInfo): void {
     const rest: Messages = [];
     for (const entry of messages) {
       if (entry.kind !== 'request') {
@@ -157,31 +151,31 @@ export class Exchanges {
       const request = entry.message as JsonRpcRequest;
       const params = (request.params ?? {}) as Record<string, unknown>;
       if (request.method === 'server/discover') {
-        this.host.protocol.clientRequests.received(session.id, request);
-        this.send(session, { jsonrpc: '2.0', id: request.id, result: this.discoverResult() }, { requestId: request.id });
+        this.host.protocol.clientRequests.received(exchange.id, request);
+        this.send(exchange, { jsonrpc: '2.0', id: request.id, result: this.discoverResult() }, { requestId: request.id });
         continue;
       }
       if (request.method === 'subscriptions/listen') {
         const filter = listenFilter(params.notifications, this.host.features.discoverCapabilities());
         exchange.listen = { id: request.id, filter };
-        session.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
+        exchange.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
         continue;
       }
       const { entry: record, valid } = this.input.open(request);
       exchange.requests.set(requestKey(request.id), record);
       if (!valid) {
-        this.host.protocol.clientRequests.received(session.id, request);
-        this.send(session, { jsonrpc: '2.0', id: request.id, error: { code: ErrorCodeInvalidParams, message: 'Invalid or expired requestState' } }, { requestId: request.id });
+        this.host.protocol.clientRequests.received(exchange.id, request);
+        this.send(exchange, { jsonrpc: '2.0', id: request.id, error: { code: ErrorCodeInvalidParams, message: 'Invalid or expired requestState' } }, { requestId: request.id });
         continue;
       }
       rest.push(entry);
     }
-    if (rest.length > 0) this.host.receive(session, rest, auth);
+    if (rest.length > 0) this.host.receive(exchange, rest, auth);
   }
 
   /** The flow state a retry carried for request `id` of an exchange (`msg.mcp.state`). */
-  state(session: Session, id: RequestId): unknown {
-    return session.exchange?.requests.get(requestKey(id))?.state;
+  state(exchange: Exchange, id: RequestId): unknown {
+    return exchange.requests.get(requestKey(id))?.state;
   }
 
   /**
@@ -191,16 +185,15 @@ export class Exchanges {
    * request becomes part of an `input_required` result (see {@link InputRequired.ask}).
    * @throws TypeError, SessionClosedError, RangeError as `Protocol.send`.
    */
-  send(session: Session, payload: unknown, context: SendContext): PushResult {
-    const exchange = session.exchange as Exchange;
+  send(exchange: Exchange, payload: unknown, context: SendContext): PushResult {
     const message = toOutboundMessage(payload, context.requestId) as unknown as Record<string, unknown>;
     const method = message.method;
     if (typeof method === 'string') {
       if (method === 'notifications/message' && exchange.envelope.logLevel === undefined) {
         return { sent: false, reason: 'log message dropped: the request set no _meta logLevel', filtered: true };
       }
-      if (!method.startsWith('notifications/') && context.request !== undefined) return this.input.ask(session, exchange, message, context);
-      return this.host.protocol.send(session, message, context);
+      if (!method.startsWith('notifications/') && context.request !== undefined) return this.input.ask(exchange, message, context);
+      return this.host.protocol.send(exchange, message, context);
     }
     const id = message.id as RequestId | null;
     const entry = id === null ? undefined : exchange.requests.get(requestKey(id));
@@ -213,7 +206,7 @@ export class Exchanges {
       const error = message.error as { code?: number; data?: unknown };
       if (error.code === -32002) out.error = { ...error, code: ErrorCodeInvalidParams, data: error.data ?? { uri: entry?.name } };
     }
-    return this.host.protocol.send(session, out, context);
+    return this.host.protocol.send(exchange, out, context);
   }
 
   /**
@@ -228,12 +221,12 @@ export class Exchanges {
     const { method } = payload;
     const params = (typeof payload.params === 'object' && payload.params !== null ? payload.params : {}) as JsonObject;
     let sent = 0;
-    for (const session of this.byId.values()) {
-      const listen = session.exchange?.listen;
-      if (listen === undefined || session.closed || !listenWants(listen.filter, method, params)) continue;
+    for (const exchange of this.byId.values()) {
+      const listen = exchange.listen;
+      if (listen === undefined || exchange.closed || !listenWants(listen.filter, method, params)) continue;
       const meta = typeof params._meta === 'object' && params._meta !== null ? params._meta : {};
       try {
-        if (session.send({ jsonrpc: '2.0', method: method as string, params: { ...params, _meta: { ...meta, [META.subscriptionId]: listen.id } } } as JsonRpcMessage, listen.id)) sent++;
+        if (exchange.send({ jsonrpc: '2.0', method: method as string, params: { ...params, _meta: { ...meta, [META.subscriptionId]: listen.id } } } as JsonRpcMessage, listen.id)) sent++;
       } catch {
         // the listener has gone
       }
@@ -249,17 +242,17 @@ export class Exchanges {
    * subscription ended gracefully rather than being cut off.
    */
   closeAll(): void {
-    for (const session of [...this.byId.values()]) {
-      const listen = session.exchange?.listen;
-      if (listen !== undefined && !session.closed) {
+    for (const exchange of [...this.byId.values()]) {
+      const listen = exchange.listen;
+      if (listen !== undefined && !exchange.closed) {
         const result = decorateResult({ _meta: { [META.subscriptionId]: listen.id } }, 'subscriptions/listen', this.host.features.serverInfo, this.caching);
         try {
-          session.send({ jsonrpc: '2.0', id: listen.id, result } as JsonRpcMessage);
+          exchange.send({ jsonrpc: '2.0', id: listen.id, result } as JsonRpcMessage);
         } catch {
           // the listener has gone
         }
       }
-      session.close('endpoint-closed');
+      exchange.close('endpoint-closed');
     }
   }
 
@@ -268,13 +261,13 @@ export class Exchanges {
     return { supportedVersions: [...MODERN_VERSIONS], capabilities: this.host.features.discoverCapabilities() };
   }
 
-  private onClosed(session: Session): void {
-    this.byId.delete(session.id);
-    this.listening.delete(session);
-    this.host.access.forget(session.id);
-    for (const entry of session.exchange?.requests.values() ?? []) if (entry.timer !== undefined) clearTimeout(entry.timer);
-    this.host.protocol.closeSession(session.id);
-    this.host.features.closeSession(session.id);
+  private onClosed(exchange: Exchange): void {
+    this.byId.delete(exchange.id);
+    this.listening.delete(exchange);
+    this.host.access.forget(exchange.id);
+    for (const entry of exchange.requests.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.host.protocol.closeSession(exchange.id);
+    this.host.features.closeSession(exchange.id);
     this.host.keepAlive.stopWhenIdle();
   }
 }

@@ -1,16 +1,12 @@
 /**
- * MCP 2026-07-28 building blocks (core/stateless.ts): the envelope check and the error a client
- * gets for each fault, `requestState` sealing (secret, tamper-proof, expiring), the caching hints
- * on list results, and the `subscriptions/listen` filter.
+ * The MCP 2026-07-28 envelope (core/stateless/envelope.ts): telling a 2026-07-28 POST from a
+ * session's, the envelope check, and the error a client gets for each fault.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import {
-  checkEnvelope, decorateResult, isModernPost, listenFilter, listenWants, META, ModernErrorCode, StateSeal, unknownVersion,
-  type EnvelopeError, type RequestState,
-} from '../../core/stateless';
-import type { JsonRpcMessage } from '../../core/jsonrpc';
+import { checkEnvelope, isModernPost, META, ModernErrorCode, unknownVersion, type EnvelopeError } from '../../../core/stateless/envelope';
+import type { JsonRpcMessage } from '../../../core/jsonrpc';
 
 const ENVELOPE = { [META.protocolVersion]: '2026-07-28', [META.clientCapabilities]: { elicitation: {} }, [META.clientInfo]: { name: 'c', version: '1' } };
 
@@ -95,80 +91,5 @@ describe('the 2026-07-28 envelope', () => {
     assert.equal(isModernPost(post({}), [call('add')], legacy), true);
     assert.equal(isModernPost(post({ 'MCP-Protocol-Version': '2025-11-25' }), [call('add', null)], legacy), false);
     assert.equal(isModernPost(post({ 'Mcp-Session-Id': 'x', 'MCP-Protocol-Version': '2026-07-28' }), [call('add')], legacy), false);
-  });
-});
-
-describe('requestState sealing', () => {
-  const state: RequestState = { method: 'tools/call', name: 'book', responses: { 'input-1': { action: 'accept' } }, state: { step: 2 }, exp: Date.now() + 60_000 };
-
-  it('opens what it sealed, and the sealed text shows nothing of it and differs each time', () => {
-    const seal = new StateSeal('shared');
-    const text = seal.seal(state);
-    assert.deepEqual(seal.open(text), state);
-    assert.match(text, /^[A-Za-z0-9_-]+$/);
-    assert.doesNotMatch(Buffer.from(text, 'base64url').toString('latin1'), /book|accept|step/);
-    assert.notEqual(seal.seal(state), text, 'a new IV each time');
-    assert.deepEqual(new StateSeal('shared').open(text), state, 'another instance with the same secret opens it');
-  });
-
-  it('refuses a tampered state, one sealed with another secret, an expired one, and anything that is not a sealed text', () => {
-    const seal = new StateSeal('shared');
-    const text = seal.seal(state);
-    const raw = Buffer.from(text, 'base64url');
-    for (const at of [0, 12, 20, raw.length - 1]) {
-      const tampered = Buffer.from(raw);
-      tampered[at] ^= 1;
-      assert.equal(seal.open(tampered.toString('base64url')), undefined, `byte ${at} flipped`);
-    }
-    assert.equal(new StateSeal('other').open(text), undefined);
-    assert.equal(seal.open(seal.seal({ ...state, exp: Date.now() - 1 })), undefined);
-    for (const junk of [undefined, 42, '', 'short', 'not base64url!'.repeat(4), { text }]) assert.equal(seal.open(junk), undefined);
-  });
-});
-
-describe('2026-07-28 results', () => {
-  const caching = { ttlMs: 30_000, cacheScope: 'public' as const };
-  const serverInfo = { name: 'node-red', version: '1.0.0' };
-
-  it('gives list results and resources/read resultType, serverInfo and the endpoint\'s ttlMs and cacheScope', () => {
-    for (const method of ['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read', 'server/discover']) {
-      assert.deepEqual(decorateResult({ tools: [] }, method, serverInfo, caching),
-        { tools: [], resultType: 'complete', _meta: { [META.serverInfo]: serverInfo }, ttlMs: 30_000, cacheScope: 'public' }, method);
-    }
-  });
-
-  it('keeps what the flow set, and gives no caching hints to calls or to input_required', () => {
-    assert.deepEqual(decorateResult({ tools: [], ttlMs: 5, cacheScope: 'private', _meta: { mine: 1 } }, 'tools/list', serverInfo, caching),
-      { tools: [], ttlMs: 5, cacheScope: 'private', resultType: 'complete', _meta: { mine: 1, [META.serverInfo]: serverInfo } });
-    assert.deepEqual(decorateResult({ content: [] }, 'tools/call', serverInfo, caching), { content: [], resultType: 'complete', _meta: { [META.serverInfo]: serverInfo } });
-    const asking = decorateResult({ resultType: 'input_required', inputRequests: {} }, 'resources/read', serverInfo, caching);
-    assert.equal(asking.ttlMs, undefined);
-    assert.equal(asking.cacheScope, undefined);
-  });
-});
-
-describe('the subscriptions/listen filter', () => {
-  it('honours the list-changed keys set to true and the string URIs of resourceSubscriptions, nothing else', () => {
-    assert.deepEqual(listenFilter({ toolsListChanged: true, promptsListChanged: false, resourcesListChanged: 'yes', tasks: true, resourceSubscriptions: ['file:///a', 7, 'file:///a', 'file:///b'] }),
-      { toolsListChanged: true, resourceSubscriptions: ['file:///a', 'file:///b'] });
-    assert.deepEqual(listenFilter(undefined), {});
-    assert.deepEqual(listenFilter({ resourceSubscriptions: 'file:///a' }), {});
-  });
-
-  it('leaves out what the capabilities do not announce: a list without listChanged, resourceSubscriptions without resources.subscribe', () => {
-    const asked = { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, resourceSubscriptions: ['file:///a'] };
-    assert.deepEqual(listenFilter(asked, { logging: {}, tools: { listChanged: true }, prompts: {}, resources: { listChanged: true } }), { toolsListChanged: true, resourcesListChanged: true });
-    assert.deepEqual(listenFilter(asked, { resources: { subscribe: true } }), { resourceSubscriptions: ['file:///a'] });
-    assert.deepEqual(listenFilter(asked, { tools: {} }), {}, 'a flow that answers everything itself announces no list changes');
-  });
-
-  it('lets through the list-changed notifications named and resources/updated for a subscribed URI only', () => {
-    const filter = listenFilter({ toolsListChanged: true, resourceSubscriptions: ['file:///a'] });
-    assert.equal(listenWants(filter, 'notifications/tools/list_changed', {}), true);
-    assert.equal(listenWants(filter, 'notifications/prompts/list_changed', {}), false);
-    assert.equal(listenWants(filter, 'notifications/resources/updated', { uri: 'file:///a' }), true);
-    assert.equal(listenWants(filter, 'notifications/resources/updated', { uri: 'file:///b' }), false);
-    assert.equal(listenWants(filter, 'notifications/resources/updated', undefined), false);
-    assert.equal(listenWants(filter, 'notifications/message', { level: 'info' }), false, 'what no filter names never goes to a listen stream');
   });
 });

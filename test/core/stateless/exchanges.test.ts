@@ -1,5 +1,5 @@
 /**
- * 2026-07-28 exchanges (core/exchanges.ts) over plain node:http, as a raw client meets them:
+ * 2026-07-28 exchanges (core/stateless/exchanges.ts) over plain node:http, as a raw client meets them:
  * `subscriptions/listen` streams (an SSE stream even in JSON response mode; the acknowledgement
  * with the filter narrowed to what `server/discover` reports, then only what the stream opted in
  * to: list-changed notifications and `notifications/resources/updated` for its URIs, from the
@@ -8,10 +8,10 @@
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
-import type { EventStream } from '../support/sse-client';
-import { messagesOf, StreamableClient, type HeaderChanges } from '../support/streamable-client';
-import type { EndpointOptions } from '../../core/endpoint-options';
+import { startCoreServer, waitFor, type CoreServer } from '../../support/core-server';
+import type { EventStream } from '../../support/sse-client';
+import { messagesOf, StreamableClient, type HeaderChanges } from '../../support/streamable-client';
+import type { EndpointOptions } from '../../../core/endpoint-options';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
@@ -79,7 +79,7 @@ describe('subscriptions/listen', () => {
     });
     assert.deepEqual(await after(stream), []);
     assert.equal(stream.isEnded, false);
-    assert.equal(server?.endpoint.exchanges.size, 1);
+    assert.equal(server?.endpoint.exchangeCount, 1);
   });
 
   it('acknowledges only the kinds server/discover reports: no prompt, resource list or resource updates where only a tool is served', async () => {
@@ -153,9 +153,9 @@ describe('subscriptions/listen', () => {
     const gone = await modern('G', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
     await (gone.stream as EventStream).nextEvent();
     const kept = await listen('K', { toolsListChanged: true });
-    assert.equal(s.endpoint.exchanges.size, 2);
+    assert.equal(s.endpoint.exchangeCount, 2);
     gone.close();
-    await waitFor(() => s.endpoint.exchanges.size === 1, 2000, 'the closed listen stream to be forgotten');
+    await waitFor(() => s.endpoint.exchangeCount === 1, 2000, 'the closed listen stream to be forgotten');
     assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 1);
     await s.endpoint.close();
     assert.equal(await kept.stream.ended, true, 'ended cleanly');
@@ -170,16 +170,16 @@ describe('subscriptions/listen', () => {
     const first = await modern('L1', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
     await (first.stream as EventStream).nextEvent();
     await listen('L2', { toolsListChanged: true });
-    assert.equal(s.endpoint.exchanges.listenStreams, 2);
+    assert.equal(s.endpoint.listenStreamCount, 2);
     const refused = await modern('L3', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
     assert.equal(refused.status, 503);
     assert.equal(refused.headers['retry-after'], '5');
     assert.deepEqual(refused.json, { jsonrpc: '2.0', id: 'L3', error: { code: -32000, message: 'This MCP endpoint has its maximum of 2 open listen streams; try again later' } });
-    assert.equal(s.endpoint.exchanges.size, 2, 'the refused one opened nothing');
+    assert.equal(s.endpoint.exchangeCount, 2, 'the refused one opened nothing');
     const discover = await modern('D', 'server/discover', {});
     assert.equal(discover.status, 200, 'other 2026-07-28 requests are not limited');
     first.close();
-    await waitFor(() => s.endpoint.exchanges.listenStreams === 1, 2000, 'the closed listen stream to be forgotten');
+    await waitFor(() => s.endpoint.listenStreamCount === 1, 2000, 'the closed listen stream to be forgotten');
     await listen('L4', { toolsListChanged: true });
     assert.equal(s.endpoint.broadcast({ method: 'notifications/tools/list_changed' }), 2);
   });
@@ -187,7 +187,7 @@ describe('subscriptions/listen', () => {
   it('defaults to 1000 listen streams', async () => {
     const s = await start();
     for (let i = 0; i < 1000; i++) await (await modern(`L${i}`, 'subscriptions/listen', { notifications: { toolsListChanged: true } })).stream?.nextEvent();
-    assert.equal(s.endpoint.exchanges.listenStreams, 1000);
+    assert.equal(s.endpoint.listenStreamCount, 1000);
     const refused = await modern('over', 'subscriptions/listen', { notifications: { toolsListChanged: true } });
     assert.equal(refused.status, 503);
   });

@@ -1,7 +1,7 @@
 /**
  * Multi-round-trip requests on a 2026-07-28 exchange (MCP 2026-07-28 "input_required",
  * SEP-2322): a flow's elicitation, sampling or roots request to the client becomes part of an
- * `input_required` result, with a sealed `requestState` (see {@link StateSeal}) that carries the
+ * `input_required` result, with a sealed `requestState` (see `request-state.ts`) that carries the
  * answers of earlier rounds and the flow's `msg.mcp.state`. The client's retry brings the answers
  * (`params.inputResponses`) and the state back, on any instance that shares the secret; the flow
  * runs again and finds each answer at once, as the result of its request.
@@ -10,38 +10,28 @@
  *
  * Never imports Node-RED.
  */
-import { randomBytes } from 'node:crypto';
-import type { JsonObject } from './features/declarations';
-import type { JsonRpcMessage, JsonRpcRequest } from './jsonrpc';
-import type { PushResult, SendContext } from './protocol';
-import type { Session } from './session';
-import {
-  INPUT_CAPABILITY, INPUT_METHODS, MODERN_VERSION, ModernErrorCode, REQUEST_STATE_TTL_MS, requestKey, StateSeal,
-  type Exchange, type ExchangeRequest,
-} from './stateless';
+import type { JsonObject } from '../features/declarations';
+import type { JsonRpcMessage, JsonRpcRequest } from '../jsonrpc';
+import type { PushResult, SendContext } from '../protocol';
+import { MODERN_VERSION, ModernErrorCode } from './envelope';
+import { requestKey, type Exchange, type ExchangeRequest } from './exchange';
+import { processStateSecret, REQUEST_STATE_TTL_MS, StateSeal } from './request-state';
+
+/** Methods that may answer `input_required` (SEP-2322). */
+export const INPUT_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+/** The client capability each input request needs. */
+export const INPUT_CAPABILITY: Readonly<Record<string, string>> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
 
 /** Ms an exchange waits after a flow's input request for more, before answering `input_required`. */
 export const INPUT_BATCH_MS = 25;
 
 /** Sends an answer on an exchange (`Exchanges.send`: results decorated as 2026-07-28 wants). */
-export type ExchangeSend = (session: Session, payload: JsonObject, context: SendContext) => PushResult;
-
-/** Random state secrets made in this process, by endpoint id: they outlive the endpoints. */
-const processSecrets = new Map<string, string>();
-
-/**
- * The random state secret of endpoint `endpointId`, made (32 random bytes) the first time it is
- * asked for and kept as long as the process: an endpoint that is closed and made again with the
- * same id (a redeploy) opens the `requestState` its predecessor sealed.
- */
-export function processStateSecret(endpointId: string): string {
-  let secret = processSecrets.get(endpointId);
-  if (secret === undefined) {
-    secret = randomBytes(32).toString('hex');
-    processSecrets.set(endpointId, secret);
-  }
-  return secret;
-}
+export type ExchangeSend = (exchange: Exchange, payload: JsonObject, context: SendContext) => PushResult;
 
 /** The input rounds of one endpoint's exchanges, and the secret their `requestState` is sealed with. */
 export class InputRequired {
@@ -91,7 +81,7 @@ export class InputRequired {
    * request `-32021` (HTTP 400); one made while answering anything but `tools/call`,
    * `prompts/get` or `resources/read` is dropped.
    */
-  ask(session: Session, exchange: Exchange, message: Record<string, unknown>, context: SendContext): PushResult {
+  ask(exchange: Exchange, message: Record<string, unknown>, context: SendContext): PushResult {
     const method = message.method as string;
     const requestId = context.requestId;
     const entry = requestId === undefined ? undefined : exchange.requests.get(requestKey(requestId));
@@ -100,7 +90,7 @@ export class InputRequired {
     }
     const capability = INPUT_CAPABILITY[method];
     if (!exchange.declares(capability)) {
-      this.send(session, { jsonrpc: '2.0', id: requestId, error: { code: ModernErrorCode.MissingRequiredClientCapability, message: `Missing required client capability: ${capability}`, data: { requiredCapabilities: { [capability]: {} } } } }, { requestId });
+      this.send(exchange, { jsonrpc: '2.0', id: requestId, error: { code: ModernErrorCode.MissingRequiredClientCapability, message: `Missing required client capability: ${capability}`, data: { requiredCapabilities: { [capability]: {} } } } }, { requestId });
       return { sent: false, reason: `${method} dropped: the client did not declare the ${capability} capability` };
     }
     entry.inputCount++;
@@ -116,14 +106,14 @@ export class InputRequired {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
-      if (session.closed || Object.keys(entry.asked).length === 0) return;
+      if (exchange.closed || Object.keys(entry.asked).length === 0) return;
       const requestState = this.seal.seal({ method: entry.method, name: entry.name, responses: entry.responses, state: entry.state, exp: Date.now() + REQUEST_STATE_TTL_MS });
       const result = { resultType: 'input_required', inputRequests: entry.asked, requestState };
       entry.asked = {};
       try {
-        this.send(session, { jsonrpc: '2.0', id: requestId, result }, { requestId });
+        this.send(exchange, { jsonrpc: '2.0', id: requestId, result }, { requestId });
       } catch (error) {
-        if (!session.closed) this.warn(`MCP exchange ${session.id}: could not send input_required: ${(error as Error).message}`);
+        if (!exchange.closed) this.warn(`MCP exchange ${exchange.id}: could not send input_required: ${(error as Error).message}`);
       }
     }, INPUT_BATCH_MS);
     entry.timer.unref();
