@@ -2,11 +2,12 @@
  * The order in which an endpoint gives up sessions when it is full: the sessions that may have
  * nothing open (no stream; with resumption on, no request in flight that their client may still
  * collect), least recently active first, overall and per client (see `client-address.ts`; a
- * session joins without a client key when it counts against no client's cap). It is kept by events, not by scanning every session: a session
- * joins (or moves to the back) when it opens, when one of its streams ends or its POST's last
- * response goes out, and when its client sends it something while it has no stream. What is
- * found open when the order is read leaves it, until the next such event. So finding the session
- * to evict is O(1) when the oldest is idle, and never more than one pass over the candidates.
+ * session joins without a client key when it counts against no client's cap). It is kept by
+ * events, not by scanning every session: a session joins (or moves to the back) when it opens,
+ * when one of its streams ends or its POST's last response goes out, and when its client sends
+ * it something while it has no stream. What is found open (or closed) when the order is read
+ * leaves it, until the next such event. So finding the session to evict is O(1) when the oldest
+ * is idle, and never more than one pass over the candidates.
  *
  * Never imports Node-RED.
  */
