@@ -42,6 +42,6 @@ export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
 export { parseToolScopes } from './auth/tool-scopes';
 export { splitList, type AuthInfo } from './auth/claims';
 export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDefinition, type ToolDefinition } from './features/declarations';
-export { CSP_LISTS, toolViewMeta, VIEW_MIME_TYPE, VIEW_PERMISSIONS, viewMeta, type ViewSettings, type Visibility } from './features/apps';
+export { CSP_LISTS, toolViewMeta, VIEW_MIME_TYPE, VIEW_PATTERNS, VIEW_PERMISSIONS, viewMeta, type ViewSettings, type Visibility } from './features/apps';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
 export type { ClusterOptions } from './cluster';

@@ -44,11 +44,18 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /**
  * An origin a CSP list may name: `http`, `https`, `ws` or `wss`, a host (DNS name, optionally with
  * a leading `*.` wildcard subdomain, an IPv4 address, or `[IPv6]`), an optional port (or `:*`),
- * and nothing after it but an optional `/`. resources/mcp-editor.js refuses the same in the dialog.
+ * and nothing after it but an optional `/`. The dialog refuses the same (see {@link VIEW_PATTERNS}).
  */
 const ORIGIN = new RegExp(`^(?:https?|wss?)://(?:(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(?:\\d{1,5}|\\*))?/?$`);
 /** A view's `domain`: a host name, optionally as an origin (hosts differ: "Host-dependent"). */
 const DOMAIN = new RegExp(`^(?:https?://)?${LABEL}(?:\\.${LABEL})*(?::\\d{1,5})?$`);
+
+/**
+ * The sources of the patterns above, for the editor: the view node publishes them as its exported
+ * setting (`RED.settings.mcpSseViewPatterns`), and resources/mcp-editor.js makes its RegExps from
+ * them, so that the dialog refuses exactly what a deploy refuses.
+ */
+export const VIEW_PATTERNS = { origin: ORIGIN.source, domain: DOMAIN.source } as const;
 
 /** True for text a CSP list may carry (see {@link ORIGIN}); a port must be 1 to 65535. */
 export function isCspOrigin(text: string): boolean {

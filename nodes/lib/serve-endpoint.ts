@@ -4,7 +4,8 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
-import { RouteConflictError, serveRoute, settleParked, type Method, type RouteHandler } from './routes';
+import { deployBegan, RouteConflictError, serveRoute, settleParked, type Method, type RouteHandler } from './routes';
+import { HANDOVER_GRACE_MS } from './endpoint-handover';
 import { corsHandler, httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
 import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
@@ -94,10 +95,25 @@ export function serveRoutes(RED: NodeAPI, node: Node, routes: EndpointRoute[], f
   return stopAll;
 }
 
+/** The HTTP node apps whose deploy under way is already followed to its end. */
+const deploying = new WeakSet<object>();
+
 /**
- * A deploy is done: requests that waited for a route's next owner go on, to the node that serves
- * it now, or get 404 (see {@link settleParked}).
+ * A deploy begins (Node-RED's `flows:stopping`): until it is done (`flows:started`), at most
+ * {@link HANDOVER_GRACE_MS}, a request for a route without an owner waits for the next one; then
+ * it goes on, to the node that serves the route, or gets 404 (see {@link settleParked}). The
+ * requests go on once every `flows:started` listener has run (the declarations' deploy hold ends
+ * there), whether or not an endpoint node remains.
  */
-export function settleRoutes(RED: NodeAPI): void {
-  settleParked(RED.httpNode as unknown as Express);
+export function deployBegins(RED: NodeAPI): void {
+  const app = RED.httpNode as unknown as Express | undefined;
+  // (`httpNodeRoot: false`: no routes, nothing to hold.)
+  if (app === undefined || !httpNodesEnabled(RED)) return;
+  deployBegan(app, HANDOVER_GRACE_MS);
+  if (deploying.has(app)) return;
+  deploying.add(app);
+  (RED.events as unknown as { once(event: string, listener: () => void): void }).once('flows:started', () => {
+    deploying.delete(app);
+    setImmediate(() => settleParked(app));
+  });
 }
