@@ -16,7 +16,7 @@ export function idKey(id: RequestId): string {
 }
 
 /** One stream of a session: where its messages go, and the requests it still has to answer. */
-export class Channel {
+class Channel {
   /** The HTTP response it writes to now (an SSE stream, or a JSON reply); `undefined` while the client is away. */
   writer: ResponseWriter | undefined;
   /** POST channels: the requests still to be answered on it, by key ({@link idKey}). */

@@ -20,6 +20,18 @@ export function clientKey(req: IncomingMessage): string {
 }
 
 /**
+ * True when `req` names a forwarded client (`X-Forwarded-For`) that its client key does not use:
+ * `req.ip` is unset, or is the socket's own address (Express does not trust the proxy). Every
+ * client behind that proxy then shares one key.
+ */
+export function forwardedButUntrusted(req: IncomingMessage): boolean {
+  if (req.headers['x-forwarded-for'] === undefined) return false;
+  const ip = (req as IncomingMessage & { ip?: unknown }).ip;
+  if (typeof ip !== 'string' || ip === '') return true;
+  return addressKey(ip) === addressKey(req.socket?.remoteAddress ?? '');
+}
+
+/**
  * An address as a client key: an IPv4 address as it is (an IPv4-mapped IPv6 address,
  * `::ffff:192.0.2.1`, as its IPv4 address); an IPv6 address as its /64 network
  * (`2001:db8:1:2::/64`), since one host or home is usually given a whole /64 and can pick any

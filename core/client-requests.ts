@@ -16,7 +16,7 @@
 import type { JsonRpcRequest, RequestId } from './jsonrpc';
 
 /** A progress token as MCP allows it. */
-export type ProgressToken = string | number;
+type ProgressToken = string | number;
 
 interface InFlight {
   /** The request's id, as the client sent it. */
@@ -30,10 +30,10 @@ interface InFlight {
 }
 
 /** What a flow may send about a request now: `ok`, or why not (for a node warning). */
-export type Verdict<T extends object = object> = ({ ok: true } & T) | { ok: false; reason: string };
+type Verdict<T extends object = object> = ({ ok: true } & T) | { ok: false; reason: string };
 
 /** Default most requests remembered per session; beyond it the oldest is forgotten. */
-export const DEFAULT_MAX_IN_FLIGHT = 10_000;
+const DEFAULT_MAX_IN_FLIGHT = 10_000;
 
 function idKey(id: RequestId): string {
   return `${typeof id}:${id}`;

@@ -13,7 +13,7 @@ import type { ClientContext, InboundMessage } from './endpoint-options';
 import type { JsonObject } from './features/declarations';
 import { negotiateVersion } from './features/lifecycle';
 import { ServerFeatures, type FeatureOptions } from './features/server-features';
-import { interruptWaiting, type InterruptedRequests } from './interrupted-requests';
+import { interruptRequest, interruptWaiting, type InterruptedRequests, type InterruptHost } from './interrupted-requests';
 import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from './jsonrpc';
 import type { KeepAlive } from './keep-alive';
 import type { HeldListeners } from './listeners';
@@ -28,7 +28,7 @@ import { Exchanges, type ExchangeOptions } from './stateless/exchanges';
 type Messages = ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>;
 
 /** The parts of its endpoint the dispatcher works with. */
-export interface DispatchParts {
+interface DispatchParts {
   /** The endpoint's id. */
   readonly id: string;
   /** Bounds of each stream's push queue (an exchange's stream too). */
@@ -91,7 +91,7 @@ export class Dispatcher {
       if (kind === 'request' && (message as JsonRpcRequest).method === 'initialize') session.protocolVersion = negotiateVersion((message as JsonRpcRequest).params?.protocolVersion);
       // A new request may reuse the id of one that was interrupted: its answer is to go out.
       if (kind === 'request' && interrupted.size > 0) interrupted.delete(session.id, (message as JsonRpcRequest).id);
-      if (!protocol.receive(session, kind, message)) continue;
+      if (protocol.receive(session, kind, message)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
   }
@@ -140,13 +140,27 @@ export class Dispatcher {
       }
       for (const { session, message: deferred } of this.features.deferredRequests()) spared.push({ sessionId: session.id, id: deferred.id });
     }
-    return interruptWaiting({
+    return interruptWaiting(this.interruptHost(), message, spared);
+  }
+
+  /**
+   * Answers client request `id` of `to`, still in flight, with `-32000` and `message` (see
+   * `interruptRequest`): a request held for the flow that none took in time.
+   * @returns true when it was answered.
+   */
+  interruptOne(to: ReplyDestination, id: RequestId, message: string): boolean {
+    return interruptRequest(this.interruptHost(), to, id, message);
+  }
+
+  /** What `interrupted-requests.ts` works on. */
+  private interruptHost(): InterruptHost {
+    return {
       clientRequests: this.parts.protocol.clientRequests,
       calls: this.features.calls,
       interrupted: this.parts.interrupted,
       sessions: () => this.destinations(),
       send: (session, payload, context) => this.sendOn(session, payload, context),
-    }, message, spared);
+    };
   }
 
   /** See `McpEndpoint.clientContext`. */

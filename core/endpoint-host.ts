@@ -19,7 +19,7 @@ import { postedText, type PostedMessage } from './transports/post-body';
 import { SUPPORTED_PROTOCOL_VERSIONS } from './transports/streamable-http';
 
 /** The parts of an endpoint its transports reach, through {@link transportHost}. */
-export interface EndpointParts {
+interface EndpointParts {
   /** The settings the transports read, as {@link TransportHost} describes them. */
   readonly maxBodyBytes: number;
   readonly maxBatchSize: number;

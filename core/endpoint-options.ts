@@ -57,15 +57,17 @@ export interface EndpointOptions {
   oauth?: OAuthOptions;
   /**
    * Most open sessions, of both transports. When they are all open, a new session takes the place
-   * of the least recently active one that has no open stream and no request in flight (closed with
-   * `evicted`: its client gets 404 and starts a new session); only when every one is active does a
-   * new client get 503 with `Retry-After`. Default 1000.
+   * of the least recently active one that has no open stream (closed with `evicted`: its client
+   * gets 404 and starts a new session); with resumption on (`resumeGraceMs`), a request in flight
+   * keeps a session too, while its client may still come back for the answer within the grace.
+   * Only when every one is active does a new client get 503 with `Retry-After`. Default 1000.
    */
   maxSessions?: number;
   /**
-   * Most sessions without an open stream per client address (`req.ip` behind Express's `trust
-   * proxy`, else the socket's; an IPv6 /64 counts as one): one more from that client takes the
-   * place of its own least recently active one. 0: no cap. Default 100.
+   * Most Streamable HTTP sessions without an open stream per client address (`req.ip` behind
+   * Express's `trust proxy`, else the socket's; an IPv6 /64 counts as one): one more from that
+   * client takes the place of its own least recently active one. HTTP+SSE sessions are not
+   * counted. 0: no cap. Default 100.
    */
   maxIdleSessionsPerClient?: number;
   /** 2026-07-28: most open `subscriptions/listen` streams; one more gets 503 with `Retry-After`. Default 1000. */

@@ -5,32 +5,32 @@
  * `stateless/exchanges.ts`).
  *
  * No lock-out: when the endpoint is full, a new session takes the place of the least recently
- * active one that has no open stream and no request in flight (see `idle-sessions.ts`); its client
- * gets 404 on its next request and starts a new session, as MCP "Session Management" intends. Only
- * when every session is active does a new client get 503 with `Retry-After`. Each client address
- * (`client-address.ts`) keeps at most `maxIdlePerClient` sessions without a stream: past that its
- * own least recently active one makes room, so a client that opens sessions and abandons them
- * churns its own and nobody else's.
+ * active one that has no open stream (see `idle-sessions.ts`; with resumption on, a request in
+ * flight keeps a session too, while its client may still come back for the answer within the
+ * resume grace); its client gets 404 on its next request and starts a new session, as MCP
+ * "Session Management" intends. Only when every session is active does a new client get 503 with
+ * `Retry-After`. Each client address (`client-address.ts`) keeps at most `maxIdlePerClient`
+ * Streamable HTTP sessions without a stream: past that its own least recently active one makes
+ * room, so a client that opens sessions and abandons them churns its own and nobody else's.
+ * HTTP+SSE sessions count against no client (one waiting in its resume grace can still be evicted
+ * when the endpoint is full).
  *
  * Never imports Node-RED.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessControl } from './auth/access-control';
 import type { AuthInfo } from './auth/claims';
-import { clientKey } from './client-address';
+import { clientKey, forwardedButUntrusted } from './client-address';
 import { DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type SessionEvent } from './endpoint-options';
-import { sendJsonRpcError, TransportErrorCode } from './http';
+import { sendRetryLater } from './http';
 import { IdleOrder, type IdleState } from './idle-sessions';
 import { Listeners } from './listeners';
 import type { SessionRegistry } from './registry';
 import type { CloseReason, Session, SessionOptions, TransportKind } from './session';
 import type { QueueLimits } from './sse';
 
-/** Seconds a client is told to wait (`Retry-After`) when the endpoint is full. */
-export const RETRY_AFTER_S = 5;
-
 /** Settings of the sessions an endpoint opens, defaults applied (see {@link EndpointOptions}). */
-export interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
+interface SessionSettings extends Pick<SessionOptions, 'queueLimits' | 'resumeGraceMs' | 'replayEvents'> {
   /** Most open sessions; past it the least recently active idle one is evicted, or, all active, 503. */
   maxSessions: number;
   /** Most sessions without a stream per client address; past it the client's own oldest idle one is evicted. 0: no cap. */
@@ -55,7 +55,7 @@ export function sessionSettings(options: EndpointOptions, queueLimits: QueueLimi
 }
 
 /** What the table needs from its endpoint. */
-export interface SessionsHost {
+interface SessionsHost {
   /** The endpoint's id. */
   readonly id: string;
   readonly registry: SessionRegistry;
@@ -79,10 +79,12 @@ export class EndpointSessions {
   readonly opened = new Listeners<SessionEvent>();
   /** Hears of every session that closes, with the reason. */
   readonly closed = new Listeners<SessionEvent>();
-  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders; client: string }>();
+  private readonly byId = new Map<string, { session: Session; headers: IncomingHttpHeaders; client: string | undefined }>();
   /** Sessions that may be idle, least recently active first: whom to evict. */
   private readonly idle = new IdleOrder();
   private evictions = 0;
+  /** Whether the warning about an untrusted proxy was given (once per endpoint). */
+  private warnedProxy = false;
   private readonly stateOf = (session: Session): IdleState => this.idleState(session);
 
   constructor(private readonly host: SessionsHost, private readonly settings: SessionSettings) {}
@@ -103,7 +105,7 @@ export class EndpointSessions {
    * on sessions without a stream, its own least recently active idle session is evicted (an
    * HTTP+SSE session holds its stream, and is not counted). With
    * `maxSessions` open, the least recently active idle one of any client. When every session is
-   * active, answers 503 with `Retry-After` ({@link RETRY_AFTER_S}) and a JSON-RPC error body.
+   * active, answers 503 with `Retry-After: 5` and a JSON-RPC error body (`sendRetryLater`).
    * @returns the client key to open the session with ({@link open}), or `undefined` when refused.
    */
   makeRoom(req: IncomingMessage, res: ServerResponse, transport: TransportKind): string | undefined {
@@ -113,6 +115,7 @@ export class EndpointSessions {
     // that have none count against the cap (a client opening many sessions that each open their
     // stream right after initialize is never cut short).
     if (cap > 0 && this.idle.count(client) >= cap && this.idle.prune(this.stateOf, client) >= cap) {
+      this.warnUntrustedProxy(req, client);
       do {
         const oldest = this.idle.oldestIdle(this.stateOf, client);
         if (oldest === undefined) break;
@@ -125,9 +128,7 @@ export class EndpointSessions {
       this.evict(oldest, `the endpoint has its maximum of ${this.settings.maxSessions} sessions`);
       return client;
     }
-    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
-      `This MCP endpoint has its maximum of ${this.settings.maxSessions} open sessions; try again later`, null,
-      { 'Retry-After': String(RETRY_AFTER_S) });
+    sendRetryLater(res, `This MCP endpoint has its maximum of ${this.settings.maxSessions} open sessions; try again later`);
     return undefined;
   }
 
@@ -148,6 +149,8 @@ export class EndpointSessions {
    */
   open(transport: TransportKind, headers: IncomingHttpHeaders, setUp: (session: Session) => void, auth?: AuthInfo, client = ''): Session {
     const { settings } = this;
+    // An HTTP+SSE session holds its stream: it counts against no client's cap, even in its resume grace.
+    const key = transport === 'sse' ? undefined : client;
     const session = this.host.registry.create(this.host.id, {
       transport,
       queueLimits: settings.queueLimits,
@@ -156,10 +159,10 @@ export class EndpointSessions {
       endsWithStream: transport === 'sse',
       onClose: (ended, reason) => this.onClosed(ended, reason),
       onWarning: (text) => this.host.warning.emit(text),
-      onQuiet: (quiet) => this.idle.touch(quiet, client),
+      onQuiet: (quiet) => this.idle.touch(quiet, key),
     });
-    this.byId.set(session.id, { session, headers, client });
-    this.idle.touch(session, client);
+    this.byId.set(session.id, { session, headers, client: key });
+    this.idle.touch(session, key);
     this.host.access.remember(session.id, auth);
     session.expireWhenIdle(settings.idleTimeoutMs, transport === 'streamable-http' ? settings.sessionTimeoutMs : 0);
     setUp(session);
@@ -209,11 +212,23 @@ export class EndpointSessions {
     return grace > 0 && session.idleFor() < grace && this.host.inFlight(session) ? 'busy' : 'idle';
   }
 
+  /**
+   * Once per endpoint, when the per-client cap evicts for a request that came through a proxy the
+   * HTTP server does not trust: every client behind it counts as one address.
+   */
+  private warnUntrustedProxy(req: IncomingMessage, client: string): void {
+    if (this.warnedProxy || !forwardedButUntrusted(req)) return;
+    this.warnedProxy = true;
+    this.host.warning.emit(`MCP clients behind a proxy share one address (${client}) for the per-client cap on sessions without a stream: requests carry X-Forwarded-For, but the HTTP server does not trust the proxy. In Node-RED, set httpServerOptions: { "trust proxy": <the proxy's address> } in settings.js`);
+  }
+
   /** Closes an idle session to make room (reason `evicted`), and logs it at debug level. */
   private evict(session: Session, why: string): void {
     this.evictions++;
     this.host.debug.emit(`MCP session ${session.id} evicted (no stream, idle for ${Math.round(session.idleFor() / 1000)} s): ${why}`);
     session.close('evicted');
+    // (Closing takes it out of the order; so that the loops that make room always move on.)
+    this.idle.remove(session);
   }
 
   private onClosed(session: Session, reason: CloseReason): void {

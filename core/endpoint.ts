@@ -14,7 +14,7 @@
  * Never imports Node-RED: usable with plain `node:http` (see the tests) and with Express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcMessage, MessageKind, RequestId } from './jsonrpc';
+import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
 import { SessionNotFoundError, type Session, type TransportKind } from './session';
@@ -48,7 +48,7 @@ export class McpEndpoint {
   readonly maxBodyBytes: number;
   /** Most messages in one JSON-RPC batch, where the revision has batches. */
   readonly maxBatchSize: number;
-  /** The most open sessions (of both transports); one more gets 503 with `Retry-After`. */
+  /** The most open sessions (of both transports); past it a new one evicts an idle one, and gets 503 with `Retry-After` only when all are active. */
   readonly maxSessions: number;
   /** Ms a session outlives a dropped stream for its client to resume; 0: resumption off. */
   readonly resumeGraceMs: number;
@@ -89,10 +89,11 @@ export class McpEndpoint {
   readonly sessionClosed: Listeners<SessionEvent>;
   /**
    * Hears of every valid JSON-RPC message a client sends, in the order they arrive. A message
-   * accepted while no listener is there (a redeploy of the consumer) is held up to 3 s for the next.
+   * accepted while no listener is there (a redeploy of the consumer) is held for the next: up to
+   * 3 s, or while a deploy is under way (`messageReceived.holdLonger`, `endHold`). A request
+   * nothing took in time is answered `-32000` ({@link unheard}).
    */
-  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, ({ session, message }) =>
-    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: nothing consumed it within ${DEFAULT_HOLD_MS / 1000} s`));
+  readonly messageReceived = new HeldListeners<InboundMessage>(DEFAULT_HOLD_MS, DEFAULT_HOLD_MAX, (event) => this.unheard(event));
   /** Hears why the endpoint closed a session on its own (queue overflow, idle timeout): a sentence to log. */
   readonly warning = new Listeners<string>();
   /** Hears what is worth a line at debug level: a session evicted to make room for a new one. */
@@ -303,6 +304,12 @@ export class McpEndpoint {
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
     this.keepAlive.stopWhenIdle();
+  }
+
+  /** A message no flow took in time: a warning; a request is answered `-32000`, so that its client does not wait for its timeout. */
+  private unheard({ session, kind, message }: InboundMessage): void {
+    const answered = kind === 'request' && this.dispatcher.interruptOne(session, (message as JsonRpcRequest).id, RESTARTING_MESSAGE);
+    this.warning.emit(`MCP message ${'method' in message ? message.method : 'response'} of session ${session.id} dropped: no flow took it in time${answered ? '; the client was answered with an error (-32000)' : ''}`);
   }
 
   /**

@@ -16,7 +16,7 @@ import { isWellFormedSessionId } from './session-id';
 import type { ResponseWriter, SharedMessage } from './response-writer';
 
 /** The parts of an event id this package issued. */
-export interface EventId {
+interface EventId {
   sessionId: string;
   /** 0 for the `endpoint` event, then 1, 2, ... for each `event: message`. */
   seq: number;
@@ -45,7 +45,7 @@ export function parseEventId(value: string): EventId | undefined {
 }
 
 /** One recorded event: its sequence number, its stream and its message (the writer frames it). */
-export interface LoggedEvent {
+interface LoggedEvent {
   seq: number;
   /** The stream it went out on (0: the session's own stream; see session.ts). */
   stream: number;

@@ -16,8 +16,9 @@ export const TransportErrorCode = {
 } as const;
 
 /**
- * Answers with `status` and a JSON-RPC error body (`{"jsonrpc":"2.0","id":null,"error":{...}}`),
- * which a machine client can read whatever the status.
+ * Answers with `status` and a JSON-RPC error body (`{"jsonrpc":"2.0","id":null,"error":{...}}`,
+ * with `error.data` when `data` is given), which a machine client can read whatever the status.
+ * Once the headers are sent it can only end the response.
  */
 export function sendJsonRpcError(
   res: ServerResponse,
@@ -26,18 +27,33 @@ export function sendJsonRpcError(
   message: string,
   id: RequestId | null = null,
   headers: Record<string, string> = {},
+  data?: unknown,
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = JSON.stringify(errorResponse(id, code, message));
+  const body = JSON.stringify(errorResponse(id, code, message, data));
   res.writeHead(status, {
     ...headers,
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/**
+ * Seconds a client is told to wait (`Retry-After`) by a 503 that a moment may cure: the endpoint
+ * has its most sessions or listen streams, or the authorization server cannot be reached.
+ */
+const RETRY_AFTER_S = 5;
+
+/**
+ * Answers 503 with `Retry-After: retryAfterS` and a JSON-RPC error (`-32000`, `message`, `id`):
+ * the request cannot be served now, but may be shortly.
+ */
+export function sendRetryLater(res: ServerResponse, message: string, id: RequestId | null = null, retryAfterS = RETRY_AFTER_S): void {
+  sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, message, id, { 'Retry-After': String(retryAfterS) });
 }
 
 /**
@@ -103,7 +119,7 @@ export class BodyError extends Error {
  * Called once when {@link readBodyText} is done: with the body's text, or with the reason it was
  * refused. `context` is what the caller passed in, so the callback can be a fixed function.
  */
-export type BodyCallback<C> = (context: C, error: BodyError | undefined, text: string | undefined) => void;
+type BodyCallback<C> = (context: C, error: BodyError | undefined, text: string | undefined) => void;
 
 /** One body being read: the state the shared listeners below work on. */
 interface BodyReading {

@@ -29,25 +29,22 @@
  *   protocol layer's observer (`protocol-observer.ts`), and its open sessions with their clients.
  */
 export { McpEndpoint, type HttpHandler } from './endpoint';
-export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type ClientContext, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
-export { ProtocolError, type PushResult, type RequestOptions, type SendContext } from './protocol';
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+export { ProtocolError } from './protocol';
 export { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from './pending-requests';
 export { SessionRegistry } from './registry';
-export { SessionClosedError, SessionNotFoundError, type CloseReason, type Session, type SessionInfo, type TransportKind } from './session';
+export { SessionClosedError, SessionNotFoundError, type TransportKind } from './session';
 export type { ReplyDestination } from './reply-destination';
-export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
+export { DEFAULT_QUEUE_LIMITS } from './sse';
 export { sendMethodNotAllowed } from './http';
-export { SUPPORTED_PROTOCOL_VERSIONS, SESSION_HEADER } from './transports/streamable-http';
+export { SESSION_HEADER } from './transports/streamable-http';
 export type { MessageKind, RequestId } from './jsonrpc';
 export { checkOAuthOptions, DEFAULT_CLOCK_SKEW_S, type OAuthOptions } from './auth/resource-server';
 export { metadataPathFor, type ProtectedPath } from './auth/protected-resource';
-export { parseToolScopes, ToolScopes, ToolScopesSyntaxError } from './auth/tool-scopes';
+export { parseToolScopes } from './auth/tool-scopes';
 export { splitList, type AuthInfo } from './auth/claims';
-export { ServerFeatures, DEFAULT_LIST_CHANGED_DELAY_MS, type FeatureOptions } from './features/server-features';
-export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDeclaration, type ResourceDefinition, type ToolDeclaration, type ToolDefinition } from './features/declarations';
-export { PROTOCOL_VERSIONS, type ServerIdentity } from './features/lifecycle';
-export { CSP_LISTS, toolViewMeta, UI_EXTENSION, VIEW_MIME_TYPE, VIEW_PERMISSIONS, viewMeta, type CspList, type ViewPermission, type ViewSettings, type Visibility } from './features/apps';
-export { LOG_LEVELS, type LogLevel } from './features/logging';
+export { DeclarationError, type Declaration, type FlowOutcome, type FlowRequest, type JsonObject, type PromptArgument, type PromptDeclaration, type PromptDefinition, type ResourceContent, type ResourceDefinition, type ToolDefinition } from './features/declarations';
+export { CSP_LISTS, toolViewMeta, VIEW_MIME_TYPE, VIEW_PATTERNS, VIEW_PERMISSIONS, viewMeta, type ViewSettings, type Visibility } from './features/apps';
 // Types only: the cluster module itself is loaded by an endpoint that is given one.
-export type { ClusterChange, ClusterOptions } from './cluster';
-export { ActivityLog, callFromEditor, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, type EditorCallAnswer, DEFAULT_ACTIVITY_ENTRIES, MAX_RECORDED_BYTES, REDACTED, endpointCounts, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityOptions, type ActivityOutcome, type ActivitySource, type EndpointCounts, type SessionSummary } from './workbench';
+export type { ClusterOptions } from './cluster';
+export { callFromEditor, DEFAULT_ACTIVITY_ENTRIES, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, endpointCounts, sessionList, watchEndpoint, type ActivityEntryJson, type ActivityLog } from './workbench';

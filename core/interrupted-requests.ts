@@ -20,10 +20,10 @@ export const RESTARTING_MESSAGE = 'Connection closed: the MCP endpoint is restar
 export const CLOSED_MESSAGE = 'Connection closed: the MCP endpoint has closed';
 
 /** How long an interrupted request is remembered, in ms. */
-export const INTERRUPTED_TTL_MS = 10 * 60_000;
+const INTERRUPTED_TTL_MS = 10 * 60_000;
 
 /** The most interrupted requests remembered; past it the oldest is forgotten. */
-export const MAX_INTERRUPTED = 10_000;
+const MAX_INTERRUPTED = 10_000;
 
 function keyOf(sessionId: string, id: RequestId): string {
   return `${sessionId} ${typeof id}:${id}`;
@@ -102,16 +102,30 @@ export function interruptWaiting(host: InterruptHost, message: string, spared: I
   let answered = 0;
   for (const session of [...host.sessions()]) {
     const taken = host.clientRequests.take(session.id, spare.size === 0 ? undefined : (id) => spare.has(keyOf(session.id, id)));
-    for (const { id, cancelled } of taken) {
-      host.calls.delete(session.id, id);
-      host.interrupted.add(session.id, id);
-      if (cancelled || session.closed) continue;
-      try {
-        if (host.send(session, { jsonrpc: '2.0', id, error: { code: CONNECTION_CLOSED, message } }, { requestId: id }).sent) answered++;
-      } catch {
-        // the session went away meanwhile: nobody is waiting any more
-      }
-    }
+    for (const { id, cancelled } of taken) if (answerInterrupted(host, session, id, cancelled, message)) answered++;
   }
   return answered;
+}
+
+/**
+ * Answers client request `id` of `session`, when still in flight, with `{ code: -32000, message }`
+ * as {@link interruptWaiting} does (a request that never reached a flow: nothing took it in time).
+ * @returns true when it was answered.
+ */
+export function interruptRequest(host: InterruptHost, session: ReplyDestination, id: RequestId, message: string): boolean {
+  const [taken] = host.clientRequests.take(session.id, (other) => other !== id);
+  return taken !== undefined && answerInterrupted(host, session, taken.id, taken.cancelled, message);
+}
+
+/** Forgets the flow's part of a request taken from the client requests, remembers it, and answers it unless cancelled. */
+function answerInterrupted(host: InterruptHost, session: ReplyDestination, id: RequestId, cancelled: boolean, message: string): boolean {
+  host.calls.delete(session.id, id);
+  host.interrupted.add(session.id, id);
+  if (cancelled || session.closed) return false;
+  try {
+    return host.send(session, { jsonrpc: '2.0', id, error: { code: CONNECTION_CLOSED, message } }, { requestId: id }).sent;
+  } catch {
+    // the session went away meanwhile: nobody is waiting any more
+    return false;
+  }
 }

@@ -70,11 +70,12 @@ export function errorResponse(id: RequestId | null, code: number, message: strin
 }
 
 /** The outcome of {@link classifyMessage}: a valid message and its kind, or why it is not one. */
-export type Classified =
+type Classified =
   | { ok: true; kind: MessageKind; message: JsonRpcMessage }
   | { ok: false; reason: string };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** True for a JSON object: an object that is not `null` and not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -95,7 +96,7 @@ export function isValidId(id: unknown): id is RequestId {
  * `-32600 Invalid Request`.
  */
 export function classifyMessage(value: unknown): Classified {
-  if (!isPlainObject(value)) return { ok: false, reason: 'a JSON-RPC message must be a JSON object' };
+  if (!isObject(value)) return { ok: false, reason: 'a JSON-RPC message must be a JSON object' };
   if (value.jsonrpc !== '2.0') return { ok: false, reason: '"jsonrpc" must be exactly "2.0"' };
   const hasId = 'id' in value;
   if (hasId && !isValidId(value.id)) {
@@ -105,7 +106,7 @@ export function classifyMessage(value: unknown): Classified {
     if (typeof value.method !== 'string' || value.method.length === 0) {
       return { ok: false, reason: '"method" must be a non-empty string' };
     }
-    if ('params' in value && !isPlainObject(value.params)) {
+    if ('params' in value && !isObject(value.params)) {
       return { ok: false, reason: '"params" must be an object' };
     }
     if ('result' in value || 'error' in value) {
@@ -122,7 +123,7 @@ export function classifyMessage(value: unknown): Classified {
   if (!hasId) return { ok: false, reason: 'a response needs the "id" of the request it answers' };
   if (hasError) {
     const error = value.error;
-    if (!isPlainObject(error) || !Number.isInteger(error.code) || typeof error.message !== 'string') {
+    if (!isObject(error) || !Number.isInteger(error.code) || typeof error.message !== 'string') {
       return { ok: false, reason: '"error" must be an object with an integer "code" and a string "message"' };
     }
   }
@@ -142,7 +143,7 @@ export function classifyMessage(value: unknown): Classified {
  *   or a response has no id to answer.
  */
 export function toOutboundMessage(payload: unknown, requestId: RequestId | undefined): JsonRpcMessage {
-  if (!isPlainObject(payload)) {
+  if (!isObject(payload)) {
     throw new TypeError('msg.payload must be an object: a JSON-RPC message, or { result } / { error } answering the request');
   }
   if (payload.jsonrpc !== undefined && payload.jsonrpc !== '2.0') {

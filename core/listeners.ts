@@ -1,6 +1,7 @@
 /**
  * Listener sets: {@link Listeners}, plain, and {@link HeldListeners}, which holds events while it
- * has no listener, for a short while, and hands them to the next listener added. An endpoint's accepted client messages go through one, so that a
+ * has no listener, for a short while (or until a deploy is done), and hands them to the next
+ * listener added. An endpoint's accepted client messages go through one, so that a
  * message accepted (`202`) in the moment between one consumer leaving and the next arriving (in
  * Node-RED: a redeploy of `mcp message in`) is delivered, not dropped.
  *
@@ -36,12 +37,18 @@ export const DEFAULT_HOLD_MAX = 1000;
 
 /**
  * Listeners that hold events while there is none, for a short while, and hand them to the next
- * listener added (a redeploy of the consuming node).
+ * listener added (a redeploy of the consuming node). While a longer wait is on
+ * ({@link holdLonger}: a deploy is under way), held events wait until it ends. An event dropped
+ * unheard (too old, or past the most held) is told to `onDrop` at once, by a timer: whoever waits
+ * for it hears so when it happens, not when the next event comes.
  */
 export class HeldListeners<T> {
   private readonly set = new Set<Listener<T>>();
   private held: Array<{ event: T; at: number }> = [];
   private delivering = false;
+  /** While a longer wait is on: held events wait at least until then (epoch ms); 0 when off. */
+  private holdUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   /**
    * @param holdMs how long an event waits for a listener, in ms; older ones are dropped.
@@ -55,12 +62,14 @@ export class HeldListeners<T> {
   ) {}
 
   /**
-   * Adds a listener; events held meanwhile are handed to the listeners on the next turn of the
-   * event loop (so that whoever added it can finish setting up first).
+   * Adds a listener; events held meanwhile, whatever their age, are handed to the listeners on
+   * the next turn of the event loop (so that whoever added it can finish setting up first).
    * @returns the function that removes the listener again.
    */
   add(listener: Listener<T>): () => void {
     this.set.add(listener);
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.held.length > 0 && !this.delivering) {
       this.delivering = true;
       setImmediate(() => {
@@ -68,7 +77,9 @@ export class HeldListeners<T> {
         this.deliverHeld();
       });
     }
-    return () => this.set.delete(listener);
+    return () => {
+      if (this.set.delete(listener)) this.schedule();
+    };
   }
 
   /** Hands `event` to every listener, or holds it when there is none. */
@@ -78,6 +89,21 @@ export class HeldListeners<T> {
       return;
     }
     for (const listener of this.set) listener(event);
+  }
+
+  /**
+   * Held events, and those held from now on, wait for a listener until {@link endHold}, at most
+   * `ms` from now (a deploy is under way: the next listener comes when it is done).
+   */
+  holdLonger(ms: number): void {
+    this.holdUntil = Date.now() + ms;
+    this.schedule();
+  }
+
+  /** The longer wait is over: events wait `holdMs` from when they came, as before; older ones are dropped now. */
+  endHold(): void {
+    this.holdUntil = 0;
+    this.schedule();
   }
 
   /** The number of listeners. */
@@ -103,16 +129,34 @@ export class HeldListeners<T> {
       if (dropped !== undefined) this.onDrop(dropped.event);
     }
     this.held.push({ event, at: Date.now() });
+    if (this.timer === undefined) this.schedule();
+  }
+
+  /** When an event that came at `at` (epoch ms) is dropped unheard. */
+  private expiresAt(at: number): number {
+    return Math.max(at + this.holdMs, this.holdUntil);
   }
 
   private expire(now: number): void {
-    while (this.held.length > 0 && now - this.held[0].at > this.holdMs) {
+    while (this.held.length > 0 && now >= this.expiresAt(this.held[0].at)) {
       this.onDrop((this.held.shift() as { event: T }).event);
     }
   }
 
+  /** Sets the timer that drops the oldest held event when it expires, while nobody listens. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.held.length === 0 || this.set.size > 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.expire(Date.now());
+      this.schedule();
+    }, Math.max(0, this.expiresAt(this.held[0].at) - Date.now()));
+    this.timer.unref();
+  }
+
   private deliverHeld(): void {
-    this.expire(Date.now());
     if (this.set.size === 0) return;
     const events = this.held;
     this.held = [];

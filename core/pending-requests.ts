@@ -28,8 +28,8 @@ export type PendingOutcome =
   | { status: 'result'; result: unknown }
   | { status: 'error' | 'timeout' | 'session-closed'; error: JsonRpcErrorObject };
 
-/** What is remembered of a request until it ends. */
-interface Pending {
+/** One server-initiated request waiting for its answer: what is remembered of it until it ends. */
+interface PendingRequest {
   sessionId: string;
   id: RequestId;
   method: string;
@@ -39,7 +39,7 @@ interface Pending {
 }
 
 /** Options of {@link PendingRequests.create}. */
-export interface PendingOptions {
+interface PendingOptions {
   /** How long to wait for the answer, in ms; 0 waits until the session closes. Default 60000. */
   timeoutMs?: number;
   /** Whoever sent the request (a node): {@link PendingRequests.forget} drops all of one owner's requests. */
@@ -58,7 +58,7 @@ function key(sessionId: string, id: RequestId): string {
  * 1, 2, 3, ... (integers, as the SDKs issue theirs), skipping any id still pending.
  */
 export class PendingRequests {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, PendingRequest>();
   private readonly nextId = new Map<string, number>();
 
   /** The number of requests waiting, of one session or of all. */
@@ -85,7 +85,7 @@ export class PendingRequests {
       requestId = next;
       this.nextId.set(sessionId, next + 1);
     }
-    const entry: Pending = { sessionId, id: requestId, method, owner: options.owner, timer: undefined, settle: options.settle };
+    const entry: PendingRequest = { sessionId, id: requestId, method, owner: options.owner, timer: undefined, settle: options.settle };
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (timeoutMs > 0) {
       entry.timer = setTimeout(() => {
@@ -143,7 +143,7 @@ export class PendingRequests {
     }
   }
 
-  private end(entry: Pending, outcome: PendingOutcome): void {
+  private end(entry: PendingRequest, outcome: PendingOutcome): void {
     const k = key(entry.sessionId, entry.id);
     if (this.pending.get(k) !== entry) return;
     this.pending.delete(k);

@@ -13,7 +13,7 @@
  * Never imports Node-RED.
  */
 import { SharedMessage } from './response-writer';
-import { toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
+import { isObject, toOutboundMessage, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MessageKind, type RequestId } from './jsonrpc';
 import type { ReplyDestination } from './reply-destination';
 import type { Session } from './session';
 import { PendingRequests, type PendingOutcome } from './pending-requests';
@@ -27,7 +27,7 @@ export type PushResult =
   | { sent: false; reason: string; filtered?: boolean };
 
 /** Options for a server-initiated request. */
-export interface RequestOptions {
+interface RequestOptions {
   /** Ms to wait for the client's answer; 0 waits until the session closes. */
   timeoutMs: number;
   /** Whoever sent it (a node), for {@link PendingRequests.forget}. */
@@ -68,10 +68,6 @@ export class ProtocolError extends TypeError {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The protocol state of one endpoint's sessions: server-initiated requests and client requests in flight. */
 export class Protocol {
   /** Server-initiated requests waiting for the client's response. */
@@ -85,10 +81,11 @@ export class Protocol {
 
   /**
    * A valid message a client sent on a session.
-   * @returns true when it goes on to the flow; false when it was a response the protocol consumed.
+   * @returns true when the protocol layer dealt with it (a response that ended a server-initiated
+   *   request); false when it goes on (to the server features, then the flow).
    */
   receive(session: ReplyDestination, kind: MessageKind, message: JsonRpcMessage): boolean {
-    if (kind === 'response') return !this.pending.answer(session.id, message as JsonRpcResponse);
+    if (kind === 'response') return this.pending.answer(session.id, message as JsonRpcResponse);
     this.observer?.received(session, kind, message);
     if (kind === 'request') {
       const request = message as JsonRpcRequest;
@@ -103,7 +100,7 @@ export class Protocol {
         this.clientRequests.cancel(session.id, requestId, typeof params.reason === 'string' ? params.reason : undefined);
       }
     }
-    return true;
+    return false;
   }
 
   /**

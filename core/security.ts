@@ -34,7 +34,7 @@ export interface SecurityOptions {
 }
 
 /** Why a request was refused: the HTTP status, the sentence for the client, extra headers. */
-export interface SecurityFailure {
+interface SecurityFailure {
   status: 401 | 403;
   message: string;
   headers: Record<string, string>;

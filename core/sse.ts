@@ -90,7 +90,7 @@ export function formatComment(text: string): string {
 const KEEP_ALIVE = formatComment('ping');
 
 /** Response headers of every SSE stream this package opens. */
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
+const SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache, no-transform',
   Connection: 'keep-alive',

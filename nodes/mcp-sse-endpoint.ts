@@ -11,11 +11,11 @@
 import type { Node, NodeAPI } from 'node-red';
 import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
-import { adoptEndpoint, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
-import { settleRoutes } from './lib/serve-endpoint';
+import { adoptEndpoint, HANDOVER_GRACE_MS, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
+import { deployBegins } from './lib/serve-endpoint';
 import { httpNodesEnabled, publicPath } from './lib/http-settings';
 import { serveRoutes } from './lib/serve-endpoint';
-import { endpointRoutes, ROUTE_TABLE, ROUTES_SETTING, routePath } from './lib/route-table';
+import { endpointRoutes, ROUTE_TABLE, routeFallback, ROUTES_SETTING, routePath } from './lib/route-table';
 import type { EndpointCredentials, EndpointNode, EndpointNodeDef } from './lib/types';
 import type { ClusterOptions } from '../core';
 import type { ConnectionOptions } from 'node:tls';
@@ -122,12 +122,12 @@ export = function register(RED: NodeAPI): void {
 
   function McpSseEndpointNode(this: EndpointNode & Node<EndpointCredentials>, def: EndpointNodeDef): void {
     RED.nodes.createNode(this, def);
-    this.ssePath = pathSetting(def.ssePath, '/sse');
-    this.messagePath = pathSetting(def.messagePath, '/message');
+    this.ssePath = pathSetting(def.ssePath, routeFallback('ssePath'));
+    this.messagePath = pathSetting(def.messagePath, routeFallback('messagePath'));
     // A flow saved before a setting existed keeps what it did: HTTP+SSE on, Streamable HTTP off,
     // the token (when one is set) as its only authentication.
     this.sseEnabled = def.sse !== false;
-    this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, '/mcp') : undefined;
+    this.streamablePath = def.streamable === true ? pathSetting(def.streamablePath, routeFallback('streamablePath')) : undefined;
     const authToken = def.authMode === 'oauth' || def.authMode === 'none' ? '' : this.credentials?.authToken ?? '';
     this.authMode = def.authMode === 'oauth' ? 'oauth' : authToken === '' ? 'none' : 'token';
     const oauth = oauthSettings(this, def);
@@ -154,9 +154,9 @@ export = function register(RED: NodeAPI): void {
         authToken,
       },
       oauth: oauth?.oauth,
-      maxSessions: numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS),
+      maxSessions: Math.max(1, Math.floor(numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS))),
       maxIdleSessionsPerClient: Math.floor(numberSetting(def.maxIdlePerClient, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT)),
-      maxListenStreams: Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS)),
+      maxListenStreams: Math.max(1, Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS))),
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
         bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),
@@ -192,13 +192,18 @@ export = function register(RED: NodeAPI): void {
     // While a deploy holds requests back for the declarations it restarts, the endpoint still
     // takes them (they are answered once the deploy is done).
     const stopServing = httpNodesEnabled(RED) ? serveRoutes(RED, this, endpointRoutes(this), () => endpoint.features.active || endpoint.features.deferring) : undefined;
-    adopted?.stopServing();
+    // The predecessor's routes, tool scopes and listeners go only now that this node has its own.
+    adopted?.release();
     // A deploy stops and restarts declaration nodes: their lists are compared once it is done.
-    const holdListChanged = (): void => endpoint.features.holdListChanged();
+    // Requests wait for the nodes it restarts: on a route without an owner, or for mcp message in.
+    const holdListChanged = (): void => {
+      endpoint.features.holdListChanged();
+      endpoint.messageReceived.holdLonger(HANDOVER_GRACE_MS);
+      deployBegins(RED);
+    };
     const releaseListChanged = (): void => {
       endpoint.features.releaseListChanged();
-      // Requests that waited for a route's next owner during the deploy go on now (or get 404).
-      settleRoutes(RED);
+      endpoint.messageReceived.endHold();
     };
     // A deploy that keeps this node as it is hands the endpoint to the node that replaces it.
     let handOver = false;
@@ -214,7 +219,7 @@ export = function register(RED: NodeAPI): void {
     const warnShadowedLists = (): void => {
       const nodes: FlowNodeConfig[] = [];
       RED.nodes.eachNode((node) => { nodes.push(node as unknown as FlowNodeConfig); });
-      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => RED.nodes.getNode(id) !== null)) {
+      for (const { method, declaredBy, node } of shadowedLists(this.id, nodes, (kind) => endpoint.features.catalog.count(kind), (id) => Boolean(RED.nodes.getNode(id)))) {
         this.warn(RED._('mcp-sse-endpoint.warnings.shadowedList', { method, declaredBy, node: node.name ? `"${node.name}" (${node.id})` : `${node.type} ${node.id}` }));
       }
     };
@@ -223,19 +228,24 @@ export = function register(RED: NodeAPI): void {
       RED.events.off('flows:stopping', flowsStopping);
       RED.events.off('flows:started', releaseListChanged);
       RED.events.off('flows:started', warnShadowedLists);
-      removeWarning();
-      removeDebug();
-      removeToolScopes();
-      removeCluster?.();
-      if (removed || !handOver) {
+      // What this node holds on the endpoint: its routes, its tool scopes, its listeners.
+      const release = (): void => {
         stopServing?.();
+        removeToolScopes();
+        removeWarning();
+        removeDebug();
+        removeCluster?.();
+      };
+      if (removed || !handOver) {
+        release();
         endpoint.close().then(done, done);
         return;
       }
       // What the flows were working on is answered, and the endpoint waits, still serving, for
-      // its successor.
+      // its successor, which declares its own tool scopes before it releases these: a parked
+      // endpoint never serves without them.
       endpoint.flowStopped();
-      parkEndpoint(RED, this.id, endpoint, fingerprint, stopServing);
+      parkEndpoint(RED, this.id, endpoint, fingerprint, release);
       done();
     });
   }

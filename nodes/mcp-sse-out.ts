@@ -87,8 +87,8 @@ export = function register(RED: NodeAPI): void {
 
     const endpointOf = (id: unknown): McpEndpoint | undefined => {
       if (typeof id !== 'string' || id === '') return undefined;
-      const node = RED.nodes.getNode(id) as EndpointNode | null;
-      return node?.endpoint;
+      const endpointNode = RED.nodes.getNode(id) as EndpointNode | null;
+      return endpointNode?.endpoint;
     };
 
     /** The core's refusals, in the node's words, as errors a Catch node receives. */

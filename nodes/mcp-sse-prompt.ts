@@ -18,7 +18,15 @@ function valuesOf(text: string | undefined): string[] {
 export = function register(RED: NodeAPI): void {
   function McpSsePromptNode(this: Node, def: PromptNodeDef): void {
     RED.nodes.createNode(this, def);
-    const rows = Array.isArray(def.arguments) ? def.arguments.filter((a) => (a.name ?? '').trim() !== '') : [];
+    // Rows without a name are left out, and a name used twice counts once (its first row): the
+    // editor saves such rows, marking the node invalid, rather than losing one.
+    const named = new Set<string>();
+    const rows = (Array.isArray(def.arguments) ? def.arguments : []).filter((a) => {
+      const name = (a.name ?? '').trim();
+      if (name === '' || named.has(name)) return false;
+      named.add(name);
+      return true;
+    });
     const definition: PromptDefinition = { name: (def.name ?? '').trim() };
     if (def.title?.trim()) definition.title = def.title.trim();
     if (def.description?.trim()) definition.description = def.description.trim();

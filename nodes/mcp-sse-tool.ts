@@ -11,8 +11,8 @@
  * without the link until one does.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { toolViewMeta, type JsonObject, type ToolDefinition, type Visibility } from '../core';
-import { callStatus, declareOnEndpoint, parseJsonField, requestMsg } from './lib/declare';
+import { DeclarationError, toolViewMeta, type JsonObject, type ToolDefinition, type Visibility } from '../core';
+import { callStatus, declareOnEndpoint, parseJsonField, refuse, requestMsg } from './lib/declare';
 import type { ToolNodeDef } from './lib/types';
 
 /** The input schema of a tool whose dialog left it blank: no arguments. */
@@ -49,8 +49,7 @@ export = function register(RED: NodeAPI): void {
     try {
       definition = definitionOf(RED, def);
     } catch (error) {
-      this.error((error as Error).message);
-      this.status({ fill: 'red', shape: 'ring', text: `${NS}.status.invalid-schema` });
+      refuse(this, new DeclarationError('invalid-schema', (error as Error).message));
       return;
     }
     const status = callStatus(RED, this);

@@ -15,6 +15,7 @@ import { CSP_LISTS, DeclarationError, VIEW_MIME_TYPE, VIEW_PERMISSIONS, viewMeta
 import { callStatus, declareOnEndpoint, refuse, requestMsg } from './lib/declare';
 import { checkTemplate, renderView } from './lib/view-template';
 import type { ViewNodeDef } from './lib/types';
+import { VIEW_NODE_SETTINGS } from './lib/view-settings';
 
 const NS = 'node-red-contrib-mcp-sse/mcp-sse-view:mcp-sse-view';
 
@@ -92,5 +93,6 @@ export = function register(RED: NodeAPI): void {
       done();
     });
   }
-  RED.nodes.registerType('mcp-sse-view', McpSseViewNode);
+  // The editor checks CSP origins with the runtime's own patterns (lib/view-settings.ts).
+  RED.nodes.registerType('mcp-sse-view', McpSseViewNode, { settings: VIEW_NODE_SETTINGS });
 };

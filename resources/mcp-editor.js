@@ -421,6 +421,15 @@
                         RED.clipboard.copyText(text, $(this), ns + 'copied');
                     });
             };
+            // The lists a flow answers that declarations shadow depend on the workspace, not on this
+            // dialog's fields: found once per dialog open (it converts every node of the workspace).
+            var id = settings().id;
+            var shadowed = $('#mcp-sse-endpoint-connect-shadowed').empty();
+            (id ? shadowedListsInWorkspace(id) : []).forEach(function (found) {
+                var node = found.node.name ? '"' + found.node.name + '"' : found.node.type;
+                $('<div class="form-tips mcp-sse-endpoint-shadowed">').append($('<i class="fa fa-warning"></i>'), ' ',
+                    $('<span>').text(RED._(ns + 'shadowed', { method: found.method, declaredBy: found.declaredBy, node: node }))).appendTo(shadowed);
+            });
             var render = function () {
                 var values = settings();
                 var base = nodeBase(window.location, RED.settings.httpNodeRoot);
@@ -431,12 +440,6 @@
                     $('<code>').text(u.url).appendTo(row);
                     copyButton(u.url).appendTo(row);
                     $('<div class="mcp-sse-endpoint-url-hint">').text(u.methods.join(', ') + ' · ' + RED._(ns + 'hint.' + u.field)).appendTo(row);
-                });
-                var shadowed = $('#mcp-sse-endpoint-connect-shadowed').empty();
-                (values.id ? shadowedListsInWorkspace(values.id) : []).forEach(function (found) {
-                    var node = found.node.name ? '"' + found.node.name + '"' : found.node.type;
-                    $('<div class="form-tips mcp-sse-endpoint-shadowed">').append($('<i class="fa fa-warning"></i>'), ' ',
-                        $('<span>').text(RED._(ns + 'shadowed', { method: found.method, declaredBy: found.declaredBy, node: node }))).appendTo(shadowed);
                 });
                 var configs = clientConfigs(values, base);
                 tab.find('.mcp-sse-endpoint-connect-clients').toggle(configs.length > 0);
@@ -456,18 +459,33 @@
     };
 
     /**
-     * MCP Apps in the dialogs of `mcp sse view` and `mcp sse tool`: the CSP origin check (the same
-     * rule as core/features/apps.ts, which refuses the same at deploy), and the views of an endpoint.
+     * MCP Apps in the dialogs of `mcp sse view` and `mcp sse tool`: the CSP origin check (with the
+     * runtime's own patterns, core/features/apps.ts, which refuses the same at deploy), and the
+     * views of an endpoint.
      */
     var views = (function () {
-        var LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-        var ORIGIN = new RegExp('^(?:https?|wss?)://(?:(?:\\*\\.)?' + LABEL + '(?:\\.' + LABEL + ')*|\\[[0-9A-Fa-f:.]+\\])(?::(?:\\d{1,5}|\\*))?/?$');
-        var DOMAIN = new RegExp('^(?:https?://)?' + LABEL + '(?:\\.' + LABEL + ')*(?::\\d{1,5})?$');
         var NS = MODULE + '/mcp-sse-view:mcp-sse-view.errors.';
+        var patterns = null;
+
+        /**
+         * The runtime's pattern `name` (`origin`, `domain`), made from the view node's exported
+         * setting (`RED.settings.mcpSseViewPatterns`, nodes/lib/view-settings.ts) when first needed;
+         * null when the runtime published none (then a deploy checks alone).
+         */
+        function pattern(name) {
+            if (patterns === null) {
+                var published = RED.settings && RED.settings.mcpSseViewPatterns;
+                if (!published) { return null; }
+                patterns = { origin: new RegExp(published.origin), domain: new RegExp(published.domain) };
+            }
+            return patterns[name];
+        }
 
         /** True for an origin a CSP list may name: http(s)/ws(s), a host (`*.` allowed first), an optional port, no path. */
         function isCspOrigin(text) {
-            if (!ORIGIN.test(text)) { return false; }
+            var origin = pattern('origin');
+            if (origin === null) { return true; }
+            if (!origin.test(text)) { return false; }
             var port = /:(\d+)\/?$/.exec(text.replace(/^[a-z]+:\/\//i, ''));
             return port === null || (Number(port[1]) >= 1 && Number(port[1]) <= 65535);
         }
@@ -490,8 +508,29 @@
         /** Validator of the domain field: blank, or a host name (optionally as an origin). */
         function domainField(v, opt) {
             var text = String(v || '').trim();
-            if (text === '' || DOMAIN.test(text)) { return true; }
+            var domain = pattern('domain');
+            if (text === '' || domain === null || domain.test(text)) { return true; }
             return opt ? RED._(NS + 'domain') : false;
+        }
+
+        /**
+         * The URIs of the enabled `mcp sse view` nodes of each endpoint, `{ endpointId: { uri: true } }`:
+         * found once per turn of the event loop, so that a validation pass over every node (the
+         * editor's, after an import or a deploy) scans the workspace once, not once per tool.
+         */
+        var uriSets = null;
+        function viewUris(endpointId) {
+            if (uriSets === null) {
+                var sets = Object.create(null);
+                RED.nodes.eachNode(function (n) {
+                    if (n.type !== 'mcp-sse-view' || n.d || !n.uri) { return; }
+                    if (!sets[n.endpoint]) { sets[n.endpoint] = Object.create(null); }
+                    sets[n.endpoint][n.uri] = true;
+                });
+                uriSets = sets;
+                Promise.resolve().then(function () { uriSets = null; });
+            }
+            return uriSets[endpointId] || Object.create(null);
         }
 
         /** The enabled `mcp sse view` nodes of the endpoint `endpointId`, by URI: `[{ uri, name, id }]`. */
@@ -510,9 +549,7 @@
          * runtime reports a missing one at deploy and lists the tool without the link).
          */
         function toolView(v, opt) {
-            if (!v) { return true; }
-            var endpoint = this.endpoint;
-            if (ofEndpoint(endpoint).some(function (view) { return view.uri === v; })) { return true; }
+            if (!v || viewUris(this.endpoint)[v] === true) { return true; }
             return opt ? RED._(MODULE + '/mcp-sse-tool:mcp-sse-tool.errors.viewMissing', { uri: v }) : false;
         }
 

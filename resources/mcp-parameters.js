@@ -3,9 +3,10 @@
  * `mcp sse prompt` dialog, drawn with Node-RED's own editableList (as the core switch and change
  * nodes draw their rules). The tool's table is kept two-way with the dialog's JSON Schema editor:
  * editing a row rewrites the schema, editing the schema rebuilds the rows, and a schema the table
- * cannot show hides the table behind a note that says why (the JSON editor stays). The schema in
- * the JSON editor is what the node saves (`inputSchema`), so the runtime sees JSON Schema as
- * before. The conversions are in mcp-schema-rows.js; this file is the DOM around them.
+ * cannot show hides the table behind a note that says why (the JSON editor stays). While a row has
+ * a problem (marked red) the schema is left as it last was, never written without that row; the
+ * dialog then tells the user on Done and marks the node invalid. The schema in the JSON editor is
+ * what the node saves (`inputSchema`), so the runtime sees JSON Schema as before. The conversions are in mcp-schema-rows.js; this file is the DOM around them.
  *
  * Loaded as a resource, as mcp-editor.js is (see the comment at its top for why); it may run more
  * than once. mcp-schema-rows.js may arrive after it: it is looked up when a dialog opens.
@@ -145,7 +146,9 @@
      * @param {jQuery} options.note where to say why the table cannot show the schema
      * @param {object} options.editor the input schema's editor (RED.editor.createEditor: ace or monaco)
      * @param {function(string, object=): string} options.t translator, keys under `mcp-sse-tool.`
-     * @returns {{destroy: function()}} to call when the dialog closes
+     * @returns {{problems: function(): number, destroy: function()}} `problems()`: the fields marked
+     *   red now (the schema in the editor is then the last one without problems); `destroy()` to
+     *   call when the dialog closes
      */
     function toolTable(options) {
         var list = options.list;
@@ -154,6 +157,7 @@
         var frame = {};
         var shown = null; // the editor text the table shows (or wrote), so that its own writes are not read back
         var timer = null;
+        var problems = 0; // fields marked red: the schema waits for them
 
         var fromTable = function () {
             if (shown === null) { return; }
@@ -162,6 +166,9 @@
             var rows = list.editableList('items').map(function () { return readToolRow($(this)); }).get();
             var result = rowsOf().rowsToSchema(rows, f);
             markProblems(list.editableList('items'), result.problems, t);
+            problems = result.problems.length;
+            // A schema without the rows marked red would lose them on Done: the last good one stays.
+            if (problems > 0) { return; }
             var text = rowsOf().schemaText(result.schema);
             shown = text;
             if (editor.getValue() !== text) { editor.setValue(text, -1); }
@@ -199,6 +206,7 @@
                 list.editableList('addItems', result.rows);
             }
             markProblems(list.editableList('items'), [], t);
+            problems = 0;
             options.note.hide();
             options.table.show();
         };
@@ -221,6 +229,7 @@
         fromJson();
         opened = true;
         return {
+            problems: function () { return problems; },
             destroy: function () {
                 if (timer !== null) { clearTimeout(timer); }
                 timer = null;
@@ -268,17 +277,34 @@
     }
 
     /**
+     * Tells the user on Done that a dialog saved without the rows marked red, and marks the node
+     * invalid until it is saved without problems: sets `node[flag]` (a property the node does not
+     * save, which the property's `validate` reads) and shows `text` as a warning.
+     * @param {object} node the node being edited
+     * @param {string} flag the name of the flag
+     * @param {number} problems the rows or fields marked red; 0 clears the flag
+     * @param {string} text the notification
+     */
+    function refuseProblems(node, flag, problems, text) {
+        if (problems === 0) {
+            delete node[flag];
+            return;
+        }
+        node[flag] = problems;
+        RED.notify(text, { type: 'warning', timeout: 10000 });
+    }
+
+    /**
      * The prompt's arguments as the node saves them, from its table: rows without a name are left
-     * out, and a name used twice counts once (its first row).
+     * out. A name used twice is saved as it is, and the node's `validate` marks it invalid (the
+     * runtime counts it once, its first row), so that no row is lost.
      * @returns {Array<{name: string, description: string, required: boolean, values: string}>}
      */
     function promptArguments(list) {
         var args = [];
-        var seen = Object.create(null);
         list.editableList('items').each(function () {
             var name = $(this).find('.mcp-param-name').val().trim();
-            if (name === '' || seen[name] === true) { return; }
-            seen[name] = true;
+            if (name === '') { return; }
             args.push({
                 name: name,
                 description: $(this).find('.mcp-param-description').val(),
@@ -292,6 +318,7 @@
     window.mcpSseParameters = {
         toolTable: toolTable,
         promptTable: promptTable,
-        promptArguments: promptArguments
+        promptArguments: promptArguments,
+        refuseProblems: refuseProblems
     };
 })();

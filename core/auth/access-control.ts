@@ -24,7 +24,7 @@ export type Admitted<C> = (context: C, auth: AuthInfo | undefined) => void;
  * True when a resuming request carries the same `Authorization` and `Cookie` headers as the
  * request that opened the session (both absent counts as the same).
  */
-export function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHeaders): boolean {
+function sameCredentials(opened: IncomingHttpHeaders, resuming: IncomingHttpHeaders): boolean {
   return opened.authorization === resuming.authorization && opened.cookie === resuming.cookie;
 }
 

@@ -9,13 +9,10 @@
  * Never imports Node-RED.
  */
 import type { ServerResponse } from 'node:http';
-import { sendJsonRpcError, TransportErrorCode } from '../http';
+import { sendJsonRpcError, sendRetryLater, TransportErrorCode } from '../http';
 
 /** RFC 6750 section 3.1 error codes. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
-
-/** Seconds a client is told to wait (`Retry-After`) when the authorization server is unreachable. */
-export const AUTH_RETRY_AFTER_S = 5;
+type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 /**
  * Why a request was refused by the OAuth checks. `status` 401 (no token, or a token that is not
@@ -69,7 +66,7 @@ export function bearerChallenge(resourceMetadataUrl: string, scope: readonly str
  */
 export function sendAuthError(res: ServerResponse, error: AuthError, resourceMetadataUrl: string, challengeScope: readonly string[]): void {
   if (error.status === 503) {
-    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, error.message, null, { 'Retry-After': String(AUTH_RETRY_AFTER_S) });
+    sendRetryLater(res, error.message);
     return;
   }
   const scope = error.status === 403 ? error.scope : challengeScope;

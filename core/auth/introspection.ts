@@ -17,7 +17,7 @@ export interface IntrospectionClient {
 }
 
 /** Settings of {@link TokenIntrospector}. */
-export interface IntrospectionOptions {
+interface IntrospectionOptions {
   /** The issuer whose introspection endpoint is asked. */
   issuer: string;
   client: IntrospectionClient;

@@ -11,7 +11,7 @@ import { IssuerUnavailableError } from './challenge';
 import { withoutTrailingSlash } from './claims';
 
 /** The parts of an authorization server's metadata (RFC 8414 section 2) a resource server uses. */
-export interface AuthorizationServerMetadata {
+interface AuthorizationServerMetadata {
   /** The issuer, exactly as the server writes it (and as its tokens' `iss` must read). */
   issuer: string;
   /** Where its signing keys are (JWKS). */
@@ -22,7 +22,7 @@ export interface AuthorizationServerMetadata {
 }
 
 /** Settings of {@link IssuerMetadataCache}. */
-export interface IssuerMetadataOptions {
+interface IssuerMetadataOptions {
   /** How long one metadata request may take, in ms. Default 5000. */
   timeoutMs?: number;
   /** How long metadata is kept, in ms. Default one hour. */

@@ -14,10 +14,10 @@ import { withoutTrailingSlash } from './claims';
 import type { IssuerMetadataCache } from './issuer-metadata';
 
 /** The asymmetric JWS algorithms accepted unless told otherwise: never `none`, never HS*. */
-export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 /** Settings of {@link JwtValidator}. */
-export interface JwtValidatorOptions {
+interface JwtValidatorOptions {
   /** The issuers whose tokens are accepted, as configured. */
   issuers: readonly string[];
   /** Accepted `alg` values; `none` and `HS*` are removed whatever is given. Default {@link DEFAULT_ALGORITHMS}. */

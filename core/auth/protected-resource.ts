@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TransportKind } from '../session';
 
 /** RFC 9728 section 3: the well-known prefix, inserted before the resource's path. */
-export const WELL_KNOWN_PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource';
+const WELL_KNOWN_PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource';
 
 /** The path of the metadata document of `path` (`/mcp` gives `/.well-known/oauth-protected-resource/mcp`). */
 export function metadataPathFor(path: string): string {
@@ -39,7 +39,7 @@ export function requestOrigin(req: IncomingMessage): string {
 }
 
 /** The fields of a Protected Resource Metadata document this package publishes (RFC 9728 section 2). */
-export interface ProtectedResourceMetadata {
+interface ProtectedResourceMetadata {
   resource: string;
   authorization_servers: string[];
   scopes_supported?: string[];

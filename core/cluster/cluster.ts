@@ -30,7 +30,7 @@ import { RemoteSends, type LocalSend } from './remote-sends';
 import { decode, encode, type RelayRoute } from './wire';
 
 /** What the cluster needs from its endpoint. */
-export interface ClusterHost {
+interface ClusterHost {
   readonly id: string;
   readonly maxBodyBytes: number;
   /** The most bytes buffered for one client of a relayed stream (the queue bound). */
@@ -50,7 +50,7 @@ export interface ClusterHost {
 }
 
 /** A change the endpoint's users may show: the link went up or down (`text` says so, to log), or the cluster count changed. */
-export interface ClusterChange {
+interface ClusterChange {
   up: boolean;
   text?: string;
 }

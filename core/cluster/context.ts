@@ -3,7 +3,7 @@
  * the ownership records. Never imports Node-RED.
  */
 import type { ServerResponse } from 'node:http';
-import { sendJsonRpcError, TransportErrorCode } from '../http';
+import { sendRetryLater } from '../http';
 import type { ClusterKeys } from './options';
 import { RELAY_RETRY_AFTER_S } from './options';
 import type { RedisLink } from './redis-link';
@@ -32,5 +32,5 @@ export function sendTo(context: RelayContext, instanceId: string, message: Clust
 
 /** Answers 503 with `Retry-After`: the request cannot be relayed now (Redis unreachable, the owner silent). */
 export function sendUnavailable(res: ServerResponse, why: string): void {
-  sendJsonRpcError(res, 503, TransportErrorCode.BadRequest, `${why}; try again shortly`, null, { 'Retry-After': String(RELAY_RETRY_AFTER_S) });
+  sendRetryLater(res, `${why}; try again shortly`, null, RELAY_RETRY_AFTER_S);
 }

@@ -16,7 +16,7 @@ import type { ClusterOptions } from './options';
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** What a clustered endpoint offers (`McpEndpoint` is one). */
-export interface ClusteredEndpoint {
+interface ClusteredEndpoint {
   readonly id: string;
   /** Largest POST body accepted, in bytes. */
   readonly maxBodyBytes: number;

@@ -15,7 +15,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Listeners } from '../listeners';
 
 /** How to reach Redis. */
-export interface RedisSettings {
+interface RedisSettings {
   /** `redis://...` or `rediss://...` (TLS). */
   url: string;
   /** The password, when not in the URL. */
@@ -32,7 +32,7 @@ export interface LinkChange {
 }
 
 /** The commands this package uses, as @redis/client declares them (loosely typed: its types are heavy). */
-export interface RedisCommands {
+interface RedisCommands {
   publish(channel: string, message: string): Promise<number>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, options: { expiration: { type: 'PX'; value: number } }): Promise<unknown>;

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import type { RelayRequestMessage, RelayResponseMessage } from './wire';
 
 /** Marks a request that came relayed from another instance, so it is never relayed again. */
-export const RELAYED = Symbol.for('node-red-contrib-mcp-sse.relayed');
+const RELAYED = Symbol.for('node-red-contrib-mcp-sse.relayed');
 
 /** True for a request another instance relayed here. */
 export function isRelayed(req: object): boolean {

@@ -84,20 +84,20 @@ export interface RelayFailedMessage {
   error: { name: string; message: string };
 }
 
-export interface BroadcastMessage {
+interface BroadcastMessage {
   t: 'broadcast';
   from: string;
   payload: unknown;
 }
 
-export interface ResourceUpdatedMessage {
+interface ResourceUpdatedMessage {
   t: 'updated';
   from: string;
   /** The resource URI that changed. */
   uri: string;
 }
 
-export interface CountMessage {
+interface CountMessage {
   t: 'count';
   from: string;
   n: number;

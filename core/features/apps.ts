@@ -8,6 +8,7 @@
  *
  * Never imports Node-RED.
  */
+import { isObject } from '../jsonrpc';
 import { DeclarationError, type JsonObject, type ResourceDefinition, type ToolDefinition } from './declarations';
 
 /** The extension's identifier, the key under `capabilities.extensions` (SEP-2133) on both sides. */
@@ -15,16 +16,16 @@ export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
 /** The MIME type of a view ("Content Requirements"). */
 export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
 /** The deprecated flat key of a tool's view, which hosts older than the nested `_meta.ui` read. */
-export const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
+const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
 /** Every view's URI starts with it. */
-export const VIEW_SCHEME = 'ui://';
+const VIEW_SCHEME = 'ui://';
 
 /** The CSP lists of `_meta.ui.csp`: network requests, static resources, nested frames, `<base>`. */
 export const CSP_LISTS = ['connectDomains', 'resourceDomains', 'frameDomains', 'baseUriDomains'] as const;
-export type CspList = typeof CSP_LISTS[number];
+type CspList = typeof CSP_LISTS[number];
 /** The sandbox permissions a view may ask for (`_meta.ui.permissions`), each sent as `{}`. */
 export const VIEW_PERMISSIONS = ['camera', 'microphone', 'geolocation', 'clipboardWrite'] as const;
-export type ViewPermission = typeof VIEW_PERMISSIONS[number];
+type ViewPermission = typeof VIEW_PERMISSIONS[number];
 /** Who may call a tool: the model, the view (through the host), or both (the spec's default). */
 export type Visibility = 'model' | 'app';
 
@@ -43,11 +44,18 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /**
  * An origin a CSP list may name: `http`, `https`, `ws` or `wss`, a host (DNS name, optionally with
  * a leading `*.` wildcard subdomain, an IPv4 address, or `[IPv6]`), an optional port (or `:*`),
- * and nothing after it but an optional `/`. resources/mcp-editor.js refuses the same in the dialog.
+ * and nothing after it but an optional `/`. The dialog refuses the same (see {@link VIEW_PATTERNS}).
  */
 const ORIGIN = new RegExp(`^(?:https?|wss?)://(?:(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(?:\\d{1,5}|\\*))?/?$`);
 /** A view's `domain`: a host name, optionally as an origin (hosts differ: "Host-dependent"). */
 const DOMAIN = new RegExp(`^(?:https?://)?${LABEL}(?:\\.${LABEL})*(?::\\d{1,5})?$`);
+
+/**
+ * The sources of the patterns above, for the editor: the view node publishes them as its exported
+ * setting (`RED.settings.mcpSseViewPatterns`), and resources/mcp-editor.js makes its RegExps from
+ * them, so that the dialog refuses exactly what a deploy refuses.
+ */
+export const VIEW_PATTERNS = { origin: ORIGIN.source, domain: DOMAIN.source } as const;
 
 /** True for text a CSP list may carry (see {@link ORIGIN}); a port must be 1 to 65535. */
 export function isCspOrigin(text: string): boolean {
@@ -97,10 +105,6 @@ export function toolViewMeta(resourceUri: string | undefined, visibility?: Visib
   if (uri !== '') ui.resourceUri = uri;
   ui.visibility = visibility ?? ['model', 'app'];
   return uri === '' ? { ui } : { ui, [LEGACY_RESOURCE_URI_KEY]: uri };
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The view a tool links (`_meta.ui.resourceUri`, else the flat key), or `undefined`. */

@@ -12,13 +12,13 @@ import { checkPrompt } from './prompts';
 import { checkToolView, checkView, isView, linkedView, withoutViewLink } from './apps';
 
 /** A declared tool and its compiled schemas. */
-export interface DeclaredTool {
+interface DeclaredTool {
   declaration: ToolDeclaration;
   validators: ToolValidators;
 }
 
 /** A declared resource template and its matcher. */
-export interface DeclaredTemplate {
+interface DeclaredTemplate {
   declaration: ResourceDeclaration;
   template: UriTemplate;
 }
@@ -38,6 +38,8 @@ export class Catalog {
   private readonly resources = new Map<string, { declaration: ResourceDeclaration }>();
   private readonly templates = new Map<string, DeclaredTemplate>();
   private readonly prompts = new Map<string, { declaration: PromptDeclaration }>();
+  /** The number of resources that are views, kept as they come and go (read on every initialize, discover and listen). */
+  private viewCount = 0;
 
   /** The number of declarations of each kind. */
   count(kind: DeclarationKind): number {
@@ -86,7 +88,21 @@ export class Catalog {
     if (typeof uri !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) {
       throw new DeclarationError('invalid-definition', `Resource URI ${JSON.stringify(uri ?? '')} must be an absolute URI such as file:///notes.txt or docs://readme`);
     }
-    return { list: 'resources', remove: this.put(this.resources, key, { declaration }, 'resource') };
+    return { list: 'resources', remove: this.putResource(key, { declaration }) };
+  }
+
+  /** {@link put} for a resource, keeping the count of views. */
+  private putResource(key: string, entry: { declaration: ResourceDeclaration }): () => void {
+    const replaced = this.resources.get(key);
+    const remove = this.put(this.resources, key, entry, 'resource');
+    // (The same owner declaring again replaces its entry; the replaced entry's remove then does nothing.)
+    if (replaced !== undefined && isView(replaced.declaration.definition)) this.viewCount--;
+    if (isView(entry.declaration.definition)) this.viewCount++;
+    return () => {
+      if (this.resources.get(key) !== entry) return;
+      remove();
+      if (isView(entry.declaration.definition)) this.viewCount--;
+    };
   }
 
   private put<T extends { declaration: Declaration }>(map: Map<string, T>, key: string, entry: T, what: string): () => void {
@@ -133,9 +149,7 @@ export class Catalog {
 
   /** The number of views declared (MCP Apps: resources of the view MIME type). */
   get views(): number {
-    let count = 0;
-    for (const { declaration } of this.resources.values()) if (isView(declaration.definition)) count++;
-    return count;
+    return this.viewCount;
   }
 
   /**

@@ -22,7 +22,7 @@ export interface FlowCall {
 }
 
 /** Default most calls remembered per session; past it the oldest is forgotten. */
-export const DEFAULT_MAX_FLOW_CALLS = 10_000;
+const DEFAULT_MAX_FLOW_CALLS = 10_000;
 
 function idKey(id: RequestId): string {
   return `${typeof id}:${id}`;

@@ -9,7 +9,7 @@ import type { JsonObject } from './declarations';
 import { UI_EXTENSION } from './apps';
 
 /** The protocol versions this server speaks, newest first. */
-export const PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+const PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 
 /** The version to answer: the client's when this server speaks it, else the newest it speaks ("Version Negotiation"). */
 export function negotiateVersion(requested: unknown): string {

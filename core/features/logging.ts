@@ -7,7 +7,7 @@
 
 /** The syslog levels MCP uses, from least to most severe (RFC 5424). */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-export type LogLevel = typeof LOG_LEVELS[number];
+type LogLevel = typeof LOG_LEVELS[number];
 
 /** True when `value` is one of {@link LOG_LEVELS}. */
 export function isLogLevel(value: unknown): value is LogLevel {

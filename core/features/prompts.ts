@@ -9,7 +9,7 @@ import Mustache from 'mustache';
 import { DeclarationError, type JsonObject, type PromptDeclaration } from './declarations';
 
 /** Most completion values in one answer (the spec's limit). */
-export const MAX_COMPLETION_VALUES = 100;
+const MAX_COMPLETION_VALUES = 100;
 
 /**
  * Checks a prompt declaration: a name, argument names, and a template Mustache can parse.

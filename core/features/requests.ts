@@ -6,7 +6,7 @@
  *
  * Never imports Node-RED.
  */
-import { ErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from '../jsonrpc';
+import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import type { Catalog } from './catalog';
 import type { Declaration, FlowRequest, JsonObject } from './declarations';
@@ -19,10 +19,10 @@ import { staticContents, type Subscriptions } from './resources';
 import { checkArguments } from './tools';
 
 /** MCP's error code for a resource that does not exist ("Server Features > Resources > Error Handling"). */
-export const RESOURCE_NOT_FOUND = -32002;
+const RESOURCE_NOT_FOUND = -32002;
 
 /** What a handler decided. */
-export type Handled = { result: JsonObject } | { error: JsonRpcErrorObject } | 'flow' | undefined;
+type Handled = { result: JsonObject } | { error: JsonRpcErrorObject } | 'flow' | undefined;
 
 /** What the handlers read and change. */
 export interface RequestContext {
@@ -81,8 +81,8 @@ export function declared(ctx: RequestContext): Declared {
 
 const handlers: Record<string, Handler> = {
   initialize: (ctx, session, _request, params) => {
-    if (typeof params.capabilities === 'object' && params.capabilities !== null && !Array.isArray(params.capabilities)) {
-      ctx.clientCapabilities.set(session.id, params.capabilities as JsonObject);
+    if (isObject(params.capabilities)) {
+      ctx.clientCapabilities.set(session.id, params.capabilities);
     }
     return { result: initializeResult(params.protocolVersion, declared(ctx), ctx.identity) };
   },

@@ -25,12 +25,12 @@ import { readResult, Subscriptions } from './resources';
 import { declared, fallback, handleRequest, type RequestContext } from './requests';
 import { toolResult } from './tools';
 import { capabilities } from './lifecycle';
-import { ErrorCode } from '../jsonrpc';
+import { ErrorCode, isObject } from '../jsonrpc';
 
 /** Ms after a declaration comes or goes before list-changed notifications are decided: a redeploy removes and re-adds. */
-export const DEFAULT_LIST_CHANGED_DELAY_MS = 250;
+const DEFAULT_LIST_CHANGED_DELAY_MS = 250;
 /** Longest a deploy may hold list-changed notifications back ({@link ServerFeatures.holdListChanged}), in ms. */
-export const MAX_LIST_CHANGED_HOLD_MS = 30_000;
+const MAX_LIST_CHANGED_HOLD_MS = 30_000;
 
 /** Settings of an endpoint's server features. */
 export interface FeatureOptions {
@@ -45,7 +45,7 @@ export interface FeatureOptions {
 }
 
 /** What the features need from their endpoint. */
-export interface FeatureHost {
+interface FeatureHost {
   /** Sends a message to a session or exchange through the protocol layer (`requestId`: what it answers or is about). */
   send(session: ReplyDestination, payload: JsonObject, requestId?: RequestId): void;
   /**
@@ -69,7 +69,7 @@ export interface FeatureHost {
 }
 
 /** Most requests kept back during a deploy; past it they are handled at once. */
-export const MAX_DEFERRED_REQUESTS = 1000;
+const MAX_DEFERRED_REQUESTS = 1000;
 
 const LISTS: ListName[] = ['tools', 'resources', 'prompts'];
 
@@ -193,10 +193,9 @@ export class ServerFeatures {
   shapeAnswer(session: ReplyDestination, requestId: RequestId, payload: unknown, failure?: string): JsonObject | undefined {
     const call = this.calls.get(session.id, requestId);
     if (call === undefined) return undefined;
-    const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
-    if (isObject && 'method' in (payload as JsonObject)) return undefined;
+    if (isObject(payload) && 'method' in payload) return undefined;
     this.calls.delete(session.id, requestId);
-    if (isObject && (payload as JsonObject).jsonrpc === '2.0') return undefined;
+    if (isObject(payload) && payload.jsonrpc === '2.0') return undefined;
     const answer = ServerFeatures.shape(call, payload, failure);
     const result = answer.result as JsonObject | undefined;
     const isError = result === undefined || result.isError === true;

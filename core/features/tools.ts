@@ -10,6 +10,7 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import AjvDraft07, { type ValidateFunction, type ErrorObject } from 'ajv';
+import { isObject } from '../jsonrpc';
 import { DeclarationError, type JsonObject, type ToolDefinition } from './declarations';
 
 /** The validators of one declared tool. */
@@ -57,7 +58,7 @@ export function compileTool(definition: ToolDefinition): ToolValidators {
 }
 
 /** ajv's errors as one sentence: `arguments/a must be number; arguments must have required property 'b'`. */
-export function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
+function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
   return (errors ?? []).map((e) => {
     const at = root + e.instancePath;
     if (e.keyword === 'additionalProperties') return `${at} must not have property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
@@ -67,7 +68,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root: s
 }
 
 /** A tool result that reports an error to the model (not a JSON-RPC error), so it can correct itself. */
-export function toolError(text: string): JsonObject {
+function toolError(text: string): JsonObject {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
@@ -84,10 +85,6 @@ export function checkArguments(name: string, validators: ToolValidators, args: u
   if (validators.input(value)) return { ok: true, args: value as JsonObject };
   const message = `Invalid arguments for tool ${name}: ${describeErrors(validators.input.errors, 'arguments')}`;
   return { ok: false, result: toolError(message), message };
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
 
 /**

@@ -5,10 +5,11 @@
  *
  * Never imports Node-RED.
  */
-import { isObject, META } from './envelope';
+import { isObject } from '../jsonrpc';
+import { META } from './envelope';
 
 /** Methods whose results carry `ttlMs` and `cacheScope` (SEP-2549). */
-export const CACHEABLE_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read', 'server/discover']);
+const CACHEABLE_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read', 'server/discover']);
 
 /** Caching hints of an endpoint's results. */
 export interface CachingOptions {

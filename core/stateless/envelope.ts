@@ -8,7 +8,7 @@
  * Never imports Node-RED.
  */
 import type { IncomingMessage } from 'node:http';
-import type { JsonRpcMessage, JsonRpcRequest } from '../jsonrpc';
+import { isObject, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc';
 
 /** The protocol version of the stateless revision. */
 export const MODERN_VERSION = '2026-07-28';
@@ -38,13 +38,8 @@ export const ModernErrorCode = {
 /** Methods 2026-07-28 removed: answered `-32601` with HTTP 404. */
 export const REMOVED_METHODS: ReadonlySet<string> = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'notifications/initialized']);
 
-/** True for a JSON object (not an array, not `null`). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The `_meta` of a message's params, if it is an object. */
-export function metaOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
+function metaOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
   const params = 'params' in message ? (message as JsonRpcRequest).params : undefined;
   return isObject(params) && isObject(params._meta) ? params._meta : undefined;
 }

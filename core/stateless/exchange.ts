@@ -10,12 +10,12 @@
  * Never imports Node-RED.
  */
 import { Channels } from '../channel';
-import type { JsonRpcMessage, RequestId } from '../jsonrpc';
+import { isObject, type JsonRpcMessage, type RequestId } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import { SessionClosedError, type CloseReason } from '../session';
 import type { ResponseWriter } from '../response-writer';
 import type { QueueLimits, SseStream, StreamOwner } from '../sse';
-import { isObject, type Envelope } from './envelope';
+import type { Envelope } from './envelope';
 import type { ListenFilter } from './listen';
 
 /** One request of an exchange: what it is, and its input rounds. */
@@ -41,7 +41,7 @@ export function requestKey(id: RequestId): string {
 }
 
 /** What an exchange needs from whoever opened it (`Exchanges`). */
-export interface ExchangeOptions {
+interface ExchangeOptions {
   /** Bounds of the push queue of its SSE stream. */
   queueLimits: QueueLimits;
   /** Called once when the exchange ends. */

@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '../auth/claims';
 import type { AccessControl } from '../auth/access-control';
 import { DEFAULT_MAX_LISTEN_STREAMS } from '../endpoint-options';
-import { sendJsonRpcError, TransportErrorCode } from '../http';
+import { sendRetryLater } from '../http';
 import type { JsonObject } from '../features/declarations';
 import type { ServerFeatures } from '../features/server-features';
 import { isLogLevel } from '../features/logging';
@@ -35,7 +35,7 @@ const ErrorCodeInvalidParams = -32602;
 type Messages = Array<{ kind: MessageKind; message: JsonRpcMessage }>;
 
 /** What the exchanges need from their endpoint (its `Dispatcher` makes one). */
-export interface ExchangeHost {
+interface ExchangeHost {
   /** The endpoint's id. */
   readonly id: string;
   /** Bounds of each stream's push queue. */
@@ -59,9 +59,6 @@ export interface ExchangeOptions {
   /** Most open `subscriptions/listen` streams; one more gets 503 with `Retry-After`. Default 1000. */
   maxListenStreams?: number;
 }
-
-/** Seconds a client is told to wait (`Retry-After`) when the endpoint has its most listen streams. */
-export const LISTEN_RETRY_AFTER_S = 5;
 
 /** The open exchanges of one endpoint; see the module comment. */
 export class Exchanges {
@@ -90,16 +87,14 @@ export class Exchanges {
   }
 
   /**
-   * For the transport, before a POST opens a listen stream: answers 503 with `Retry-After`
-   * ({@link LISTEN_RETRY_AFTER_S}) and a JSON-RPC error for the listen request `id`, and returns
+   * For the transport, before a POST opens a listen stream: answers 503 with `Retry-After: 5`
+   * (`sendRetryLater`) and a JSON-RPC error for the listen request `id`, and returns
    * true, when `maxListenStreams` are open. A listen stream is long-lived and always active, so
    * none is ever closed to make room.
    */
   refuseListenWhenFull(res: ServerResponse, id: RequestId): boolean {
     if (this.listening.size < this.maxListenStreams) return false;
-    sendJsonRpcError(res, 503, TransportErrorCode.BadRequest,
-      `This MCP endpoint has its maximum of ${this.maxListenStreams} open listen streams; try again later`, id,
-      { 'Retry-After': String(LISTEN_RETRY_AFTER_S) });
+    sendRetryLater(res, `This MCP endpoint has its maximum of ${this.maxListenStreams} open listen streams; try again later`, id);
     return true;
   }
 

@@ -15,11 +15,11 @@ import { sendJsonRpcError } from '../http';
 import { ErrorCode, type JsonRpcRequest, type RequestId } from '../jsonrpc';
 import { SseStream } from '../sse';
 import { refuseBatch, type PostedBody, type PostedMessage } from '../transports/post-body';
-import { checkEnvelope, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope, type EnvelopeError } from './envelope';
+import { checkEnvelope, MODERN_VERSION, REMOVED_METHODS, unknownVersion, type Envelope } from './envelope';
 import type { Exchanges } from './exchanges';
 
 /** What the handler needs from its endpoint besides the exchanges. */
-export interface StatelessOptions {
+interface StatelessOptions {
   /** Most messages in one JSON-RPC batch (this revision has none: any batch is refused). */
   readonly maxBatchSize: number;
   /** The endpoint answers with one JSON body where it could stream (a listen stream streams anyway). */
@@ -64,7 +64,7 @@ export class StatelessHandler {
       const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
       const checked = checkEnvelope(req, message);
       if ('status' in checked) {
-        sendEnvelopeError(res, id, checked);
+        sendJsonRpcError(res, checked.status, checked.code, checked.message, id, {}, checked.data);
         return;
       }
       envelope ??= checked;
@@ -109,14 +109,7 @@ function refuseModernBody(req: IncomingMessage, res: ServerResponse, body: Poste
   const unknown = unknownVersion(req, body.messages.map(({ message }) => message), options.legacyVersions);
   if (unknown === undefined) return refuseBatch(res, MODERN_VERSION, body, options.maxBatchSize);
   const first = body.messages[0];
-  sendEnvelopeError(res, !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null, unknown);
+  const id = !body.batch && first.kind === 'request' ? (first.message as JsonRpcRequest).id : null;
+  sendJsonRpcError(res, unknown.status, unknown.code, unknown.message, id, {}, unknown.data);
   return true;
-}
-
-/** Answers a refused 2026-07-28 request: the error's status, and a JSON-RPC error with its `data`. */
-function sendEnvelopeError(res: ServerResponse, id: RequestId | null, refused: EnvelopeError): void {
-  const error = refused.data === undefined ? { code: refused.code, message: refused.message } : { code: refused.code, message: refused.message, data: refused.data };
-  const payload = JSON.stringify({ jsonrpc: '2.0', id, error });
-  res.writeHead(refused.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-  res.end(payload);
 }

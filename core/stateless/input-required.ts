@@ -18,20 +18,20 @@ import { requestKey, type Exchange, type ExchangeRequest } from './exchange';
 import { processStateSecret, REQUEST_STATE_TTL_MS, StateSeal } from './request-state';
 
 /** Methods that may answer `input_required` (SEP-2322). */
-export const INPUT_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const INPUT_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 /** The client capability each input request needs. */
-export const INPUT_CAPABILITY: Readonly<Record<string, string>> = {
+const INPUT_CAPABILITY: Readonly<Record<string, string>> = {
   'elicitation/create': 'elicitation',
   'sampling/createMessage': 'sampling',
   'roots/list': 'roots',
 };
 
 /** Ms an exchange waits after a flow's input request for more, before answering `input_required`. */
-export const INPUT_BATCH_MS = 25;
+const INPUT_BATCH_MS = 25;
 
 /** Sends an answer on an exchange (`Exchanges.send`: results decorated as 2026-07-28 wants). */
-export type ExchangeSend = (exchange: Exchange, payload: JsonObject, context: SendContext) => PushResult;
+type ExchangeSend = (exchange: Exchange, payload: JsonObject, context: SendContext) => PushResult;
 
 /** The input rounds of one endpoint's exchanges, and the secret their `requestState` is sealed with. */
 export class InputRequired {

@@ -5,10 +5,10 @@
  *
  * Never imports Node-RED.
  */
-import { isObject } from './envelope';
+import { isObject } from '../jsonrpc';
 
 /** The `subscriptions/listen` filter keys and the notification each lets through. */
-export const LISTEN_FILTERS: Readonly<Record<string, string>> = {
+const LISTEN_FILTERS: Readonly<Record<string, string>> = {
   toolsListChanged: 'notifications/tools/list_changed',
   promptsListChanged: 'notifications/prompts/list_changed',
   resourcesListChanged: 'notifications/resources/list_changed',

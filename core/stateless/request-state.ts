@@ -7,7 +7,7 @@
  * Never imports Node-RED.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { isObject } from './envelope';
+import { isObject } from '../jsonrpc';
 
 /** What a sealed `requestState` holds. */
 export interface RequestState {

@@ -26,7 +26,7 @@ export interface PostedBody {
  * The protocol revisions that have JSON-RPC batches: `2025-06-18` removed them ("Changelog"), and
  * `2026-07-28` has none.
  */
-export const BATCH_REVISIONS: readonly string[] = ['2024-11-05', '2025-03-26'];
+const BATCH_REVISIONS: readonly string[] = ['2024-11-05', '2025-03-26'];
 
 /**
  * Why a POST body may not be taken under protocol revision `revision`, or `undefined` when it may:
@@ -35,7 +35,7 @@ export const BATCH_REVISIONS: readonly string[] = ['2024-11-05', '2025-03-26'];
  * more than `maxBatchSize` messages. A single message is always fine. Each reason is the message
  * of a `-32600` answer.
  */
-export function batchRefusal(revision: string, body: PostedBody, maxBatchSize: number): string | undefined {
+function batchRefusal(revision: string, body: PostedBody, maxBatchSize: number): string | undefined {
   if (!body.batch) return undefined;
   if (body.messages.some(({ message }) => 'method' in message && message.method === 'initialize')) {
     return 'Invalid Request: initialize must be sent alone, not in a batch';
@@ -66,7 +66,7 @@ export function postedText(body: PostedBody): string {
 }
 
 /** Called with a valid body; `context` is what the caller passed in, so the callback can be a fixed function. */
-export type PostCallback<C> = (context: C, body: PostedBody) => void;
+type PostCallback<C> = (context: C, body: PostedBody) => void;
 
 /** What a POST carries while its body is read. */
 interface Reading<C> {

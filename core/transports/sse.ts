@@ -18,13 +18,13 @@ import type { AuthInfo } from '../auth/claims';
 import type { TransportHost } from './host';
 
 /** The headers of every `202 Accepted`, made once. */
-export const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
+const ACCEPTED_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({
   'Content-Type': 'text/plain; charset=utf-8',
   'Content-Length': 8,
 });
 
 /** Answers `202 Accepted`: a POST of messages that need no answer on this response. */
-export function sendAccepted(res: ServerResponse, headers?: Record<string, string>): void {
+function sendAccepted(res: ServerResponse, headers?: Record<string, string>): void {
   res.writeHead(202, headers === undefined ? ACCEPTED_HEADERS : { ...ACCEPTED_HEADERS, ...headers });
   res.end('Accepted');
 }
@@ -34,8 +34,11 @@ const HTTP_SSE_VERSION = '2024-11-05';
 
 const PLAIN_SESSION_QUERY = /^sessionId=[0-9A-Za-z-]*$/;
 
-/** A request on its way through the checks and the body reading. */
-interface Pending {
+/**
+ * An HTTP request on its way through admission (`TransportHost.admit`) and the body reading: the
+ * one object its steps share, so a request allocates no closure.
+ */
+interface AdmittedRequest {
   transport: SseTransport;
   req: IncomingMessage;
   res: ServerResponse;
@@ -76,7 +79,7 @@ export class SseTransport {
   };
 
   /** A GET that passed the checks: resume, or open a session. */
-  private static onGetAdmitted(get: Pending, auth: AuthInfo | undefined): void {
+  private static onGetAdmitted(get: AdmittedRequest, auth: AuthInfo | undefined): void {
     const { transport, req, res } = get;
     const lastEventId = req.headers['last-event-id'];
     if (transport.host.resumeGraceMs > 0 && lastEventId !== undefined && lastEventId !== '') {
@@ -113,7 +116,7 @@ export class SseTransport {
   };
 
   /** A POST that passed the checks: find its session, then read the body. */
-  private static onPostAdmitted(post: Pending, auth: AuthInfo | undefined): void {
+  private static onPostAdmitted(post: AdmittedRequest, auth: AuthInfo | undefined): void {
     const { transport, req, res } = post;
     const session = transport.sessionFor(req, res, auth);
     if (session === undefined || !checkJsonHeaders(req, res)) return;
@@ -123,7 +126,7 @@ export class SseTransport {
   }
 
   /** A valid body: 202, then its messages to the endpoint. A fixed function, so a POST allocates no closure. */
-  private static onBody(post: Pending, body: PostedBody): void {
+  private static onBody(post: AdmittedRequest, body: PostedBody): void {
     const session = post.session as Session;
     if (session.closed) {
       sendJsonRpcError(post.res, 404, TransportErrorCode.SessionNotFound, 'Session not found: it closed while the message was sent');

@@ -31,8 +31,11 @@ const STREAMABLE_HTTP_VERSION = '2025-03-26';
 /** The session header, as clients send it and as this transport answers it. */
 export const SESSION_HEADER = 'Mcp-Session-Id';
 
-/** A request on its way through the checks and the body reading. */
-interface Pending {
+/**
+ * An HTTP request on its way through admission (`TransportHost.admit`) and the body reading: the
+ * one object its steps share, so a request allocates no closure.
+ */
+interface AdmittedRequest {
   transport: StreamableHttpTransport;
   req: IncomingMessage;
   res: ServerResponse;
@@ -80,10 +83,10 @@ export class StreamableHttpTransport {
   };
 
   /** A request that passed the checks, to its method's handler. */
-  private static onAdmitted(pending: Pending, auth: AuthInfo | undefined): void {
-    const { transport, req, res } = pending;
-    pending.auth = auth;
-    if (req.method === 'POST') transport.handlePost(pending);
+  private static onAdmitted(admitted: AdmittedRequest, auth: AuthInfo | undefined): void {
+    const { transport, req, res } = admitted;
+    admitted.auth = auth;
+    if (req.method === 'POST') transport.handlePost(admitted);
     else if (req.method === 'GET') transport.handleGet(req, res, auth);
     else transport.handleDelete(req, res, auth);
   }
@@ -108,7 +111,7 @@ export class StreamableHttpTransport {
    * A POST that speaks 2026-07-28 ({@link isModernPost}) goes to `TransportHost.answerStateless`
    * once its body is read.
    */
-  private handlePost(post: Pending): void {
+  private handlePost(post: AdmittedRequest): void {
     const { req, res } = post;
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, TransportErrorCode.BadRequest, 'Not Acceptable: the client must accept both application/json and text/event-stream');
@@ -119,7 +122,7 @@ export class StreamableHttpTransport {
   }
 
   /** A valid body: open the session or find it, then answer. A fixed function, so a POST allocates no closure. */
-  private static onBody(post: Pending, body: PostedBody): void {
+  private static onBody(post: AdmittedRequest, body: PostedBody): void {
     const { transport, req, res, auth } = post;
     const { host } = transport;
     if (isModernPost(req, body.messages.map(({ message }) => message), SUPPORTED_PROTOCOL_VERSIONS)) {

@@ -14,8 +14,9 @@
  * successor; at the latest after {@link HANDOVER_GRACE_MS}.
  *
  * Parked endpoints live in this module, once per process (Node-RED 4 `require`s and Node-RED 5
- * `import`s the node files, and both share this CommonJS module); the runtime they belong to is
- * told apart by its HTTP node app, as the session registry is.
+ * `import`s the node files, and both share this CommonJS module), per runtime: a runtime is told
+ * apart by its HTTP node app, as the session registry is, and the end of its deploy
+ * (`flows:started` on its `RED.events`) closes its own parked endpoints, never another's.
  */
 import { createHash } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
@@ -30,19 +31,31 @@ import type { McpEndpoint } from '../../core';
 export const HANDOVER_GRACE_MS = 20_000;
 
 interface Parked {
-  /** The runtime's HTTP node app: a node of another runtime (tests start several) never adopts it. */
-  runtime: object;
   endpoint: McpEndpoint;
   fingerprint: string;
-  /** Stops serving the routes the parking node still serves. */
-  stopServing: (() => void) | undefined;
+  /** Releases what the parking node still holds on the endpoint: its routes, its tool scopes, its listeners. */
+  release: (() => void) | undefined;
   timer: NodeJS.Timeout;
 }
 
-/** Parked endpoints, by endpoint id. */
-const parked = new Map<string, Parked>();
-/** The runtime event emitters this module listens to (one per process in Node-RED). */
-const listening = new WeakSet<object>();
+/** The event emitter of a runtime (`RED.events`), as far as this module uses it. */
+interface RuntimeEvents {
+  on(event: 'flows:started', listener: () => void): void;
+  off(event: 'flows:started', listener: () => void): void;
+}
+
+/** One runtime's parked endpoints, by endpoint id, and its listener for the end of a deploy. */
+interface RuntimeParked {
+  entries: Map<string, Parked>;
+  events: RuntimeEvents;
+  deployDone: () => void;
+}
+
+/**
+ * Parked endpoints by runtime (its HTTP node app: a node of another runtime, as tests start
+ * several, never adopts them). A runtime is here only while it has something parked.
+ */
+const runtimes = new WeakMap<object, RuntimeParked>();
 
 /** JSON with object keys sorted at every level and Buffers as base64, so equal settings give equal text. */
 function stableJson(value: unknown): string {
@@ -66,26 +79,45 @@ export function settingsFingerprint(def: object, credentials: object | undefined
   return createHash('sha256').update(stableJson({ settings, credentials: credentials ?? {}, extra })).digest('hex');
 }
 
-/** Closes a parked endpoint that nobody adopted: its streams end, its sessions with them. */
-function closeParked(id: string, entry: Parked): void {
-  if (parked.get(id) === entry) parked.delete(id);
+/** The parked endpoints of `RED`'s runtime, if it has any. */
+function parkedIn(RED: Pick<NodeAPI, 'httpNode'>): RuntimeParked | undefined {
+  return runtimes.get(RED.httpNode as object);
+}
+
+/** The parked endpoints of `RED`'s runtime, made with a listener for the end of its deploys when it has none. */
+function parkingIn(RED: Pick<NodeAPI, 'httpNode' | 'events'>): RuntimeParked {
+  const runtime = RED.httpNode as object;
+  const found = runtimes.get(runtime);
+  if (found !== undefined) return found;
+  const here: RuntimeParked = {
+    entries: new Map(),
+    events: RED.events as unknown as RuntimeEvents,
+    // Every node of the runtime's deploy has started: a parked endpoint still here has no successor.
+    deployDone: () => {
+      for (const [id, entry] of [...here.entries]) closeParked(runtime, id, entry);
+    },
+  };
+  runtimes.set(runtime, here);
+  here.events.on('flows:started', here.deployDone);
+  return here;
+}
+
+/** Forgets `entry`, parked in `runtime` as `id`; the runtime's listener goes with its last entry. */
+function unpark(runtime: object, id: string, entry: Parked): void {
+  const here = runtimes.get(runtime);
   clearTimeout(entry.timer);
-  entry.stopServing?.();
+  if (here === undefined || here.entries.get(id) !== entry) return;
+  here.entries.delete(id);
+  if (here.entries.size > 0) return;
+  here.events.off('flows:started', here.deployDone);
+  runtimes.delete(runtime);
+}
+
+/** Closes a parked endpoint that nobody adopted: its streams end, its sessions with them. */
+function closeParked(runtime: object, id: string, entry: Parked): void {
+  unpark(runtime, id, entry);
+  entry.release?.();
   entry.endpoint.close().catch(() => {});
-}
-
-/** Closes every parked endpoint (the deploy is done, or the flows stopped). */
-function closeAllParked(): void {
-  for (const [id, entry] of [...parked]) closeParked(id, entry);
-}
-
-/** Listens, once per runtime event emitter, for the end of a deploy. */
-function listen(RED: NodeAPI): void {
-  const events = RED.events as unknown as { on(event: string, listener: () => void): void };
-  if (listening.has(events)) return;
-  listening.add(events);
-  // Every node of the deploy has started: a parked endpoint still here has no successor.
-  events.on('flows:started', closeAllParked);
 }
 
 /**
@@ -102,38 +134,40 @@ export function keptByDeploy(event: unknown, id: string): boolean {
 
 /**
  * Parks `endpoint` for the next node with id `id` and settings `fingerprint` (the closing node's).
- * @param stopServing stops serving the closing node's routes, if nobody adopts it; until then
- *   they keep serving the endpoint, so requests of the hand-over are answered or held by it.
+ * @param release releases what the closing node holds on the endpoint (it stops serving its routes,
+ *   withdraws its OAuth tool scopes, stops hearing its warnings): called by the successor once it
+ *   holds its own, or when the endpoint closes unadopted. Until then the routes keep serving the
+ *   endpoint, so requests of the hand-over are answered or held by it, under the same tool scopes.
  */
-export function parkEndpoint(RED: NodeAPI, id: string, endpoint: McpEndpoint, fingerprint: string, stopServing: (() => void) | undefined): void {
-  listen(RED);
-  const previous = parked.get(id);
-  if (previous !== undefined && previous.endpoint !== endpoint) closeParked(id, previous);
+export function parkEndpoint(RED: Pick<NodeAPI, 'httpNode' | 'events'>, id: string, endpoint: McpEndpoint, fingerprint: string, release: (() => void) | undefined): void {
+  const runtime = RED.httpNode as object;
+  const previous = parkedIn(RED)?.entries.get(id);
+  if (previous !== undefined && previous.endpoint !== endpoint) closeParked(runtime, id, previous);
   const entry: Parked = {
-    runtime: RED.httpNode,
     endpoint,
     fingerprint,
-    stopServing,
-    timer: setTimeout(() => closeParked(id, entry), HANDOVER_GRACE_MS),
+    release,
+    timer: setTimeout(() => closeParked(runtime, id, entry), HANDOVER_GRACE_MS),
   };
   entry.timer.unref();
-  parked.set(id, entry);
+  parkingIn(RED).entries.set(id, entry);
 }
 
 /**
  * The endpoint parked for a node with id `id`, when its settings are `fingerprint`: the caller
- * adopts it (it is no longer parked), serves its routes, and then calls `stopServing` to release
- * what its predecessor still holds (the routes it serves now stay its own). A parked endpoint
+ * adopts it (it is no longer parked), serves its routes and declares its tool scopes, and then
+ * calls `release` to release what its predecessor still holds (the routes it serves now stay its
+ * own). A parked endpoint
  * with other settings is closed, and `undefined` returned: the caller makes a new one.
  */
-export function adoptEndpoint(RED: NodeAPI, id: string, fingerprint: string): { endpoint: McpEndpoint; stopServing: () => void } | undefined {
-  const entry = parked.get(id);
-  if (entry === undefined || entry.runtime !== RED.httpNode) return undefined;
+export function adoptEndpoint(RED: Pick<NodeAPI, 'httpNode' | 'events'>, id: string, fingerprint: string): { endpoint: McpEndpoint; release: () => void } | undefined {
+  const runtime = RED.httpNode as object;
+  const entry = parkedIn(RED)?.entries.get(id);
+  if (entry === undefined) return undefined;
   if (entry.fingerprint !== fingerprint) {
-    closeParked(id, entry);
+    closeParked(runtime, id, entry);
     return undefined;
   }
-  parked.delete(id);
-  clearTimeout(entry.timer);
-  return { endpoint: entry.endpoint, stopServing: entry.stopServing ?? (() => {}) };
+  unpark(runtime, id, entry);
+  return { endpoint: entry.endpoint, release: entry.release ?? (() => {}) };
 }

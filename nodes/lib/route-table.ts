@@ -41,6 +41,11 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
   { field: 'streamablePath', fallback: '/mcp', methods: ['POST', 'GET', 'DELETE'], node: 'mcp-message-in', transport: 'streamable-http', metadata: true },
 ];
 
+/** The path of the route whose path setting is `field`, when the setting is blank (e.g. `/mcp`). */
+export function routeFallback(field: RouteField): string {
+  return (ROUTE_TABLE.find((route) => route.field === field) as RouteSpec).fallback;
+}
+
 /** The name of the endpoint node's exported setting that hands {@link ROUTE_TABLE} to the editor. */
 export const ROUTES_SETTING = 'mcpSseEndpointRoutes';
 

@@ -7,7 +7,8 @@
  * the route looks up the node currently serving it on every request. A node that closes only
  * clears its entry, so deploys never stack, leak or remove routes. A request that arrives while a
  * redeploy has no node serving the route waits for the next one: until the deploy is done
- * ({@link settleParked}), at most {@link REDEPLOY_GRACE_MS}.
+ * ({@link settleParked}); at most as long as {@link deployBegan} said, or, when no deploy was
+ * announced, {@link REDEPLOY_GRACE_MS}.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
 import { sendMethodNotAllowed } from '../../core';
@@ -35,11 +36,14 @@ interface Table {
   parked: Map<string, Array<() => void>>;
   /** When each route last changed hands (epoch ms), until the deploy is done: a request waits only then. */
   changedAt: Map<string, number>;
+  /** While a deploy is under way ({@link deployBegan}): the latest a request waits for a route's owner (epoch ms); 0 otherwise. */
+  deployUntil: number;
 }
 
 /**
  * How long a request waits for its route's next owner when it arrives between a node's close
- * and its replacement's start (a redeploy), in ms. After that it gets Express's 404.
+ * and its replacement's start (a redeploy) that no {@link deployBegan} announced, in ms. After
+ * that it gets Express's 404.
  */
 export const REDEPLOY_GRACE_MS = 3000;
 const tables = new WeakMap<Express, Table>();
@@ -47,7 +51,7 @@ const tables = new WeakMap<Express, Table>();
 function tableOf(app: Express): Table {
   let table = tables.get(app);
   if (table === undefined) {
-    table = { made: new Set(), live: new Map(), fallback: new Map(), preflight: new Map(), parked: new Map(), changedAt: new Map() };
+    table = { made: new Set(), live: new Map(), fallback: new Map(), preflight: new Map(), parked: new Map(), changedAt: new Map(), deployUntil: 0 };
     tables.set(app, table);
   }
   return table;
@@ -119,10 +123,13 @@ export function serveRoute(
         return;
       }
       // No owner now: most likely a redeploy between one node's close and the next one's start.
-      // Wait briefly for the next owner instead of dropping the request; a route that nobody
-      // has served since a deploy finished answers 404 at once.
+      // Wait for the next owner instead of dropping the request (until the deploy is done, or
+      // briefly when none was announced); a route that nobody has served since a deploy
+      // finished answers 404 at once.
+      const now = Date.now();
       const changedAt = table.changedAt.get(key);
-      if (changedAt === undefined || Date.now() - changedAt >= REDEPLOY_GRACE_MS) {
+      const deploying = now < table.deployUntil;
+      if (!deploying && (changedAt === undefined || now - changedAt >= REDEPLOY_GRACE_MS)) {
         next();
         return;
       }
@@ -145,7 +152,7 @@ export function serveRoute(
           if (list.length === 0) table.parked.delete(key);
         }
         resume();
-      }, REDEPLOY_GRACE_MS);
+      }, deploying ? table.deployUntil - now : REDEPLOY_GRACE_MS);
       timer.unref();
       const list = table.parked.get(key) ?? [];
       list.push(resume);
@@ -166,6 +173,14 @@ export function serveRoute(
 }
 
 /**
+ * A deploy begins (Node-RED's `flows:stopping`): until it is done ({@link settleParked}), at most
+ * `maxMs`, a request for a route without an owner waits for the next one.
+ */
+export function deployBegan(app: Express, maxMs: number): void {
+  tableOf(app).deployUntil = Date.now() + maxMs;
+}
+
+/**
  * A deploy is done (Node-RED's `flows:started`): every request still waiting for its route's
  * next owner goes on now, to the node that serves the route, or to Express's 404 when none does;
  * until the next deploy, a route without an owner answers 404 at once.
@@ -174,6 +189,7 @@ export function settleParked(app: Express): void {
   const table = tables.get(app);
   if (table === undefined) return;
   table.changedAt.clear();
+  table.deployUntil = 0;
   const parked = [...table.parked.values()];
   table.parked.clear();
   for (const list of parked) for (const resume of list) resume();

@@ -4,7 +4,8 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { Express } from 'express';
-import { RouteConflictError, serveRoute, settleParked, type Method, type RouteHandler } from './routes';
+import { deployBegan, RouteConflictError, serveRoute, settleParked, type Method, type RouteHandler } from './routes';
+import { HANDOVER_GRACE_MS } from './endpoint-handover';
 import { corsHandler, httpNodesEnabled, nodeMiddleware, publicPath } from './http-settings';
 import { keepBodyRaw } from './raw-body';
 import type { EndpointNode } from './types';
@@ -20,8 +21,8 @@ function describeOwner(RED: NodeAPI, ownerId: string): string {
   const owner = RED.nodes.getNode(ownerId) as ServingNode | null;
   if (owner === null) return `node ${ownerId}`;
   const name = owner.name ? `"${owner.name}" ` : '';
-  const endpoint = owner.endpointId === undefined ? null : RED.nodes.getNode(owner.endpointId) as (EndpointNode & { name?: string }) | null;
-  return `${owner.type} ${name}(${owner.id})${endpoint ? ` of endpoint "${endpoint.name || endpoint.id}"` : ''}`;
+  const endpointNode = owner.endpointId === undefined ? null : RED.nodes.getNode(owner.endpointId) as (EndpointNode & { name?: string }) | null;
+  return `${owner.type} ${name}(${owner.id})${endpointNode ? ` of endpoint "${endpointNode.name || endpointNode.id}"` : ''}`;
 }
 
 /** One route a node serves for its endpoint. */
@@ -32,7 +33,7 @@ export interface EndpointRoute {
 }
 
 /**
- * Serves the `routes` that `routesOf(endpoint)` lists for as long as `node` runs. Reports problems
+ * Serves the `routes` that `routesOf(endpointNode)` lists for as long as `node` runs. Reports problems
  * as a node error and a red status: no endpoint configured, HTTP nodes turned off
  * (`httpNodeRoot: false`), or a path already served by another node (reported at deploy, not at
  * the first request; the node then serves none of its routes).
@@ -42,27 +43,27 @@ export function serveEndpointRoutes(
   RED: NodeAPI,
   node: Node,
   endpointId: string,
-  routesOf: (endpoint: EndpointNode) => EndpointRoute[],
+  routesOf: (endpointNode: EndpointNode) => EndpointRoute[],
 ): EndpointNode | undefined {
-  const endpoint = RED.nodes.getNode(endpointId) as EndpointNode | null;
-  if (endpoint === null || endpoint.endpoint === undefined) {
+  const endpointNode = RED.nodes.getNode(endpointId) as EndpointNode | null;
+  if (endpointNode === null || endpointNode.endpoint === undefined) {
     node.error(RED._(`${NS}.errors.noEndpoint`));
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.noEndpoint` });
     return undefined;
   }
-  (node as ServingNode).endpointId = endpoint.id;
+  (node as ServingNode).endpointId = endpointNode.id;
   if (!httpNodesEnabled(RED)) {
     node.error(RED._(`${NS}.errors.httpOff`));
     node.status({ fill: 'red', shape: 'ring', text: `${NS}.status.httpOff` });
     return undefined;
   }
-  const stop = serveRoutes(RED, node, routesOf(endpoint));
+  const stop = serveRoutes(RED, node, routesOf(endpointNode));
   if (stop === undefined) return undefined;
   node.on('close', (_removed: boolean, done: () => void) => {
     stop();
     done();
   });
-  return endpoint;
+  return endpointNode;
 }
 
 /**
@@ -94,10 +95,25 @@ export function serveRoutes(RED: NodeAPI, node: Node, routes: EndpointRoute[], f
   return stopAll;
 }
 
+/** The HTTP node apps whose deploy under way is already followed to its end. */
+const deploying = new WeakSet<object>();
+
 /**
- * A deploy is done: requests that waited for a route's next owner go on, to the node that serves
- * it now, or get 404 (see {@link settleParked}).
+ * A deploy begins (Node-RED's `flows:stopping`): until it is done (`flows:started`), at most
+ * {@link HANDOVER_GRACE_MS}, a request for a route without an owner waits for the next one; then
+ * it goes on, to the node that serves the route, or gets 404 (see {@link settleParked}). The
+ * requests go on once every `flows:started` listener has run (the declarations' deploy hold ends
+ * there), whether or not an endpoint node remains.
  */
-export function settleRoutes(RED: NodeAPI): void {
-  settleParked(RED.httpNode as unknown as Express);
+export function deployBegins(RED: NodeAPI): void {
+  const app = RED.httpNode as unknown as Express | undefined;
+  // (`httpNodeRoot: false`: no routes, nothing to hold.)
+  if (app === undefined || !httpNodesEnabled(RED)) return;
+  deployBegan(app, HANDOVER_GRACE_MS);
+  if (deploying.has(app)) return;
+  deploying.add(app);
+  (RED.events as unknown as { once(event: string, listener: () => void): void }).once('flows:started', () => {
+    deploying.delete(app);
+    setImmediate(() => settleParked(app));
+  });
 }

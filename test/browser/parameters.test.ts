@@ -4,8 +4,10 @@
  * with examples/tools.json deployed: the examples' tools shown as rows; a new tool built through
  * the table, deployed and listed by the official SDK client with exactly that input schema; the
  * JSON editor driving the rows, and a schema the table cannot show (oneOf) behind a note; a prompt
- * argument added through its table and listed by the client. Screenshots of the dialogs go to
- * test-results/screenshots/<version>/.
+ * argument added through its table and listed by the client; a row marked red (a name used
+ * twice) never lost silently: the tool keeps its schema as it was and says so on Done, the
+ * prompt saves both rows; either node is invalid until saved without one. Screenshots of the
+ * dialogs go to test-results/screenshots/<version>/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,11 +169,11 @@ for (const version of NODE_RED_VERSIONS) {
       await add.click();
       await rows.nth(1).locator('.mcp-param-name').fill('days');
       await rows.nth(1).locator('.mcp-param-type').selectOption('integer');
-      // A default that is not an integer is marked, and left out of the schema.
+      // A default that is not an integer is marked, and holds the schema back.
       const days = rows.nth(1).locator('.mcp-param-default');
       await days.fill('3.5');
       await page.waitForFunction(() => document.querySelectorAll('#mcp-sse-tool-parameters-list .mcp-param-default.input-error').length === 1);
-      assert.equal(await days.getAttribute('title'), 'Not an integer: left out of the schema');
+      assert.equal(await days.getAttribute('title'), 'Not an integer: the input schema is not updated until this is fixed');
       await days.fill('3');
       await page.waitForFunction(() => document.querySelectorAll('#mcp-sse-tool-parameters-list .input-error').length === 0);
       assert.deepEqual(await shownRows(page, '#mcp-sse-tool-parameters-list'), [
@@ -246,6 +248,35 @@ for (const version of NODE_RED_VERSIONS) {
       assert.equal(await saved(tool, 'inputSchema'), reordered);
     });
 
+    it('keeps the schema as it was while a field is marked red; Done says so, and the node is invalid until saved without one', async () => {
+      const valid = () => page.evaluate((id) => (window as unknown as { RED: { nodes: { node(id: string): { valid?: boolean } } } }).RED.nodes.node(id).valid, tool);
+      await openDialog(tool, '#mcp-sse-tool-parameters-list > li');
+      const before = await schemaText();
+      const rows = page.locator('#mcp-sse-tool-parameters-list > li');
+      await page.locator('#mcp-sse-tool-parameters .red-ui-editableList-addButton').click();
+      const twice = rows.nth(2).locator('.mcp-param-name');
+      await twice.fill('city');
+      await page.waitForFunction(() => document.querySelectorAll('#mcp-sse-tool-parameters-list .mcp-param-name.input-error').length === 1);
+      assert.equal(await twice.getAttribute('title'), 'This name is already a parameter: the input schema is not updated until this row is fixed');
+      // Another row edited meanwhile: the schema waits for the row marked red.
+      await rows.nth(1).locator('.mcp-param-description').fill('How many days');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await schemaText(), before, 'the schema as it was, not one without the row marked red');
+      await shot('parameters-4-problem');
+      await closeDialog('ok', '#mcp-sse-tool-parameters-list');
+      const told = page.locator('.red-ui-notification').filter({ hasText: 'forecast: the parameters table has fields marked red' });
+      await told.waitFor();
+      await told.click();
+      await told.waitFor({ state: 'detached' });
+      assert.equal(await saved(tool, 'inputSchema'), before);
+      assert.equal(await valid(), false, 'marked invalid');
+      // Saved again without a field marked red: valid.
+      await openDialog(tool, '#mcp-sse-tool-parameters-list > li');
+      assert.deepEqual((await shownRows(page, '#mcp-sse-tool-parameters-list')).map((r) => r.name), ['city', 'days']);
+      await closeDialog('ok', '#mcp-sse-tool-parameters-list');
+      assert.equal(await valid(), true);
+    });
+
     it('lists a prompt\'s arguments in the same table: one added there is listed by the SDK client', async () => {
       await openDialog('tools_prompt', '#node-input-arguments-container > li');
       assert.deepEqual(await shownRows(page, '#node-input-arguments-container'), [
@@ -261,7 +292,7 @@ for (const version of NODE_RED_VERSIONS) {
       await page.waitForFunction(() => document.querySelectorAll('#node-input-arguments-container .input-error').length === 0);
       await row.locator('.mcp-param-description').fill('How long the explanation is');
       await row.locator('.mcp-param-values').fill('short, long');
-      await shot('parameters-4-prompt');
+      await shot('parameters-5-prompt');
       await closeDialog('ok', '#node-input-arguments-container');
       assert.deepEqual(await saved('tools_prompt', 'arguments'), [
         { name: 'topic', description: 'What to explain', required: true, values: 'MCP, Node-RED, JSON Schema, Server-Sent Events' },
@@ -280,6 +311,25 @@ for (const version of NODE_RED_VERSIONS) {
         assert.deepEqual(completion.completion.values, ['long']);
       });
       assert.doesNotMatch(nodeRed.output(), /\[error\]/);
+    });
+
+    it('saves both rows of a prompt argument named twice, and marks the node invalid until one is renamed or removed', async () => {
+      const prompt = () => page.evaluate(() => {
+        const node = (window as unknown as { RED: { nodes: { node(id: string): { valid?: boolean; arguments: Array<{ name: string }> } } } }).RED.nodes.node('tools_prompt');
+        return { valid: node.valid, names: node.arguments.map((a) => a.name) };
+      });
+      await openDialog('tools_prompt', '#node-input-arguments-container > li');
+      await page.locator('.red-ui-editableList-addButton').filter({ visible: true }).click();
+      await page.locator('#node-input-arguments-container > li').nth(3).locator('.mcp-param-name').fill('topic');
+      await closeDialog('ok', '#node-input-arguments-container');
+      assert.deepEqual(await prompt(), { valid: false, names: ['topic', 'audience', 'length', 'topic'] });
+      await openDialog('tools_prompt', '#node-input-arguments-container > li');
+      assert.equal(await page.locator('#node-input-arguments-container .mcp-param-name.input-error').count(), 1, 'the second row is marked');
+      await page.locator('#node-input-arguments-container > li').nth(3).locator('.red-ui-editableList-item-remove').click();
+      // (The row slides away before it leaves the list.)
+      await page.waitForFunction(() => document.querySelectorAll('#node-input-arguments-container > li').length === 3);
+      await closeDialog('ok', '#node-input-arguments-container');
+      assert.deepEqual(await prompt(), { valid: true, names: ['topic', 'audience', 'length'] });
     });
   });
 }

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { startCoreServer, waitFor, type CoreServer } from '../support/core-server';
 import { openSse, type SseConnection } from '../support/sse-client';
-import { StreamableClient } from '../support/streamable-client';
+import { openIdleSession, statusOf, StreamableClient } from '../support/streamable-client';
 import type { EndpointOptions } from '../../core/endpoint-options';
-import { addressKey, clientKey } from '../../core/client-address';
+import { addressKey, clientKey, forwardedButUntrusted } from '../../core/client-address';
 import { IdleOrder } from '../../core/idle-sessions';
 import type { Session } from '../../core/session';
 
@@ -55,18 +55,9 @@ function client(ip?: string): StreamableClient {
   return c;
 }
 
-/** Opens a session and reads its initialize answer to the end: it then has no stream and nothing in flight. */
-async function idleSession(ip?: string): Promise<StreamableClient> {
-  const c = client(ip);
-  const answer = await c.initialize('init');
-  assert.equal(answer.status, 200, answer.body);
-  assert.equal(await answer.stream?.ended, true);
-  return c;
-}
-
-/** What a POST on the session gets now: 202 for a notification on an open session, 404 once it has gone. */
-async function statusOf(c: StreamableClient): Promise<number> {
-  return (await c.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
+/** Opens a session (from `ip`, when given) and reads its initialize answer to the end: it then has no stream and nothing in flight. */
+function idleSession(ip?: string): Promise<StreamableClient> {
+  return openIdleSession(client(ip));
 }
 
 describe('a full endpoint evicts its least recently active idle session', () => {
@@ -220,6 +211,17 @@ describe('the per-client cap on sessions without a stream', () => {
     for (const c of idle) assert.equal(await statusOf(c), 202);
   });
 
+  it('an HTTP+SSE session waiting in its resume grace is not counted against its client either', async () => {
+    const s = await start({ maxSessions: 100, maxIdleSessionsPerClient: 2, resumeGraceMs: 10_000 });
+    const sse = await openSse(`${s.url}/sse`);
+    sse.close();
+    await waitFor(() => s.endpoint.session(sse.sessionId)?.streaming === false, 2000, 'the SSE stream dropped');
+    const idle = [await idleSession(), await idleSession()];
+    assert.equal(s.endpoint.sessionsEvicted, 0);
+    assert.equal(s.endpoint.sessionCount, 3, 'the SSE session waits for its client');
+    for (const c of idle) assert.equal(await statusOf(c), 202);
+  });
+
   it('0 turns the cap off', async () => {
     const s = await start({ maxSessions: 1000, maxIdleSessionsPerClient: 0 });
     for (let i = 0; i < 150; i++) await idleSession();
@@ -266,6 +268,16 @@ describe('client keys', () => {
     assert.equal(clientKey({ socket, ip: '198.51.100.7' } as unknown as http.IncomingMessage), '198.51.100.7');
     assert.equal(clientKey({ socket, ip: '' } as unknown as http.IncomingMessage), '127.0.0.1');
   });
+
+  it('tell a forwarded client that the key does not use (a proxy Express does not trust) from one it uses', () => {
+    const socket = { remoteAddress: '::ffff:127.0.0.1' };
+    const forwarded = { 'x-forwarded-for': '198.51.100.7' };
+    const req = (fields: object): http.IncomingMessage => ({ socket, headers: {}, ...fields }) as unknown as http.IncomingMessage;
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded, ip: '127.0.0.1' })), true, 'Express without trust proxy: req.ip is the socket');
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded })), true, 'plain node:http: no req.ip');
+    assert.equal(forwardedButUntrusted(req({ headers: forwarded, ip: '198.51.100.7' })), false, 'trusted: req.ip is the forwarded client');
+    assert.equal(forwardedButUntrusted(req({ ip: '127.0.0.1' })), false, 'no proxy');
+  });
 });
 
 describe('IdleOrder', () => {
@@ -288,5 +300,22 @@ describe('IdleOrder', () => {
     assert.equal(order.oldestIdle(stateOf, 'x'), undefined);
     assert.equal(order.oldestIdle(stateOf, 'y'), undefined);
     assert.equal(order.count('y'), 0);
+  });
+
+  it('drops a closed session left in the order, never hands it out, and does not count it', () => {
+    const order = new IdleOrder();
+    const closed = { id: 'gone', closed: true } as unknown as Session;
+    const [a, b] = ['a', 'b'].map(session);
+    for (const s of [closed, a, b]) order.touch(s, 'x');
+    const idle = (): 'idle' => 'idle';
+    assert.equal(order.oldestIdle(idle, 'x'), a);
+    assert.equal(order.has(closed), false);
+    order.touch(closed, 'x');
+    assert.equal(order.prune(idle, 'x'), 2, 'only the open sessions are left');
+    const overall = new IdleOrder();
+    overall.touch(closed, 'y');
+    overall.touch(a, 'x');
+    assert.equal(overall.oldestIdle(idle), a, 'overall too');
+    assert.equal(overall.count('y'), 0);
   });
 });

@@ -4,7 +4,8 @@
  * endpoint closes, every request waiting for a flow gets `-32000` on the stream or reply it waits
  * on, whatever the transport; sessions stay open on a deploy and end on a close; a JSON reply is
  * never `[]`; a late answer from the flow is dropped with a reason (for a node warning); requests
- * that have not reached a flow yet stay for the next one. And the random State secret, made once
+ * that have not reached a flow yet stay for the next one, and are answered `-32000` when none
+ * takes them in time. And the random State secret, made once
  * per process for each endpoint id, opens a `requestState` an earlier endpoint of that id sealed.
  */
 import { afterEach, describe, it } from 'node:test';
@@ -166,6 +167,23 @@ describe('a deploy stops the flows (flowStopped)', () => {
     await waitFor(() => server.received.length === 2, 2000, 'the second call reached the flow');
     assert.equal(server.endpoint.send(server.received[1].session.id, { result: {} }, { requestId: 11 }).sent, true);
     assert.equal(await again.stream?.ended, true);
+  });
+});
+
+describe('a request no flow takes in time', () => {
+  it('is answered -32000 when it is dropped (no mcp message in for 3 s), with a warning; its client does not wait for its timeout', async () => {
+    const server = await start();
+    const warnings: string[] = [];
+    server.endpoint.warning.add((text) => warnings.push(text));
+    const c = await session(server);
+    server.stopListening();
+    const sent = Date.now();
+    const answer = await c.post(call(12));
+    assert.equal(await answer.stream?.ended, true);
+    assert.ok(Date.now() - sent >= 2900, 'held for the next flow first');
+    assert.deepEqual(messagesOf(answer.stream!), [{ jsonrpc: '2.0', id: 12, error: { code: -32000, message: 'Connection closed: the MCP endpoint is restarting; send the request again' } }]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /MCP message tools\/call of session \S+ dropped: no flow took it in time; the client was answered with an error \(-32000\)/);
   });
 });
 

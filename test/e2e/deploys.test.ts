@@ -10,6 +10,8 @@
  * - a request in flight during a full deploy gets a JSON-RPC error (-32000) within 1 s, on each
  *   transport; one during a modified-nodes deploy that leaves its flow alone is answered;
  * - 20 clients calling `add` across 3 full deploys never wait more than 2 s;
+ * - calls sent during a full deploy that takes 5 s (a node slow to close) are answered once it is
+ *   done, not with 404;
  * - a `requestState` sealed before a full deploy that restarts the endpoint is accepted after it.
  */
 import { after, before, describe, it } from 'node:test';
@@ -242,6 +244,41 @@ describe('deploys in the real node-red, as connected clients meet them', () => {
     } finally {
       running = false;
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('answers calls sent during a full deploy that takes 5 s (a node slow to close), on v1 /mcp, v1 /sse and v2: none gets 404 or hangs', async (t) => {
+    // Node-RED starts the new nodes only once every old one has closed: this function node takes
+    // 5 s, once its close listener is added (by the msg the inject node sends at start, so after
+    // the function node's own listener, which clears the node's timers).
+    const slow: FlowNode[] = [
+      { id: 'slow_inject', type: 'inject', z: 'mcp_tab_tutorial', name: '', props: [], repeat: '', once: true, onceDelay: 0.1, topic: '', x: 120, y: 600, wires: [['slow_close']] },
+      { id: 'slow_close', type: 'function', z: 'mcp_tab_tutorial', name: 'slow to close', func: 'node.on("close", (done) => setTimeout(done, 5000));\nnode.log("slow to close from now on");\nreturn null;', outputs: 1, x: 300, y: 600, wires: [[]] },
+    ];
+    const slowFlow = [...FLOW, ...slow];
+    const slowNow = (): number => (nodeRed.output().match(/slow to close from now on/g) ?? []).length;
+    const before = slowNow();
+    await deploy(nodeRed, slowFlow);
+    while (slowNow() === before) await new Promise((r) => setTimeout(r, 10));
+    const clients = [await v1Streamable(`${nodeRed.url}/mcp`), await v1Sse(`${nodeRed.url}/sse`), await v2(`${nodeRed.url}/mcp`)];
+    try {
+      const deploying = deploy(nodeRed, slowFlow);
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = Date.now();
+      const calls = clients.map((client, c) => outcomeOf(client.call('add', { a: c, b: 100 }, { timeout: 15_000 }).then((text) => assert.equal(text, String(c + 100), client.name))));
+      await deploying;
+      assert.ok(Date.now() - sent >= 4000, 'the deploy took the 5 s of the slow node');
+      const took: string[] = [];
+      for (const [c, calling] of calls.entries()) {
+        const { error, at } = await calling;
+        took.push(`${clients[c].name} ${at - sent} ms`);
+        // Answered by the new flow, or, had the old flow taken it, -32000 at once: never 404, never a timeout.
+        assert.ok(error === undefined || error.code === -32000, `${clients[c].name}: ${String(error?.code)} ${String(error?.message)}`);
+      }
+      t.diagnostic(`answered after ${took.join(', ')}`);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await deploy(nodeRed, FLOW);
     }
   });
 

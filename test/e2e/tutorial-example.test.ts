@@ -4,6 +4,8 @@ import { connectSdkClient, startNodeRedWith, TUTORIAL_EXAMPLE, type RunningNodeR
 import { openSse, postJson, request } from '../support/sse-client';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { ROUTE_TABLE, ROUTES_SETTING } from '../../nodes/lib/route-table';
+import { VIEW_PATTERNS_SETTING } from '../../nodes/lib/view-settings';
+import { VIEW_PATTERNS } from '../../core/features/apps';
 
 for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the real node-red, with the official SDK client, on ${version.name}`, () => {
   let nodeRed: RunningNodeRed;
@@ -59,9 +61,10 @@ for (const version of NODE_RED_VERSIONS) describe(`the tutorial example in the r
     }
   });
 
-  it('hands the editor the route table it serves from (the endpoint node\'s exported setting)', async () => {
+  it('hands the editor the route table it serves from and the view patterns it checks with (the nodes\' exported settings)', async () => {
     const settings = await (await fetch(`${nodeRed.url}/settings`)).json() as Record<string, unknown>;
     assert.deepEqual(settings[ROUTES_SETTING], JSON.parse(JSON.stringify(ROUTE_TABLE)));
+    assert.deepEqual(settings[VIEW_PATTERNS_SETTING], JSON.parse(JSON.stringify(VIEW_PATTERNS)));
   });
 
   it('answers a malformed body sent through the default editor settings with a JSON-RPC parse error', async () => {

@@ -195,6 +195,19 @@ describe('mcp sse tool, resource and prompt in the Node-RED runtime', () => {
     }
   });
 
+  it('lists a prompt argument named twice once, with its first row (the editor saves both rows and marks the node)', async () => {
+    const flow = await load([TAB, ENDPOINT,
+      { id: 'twicePrompt', type: 'mcp-sse-prompt', z: 'tab1', endpoint: 'ep', name: 'twice', source: 'template', role: 'user', template: '{{who}}', complete: 'list',
+        arguments: [{ name: 'who', description: 'First', required: true, values: 'Ada' }, { name: ' who ', description: 'Second', required: false, values: 'Alan' }], wires: [] }]);
+    const client = await connect(flow.url);
+    try {
+      assert.deepEqual((await client.listPrompts()).prompts, [{ name: 'twice', arguments: [{ name: 'who', description: 'First', required: true }] }]);
+      assert.deepEqual((await client.complete({ ref: { type: 'ref/prompt', name: 'twice' }, argument: { name: 'who', value: '' } })).completion.values, ['Ada']);
+    } finally {
+      await closeClients();
+    }
+  });
+
   it('fills a prompt template, and hands completions to the flow when asked to', async () => {
     const flow = await load([TAB, ENDPOINT,
       { id: 'greetPrompt', type: 'mcp-sse-prompt', z: 'tab1', endpoint: 'ep', name: 'greet', description: 'Greets', source: 'template', role: 'user', template: 'Hello {{who}} & co', complete: 'flow',

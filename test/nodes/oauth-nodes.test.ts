@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { flowPerTest, helper, inputsOf } from '../support/helper';
+import { flowPerTest, helper, inputsOf, slowCloseNode } from '../support/helper';
 import { openSse, postJson, request } from '../support/sse-client';
 import { waitFor } from '../support/core-server';
 import { startAuthorizationServer, TEST_USER, type TestAuthorizationServer } from '../support/oidc';
@@ -139,6 +139,30 @@ describe('the endpoint in OAuth 2.1 mode, in the Node-RED runtime', () => {
     await waitFor(() => calls.length === 1, 2000, 'the tool node\'s msg');
     assert.equal(calls[0].mcp.auth.subject, TEST_USER);
     assert.deepEqual(calls[0].mcp.auth.scopes, ['mcp:tools', 'math:add']);
+  });
+
+  it('keeps refusing a tool call without the tool\'s scope during a full deploy that hands the endpoint over', async () => {
+    const nodes = [
+      TAB,
+      { id: 'ep', type: 'mcp-sse-endpoint', z: 'tab1', sse: false, streamable: true, streamablePath: '/mcp', keepAlive: 15, maxBodySize: 4194304, authMode: 'oauth', issuers: as.issuer, toolScopes: 'add: math:add' },
+      { id: 'addTool', type: 'mcp-sse-tool', z: 'tab1', endpoint: 'ep', name: 'add', inputSchema: JSON.stringify({ type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } }), outputSchema: '', wires: [['calls']] },
+      { id: 'calls', type: 'helper', z: 'tab1' },
+      // Makes the deploy take 1.5 s: the endpoint is parked that long, waiting for its successor.
+      { id: 'slow', type: 'slow-close', z: 'tab1', closeMs: 1500 },
+    ];
+    const flow = await load(nodes, { extra: [slowCloseNode] });
+    const limited = await bearer(`${flow.url}/mcp`);
+    const opened = await request(`${flow.url}/mcp`, { headers: { ...STREAMABLE, ...limited }, body: JSON.stringify(INITIALIZE) });
+    const session = { ...limited, 'Mcp-Session-Id': opened.headers['mcp-session-id'] as string };
+    const call = (id: number): object => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } });
+    assert.equal((await initialize(`${flow.url}/mcp`, session, call(2))).status, 403);
+    const deploying = helper.setFlows(nodes, 'full');
+    await new Promise((r) => setTimeout(r, 300));
+    const during = await initialize(`${flow.url}/mcp`, session, call(3));
+    await deploying;
+    assert.equal(during.status, 403, 'refused while the endpoint waits for its successor');
+    assert.match(during.headers['www-authenticate'] as string, /scope="math:add", error="insufficient_scope"/);
+    assert.equal((await initialize(`${flow.url}/mcp`, session, call(4))).status, 403, 'and after the deploy');
   });
 
   it('takes the issuer from ${VAR}, and treats a variable that is unset as no issuer (503, and an error at deploy)', async () => {

@@ -4,7 +4,7 @@
  * the context, `_meta.ui` from the fields, a msg per read when the flow answers), `mcp sse tool`'s
  * View and Visible to, and what is refused at deploy (a View naming no view, a CSP entry that is
  * not an origin, a template that does not parse). The dialog's checks, run as the editor runs
- * them, agree with the runtime's.
+ * them with the patterns the view node publishes, agree with the runtime's.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,9 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { flowPerTest, helper, inputsOf } from '../support/helper';
 import { waitFor } from '../support/core-server';
 import { PACKAGE_ROOT } from '../support/node-red';
-import { isCspOrigin } from '../../core/features/apps';
+import { isCspOrigin, VIEW_PATTERNS } from '../../core/features/apps';
+import viewNodeModule from '../../nodes/mcp-sse-view';
+import { VIEW_PATTERNS_SETTING } from '../../nodes/lib/view-settings';
 
 const TAB = { id: 'tab1', type: 'tab', label: 'test' };
 const ENDPOINT = { id: 'ep', type: 'mcp-sse-endpoint', z: 'tab1', name: 'views', sse: false, ssePath: '/sse', messagePath: '/message', streamable: true, streamablePath: '/mcp', keepAlive: 15, maxBodySize: 4194304 };
@@ -44,7 +46,6 @@ function loggedErrors(): string[] {
 
 /** Records the statuses every node shows from now on (also those set while a flow starts), by node id. */
 function recordStatuses(): { of(id: string): Array<{ fill?: string; text?: string }>; stop(): void } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Node = require('@node-red/runtime/lib/nodes/Node') as { prototype: { status(this: { id: string }, s: object): void } };
   const original = Node.prototype.status;
   const seen = new Map<string, Array<{ fill?: string; text?: string }>>();
@@ -186,9 +187,13 @@ describe('mcp sse view and the View of mcp sse tool in the Node-RED runtime', ()
 });
 
 describe("the dialogs' MCP Apps checks, as the editor runs them", () => {
-  const context: { window: { mcpSseEditor?: { views: { cspField(v: string, opt?: boolean): true | string | false; isCspOrigin(text: string): boolean } } }; RED: { settings: object; _: (key: string, subs?: object) => string } } = {
+  type Validator = (this: unknown, v: string, opt?: boolean) => true | string | false;
+  type Views = { cspField: Validator; domainField: Validator; toolView: Validator; isCspOrigin(text: string): boolean };
+  type EditorNode = { type: string; endpoint?: string; uri?: string; d?: boolean };
+  const context: { window: { mcpSseEditor?: { views: Views } }; RED: { settings: object; nodes?: { eachNode(cb: (n: EditorNode) => void): void }; _: (key: string, subs?: object) => string } } = {
     window: {},
-    RED: { settings: {}, _: (key, subs) => `${key} ${JSON.stringify(subs ?? {})}` },
+    // What the view node publishes to the editor (its exported setting, through JSON as /settings sends it).
+    RED: { settings: JSON.parse(JSON.stringify({ [VIEW_PATTERNS_SETTING]: VIEW_PATTERNS })) as object, _: (key, subs) => `${key} ${JSON.stringify(subs ?? {})}` },
   };
   vm.runInNewContext(readFileSync(path.join(PACKAGE_ROOT as string, 'resources', 'mcp-editor.js'), 'utf8'), context);
   const views = context.window.mcpSseEditor!.views;
@@ -201,6 +206,36 @@ describe("the dialogs' MCP Apps checks, as the editor runs them", () => {
     assert.equal(views.cspField(''), true);
     assert.equal(views.cspField('https://a.example.com nope', false), false);
     assert.match(String(views.cspField('https://a.example.com nope https://x/y', true)), /errors\.origin \{"origin":"nope"\}/);
+    assert.equal(views.domainField('a1b2.claudemcpcontent.com'), true);
+    assert.equal(views.domainField('https://a1b2.example.com:8443'), true);
+    assert.equal(views.domainField('not a domain', false), false);
+  });
+
+  it('check a tool\'s View against the enabled views of its endpoint, scanning the workspace once per validation pass', async () => {
+    const workspace: EditorNode[] = [
+      { type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://a' },
+      { type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://off', d: true },
+      { type: 'mcp-sse-view', endpoint: 'other', uri: 'ui://b' },
+      { type: 'mcp-sse-tool', endpoint: 'ep' },
+    ];
+    let scans = 0;
+    context.RED.nodes = { eachNode: (cb) => { scans++; workspace.forEach(cb); } };
+    // One pass, as the editor validates every node after an import: tools of the endpoint, each with its View.
+    const tool = (view: string): true | string | false => views.toolView.call({ endpoint: 'ep' }, view, false);
+    assert.deepEqual(['ui://a', 'ui://off', 'ui://b', ''].map(tool), [true, false, false, true]);
+    assert.equal(scans, 1, 'the workspace scanned once for the whole pass');
+    await new Promise((r) => setImmediate(r));
+    workspace.push({ type: 'mcp-sse-view', endpoint: 'ep', uri: 'ui://new' });
+    assert.equal(tool('ui://new'), true, 'the next pass sees the view added since');
+    assert.equal(scans, 2);
+  });
+
+  it('publish those patterns from the runtime: the view node\'s exported setting, named after its type', async () => {
+    let published: Record<string, { value: unknown; exportable?: boolean }> | undefined;
+    viewNodeModule({ nodes: { registerType: (_type: string, _ctor: unknown, options?: { settings?: typeof published }) => { published = options?.settings; } } } as never);
+    assert.deepEqual(Object.keys(published ?? {}), [VIEW_PATTERNS_SETTING]);
+    assert.ok(VIEW_PATTERNS_SETTING.startsWith('mcpSseView'), 'Node-RED wants the normalised type first');
+    assert.deepEqual(published?.[VIEW_PATTERNS_SETTING], { value: VIEW_PATTERNS, exportable: true });
   });
 
   it("give a new view HTML that Mustache leaves as it is, with no {{ to trip on", () => {

@@ -27,6 +27,19 @@ export { helper };
 type NodeModule = (RED: any) => void;
 export const ALL_NODES: NodeModule[] = [endpointNode, sseInNode, messageInNode, sseOutNode, toolNode, resourceNode, promptNode, viewNode] as unknown as NodeModule[];
 
+/**
+ * A test node type, `slow-close`, whose close takes `closeMs` ms (default 1500): a deploy that
+ * stops it takes that long, since Node-RED starts the new nodes only once every old one has closed.
+ * Pass it to {@link loadFlow} in `extra`.
+ */
+export const slowCloseNode: NodeModule = (RED) => {
+  function SlowClose(this: any, def: { closeMs?: number }): void {
+    RED.nodes.createNode(this, def);
+    this.on('close', (_removed: boolean, done: () => void) => setTimeout(done, def.closeMs ?? 1500));
+  }
+  RED.nodes.registerType('slow-close', SlowClose);
+};
+
 export interface LoadedFlow {
   /** Base URL of the server: `httpNodeRoot` is mounted under it as Node-RED would. */
   url: string;

@@ -5,6 +5,7 @@
  * parsed by the SSE client's reader; any other answer once its body is complete. Deliberately
  * independent of the package's own code.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readEventStream, type EventStream } from './sse-client';
 
@@ -148,4 +149,22 @@ export class StreamableClient {
 /** The JSON-RPC messages of a stream's `message` events, parsed (priming events, with empty data, left out). */
 export function messagesOf(stream: EventStream): unknown[] {
   return stream.events.filter((e) => e.event === 'message' && e.data !== '').map((e) => JSON.parse(e.data) as unknown);
+}
+
+/**
+ * Opens a session on `client` (POSTs `initialize`; the server must answer it) and reads the answer
+ * to the end: the session then has no stream and nothing in flight, as a client leaves it that
+ * goes quiet or is abandoned.
+ * @returns `client`, now with its `sessionId`.
+ */
+export async function openIdleSession(client: StreamableClient): Promise<StreamableClient> {
+  const answer = await client.initialize('init');
+  assert.equal(answer.status, 200, answer.body);
+  assert.equal(await answer.stream?.ended, true);
+  return client;
+}
+
+/** What a POST on the client's session gets now: 202 for a notification while it is open, 404 once it has gone. */
+export async function statusOf(client: StreamableClient): Promise<number> {
+  return (await client.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status;
 }

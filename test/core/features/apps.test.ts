@@ -101,6 +101,30 @@ describe("a tool's link to its view", () => {
     assert.equal(catalog.signature('tools'), before);
     assert.equal(catalog.views, 0);
   });
+
+  it('counts the views as they are declared, declared again by their node, and removed', () => {
+    const catalog = new Catalog();
+    const first = catalog.add(view());
+    assert.equal(catalog.views, 1);
+    // Its node declares it again (the same owner): still one; the first declaration's remove does nothing now.
+    const again = catalog.add(view());
+    first.remove();
+    assert.equal(catalog.views, 1);
+    // The same owner makes it a plain resource: no view.
+    const plain = catalog.add(view('view-node', { mimeType: 'text/html' }));
+    assert.equal(catalog.views, 0);
+    again.remove();
+    plain.remove();
+    assert.equal(catalog.views, 0);
+    const fresh = catalog.add(view());
+    const other = catalog.add(view('another', { uri: 'ui://test/other' }));
+    assert.equal(catalog.views, 2);
+    assert.throws(() => catalog.add(view('third')), /already declared/);
+    assert.equal(catalog.views, 2, 'a refused duplicate counts nothing');
+    other.remove();
+    fresh.remove();
+    assert.equal(catalog.views, 0);
+  });
 });
 
 let closers: Array<() => Promise<void>> = [];
