@@ -20,7 +20,7 @@ import { startNodeRedWith, type RunningNodeRed } from '../support/node-red';
 import { assertRunsOn, NODE_RED_VERSIONS } from '../support/node-red-versions';
 import { listenOnLoopback } from '../support/core-server';
 import { admin, adminAuthSetting, adminToken, ENDPOINTS, workbenchFlows } from '../support/workbench';
-import type { ActivityEntryJson, SessionSummary } from '../../core';
+import type { ActivityEntryJson, SessionSummary } from '../../core/workbench';
 import type { EndpointInfo } from '../../nodes/lib/admin-api';
 
 type Activity = { seq: number; entries: ActivityEntryJson[] };
