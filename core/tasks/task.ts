@@ -1,0 +1,117 @@
+/**
+ * The task model shared by both eras of MCP tasks and by every task store:
+ * - `2025-11-25` (experimental tasks in the core spec: `tasks/get`, `tasks/result`, `tasks/list`,
+ *   `tasks/cancel`, `notifications/tasks/status`);
+ * - `2026-07-28` (the `io.modelcontextprotocol/tasks` extension, SEP-2663: `tasks/get` with the
+ *   result inline, `tasks/update`, `tasks/cancel`, `notifications/tasks`).
+ * The wire shapes of each era are made from a {@link TaskRecord} by that era's module; the store
+ * keeps one era-free record.
+ *
+ * Never imports Node-RED.
+ */
+import { randomBytes } from 'node:crypto';
+import type { JsonRpcErrorObject } from '../jsonrpc';
+
+/** A task's status, the same five words in both eras. */
+export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+
+/** The statuses a task never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+
+/** True when a task in `status` has ended. */
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** The revision whose wire a task speaks: how its results, errors and notifications are shaped. */
+export type TaskEra = '2025-11-25' | '2026-07-28';
+
+/** A server-initiated request a task waits on (elicitation, sampling, roots), keyed by a server-minted id. */
+export interface TaskInputRequest {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/** One task as every store keeps it (plain JSON: a Redis store serialises it as it is). */
+export interface TaskRecord {
+  /** Unguessable: {@link newTaskId}. */
+  taskId: string;
+  /**
+   * Who may see it: `session:<id>` (a 2025 session), `subject:<sub or client_id>` (OAuth), or
+   * `anyone` (a 2026-07-28 request without authentication: the unguessable id is the only key).
+   * Anyone else gets the era's not-found error.
+   */
+  owner: string;
+  era: TaskEra;
+  /** The request that made it (`tools/call`), and the tool's name. */
+  method: string;
+  name?: string;
+  status: TaskStatus;
+  /** A line for people, set by the flow (`msg.mcp.taskStatus`) or by the server (why it failed). */
+  statusMessage?: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  lastUpdatedAt: number;
+  /** How long it is kept after it was created, in ms (the client's ask, capped by the endpoint's setting). */
+  ttlMs: number;
+  /** How often a client should poll, in ms. */
+  pollIntervalMs: number;
+  /** The request's result once `completed` (a tool error: a result with `isError: true`). */
+  result?: unknown;
+  /** The JSON-RPC error once `failed`. */
+  error?: JsonRpcErrorObject;
+  /** While `input_required`: what it waits on, by key. */
+  inputRequests?: Record<string, TaskInputRequest>;
+  /** The instance whose flow runs it (several instances through Redis). */
+  instanceId?: string;
+}
+
+/** The fields a running task changes; `lastUpdatedAt` is set by the store. */
+export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests'>>;
+
+/** A page of one owner's tasks, newest first. */
+export interface TaskPage {
+  tasks: TaskRecord[];
+  nextCursor?: string;
+}
+
+/** Thrown by `TaskStore.create` when the owner has as many unfinished tasks as allowed. */
+export class TaskLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`Too many tasks: at most ${limit} unfinished tasks per session or client; wait for one to end or cancel one`);
+    this.name = 'TaskLimitError';
+  }
+}
+
+/**
+ * Where tasks live: in this process ({@link MemoryTaskStore}) or in Redis (several instances).
+ * Every method is async (a Redis round trip); none checks the owner (the era's methods do, and
+ * answer not-found).
+ */
+export interface TaskStore {
+  /**
+   * Stores a new task; resolves once a `get` anywhere finds it (SEP-2663: durable before the
+   * CreateTaskResult is sent).
+   * @throws TaskLimitError when `record.owner` already has `maxPerOwner` unfinished tasks.
+   */
+  create(record: TaskRecord, maxPerOwner: number): Promise<void>;
+  /** The task, or undefined when unknown or expired. */
+  get(taskId: string): Promise<TaskRecord | undefined>;
+  /**
+   * Changes a task that has not ended; a task that has ended is left as it is (so a flow's late
+   * answer never overwrites `cancelled`).
+   * @returns the task after the change, or undefined when unknown or expired.
+   */
+  update(taskId: string, patch: TaskPatch): Promise<TaskRecord | undefined>;
+  /** One owner's tasks, newest first, `limit` at a time. */
+  list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage>;
+  /** Hears every change to any task (on any instance), after it is stored. Returns the unsubscribe. */
+  onChange(listener: (record: TaskRecord) => void): () => void;
+  /** Stops timers and connections; tasks in memory are dropped. */
+  close(): Promise<void>;
+}
+
+/** A new task id: 128 random bits, URL-safe. */
+export function newTaskId(): string {
+  return randomBytes(16).toString('base64url');
+}
