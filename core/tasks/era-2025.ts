@@ -1,0 +1,243 @@
+/**
+ * MCP tasks as 2025-11-25 defines them (experimental; "Basic > Utilities > Tasks"), for sessions
+ * that agreed that version: a `tools/call` with `params.task` of a tool whose Task setting is
+ * `optional` or `always` becomes a task (answered at once with a `CreateTaskResult`), and
+ * `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel` answer about the caller's own tasks;
+ * `notifications/tasks/status` goes to the session that made the task when its status changes.
+ *
+ * The task runs through the endpoint's task runner ({@link TaskRunnerApi}); this module only
+ * speaks the wire. While a task is `input_required`, the flow's server-initiated requests
+ * (elicitation, sampling) go to the client with the related-task `_meta`: on the stream of a
+ * waiting `tasks/result` (as the revision's "Input Required Status" describes), else on the
+ * session's standalone stream (clients "SHOULD expect messages on any SSE stream"). Each is sent
+ * once; the client's response goes back to the runner.
+ *
+ * Never imports Node-RED.
+ */
+import type { AuthInfo } from '../auth/claims';
+import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../jsonrpc';
+import type { PendingOutcome } from '../pending-requests';
+import type { PushResult, SendContext } from '../protocol';
+import type { ReplyDestination } from '../reply-destination';
+import { TaskResultWaiters } from './result-waiters';
+import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
+import { alreadyEnded, finalAnswer, ownerOf, RELATED_TASK, speaks2025, taskNotFound, taskSupportError, ttlOf, wireTask } from './wire-2025';
+
+/** Tasks per `tasks/list` page. */
+const LIST_PAGE_SIZE = 50;
+
+/** A tool's Task setting, as the tool node names it. */
+export type TaskSupport = 'never' | 'optional' | 'always';
+
+/** What the 2025-11-25 methods need of their endpoint's task runner. */
+export interface TaskRunnerApi {
+  readonly store: TaskStore;
+  /** `maxTtlMs` caps the client's ttl; `maxTasksPerOwner` is the store's limit; `pollIntervalMs` the hint to clients. */
+  readonly settings: { maxTtlMs: number; maxTasksPerOwner: number; pollIntervalMs: number };
+  /**
+   * Runs `request` (a `tools/call`) as a task: stored `working`, then handed to the flow.
+   * @throws TaskLimitError when the owner has too many unfinished tasks.
+   */
+  start(from: ReplyDestination, request: JsonRpcRequest, task: { owner: string; era: TaskEra; ttlMs: number }): Promise<TaskRecord>;
+  /** Cancels a task (the flow hears it); resolves the task as it is after that. */
+  cancel(taskId: string, reason: string): Promise<TaskRecord | undefined>;
+  /** The client's answer to input request `key` of a task. */
+  respond(taskId: string, key: string, answer: { result: unknown } | { error: JsonRpcErrorObject }): Promise<void>;
+}
+
+/** What the 2025-11-25 methods need of their endpoint. */
+export interface Era2025Host {
+  runner: TaskRunnerApi;
+  /** Sends through the protocol layer (`Dispatcher.sendOn`). */
+  send(to: ReplyDestination, payload: Record<string, unknown>, context: SendContext): PushResult;
+  /** The open session of that id, if any (where status notifications go). */
+  session(id: string): ReplyDestination | undefined;
+  /** The Task setting of a declared tool; undefined when no tool node declares it. */
+  taskSupport(tool: string): TaskSupport | undefined;
+  /** Hears a sentence to log. */
+  warn(text: string): void;
+}
+
+/** The 2025-11-25 task methods of one endpoint; see the module comment. */
+export class Tasks2025 {
+  private readonly waiters = new TaskResultWaiters();
+  /** The session that made each task (status notifications, input requests without a waiting `tasks/result`). */
+  private readonly madeOn = new Map<string, string>();
+  /** The last status sent for each task, so a change of message only is sent, and creation is not. */
+  private readonly lastSent = new Map<string, string>();
+  /** Input requests sent and not answered yet, by `taskId key`. */
+  private readonly delivered = new Set<string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly host: Era2025Host) {
+    this.unsubscribe = host.runner.store.onChange((record) => this.changed(record));
+  }
+
+  /**
+   * A request of a session: handled here when it is one of ours on a `2025-11-25` session.
+   * @returns true when taken (it is answered here, maybe later); false when it goes on as before.
+   */
+  receive(session: ReplyDestination, request: JsonRpcRequest, auth: AuthInfo | undefined): boolean {
+    if (!speaks2025(session)) return false;
+    const params = isObject(request.params) ? request.params : {};
+    const owner = ownerOf(session, auth);
+    switch (request.method) {
+      case 'tools/call': return this.call(session, request, params, owner);
+      case 'tasks/get': this.answerLater(session, request, this.mine(params.taskId, owner).then((r) => (r === undefined ? { error: taskNotFound(params.taskId) } : { result: wireTask(r) }))); return true;
+      case 'tasks/result': this.answerLater(session, request, this.result(session, request, params.taskId, owner)); return true;
+      case 'tasks/list': this.answerLater(session, request, this.list(params.cursor, owner)); return true;
+      case 'tasks/cancel': this.answerLater(session, request, this.cancel(params.taskId, owner)); return true;
+      default: return false;
+    }
+  }
+
+  /** Stops hearing the store; waiting `tasks/result` requests are left to their sessions. */
+  close(): void {
+    this.unsubscribe();
+    this.waiters.clear();
+  }
+
+  /** `tools/call`: a task when `params.task` is there and the tool allows it; an error when it must be one and is not. */
+  private call(session: ReplyDestination, request: JsonRpcRequest, params: Record<string, unknown>, owner: string): boolean {
+    const name = String(params.name);
+    const support = this.host.taskSupport(name);
+    if (support === undefined) return false;
+    const asked = isObject(params.task);
+    if (!asked) {
+      if (support !== 'always') return false;
+      this.reply(session, request.id, { error: taskSupportError(name, true) });
+      return true;
+    }
+    if (support === 'never') {
+      this.reply(session, request.id, { error: taskSupportError(name, false) });
+      return true;
+    }
+    const ttlMs = ttlOf(params.task as Record<string, unknown>, this.host.runner.settings.maxTtlMs);
+    if (typeof ttlMs === 'string') {
+      this.reply(session, request.id, { error: { code: ErrorCode.InvalidParams, message: ttlMs } });
+      return true;
+    }
+    this.answerLater(session, request, this.host.runner.start(session, request, { owner, era: '2025-11-25', ttlMs }).then((record) => {
+      this.madeOn.set(record.taskId, session.id);
+      this.lastSent.set(record.taskId, `${record.status}|${record.statusMessage ?? ''}`);
+      return { result: { task: wireTask(record) } };
+    }, (error: unknown) => {
+      if (error instanceof TaskLimitError) return { error: { code: ErrorCode.InvalidRequest, message: error.message, data: { limit: error.limit } } };
+      throw error;
+    }));
+    return true;
+  }
+
+  /** The task when `owner` may see it. */
+  private async mine(taskId: unknown, owner: string): Promise<TaskRecord | undefined> {
+    if (typeof taskId !== 'string') return undefined;
+    const record = await this.host.runner.store.get(taskId);
+    return record !== undefined && record.owner === owner && record.era === '2025-11-25' ? record : undefined;
+  }
+
+  /** `tasks/result`: the final answer now, or once the task ends; input requests meanwhile go on its stream. */
+  private async result(session: ReplyDestination, request: JsonRpcRequest, taskId: unknown, owner: string): Promise<Answer | undefined> {
+    const record = await this.mine(taskId, owner);
+    if (record === undefined) return { error: taskNotFound(taskId) };
+    if (isTerminal(record.status)) return finalAnswer(record);
+    this.waiters.add(record, session, request.id, (answer) => this.reply(session, request.id, answer));
+    if (record.status === 'input_required') this.deliverInputs(record);
+    return undefined;
+  }
+
+  /** `tasks/list`: the caller's own tasks, newest first, a page at a time; an unknown cursor `-32602`. */
+  private async list(cursor: unknown, owner: string): Promise<Answer> {
+    if (cursor !== undefined && (typeof cursor !== 'string' || (await this.mine(cursor, owner)) === undefined)) {
+      return { error: { code: ErrorCode.InvalidParams, message: 'Invalid params: unknown cursor' } };
+    }
+    const page = await this.host.runner.store.list(owner, cursor as string | undefined, LIST_PAGE_SIZE);
+    const result: Record<string, unknown> = { tasks: page.tasks.filter((t) => t.era === '2025-11-25').map(wireTask) };
+    if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
+    return { result };
+  }
+
+  /** `tasks/cancel`: the task, `cancelled` before the answer goes; one that has ended `-32602`. */
+  private async cancel(taskId: unknown, owner: string): Promise<Answer> {
+    const record = await this.mine(taskId, owner);
+    if (record === undefined) return { error: taskNotFound(taskId) };
+    if (isTerminal(record.status)) return { error: alreadyEnded(record) };
+    const after = await this.host.runner.cancel(record.taskId, 'The task was cancelled by request (tasks/cancel).');
+    if (after === undefined) return { error: taskNotFound(taskId) };
+    if (after.status !== 'cancelled') return { error: alreadyEnded(after) };
+    return { result: wireTask(after) };
+  }
+
+  /** A task changed (on any instance): waiting `tasks/result` answered, input requests sent, the status notified. */
+  private changed(record: TaskRecord): void {
+    if (record.era !== '2025-11-25') return;
+    if (isTerminal(record.status)) this.waiters.settle(record, finalAnswer(record));
+    else if (record.status === 'input_required') this.deliverInputs(record);
+    this.notify(record);
+    if (isTerminal(record.status)) {
+      this.madeOn.delete(record.taskId);
+      this.lastSent.delete(record.taskId);
+    }
+  }
+
+  /** `notifications/tasks/status` to the session that made the task, when its status or message changed. */
+  private notify(record: TaskRecord): void {
+    const sessionId = this.madeOn.get(record.taskId);
+    const session = sessionId === undefined ? undefined : this.host.session(sessionId);
+    const seen = `${record.status}|${record.statusMessage ?? ''}`;
+    if (session === undefined || session.closed || this.lastSent.get(record.taskId) === seen) return;
+    this.lastSent.set(record.taskId, seen);
+    this.sendQuietly(session, { method: 'notifications/tasks/status', params: wireTask(record) }, {});
+  }
+
+  /**
+   * Sends each input request of a task not sent yet: on the stream of a `tasks/result` waiting
+   * for it, else on the standalone stream of the session that made it. The client's response goes
+   * to the runner; a request that found no stream, or whose session closed, is sent again later.
+   */
+  private deliverInputs(record: TaskRecord): void {
+    for (const [key, input] of Object.entries(record.inputRequests ?? {})) {
+      const mark = `${record.taskId} ${key}`;
+      if (this.delivered.has(mark)) continue;
+      const waiter = this.waiters.first(record.taskId);
+      const sessionId = waiter?.session.id ?? this.madeOn.get(record.taskId);
+      const session = waiter?.session ?? (sessionId === undefined ? undefined : this.host.session(sessionId));
+      if (session === undefined || session.closed) continue;
+      const params = isObject(input.params) ? input.params : {};
+      const meta = isObject(params._meta) ? params._meta : {};
+      const payload = { method: input.method, params: { ...params, _meta: { ...meta, [RELATED_TASK]: { taskId: record.taskId } } } };
+      this.delivered.add(mark);
+      const settle = (outcome: PendingOutcome): void => {
+        this.delivered.delete(mark);
+        if (outcome.status !== 'result' && outcome.status !== 'error') return;
+        const answer = outcome.status === 'result' ? { result: outcome.result } : { error: outcome.error };
+        this.host.runner.respond(record.taskId, key, answer).catch((error: unknown) => this.host.warn(`Task ${record.taskId}: could not hand the client's answer to the flow: ${(error as Error).message}`));
+      };
+      const sent = this.sendQuietly(session, payload, { ...(waiter === undefined ? {} : { requestId: waiter.requestId }), request: { timeoutMs: 0, settle } });
+      if (!sent) this.delivered.delete(mark);
+    }
+  }
+
+  /** Answers `request` when `answer` resolves (undefined: it answers itself later); a failure is a `-32603`. */
+  private answerLater(session: ReplyDestination, request: JsonRpcRequest, answer: Promise<Answer | undefined>): void {
+    answer.then((a) => {
+      if (a !== undefined) this.reply(session, request.id, a);
+    }, (error: unknown) => this.reply(session, request.id, { error: { code: ErrorCode.InternalError, message: `${request.method} failed: ${(error as Error).message}` } }));
+  }
+
+  private reply(session: ReplyDestination, id: RequestId, answer: Answer): void {
+    if (!session.closed) this.sendQuietly(session, { ...answer }, { requestId: id });
+  }
+
+  /** Sends; a session that went away is no error. @returns true when it went out. */
+  private sendQuietly(to: ReplyDestination, payload: Record<string, unknown>, context: SendContext): boolean {
+    try {
+      return this.host.send(to, payload, context).sent;
+    } catch (error) {
+      if (!to.closed) this.host.warn(`MCP session ${to.id}: could not send ${String(payload.method ?? 'an answer')}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}
+
+/** An answer to a client request. */
+type Answer = { result: unknown } | { error: JsonRpcErrorObject };
