@@ -14,14 +14,13 @@
  *
  * Never imports Node-RED.
  */
-import type { AuthInfo } from '../auth/claims';
 import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../jsonrpc';
 import type { PendingOutcome } from '../pending-requests';
 import type { PushResult, SendContext } from '../protocol';
 import type { ReplyDestination } from '../reply-destination';
 import { TaskResultWaiters } from './result-waiters';
 import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
-import { alreadyEnded, finalAnswer, ownerOf, RELATED_TASK, speaks2025, taskNotFound, taskSupportError, ttlOf, wireTask } from './wire-2025';
+import { alreadyEnded, finalAnswer, RELATED_TASK, speaks2025, taskNotFound, taskSupportError, tasksCapability2025, ttlOf, wireTask } from './wire-2025';
 
 /** Tasks per `tasks/list` page. */
 const LIST_PAGE_SIZE = 50;
@@ -54,6 +53,10 @@ export interface Era2025Host {
   session(id: string): ReplyDestination | undefined;
   /** The Task setting of a declared tool; undefined when no tool node declares it. */
   taskSupport(tool: string): TaskSupport | undefined;
+  /** Who owns a task made on `origin` (`ownerOf` of wire-2025.ts with the session's OAuth caller). */
+  ownerOf(origin: ReplyDestination): string;
+  /** False when the caller hands every store change to {@link Tasks2025.changed} itself; default true (it listens to the store). */
+  listen?: boolean;
   /** Hears a sentence to log. */
   warn(text: string): void;
 }
@@ -70,17 +73,22 @@ export class Tasks2025 {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly host: Era2025Host) {
-    this.unsubscribe = host.runner.store.onChange((record) => this.changed(record));
+    this.unsubscribe = host.listen === false ? () => undefined : host.runner.store.onChange((record) => this.changed(record));
+  }
+
+  /** Adds `capabilities.tasks` to the `initialize` answer of a session that agreed `2025-11-25`. */
+  addCapabilities(capabilities: Record<string, unknown>): void {
+    capabilities.tasks = tasksCapability2025();
   }
 
   /**
    * A request of a session: handled here when it is one of ours on a `2025-11-25` session.
    * @returns true when taken (it is answered here, maybe later); false when it goes on as before.
    */
-  receive(session: ReplyDestination, request: JsonRpcRequest, auth: AuthInfo | undefined): boolean {
+  receive(session: ReplyDestination, request: JsonRpcRequest): boolean {
     if (!speaks2025(session)) return false;
     const params = isObject(request.params) ? request.params : {};
-    const owner = ownerOf(session, auth);
+    const owner = this.host.ownerOf(session);
     switch (request.method) {
       case 'tools/call': return this.call(session, request, params, owner);
       case 'tasks/get': this.answerLater(session, request, this.mine(params.taskId, owner).then((r) => (r === undefined ? { error: taskNotFound(params.taskId) } : { result: wireTask(r) }))); return true;
@@ -168,7 +176,7 @@ export class Tasks2025 {
   }
 
   /** A task changed (on any instance): waiting `tasks/result` answered, input requests sent, the status notified. */
-  private changed(record: TaskRecord): void {
+  changed(record: TaskRecord): void {
     if (record.era !== '2025-11-25') return;
     if (isTerminal(record.status)) this.waiters.settle(record, finalAnswer(record));
     else if (record.status === 'input_required') this.deliverInputs(record);

@@ -12,6 +12,7 @@ import type { JsonRpcMessage, JsonRpcRequest, RequestId } from '../../../core/js
 import type { ReplyDestination } from '../../../core/reply-destination';
 import { MemoryTaskStore, newTaskId, type TaskRecord } from '../../../core/tasks';
 import { Tasks2025, type TaskRunnerApi, type TaskSupport } from '../../../core/tasks/era-2025';
+import { ownerOf } from '../../../core/tasks/wire-2025';
 
 /** A session that keeps what is sent to it, with the stream (related request) each went on. */
 class FakeSession implements ReplyDestination {
@@ -57,6 +58,7 @@ function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe
     send: (to, payload, context) => protocol.send(to, payload, context),
     session: (id) => sessions.get(id),
     taskSupport: (tool) => support[tool],
+    ownerOf: (origin) => ownerOf(origin, undefined),
     warn: (text) => assert.fail(text),
   });
   let nextId = 1;
@@ -69,7 +71,7 @@ function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe
   const request = (session: FakeSession, method: string, params: Record<string, unknown>): { id: number; taken: boolean } => {
     const message: JsonRpcRequest = { jsonrpc: '2.0', id: nextId++, method, params };
     protocol.receive(session, 'request', message);
-    return { id: message.id as number, taken: tasks.receive(session, message, undefined) };
+    return { id: message.id as number, taken: tasks.receive(session, message) };
   };
   const answered = async (session: FakeSession, id: number): Promise<Record<string, unknown>> => {
     for (let i = 0; i < 100 && session.answer(id) === undefined; i++) await new Promise((r) => setTimeout(r, 5));
@@ -103,7 +105,7 @@ describe('2025-11-25 tasks on a session', () => {
     assert.deepEqual(result.content, [{ type: 'text', text: 'approved' }]);
     assert.deepEqual(result._meta, { 'io.modelcontextprotocol/related-task': { taskId } });
     const status = a.sent.filter((s) => 'method' in s.message && s.message.method === 'notifications/tasks/status');
-    assert.deepEqual(status.map((s) => (s.message as { params: { status: string } }).params.status), ['completed'], 'one status notification, on the standalone stream');
+    assert.deepEqual(status.map((s) => (s.message as unknown as { params: { status: string } }).params.status), ['completed'], 'one status notification, on the standalone stream');
     assert.equal(status[0].related, undefined);
     tasks.close();
   });
