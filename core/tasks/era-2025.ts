@@ -18,6 +18,7 @@ import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest, type
 import type { PendingOutcome } from '../pending-requests';
 import type { PushResult, SendContext } from '../protocol';
 import type { ReplyDestination } from '../reply-destination';
+import type { TaskEraContext, TaskEraModule } from './era';
 import { TaskResultWaiters } from './result-waiters';
 import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
 import { alreadyEnded, finalAnswer, RELATED_TASK, speaks2025, taskNotFound, taskSupportError, tasksCapability2025, ttlOf, wireTask } from './wire-2025';
@@ -49,8 +50,6 @@ export interface Era2025Host {
   runner: TaskRunnerApi;
   /** Sends through the protocol layer (`Dispatcher.sendOn`). */
   send(to: ReplyDestination, payload: Record<string, unknown>, context: SendContext): PushResult;
-  /** The open session of that id, if any (where status notifications go). */
-  session(id: string): ReplyDestination | undefined;
   /** The Task setting of a declared tool; undefined when no tool node declares it. */
   taskSupport(tool: string): TaskSupport | undefined;
   /** Who owns a task made on `origin` (`ownerOf` of wire-2025.ts with the session's OAuth caller). */
@@ -65,7 +64,7 @@ export interface Era2025Host {
 export class Tasks2025 {
   private readonly waiters = new TaskResultWaiters();
   /** The session that made each task (status notifications, input requests without a waiting `tasks/result`). */
-  private readonly madeOn = new Map<string, string>();
+  private readonly madeOn = new Map<string, ReplyDestination>();
   /** The last status sent for each task, so a change of message only is sent, and creation is not. */
   private readonly lastSent = new Map<string, string>();
   /** Input requests sent and not answered yet, by `taskId key`. */
@@ -126,7 +125,7 @@ export class Tasks2025 {
       return true;
     }
     this.answerLater(session, request, this.host.runner.start(session, request, { owner, era: '2025-11-25', ttlMs }).then((record) => {
-      this.madeOn.set(record.taskId, session.id);
+      this.madeOn.set(record.taskId, session);
       this.lastSent.set(record.taskId, `${record.status}|${record.statusMessage ?? ''}`);
       return { result: { task: wireTask(record) } };
     }, (error: unknown) => {
@@ -189,8 +188,7 @@ export class Tasks2025 {
 
   /** `notifications/tasks/status` to the session that made the task, when its status or message changed. */
   private notify(record: TaskRecord): void {
-    const sessionId = this.madeOn.get(record.taskId);
-    const session = sessionId === undefined ? undefined : this.host.session(sessionId);
+    const session = this.madeOn.get(record.taskId);
     const seen = `${record.status}|${record.statusMessage ?? ''}`;
     if (session === undefined || session.closed || this.lastSent.get(record.taskId) === seen) return;
     this.lastSent.set(record.taskId, seen);
@@ -207,8 +205,7 @@ export class Tasks2025 {
       const mark = `${record.taskId} ${key}`;
       if (this.delivered.has(mark)) continue;
       const waiter = this.waiters.first(record.taskId);
-      const sessionId = waiter?.session.id ?? this.madeOn.get(record.taskId);
-      const session = waiter?.session ?? (sessionId === undefined ? undefined : this.host.session(sessionId));
+      const session = waiter?.session ?? this.madeOn.get(record.taskId);
       if (session === undefined || session.closed) continue;
       const params = isObject(input.params) ? input.params : {};
       const meta = isObject(params._meta) ? params._meta : {};
@@ -249,3 +246,29 @@ export class Tasks2025 {
 
 /** An answer to a client request. */
 type Answer = { result: unknown } | { error: JsonRpcErrorObject };
+
+/**
+ * The 2025-11-25 era module of one endpoint (the seam of `era.ts`): {@link Tasks2025} over the
+ * endpoint's runner. The endpoint hands it every store change (`changed`).
+ */
+export function era2025(context: TaskEraContext): TaskEraModule {
+  const { runner } = context;
+  const api: TaskRunnerApi = {
+    store: context.store,
+    settings: { maxTtlMs: context.settings.maxTtlMs, maxTasksPerOwner: context.settings.maxPerOwner, pollIntervalMs: context.settings.pollIntervalMs },
+    start: (origin, request, task) => runner.start({ origin, request, owner: task.owner, era: task.era, ttlMs: task.ttlMs, auth: context.authOf(origin), clientCapabilities: context.clientCapabilities(origin) }),
+    cancel: (taskId, reason) => runner.cancel(taskId, reason),
+    // The runner takes results only: a client's error answer reaches the flow as an empty result.
+    respond: async (taskId, key, answer) => void (await runner.provideInput(taskId, { [key]: 'result' in answer ? answer.result : {} })),
+  };
+  const tasks = new Tasks2025({
+    runner: api, listen: false, send: (to, payload, ctx) => context.sendOn(to, payload, ctx),
+    taskSupport: (tool) => context.taskSupport(tool), ownerOf: (origin) => context.ownerOf(origin), warn: (text) => context.warning(text),
+  });
+  return {
+    versions: ['2025-11-25'],
+    receive: (origin, request) => tasks.receive(origin, request),
+    addCapabilities: (capabilities) => tasks.addCapabilities(capabilities),
+    changed: (record) => tasks.changed(record),
+  };
+}

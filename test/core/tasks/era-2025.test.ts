@@ -56,7 +56,6 @@ function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe
   const tasks = new Tasks2025({
     runner,
     send: (to, payload, context) => protocol.send(to, payload, context),
-    session: (id) => sessions.get(id),
     taskSupport: (tool) => support[tool],
     ownerOf: (origin) => ownerOf(origin, undefined),
     warn: (text) => assert.fail(text),
