@@ -34,6 +34,7 @@ async function esm() {
 export type InputHandler = (request: { kind: string; params?: Record<string, unknown> }) => Promise<unknown>;
 
 const MODERN = '2026-07-28';
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 const CLIENT_INFO = { name: 'ext-tasks-e2e', version: '1.0.0' };
 
 /** A 2025-11-25 session, the v2 client and ext-tasks' adapter. `close()` leaves the session open on the server (no DELETE). */
@@ -98,7 +99,9 @@ async function postModern(url: string, request: RawRequest, headers: Record<stri
 
 /** A 2026-07-28 client (stateless, negotiated by `server/discover`) with ext-tasks. */
 export async function modernTaskSession(url: string, onInput?: InputHandler): Promise<{ session: TaskSession; close(): Promise<void> }> {
-  const capabilities = { elicitation: { form: {} } };
+  // The extension declared in server/discover too: the server shows it only to a client that
+  // declared it, and ext-tasks picks its wire (v2, framed through rawDispatch) from what it shows.
+  const capabilities = { elicitation: { form: {} }, extensions: { [TASKS_EXTENSION]: {} } };
   const { client: sdk, tasks } = await esm();
   const client = new sdk.Client(CLIENT_INFO, { versionNegotiation: { mode: 'auto' }, capabilities });
   await client.connect(new sdk.StreamableHTTPClientTransport(new URL(url)));
