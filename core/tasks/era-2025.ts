@@ -258,8 +258,7 @@ export function era2025(context: TaskEraContext): TaskEraModule {
     settings: { maxTtlMs: context.settings.maxTtlMs, maxTasksPerOwner: context.settings.maxPerOwner, pollIntervalMs: context.settings.pollIntervalMs },
     start: (origin, request, task) => runner.start({ origin, request, owner: task.owner, era: task.era, ttlMs: task.ttlMs, auth: context.authOf(origin), clientCapabilities: context.clientCapabilities(origin) }),
     cancel: (taskId, reason) => runner.cancel(taskId, reason),
-    // The runner takes results only: a client's error answer reaches the flow as an empty result.
-    respond: async (taskId, key, answer) => void (await runner.provideInput(taskId, { [key]: 'result' in answer ? answer.result : {} })),
+    respond: async (taskId, key, answer) => void (await ('result' in answer ? runner.provideInput(taskId, { [key]: answer.result }) : runner.provideInput(taskId, {}, { [key]: answer.error }))),
   };
   const tasks = new Tasks2025({
     runner: api, listen: false, send: (to, payload, ctx) => context.sendOn(to, payload, ctx),

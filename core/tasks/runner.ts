@@ -14,7 +14,7 @@
  */
 import type { AuthInfo } from '../auth/claims';
 import type { JsonObject } from '../features/declarations';
-import { ErrorCode, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type MessageKind } from '../jsonrpc';
+import { ErrorCode, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type MessageKind } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import { newTaskId, type TaskEra, type TaskRecord, type TaskStore } from './task';
 import { TaskCall } from './task-call';
@@ -156,21 +156,24 @@ export class TaskRunner {
 
   /**
    * The client's answers to a task's input requests, by key: each waiting one reaches the flow
-   * as the response to its request; unknown keys are ignored. The task stays `input_required`
-   * while any is left, and is `working` again once none is.
+   * as the response to its request (`responses`: results; `errors`: a client's JSON-RPC error
+   * answer, which the flow gets as an error, like any error answer to a server-initiated
+   * request); unknown keys are ignored. The task stays `input_required` while any is left, and
+   * is `working` again once none is.
    * @returns the task after it, or undefined when unknown.
    */
-  async provideInput(taskId: string, responses: Record<string, unknown>): Promise<TaskRecord | undefined> {
+  async provideInput(taskId: string, responses: Record<string, unknown>, errors: Record<string, JsonRpcErrorObject> = {}): Promise<TaskRecord | undefined> {
     const record = await this.store.get(taskId);
     const entry = this.running.get(taskId);
     if (record === undefined || entry === undefined || record.status !== 'input_required') return record;
     const left = { ...(record.inputRequests ?? {}) };
     const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
-    for (const [key, result] of Object.entries(responses)) {
+    const outcomes = [...Object.entries(responses).map(([key, result]) => [key, { result }] as const), ...Object.entries(errors).map(([key, error]) => [key, { error }] as const)];
+    for (const [key, outcome] of outcomes) {
       const id = entry.call.take(key);
       if (id === undefined) continue;
       delete left[key];
-      answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, result } as JsonRpcResponse });
+      answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, ...outcome } as JsonRpcResponse });
     }
     if (answers.length === 0) return record;
     const updated = await this.store.update(taskId, Object.keys(left).length > 0 ? { inputRequests: left } : { status: 'working' });

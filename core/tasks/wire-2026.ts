@@ -38,11 +38,13 @@ export function createTaskResult(record: TaskRecord): JsonObject {
 
 /**
  * `tasks/get`'s DetailedTask: the task's fields, and by status its `result` (completed, a tool
- * error included), `error` (failed) or `inputRequests` (input_required).
+ * error included), `error` (failed) or `inputRequests` (input_required). The inline result is a
+ * 2026-07-28 CallToolResult, as the call would have been answered: with `resultType: "complete"`
+ * (ext-tasks' requester rejects a tool result without it).
  */
 export function detailedTask(record: TaskRecord): JsonObject {
   const task: JsonObject = { resultType: 'complete', ...taskFields(record) };
-  if (record.status === 'completed' && record.result !== undefined) task.result = record.result;
+  if (record.status === 'completed' && record.result !== undefined) task.result = isObject(record.result) ? { resultType: 'complete', ...record.result } : record.result;
   if (record.status === 'failed') task.error = record.error ?? { code: ErrorCode.InternalError, message: record.statusMessage ?? 'The task failed' };
   if (record.status === 'input_required') task.inputRequests = record.inputRequests ?? {};
   return task;

@@ -19,12 +19,16 @@ import { legacyTaskSession, modernTaskSession, resumedTaskSession, type TaskSess
 const EXAMPLE = path.join(PACKAGE_ROOT, 'examples', 'approval.json');
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
-/** A second tool beside the example's, for the elicitation: it asks the client why, then answers with the reason. */
+/**
+ * A second tool beside the example's, for the elicitation: after a second (the call is a task by
+ * then in both eras: 2026-07-28 asks inline only within its first 0.2 s) it asks the client why,
+ * then answers with the reason.
+ */
 function askReasonTool(): FlowNode[] {
   const z = 'approval_tab';
   return [
     { id: 't_ask', type: 'mcp-sse-tool', z, endpoint: 'approval_endpoint', name: 'ask_reason', description: 'Asks the user why', inputSchema: '{"type":"object","properties":{}}', taskSupport: 'always', x: 100, y: 500, wires: [['t_ask_fn']] },
-    { id: 't_ask_fn', type: 'function', z, name: 'elicit', func: "msg.payload = { method: 'elicitation/create', params: { message: 'Why?', requestedSchema: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] } } };\nreturn msg;", outputs: 1, x: 300, y: 500, wires: [['t_ask_out']] },
+    { id: 't_ask_fn', type: 'function', z, name: 'elicit', func: "setTimeout(() => {\nmsg.payload = { method: 'elicitation/create', params: { message: 'Why?', requestedSchema: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] } } };\nnode.send(msg);\n}, 1000);\nreturn null;", outputs: 1, x: 300, y: 500, wires: [['t_ask_out']] },
     { id: 't_ask_out', type: 'mcp-sse-out', z, name: 'ask the client', target: 'session', endpoint: '', timeout: 60, x: 500, y: 500, wires: [['t_ask_answer']] },
     { id: 't_ask_answer', type: 'function', z, name: 'answer', func: "msg.payload = 'reason: ' + (msg.payload && msg.payload.content ? msg.payload.content.reason : 'none');\nreturn msg;", outputs: 1, x: 700, y: 500, wires: [['t_ask_reply']] },
     { id: 't_ask_reply', type: 'mcp-sse-out', z, name: 'reply', target: 'session', endpoint: '', timeout: 60, x: 900, y: 500, wires: [[]] },

@@ -58,7 +58,6 @@ export async function resumedTaskSession(url: string, sessionId: string): Promis
     taskCapabilities: { generation: 'v1', capabilities: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
     invalidated: false,
     async dispatch(request: { method: string; params?: Record<string, unknown> }) {
-      if (process.env.DBG_PORT) console.log('port dispatch', JSON.stringify(request));
       try {
         return { kind: 'result', result: await client.request(request as never, ResultSchema) };
       } catch (error) {
@@ -80,7 +79,6 @@ interface RawRequest { method: string; params?: Record<string, unknown> }
 /** POSTs one 2026-07-28 request with the revision's headers; the response from a JSON body or the SSE stream. */
 async function postModern(url: string, request: RawRequest, headers: Record<string, string> = {}): Promise<{ kind: 'result'; result: unknown } | { kind: 'error'; error: { code: number; message: string; data?: unknown } }> {
   const id = Math.floor(Math.random() * 1e9);
-  if (process.env.DBG_PORT) console.log('raw dispatch', JSON.stringify(request).slice(0, 200), new Error().stack?.split('\n').slice(8, 16).join(' | '));
   const name = request.method === 'tools/call' ? String(request.params?.name) : undefined;
   const res = await fetch(url, {
     method: 'POST',

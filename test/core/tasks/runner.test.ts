@@ -75,6 +75,21 @@ describe('TaskRunner', () => {
     await endpoint.close();
   });
 
+  it("a client's error answer to an input request reaches the flow as an error, not as a result", async () => {
+    const { endpoint, start } = setUp((request, ep) => {
+      ep.send(request.session.id, { method: 'elicitation/create', params: { message: 'Sure?' } }, {
+        requestId: request.requestId,
+        request: { timeoutMs: 0, settle: (outcome) => ep.send(request.session.id, `${outcome.status}: ${outcome.status === 'result' ? JSON.stringify(outcome.result) : outcome.error.message}`, { requestId: request.requestId }) },
+      });
+    });
+    const record = await start();
+    const waiting = await until(endpoint, record.taskId, (r) => r.status === 'input_required');
+    await endpoint.tasks.runner.provideInput(record.taskId, {}, { [Object.keys(waiting.inputRequests ?? {})[0]]: { code: -32600, message: 'the user closed the dialog' } });
+    const done = await until(endpoint, record.taskId, (r) => r.status === 'completed');
+    assert.deepEqual(done.result, { content: [{ type: 'text', text: 'error: the user closed the dialog' }] });
+    await endpoint.close();
+  });
+
   it('cancel ends the task cancelled, tells the flow, and a later answer does not change it', async () => {
     const heard: string[] = [];
     let answer: (() => void) | undefined;
