@@ -6,7 +6,8 @@
  * a new client gets the completed result under the same task id. Also: a cancelled task leaves
  * the page (the flow heard the cancellation); an elicitation during a task, answered by the
  * client (2025-11-25: delivered while the task is input_required; 2026-07-28: tasks/update);
- * another session's task id is not found; 200 concurrent tasks, none lost or crossed.
+ * a task id that is not the caller's (another session's, the other era's, nobody's) is not found;
+ * 200 concurrent tasks in both eras, none lost or crossed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,22 +152,36 @@ describe('tasks end to end: examples/approval.json with ext-tasks in both eras',
     }
   });
 
-  it("answers another session's task id with not-found (-32602), never the task", { timeout: 120_000 }, async () => {
+  it("answers a task id that is not the caller's with not-found (-32602), never the task, in both eras", { timeout: 120_000 }, async () => {
+    const notFound = (error: Error & { code?: number }): boolean => error.code === -32602 && /not found|unknown task/i.test(error.message);
     const owner = await legacyTaskSession(mcpUrl);
     const other = await legacyTaskSession(mcpUrl);
+    const modern = await modernTaskSession(mcpUrl);
     try {
-      const execution = await call(owner.session, 'request_approval', { summary: 'Mine only' });
-      await assert.rejects(other.session.task(execution.handle.taskId as never).snapshot(), (error: Error & { code?: number }) => error.code === -32602 && /not found/i.test(error.message));
+      const mine = await call(owner.session, 'request_approval', { summary: 'Mine only' });
+      const theirs = await call(modern.session, 'request_approval', { summary: 'Made without a session' });
+      // Another 2025-11-25 session: neither by id nor in its list.
+      await assert.rejects(other.session.task(mine.handle.taskId as never).snapshot(), notFound);
       assert.deepEqual((await other.session.listTasks()).tasks, []);
-      await execution.cancel();
+      // Across eras: a session's task is not a 2026-07-28 client's, and a 2026-07-28 task is no session's.
+      await assert.rejects(modern.session.task(mine.handle.taskId as never).snapshot(), notFound);
+      await assert.rejects(other.session.task(theirs.handle.taskId as never).snapshot(), notFound);
+      // An id nobody made.
+      await assert.rejects(modern.session.task('AAAAAAAAAAAAAAAAAAAAAA' as never).snapshot(), notFound);
+      // The owners still see theirs.
+      assert.equal((await owner.session.task(mine.handle.taskId as never).snapshot()).status, 'working');
+      assert.equal((await modern.session.task(theirs.handle.taskId as never).snapshot()).status, 'working');
+      await mine.cancel();
+      await theirs.cancel();
     } finally {
       await owner.close();
       await other.close();
+      await modern.close();
     }
   });
 
-  it('runs 200 concurrent tasks (4 sessions of 50) with no result lost or crossed', { timeout: 120_000 }, async () => {
-    const clients = await Promise.all(Array.from({ length: 4 }, () => legacyTaskSession(mcpUrl)));
+  it('runs 200 concurrent tasks (2 sessions of 2025-11-25 and 2 clients of 2026-07-28, 50 each) with no result lost or crossed', { timeout: 120_000 }, async () => {
+    const clients = await Promise.all([legacyTaskSession(mcpUrl), modernTaskSession(mcpUrl), legacyTaskSession(mcpUrl), modernTaskSession(mcpUrl)]);
     try {
       const executions = await Promise.all(Array.from({ length: 200 }, (_, i) => call(clients[i % 4].session, 'request_approval', { summary: `item ${i}` })));
       assert.equal(new Set(executions.map((e) => e.handle.taskId)).size, 200, 'every task has its own id');
