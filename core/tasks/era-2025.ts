@@ -6,28 +6,23 @@
  * `notifications/tasks/status` goes to the session that made the task when its status changes.
  *
  * The task runs through the endpoint's task runner ({@link TaskRunnerApi}); this module only
- * speaks the wire. While a task is `input_required`, the flow's server-initiated requests
- * (elicitation, sampling) go to the client with the related-task `_meta`: on the stream of a
- * waiting `tasks/result` (as the revision's "Input Required Status" describes), else on the
- * session's standalone stream (clients "SHOULD expect messages on any SSE stream"). Each is sent
- * once; the client's response goes back to the runner.
+ * speaks the wire. While a task is `input_required`, the flow's server-initiated requests go to
+ * the client as `inputs-2025.ts` says (on a waiting `tasks/result`'s stream, else the session's).
  *
  * Never imports Node-RED.
  */
 import { ErrorCode, isObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../jsonrpc';
-import type { PendingOutcome } from '../pending-requests';
+import type { TaskSupport } from '../features/declarations';
 import type { PushResult, SendContext } from '../protocol';
 import type { ReplyDestination } from '../reply-destination';
 import type { TaskEraContext, TaskEraModule } from './era';
+import { TaskInputs2025 } from './inputs-2025';
 import { TaskResultWaiters } from './result-waiters';
 import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
-import { alreadyEnded, finalAnswer, RELATED_TASK, speaks2025, taskNotFound, taskSupportError, tasksCapability2025, ttlOf, wireTask } from './wire-2025';
+import { alreadyEnded, finalAnswer, speaks2025, taskNotFound, taskSupportError, tasksCapability2025, ttlOf, wireTask } from './wire-2025';
 
 /** Tasks per `tasks/list` page. */
 const LIST_PAGE_SIZE = 50;
-
-/** A tool's Task setting, as the tool node names it. */
-export type TaskSupport = 'never' | 'optional' | 'always';
 
 /** What the 2025-11-25 methods need of their endpoint's task runner. */
 export interface TaskRunnerApi {
@@ -67,11 +62,20 @@ export class Tasks2025 {
   private readonly madeOn = new Map<string, ReplyDestination>();
   /** The last status sent for each task, so a change of message only is sent, and creation is not. */
   private readonly lastSent = new Map<string, string>();
-  /** Input requests sent and not answered yet, by `taskId key`. */
-  private readonly delivered = new Set<string>();
+  private readonly inputs: TaskInputs2025;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly host: Era2025Host) {
+    this.inputs = new TaskInputs2025({
+      streamFor: (taskId) => {
+        const waiter = this.waiters.first(taskId);
+        const session = waiter?.session ?? this.madeOn.get(taskId);
+        return session === undefined ? undefined : { session, ...(waiter === undefined ? {} : { requestId: waiter.requestId }) };
+      },
+      send: (to, payload, context) => this.sendQuietly(to, payload, context),
+      respond: (taskId, key, answer) => host.runner.respond(taskId, key, answer),
+      warn: (text) => host.warn(text),
+    });
     this.unsubscribe = host.listen === false ? () => undefined : host.runner.store.onChange((record) => this.changed(record));
   }
 
@@ -148,7 +152,7 @@ export class Tasks2025 {
     if (record === undefined) return { error: taskNotFound(taskId) };
     if (isTerminal(record.status)) return finalAnswer(record);
     this.waiters.add(record, session, request.id, (answer) => this.reply(session, request.id, answer));
-    if (record.status === 'input_required') this.deliverInputs(record);
+    if (record.status === 'input_required') this.inputs.deliver(record);
     return undefined;
   }
 
@@ -178,7 +182,7 @@ export class Tasks2025 {
   changed(record: TaskRecord): void {
     if (record.era !== '2025-11-25') return;
     if (isTerminal(record.status)) this.waiters.settle(record, finalAnswer(record));
-    else if (record.status === 'input_required') this.deliverInputs(record);
+    else if (record.status === 'input_required') this.inputs.deliver(record);
     this.notify(record);
     if (isTerminal(record.status)) {
       this.madeOn.delete(record.taskId);
@@ -193,33 +197,6 @@ export class Tasks2025 {
     if (session === undefined || session.closed || this.lastSent.get(record.taskId) === seen) return;
     this.lastSent.set(record.taskId, seen);
     this.sendQuietly(session, { method: 'notifications/tasks/status', params: wireTask(record) }, {});
-  }
-
-  /**
-   * Sends each input request of a task not sent yet: on the stream of a `tasks/result` waiting
-   * for it, else on the standalone stream of the session that made it. The client's response goes
-   * to the runner; a request that found no stream, or whose session closed, is sent again later.
-   */
-  private deliverInputs(record: TaskRecord): void {
-    for (const [key, input] of Object.entries(record.inputRequests ?? {})) {
-      const mark = `${record.taskId} ${key}`;
-      if (this.delivered.has(mark)) continue;
-      const waiter = this.waiters.first(record.taskId);
-      const session = waiter?.session ?? this.madeOn.get(record.taskId);
-      if (session === undefined || session.closed) continue;
-      const params = isObject(input.params) ? input.params : {};
-      const meta = isObject(params._meta) ? params._meta : {};
-      const payload = { method: input.method, params: { ...params, _meta: { ...meta, [RELATED_TASK]: { taskId: record.taskId } } } };
-      this.delivered.add(mark);
-      const settle = (outcome: PendingOutcome): void => {
-        this.delivered.delete(mark);
-        if (outcome.status !== 'result' && outcome.status !== 'error') return;
-        const answer = outcome.status === 'result' ? { result: outcome.result } : { error: outcome.error };
-        this.host.runner.respond(record.taskId, key, answer).catch((error: unknown) => this.host.warn(`Task ${record.taskId}: could not hand the client's answer to the flow: ${(error as Error).message}`));
-      };
-      const sent = this.sendQuietly(session, payload, { ...(waiter === undefined ? {} : { requestId: waiter.requestId }), request: { timeoutMs: 0, settle } });
-      if (!sent) this.delivered.delete(mark);
-    }
   }
 
   /** Answers `request` when `answer` resolves (undefined: it answers itself later); a failure is a `-32603`. */

@@ -11,7 +11,8 @@ import { Protocol } from '../../../core/protocol';
 import type { JsonRpcMessage, JsonRpcRequest, RequestId } from '../../../core/jsonrpc';
 import type { ReplyDestination } from '../../../core/reply-destination';
 import { MemoryTaskStore, newTaskId, type TaskRecord } from '../../../core/tasks';
-import { Tasks2025, type TaskRunnerApi, type TaskSupport } from '../../../core/tasks/era-2025';
+import type { TaskSupport } from '../../../core/features/declarations';
+import { Tasks2025, type TaskRunnerApi } from '../../../core/tasks/era-2025';
 import { ownerOf } from '../../../core/tasks/wire-2025';
 
 /** A session that keeps what is sent to it, with the stream (related request) each went on. */
