@@ -16,6 +16,7 @@ import type { TaskSupport } from '../features/declarations';
 import type { PushResult, SendContext } from '../protocol';
 import type { ReplyDestination } from '../reply-destination';
 import type { TaskEraContext, TaskEraModule } from './era';
+import { TASK_LIMIT_CODE } from './era-2026';
 import { TaskInputs2025 } from './inputs-2025';
 import { TaskResultWaiters } from './result-waiters';
 import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
@@ -133,7 +134,7 @@ export class Tasks2025 {
       this.lastSent.set(record.taskId, `${record.status}|${record.statusMessage ?? ''}`);
       return { result: { task: wireTask(record) } };
     }, (error: unknown) => {
-      if (error instanceof TaskLimitError) return { error: { code: ErrorCode.InvalidRequest, message: error.message, data: { limit: error.limit } } };
+      if (error instanceof TaskLimitError) return { error: { code: TASK_LIMIT_CODE, message: error.message, data: { limit: error.limit } } };
       throw error;
     }));
     return true;

@@ -141,6 +141,18 @@ describe('2025-11-25 tasks on a session', () => {
     tasks.close();
   });
 
+  it('refuses a session past its limit of unfinished tasks with -32000 and the limit, and no other session', async () => {
+    const { tasks, open, request, answered } = setup();
+    const a = open('a');
+    const b = open('b');
+    for (let i = 0; i < 100; i++) assert.ok((await answered(a, request(a, 'tools/call', { name: 'approve', arguments: {}, task: {} }).id)).result);
+    const refused = await answered(a, request(a, 'tools/call', { name: 'approve', arguments: {}, task: {} }).id);
+    assert.deepEqual({ code: (refused.error as { code: number }).code, data: (refused.error as { data: unknown }).data }, { code: -32000, data: { limit: 100 } });
+    assert.match((refused.error as { message: string }).message, /Too many tasks/);
+    assert.ok((await answered(b, request(b, 'tools/call', { name: 'approve', arguments: {}, task: {} }).id)).result);
+    tasks.close();
+  });
+
   it('pages tasks/list with nextCursor', async () => {
     const { open, request, answered, tasks } = setup();
     const a = open('a');
