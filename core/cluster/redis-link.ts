@@ -40,6 +40,7 @@ interface RedisCommands {
   hSet(key: string, field: string, value: string): Promise<number>;
   hGetAll(key: string): Promise<Record<string, string>>;
   hDel(key: string, fields: string | string[]): Promise<number>;
+  zRem(key: string, members: string | string[]): Promise<number>;
   pubSubNumSub(channels: string[]): Promise<Record<string, number>>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   multi(): { set(key: string, value: string, options: { expiration: { type: 'PX'; value: number } }): unknown; exec(): Promise<unknown> };
