@@ -23,6 +23,8 @@ import type { Session } from './session';
 import type { QueueLimits } from './sse';
 import { Exchange } from './stateless/exchange';
 import { Exchanges, type ExchangeOptions } from './stateless/exchanges';
+import { EndpointTasks, type TaskOptions } from './tasks/endpoint-tasks';
+import type { InProcess } from './tasks/runner';
 
 /** Messages of one accepted POST, in order. */
 type Messages = ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>;
@@ -44,6 +46,8 @@ interface DispatchParts {
   readonly warning: { emit(text: string): void };
   /** The endpoint's open sessions. */
   sessions(): Iterable<Session>;
+  /** Opens an in-process caller (`McpEndpoint.openInProcess`): a task's. */
+  openInProcess(to: ReplyDestination): InProcess;
 }
 
 /** One endpoint's message path; see the module comment. */
@@ -52,8 +56,10 @@ export class Dispatcher {
   readonly features: ServerFeatures;
   /** The open 2026-07-28 exchanges. */
   readonly exchanges: Exchanges;
+  /** MCP tasks: the runner, the store and the era modules. */
+  readonly tasks: EndpointTasks;
 
-  constructor(private readonly parts: DispatchParts, features: FeatureOptions | undefined, exchanges: ExchangeOptions) {
+  constructor(private readonly parts: DispatchParts, features: FeatureOptions | undefined, exchanges: ExchangeOptions, tasks?: TaskOptions) {
     const { protocol, access } = parts;
     this.features = new ServerFeatures({
       send: (session, payload, requestId) => this.sendQuietly(session, payload, requestId),
@@ -71,12 +77,36 @@ export class Dispatcher {
       id: parts.id, queueLimits: parts.queueLimits, protocol, features: this.features, access, keepAlive: parts.keepAlive,
       warning: parts.warning, receive: (exchange, messages, auth) => this.receive(exchange, messages, auth),
     }, exchanges);
+    this.tasks = new EndpointTasks({
+      openInProcess: (to) => parts.openInProcess(to),
+      warning: (text) => parts.warning.emit(text),
+      answer: (origin, id, outcome) => this.sendQuietly(origin, { jsonrpc: '2.0', id, ...outcome }, id),
+      sendOn: (origin, payload, context) => this.sendOn(origin, payload, context),
+      taskSupport: (name) => {
+        const tool = this.features.catalog.tool(name);
+        return tool === undefined ? undefined : tool.declaration.taskSupport ?? 'never';
+      },
+      ownerOf: (origin) => {
+        const auth = access.callerOf(origin.id);
+        if (auth !== undefined) return `subject:${auth.subject ?? auth.clientId ?? 'unknown'}`;
+        return origin instanceof Exchange ? 'anyone' : `session:${origin.id}`;
+      },
+      authOf: (origin) => access.callerOf(origin.id),
+      clientCapabilities: (origin) => origin instanceof Exchange ? origin.envelope.clientCapabilities : this.features.clientCapabilities(origin),
+      state: (origin, id) => origin instanceof Exchange ? this.exchanges.state(origin, id) : undefined,
+      taskToolsDeclared: () => this.features.catalog.hasTaskTools,
+    }, parts.id, tasks);
+    this.features.capabilityHook = (version, capabilities, client) => {
+      this.tasks.addCapabilities(version, capabilities, client);
+    };
   }
 
   /** Every open session and exchange: what the keep-alive writes to, and what a deploy interrupts. */
   *destinations(): Iterable<ReplyDestination> {
     yield* this.parts.sessions();
     yield* this.exchanges.values();
+    // A running task's request is interrupted as a client's is: the task ends failed, saying why.
+    yield* this.tasks.runner.destinations();
   }
 
   /**
@@ -92,6 +122,7 @@ export class Dispatcher {
       // A new request may reuse the id of one that was interrupted: its answer is to go out.
       if (kind === 'request' && interrupted.size > 0) interrupted.delete(session.id, (message as JsonRpcRequest).id);
       if (protocol.receive(session, kind, message)) continue;
+      if (kind === 'request' && this.tasks.receive(session, message as JsonRpcRequest)) continue;
       if (!this.features.receive(session, kind, message)) this.toFlow(session, kind, message, auth);
     }
   }
@@ -170,11 +201,13 @@ export class Dispatcher {
     if (to.protocolVersion !== undefined) context.protocolVersion = to.protocolVersion;
     const auth = this.parts.access.callerOf(to.id);
     if (auth !== undefined) context.auth = auth;
-    const capabilities = exchange === undefined ? this.features.clientCapabilities(to) : exchange.envelope.clientCapabilities;
+    const task = this.tasks.callOf(to.id);
+    const capabilities = task !== undefined ? task.clientCapabilities : exchange === undefined ? this.features.clientCapabilities(to) : exchange.envelope.clientCapabilities;
     if (capabilities !== undefined) context.clientCapabilities = capabilities;
     if (exchange?.envelope.clientInfo !== undefined) context.clientInfo = exchange.envelope.clientInfo;
-    const state = exchange === undefined || requestId === undefined ? undefined : this.exchanges.state(exchange, requestId);
+    const state = task !== undefined ? task.state : exchange === undefined || requestId === undefined ? undefined : this.exchanges.state(exchange, requestId);
     if (state !== undefined) context.state = state;
+    if (task !== undefined) context.taskId = task.taskId;
     return context;
   }
 }

@@ -18,6 +18,7 @@ import type { ReplyDestination } from './reply-destination';
 import type { CloseReason, Session, TransportKind } from './session';
 import type { QueueLimits } from './sse';
 import type { CachingOptions } from './stateless/cache-hints';
+import type { TaskOptions } from './tasks/endpoint-tasks';
 
 /** Settings of one endpoint. */
 export interface EndpointOptions {
@@ -88,6 +89,8 @@ export interface EndpointOptions {
    * `answerProtocol` is on: `serverInfo`, `instructions`, page size (see {@link ServerFeatures}).
    */
   features?: FeatureOptions;
+  /** MCP tasks: the TTL cap, the most unfinished tasks per owner, the poll interval, the store. */
+  tasks?: TaskOptions;
   /** 2026-07-28: `ttlMs` and `cacheScope` of list results and `resources/read`. Default 0 ms, `private`. */
   caching?: CachingOptions;
   /**
@@ -135,6 +138,8 @@ export interface ClientContext {
   clientInfo?: Record<string, unknown>;
   /** 2026-07-28: the flow's state a retry carried back in its sealed `requestState`. */
   state?: unknown;
+  /** MCP tasks: the task the request runs as (`msg.mcp.taskId`). */
+  taskId?: string;
 }
 
 /** A session that opened or closed, for the endpoint's listeners. */

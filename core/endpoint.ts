@@ -30,6 +30,8 @@ import { AccessControl } from './auth/access-control';
 import type { ServerFeatures } from './features/server-features';
 import type { JsonObject } from './features/declarations';
 import { Dispatcher } from './dispatcher';
+import type { AuthInfo } from './auth/claims';
+import type { EndpointTasks } from './tasks/endpoint-tasks';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
 import { CLOSED_MESSAGE, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests } from './interrupted-requests';
@@ -127,7 +129,8 @@ export class McpEndpoint {
     const dispatcher = this.dispatcher = new Dispatcher({
       id: this.id, queueLimits: this.queueLimits, protocol: this.protocol, access, keepAlive: this.keepAlive, interrupted: this.interrupted,
       messageReceived: this.messageReceived, warning: this.warning, sessions: () => this.sessions.values(),
-    }, options.features, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams });
+      openInProcess: (to) => this.openInProcess(to),
+    }, options.features, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams }, options.tasks);
     this.features = dispatcher.features;
     const jsonResponse = options.jsonResponse ?? false;
     const host = transportHost({
@@ -235,20 +238,37 @@ export class McpEndpoint {
    * do (protocol layer, declarations and their schemas, the flow), and which {@link send} finds by
    * its id as it finds a session. It opens no HTTP session, and no token or OAuth applies: whoever
    * opens it has admitted its caller (in Node-RED, the admin auth). Broadcasts do not reach it.
-   * @returns `receive` hands it the caller's messages; `close` forgets it, and what it left in the
-   *   protocol layer and the features, as when a session closes.
+   * @returns `receive` hands it the caller's messages (`auth`: the caller a flow sees, when OAuth
+   *   is on); `close` forgets it, and what it left in the protocol layer and the features, as
+   *   when a session closes.
    */
-  openInProcess(to: ReplyDestination): { receive(messages: ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>): void; close(): void } {
+  openInProcess(to: ReplyDestination): { receive(messages: ReadonlyArray<{ kind: MessageKind; message: JsonRpcMessage }>, auth?: AuthInfo): void; close(): void } {
     this.inProcess.set(to.id, to);
     return {
-      receive: (messages) => this.dispatcher.receive(to, messages),
+      receive: (messages, auth) => this.dispatcher.receive(to, messages, auth),
       close: () => {
         if (this.inProcess.get(to.id) !== to) return;
         this.inProcess.delete(to.id);
         this.protocol.closeSession(to.id);
         this.features.closeSession(to.id);
+        this.access.forget(to.id);
       },
     };
+  }
+
+  /** MCP tasks of this endpoint: the runner, the store (`tasks.store`) and the era modules. */
+  get tasks(): EndpointTasks {
+    return this.dispatcher.tasks;
+  }
+
+  /**
+   * `mcp sse out` with `msg.mcp.taskStatus`: sets the status message of the task whose request
+   * the flow works on (`msg.mcp.sessionId` of a task's msg), which tells its client
+   * (`notifications/tasks/status` or `notifications/tasks`, by era).
+   * @returns false when no task of this endpoint runs there (the task has ended, or the msg is not a task's).
+   */
+  setTaskStatus(destinationId: string, text: string): boolean {
+    return this.dispatcher.tasks.setStatus(destinationId, text);
   }
 
   /**
@@ -338,6 +358,7 @@ export class McpEndpoint {
     this.features.close();
     this.sessions.closeAll('endpoint-closed');
     this.dispatcher.exchanges.closeAll();
+    this.dispatcher.tasks.close();
     this.keepAlive.stop();
     this.registry.setClusterCount(this.id, undefined);
     return this.cluster?.close() ?? Promise.resolve();

@@ -116,6 +116,12 @@ export class Catalog {
     };
   }
 
+  /** True when some declared tool has a Task setting other than `never` (MCP tasks). */
+  get hasTaskTools(): boolean {
+    for (const { declaration } of this.tools.values()) if (declaration.taskSupport !== undefined && declaration.taskSupport !== 'never') return true;
+    return false;
+  }
+
   /** The declared tool `name`. */
   tool(name: unknown): DeclaredTool | undefined {
     return typeof name === 'string' ? this.tools.get(name) : undefined;

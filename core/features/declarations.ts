@@ -84,10 +84,20 @@ interface DeclarationBase {
   onOutcome?(outcome: FlowOutcome): void;
 }
 
+/**
+ * A tool's Task setting (MCP tasks): `never` (default) answers every call as it comes; `optional`
+ * lets the client's request (2025-11-25) or the server (2026-07-28) make a call a task; `always`
+ * makes every call a task (2025-11-25 `execution.taskSupport: "required"`; 2026-07-28: a client
+ * without the tasks extension gets `-32021`).
+ */
+export type TaskSupport = 'never' | 'optional' | 'always';
+
 /** A declared tool: every valid `tools/call` of it goes to `onRequest`. */
 export interface ToolDeclaration extends DeclarationBase {
   kind: 'tool';
   definition: ToolDefinition;
+  /** Its Task setting; absent: `never`. */
+  taskSupport?: TaskSupport;
   onRequest(request: FlowRequest): void;
   /**
    * MCP Apps, a tool that links a view: told once a deploy is done whether the view is declared

@@ -38,6 +38,8 @@ export interface RequestContext {
   flowListening(): boolean;
   /** The capabilities each session's client declared in its `initialize`, by session id. */
   clientCapabilities: Map<string, JsonObject>;
+  /** Adds capabilities beyond the declarations' (MCP tasks) to an `initialize` or `server/discover` result, given the version and what the client declared. */
+  addCapabilities?: (version: string | undefined, capabilities: JsonObject, clientCapabilities: JsonObject | undefined) => void;
 }
 
 type Handler = (ctx: RequestContext, session: ReplyDestination, request: JsonRpcRequest, params: JsonObject) => Handled;
@@ -84,7 +86,9 @@ const handlers: Record<string, Handler> = {
     if (isObject(params.capabilities)) {
       ctx.clientCapabilities.set(session.id, params.capabilities);
     }
-    return { result: initializeResult(params.protocolVersion, declared(ctx), ctx.identity) };
+    const result = initializeResult(params.protocolVersion, declared(ctx), ctx.identity);
+    ctx.addCapabilities?.(result.protocolVersion as string, result.capabilities as JsonObject, isObject(params.capabilities) ? params.capabilities : undefined);
+    return { result };
   },
   ping: () => ({ result: {} }),
   'logging/setLevel': (ctx, session, _request, params) => {

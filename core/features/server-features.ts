@@ -125,11 +125,18 @@ export class ServerFeatures {
    * known in advance, and it may broadcast `notifications/tools/list_changed` at any time).
    * A listen stream is acknowledged only the notification kinds these capabilities announce.
    */
-  discoverCapabilities(): JsonObject {
+  discoverCapabilities(version?: string, clientCapabilities?: JsonObject): JsonObject {
     // Nothing declared: a flow answers the protocol itself, and it may announce a changed tool list
     // at any time (`notifications/tools/list_changed` through `mcp sse out`), which listen streams get.
     if (!this.active) return { tools: { listChanged: true } };
-    return capabilities(declared(this.context));
+    const found = capabilities(declared(this.context));
+    if (version !== undefined) this.context.addCapabilities?.(version, found, clientCapabilities);
+    return found;
+  }
+
+  /** Sets what adds capabilities beyond the declarations' (the endpoint's tasks): see `RequestContext.addCapabilities`. */
+  set capabilityHook(hook: RequestContext['addCapabilities']) {
+    this.context.addCapabilities = hook;
   }
 
   /**

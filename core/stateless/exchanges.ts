@@ -147,7 +147,7 @@ export class Exchanges {
       const params = (request.params ?? {}) as Record<string, unknown>;
       if (request.method === 'server/discover') {
         this.host.protocol.clientRequests.received(exchange.id, request);
-        this.send(exchange, { jsonrpc: '2.0', id: request.id, result: this.discoverResult() }, { requestId: request.id });
+        this.send(exchange, { jsonrpc: '2.0', id: request.id, result: this.discoverResult(exchange) }, { requestId: request.id });
         continue;
       }
       if (request.method === 'subscriptions/listen') {
@@ -252,8 +252,8 @@ export class Exchanges {
   }
 
   /** The `server/discover` result (2026-07-28). */
-  private discoverResult(): Record<string, unknown> {
-    return { supportedVersions: [...MODERN_VERSIONS], capabilities: this.host.features.discoverCapabilities() };
+  private discoverResult(exchange: Exchange): Record<string, unknown> {
+    return { supportedVersions: [...MODERN_VERSIONS], capabilities: this.host.features.discoverCapabilities(exchange.protocolVersion, exchange.envelope.clientCapabilities) };
   }
 
   private onClosed(exchange: Exchange): void {

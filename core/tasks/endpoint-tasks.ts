@@ -1,0 +1,116 @@
+/**
+ * The tasks of one endpoint (MCP tasks, issue 21): the store (one per endpoint id per process by
+ * default, `settings.ts`), the runner (`runner.ts`), and the era modules, to which the endpoint's
+ * dispatcher hands each client request before the server features see it. Only once a tool with
+ * a Task setting other than `never` is declared (or a task exists) does an era module take
+ * anything: until then an endpoint behaves as it always did.
+ *
+ * Never imports Node-RED.
+ */
+import type { JsonObject, TaskSupport } from '../features/declarations';
+import type { JsonRpcRequest } from '../jsonrpc';
+import type { ReplyDestination } from '../reply-destination';
+import type { TaskEraContext, TaskEraFactory, TaskEraModule } from './era';
+import { era2025 } from './era-2025';
+import { era2026 } from './era-2026';
+import { TaskRunner, type RunnerHost } from './runner';
+import { memoryStoreFor, taskSettings, type TaskSettings } from './settings';
+import type { TaskStore } from './task';
+import type { TaskCall } from './task-call';
+
+/** Settings of an endpoint's tasks. */
+export interface TaskOptions extends Partial<TaskSettings> {
+  /** Where tasks live; default the endpoint id's in-memory store ({@link memoryStoreFor}). */
+  store?: TaskStore;
+}
+
+/** What the endpoint's tasks need besides the runner's host. */
+export type TasksHost = RunnerHost & Omit<TaskEraContext, 'runner' | 'store' | 'settings' | 'warning'> & {
+  /** True when some declared tool has a Task setting other than `never`. */
+  taskToolsDeclared(): boolean;
+};
+
+/** The era modules every endpoint has. */
+const ERAS: readonly TaskEraFactory[] = [era2025, era2026];
+
+/** One endpoint's tasks; see the module comment. */
+export class EndpointTasks {
+  readonly runner: TaskRunner;
+  readonly store: TaskStore;
+  private readonly eras: TaskEraModule[];
+  private readonly unsubscribe: () => void;
+  /** True once a task was started here: `tasks/*` are answered even if the task tools went away. */
+  private used = false;
+
+  constructor(private readonly host: TasksHost, endpointId: string, options: TaskOptions = {}) {
+    this.store = options.store ?? memoryStoreFor(endpointId);
+    const settings = taskSettings(options);
+    this.runner = new TaskRunner(this.store, settings, host);
+    const context: TaskEraContext = {
+      runner: this.runner, store: this.store, settings, warning: (text) => host.warning(text),
+      answer: (origin, id, outcome) => host.answer(origin, id, outcome),
+      sendOn: (origin, payload, sendContext) => host.sendOn(origin, payload, sendContext),
+      taskSupport: (name) => host.taskSupport(name),
+      ownerOf: (origin) => host.ownerOf(origin),
+      authOf: (origin) => host.authOf(origin),
+      clientCapabilities: (origin) => host.clientCapabilities(origin),
+      state: (origin, id) => host.state(origin, id),
+    };
+    this.eras = ERAS.map((make) => make(context));
+    this.unsubscribe = this.store.onChange((record) => {
+      for (const era of this.eras) era.changed?.(record);
+    });
+  }
+
+  /** True when tasks are on: a task tool is declared, or a task was started on this endpoint. */
+  get enabled(): boolean {
+    return this.used || this.host.taskToolsDeclared();
+  }
+
+  /**
+   * A client request, before the server features: the era module of its protocol version takes
+   * `tasks/*` and the `tools/call`s that become tasks. A task's own re-issued request is never
+   * taken again. @returns true when taken.
+   */
+  receive(origin: ReplyDestination, request: JsonRpcRequest): boolean {
+    if (!this.enabled || this.runner.callOf(origin.id) !== undefined) return false;
+    const era = this.eraOf(origin.protocolVersion);
+    if (era === undefined || !era.receive(origin, request)) return false;
+    if (request.method === 'tools/call') this.used = true;
+    return true;
+  }
+
+  /** Adds the tasks capability of `version`'s era to `capabilities`, when tasks are on. */
+  addCapabilities(version: string | undefined, capabilities: JsonObject, clientCapabilities: JsonObject | undefined): JsonObject {
+    if (this.enabled) this.eraOf(version)?.addCapabilities(capabilities, clientCapabilities);
+    return capabilities;
+  }
+
+  /** The task call of destination `id` (a running task's `msg.mcp.sessionId`), if one runs here. */
+  callOf(id: string): TaskCall | undefined {
+    return this.runner.callOf(id);
+  }
+
+  /**
+   * `mcp sse out` with `msg.mcp.taskStatus`: sets the status message of the task running on
+   * destination `id`. @returns false when no task runs there.
+   */
+  setStatus(id: string, text: string): boolean {
+    const call = this.runner.callOf(id);
+    if (call === undefined) return false;
+    this.runner.setStatusMessage(call.taskId, text).catch((error) => this.host.warning(`MCP task ${call.taskId}: could not store its status: ${(error as Error).message}`));
+    return true;
+  }
+
+  /** The endpoint closed: stop running tasks (they were failed by its interrupt) and stop listening to the store, which stays. */
+  close(): void {
+    this.runner.close();
+    this.unsubscribe();
+  }
+
+  private eraOf(version: string | undefined): TaskEraModule | undefined {
+    return version === undefined ? undefined : this.eras.find((era) => era.versions.includes(version));
+  }
+}
+
+export type { TaskSupport };
