@@ -30,6 +30,7 @@
  */
 export { McpEndpoint, type HttpHandler } from './endpoint';
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, type EndpointOptions, type InboundMessage, type SessionEvent } from './endpoint-options';
+export { DEFAULT_MAX_TASK_TTL_MS, DEFAULT_MAX_TASKS_PER_OWNER } from './tasks/settings';
 export { ProtocolError } from './protocol';
 export { DEFAULT_REQUEST_TIMEOUT_MS, type PendingOutcome } from './pending-requests';
 export { SessionRegistry } from './registry';

@@ -9,7 +9,7 @@
  * resource server of the user's authorization server).
  */
 import type { Node, NodeAPI } from 'node-red';
-import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
+import { DEFAULT_CLOCK_SKEW_S, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT, DEFAULT_MAX_LISTEN_STREAMS, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TASK_TTL_MS, DEFAULT_MAX_TASKS_PER_OWNER, DEFAULT_QUEUE_LIMITS, DEFAULT_REPLAY_EVENTS, DEFAULT_RETRY_MS, DEFAULT_SESSION_TIMEOUT_MS, McpEndpoint, checkOAuthOptions, metadataPathFor, parseToolScopes, splitList, type OAuthOptions, type ProtectedPath } from '../core';
 import { sessionRegistry } from './lib/registry-context';
 import { adoptEndpoint, HANDOVER_GRACE_MS, keptByDeploy, parkEndpoint, settingsFingerprint } from './lib/endpoint-handover';
 import { deployBegins } from './lib/serve-endpoint';
@@ -157,6 +157,10 @@ export = function register(RED: NodeAPI): void {
       maxSessions: Math.max(1, Math.floor(numberSetting(def.maxSessions, DEFAULT_MAX_SESSIONS))),
       maxIdleSessionsPerClient: Math.floor(numberSetting(def.maxIdlePerClient, DEFAULT_MAX_IDLE_SESSIONS_PER_CLIENT)),
       maxListenStreams: Math.max(1, Math.floor(numberSetting(def.maxListenStreams, DEFAULT_MAX_LISTEN_STREAMS))),
+      tasks: {
+        maxTtlMs: Math.max(1, numberSetting(def.maxTaskTtl, DEFAULT_MAX_TASK_TTL_MS / 1000)) * 1000,
+        maxPerOwner: Math.max(1, Math.floor(numberSetting(def.maxTasks, DEFAULT_MAX_TASKS_PER_OWNER))),
+      },
       queueLimits: {
         messages: numberSetting(def.queueMessages, DEFAULT_QUEUE_LIMITS.messages),
         bytes: numberSetting(def.queueBytes, DEFAULT_QUEUE_LIMITS.bytes),

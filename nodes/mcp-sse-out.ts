@@ -123,6 +123,12 @@ export = function register(RED: NodeAPI): void {
         const endpoint = endpointOf(msg.mcp?.endpoint) ?? endpointOf(registry.get(sessionId)?.endpointId);
         if (endpoint === undefined) throw new SessionNotFoundError(sessionId);
         usedEndpoints.add(endpoint);
+        if (typeof msg.mcp?.taskStatus === 'string') {
+          // A task's status update, not an answer: the task's status message changes, nothing is sent.
+          if (!endpoint.setTaskStatus(sessionId, msg.mcp.taskStatus)) this.warn(RED._('mcp-sse-out.errors.noTask'));
+          done();
+          return;
+        }
         const result = endpoint.send(sessionId, answerOf(msg, endpoint), {
           requestId: msg.mcp?.requestId,
           failure: failureOf(msg),

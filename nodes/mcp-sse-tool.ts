@@ -37,8 +37,13 @@ function definitionOf(RED: NodeAPI, def: ToolNodeDef): ToolDefinition {
   if (Object.keys(annotations).length > 0) definition.annotations = annotations;
   const meta = toolViewMeta(def.view, VISIBILITY[def.visibility ?? 'both']);
   if (meta !== undefined) definition._meta = meta;
+  const taskSupport = TASK_SUPPORT[def.taskSupport ?? 'never'];
+  if (taskSupport !== undefined) definition.execution = { taskSupport };
   return definition;
 }
+
+/** `execution.taskSupport` of `tools/list` (2025-11-25) for each Task choice; `never` lists none (the spec's default, `forbidden`). */
+const TASK_SUPPORT: Record<string, string | undefined> = { never: undefined, optional: 'optional', always: 'required' };
 
 const NS = 'node-red-contrib-mcp-sse/mcp-sse-tool:mcp-sse-tool';
 
@@ -58,6 +63,7 @@ export = function register(RED: NodeAPI): void {
       kind: 'tool',
       owner: this.id,
       definition,
+      taskSupport: def.taskSupport === 'optional' || def.taskSupport === 'always' ? def.taskSupport : 'never',
       onRequest: (request) => {
         status.onRequest();
         if (endpoint !== undefined) this.send(requestMsg(endpoint, request, { tool: definition.name }) as never);

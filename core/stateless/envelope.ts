@@ -38,6 +38,9 @@ export const ModernErrorCode = {
 /** Methods 2026-07-28 removed: answered `-32601` with HTTP 404. */
 export const REMOVED_METHODS: ReadonlySet<string> = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'notifications/initialized']);
 
+/** The task methods whose `Mcp-Name` header carries `params.taskId` (SEP-2663). */
+const TASK_NAMED: ReadonlySet<string> = new Set(['tasks/get', 'tasks/update', 'tasks/cancel']);
+
 /** The `_meta` of a message's params, if it is an object. */
 function metaOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
   const params = 'params' in message ? (message as JsonRpcRequest).params : undefined;
@@ -105,7 +108,8 @@ function headerIs(value: string | string[] | undefined, expected: string): boole
  * be one this server speaks (400 `-32022` with `data.supported` and `data.requested`); the
  * `MCP-Protocol-Version` header must match it, and the `Mcp-Method` header the body's method,
  * and for `tools/call`, `prompts/get` and `resources/read` the `Mcp-Name` header the body's name
- * (or URI): a missing header is refused like a mismatched one (400 `-32020`; SEP-2243 "Server
+ * (or URI), for `tasks/get`, `tasks/update` and `tasks/cancel` its `taskId` (SEP-2663
+ * "Streamable HTTP: Routing Headers"): a missing header is refused like a mismatched one (400 `-32020`; SEP-2243 "Server
  * validation": a standard header omitted while its value is in the body MUST be rejected).
  */
 export function checkEnvelope(req: IncomingMessage, message: JsonRpcMessage): Envelope | EnvelopeError {
@@ -130,7 +134,7 @@ export function checkEnvelope(req: IncomingMessage, message: JsonRpcMessage): En
       return { status: 400, code: ModernErrorCode.HeaderMismatch, message: `Header mismatch: ${problem}` };
     }
     const params = (message as JsonRpcRequest).params ?? {};
-    const named = message.method === 'tools/call' || message.method === 'prompts/get' ? params.name : message.method === 'resources/read' ? params.uri : undefined;
+    const named = message.method === 'tools/call' || message.method === 'prompts/get' ? params.name : message.method === 'resources/read' ? params.uri : TASK_NAMED.has(message.method) ? params.taskId : undefined;
     const name = req.headers['mcp-name'];
     if (named !== undefined && !headerIs(name, String(named))) {
       const problem = name === undefined ? 'the Mcp-Name header is missing' : 'Mcp-Name does not equal the body\'s name';

@@ -64,6 +64,8 @@ export class Exchange implements ReplyDestination, StreamOwner {
   private closedReason: CloseReason | undefined;
   /** The POST's answer: one channel, open until every request it carried is answered. */
   private readonly channels = new Channels();
+  /** Told once when it ends ({@link whenClosed}). */
+  private readonly closeListeners: Array<() => void> = [];
 
   /**
    * @param id a v4 UUID (`msg.mcp.exchangeId`).
@@ -81,6 +83,12 @@ export class Exchange implements ReplyDestination, StreamOwner {
   /** The queue bounds of its SSE stream. */
   get queueLimits(): QueueLimits {
     return this.options.queueLimits;
+  }
+
+  /** Calls `listener` once when the exchange ends (at once if it has). */
+  whenClosed(listener: () => void): void {
+    if (this.closedReason !== undefined) listener();
+    else this.closeListeners.push(listener);
   }
 
   /** True when the client declared `capability` in its envelope. */
@@ -139,5 +147,6 @@ export class Exchange implements ReplyDestination, StreamOwner {
     this.closedReason = reason;
     this.channels.closeAll(`Connection closed: the MCP session ended (${reason}) before the request was answered`);
     this.options.onClose(this);
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

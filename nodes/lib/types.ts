@@ -34,6 +34,13 @@ export interface McpMsgContext {
    * asks the client (elicitation, sampling, roots); the client's retry brings it back here, sealed.
    */
   state?: unknown;
+  /** MCP tasks: the task this request runs as, while it runs (a tool whose Task setting made the call a task). */
+  taskId?: string;
+  /**
+   * MCP tasks: set on a msg into `mcp sse out` (with the task msg's `msg.mcp`), a line for people
+   * that becomes the task's status message; the msg sends nothing else.
+   */
+  taskStatus?: string;
   /** The id of the `mcp-sse-endpoint` config node that owns the session. */
   endpoint: string;
   /** The transport the session uses: `sse` (HTTP+SSE) or `streamable-http`. */
@@ -125,6 +132,10 @@ export interface EndpointNodeDef extends NodeDef {
   maxIdlePerClient?: number | string;
   /** 2026-07-28: most open listen streams; default 1000. */
   maxListenStreams?: number | string;
+  /** MCP tasks: the longest a task is kept, in seconds; default 3600. */
+  maxTaskTtl?: number | string;
+  /** MCP tasks: most unfinished tasks per session or OAuth subject; default 100. */
+  maxTasks?: number | string;
   /** Most messages waiting for one slow client; default 1000. */
   queueMessages?: number | string;
   /** Most bytes waiting for one slow client; default 8388608. */
@@ -257,6 +268,8 @@ export interface ToolNodeDef extends NodeDef {
   view?: string;
   /** MCP Apps: who may call the tool: `both` (default), `model`, or `app` (only its view, through the host). */
   visibility?: 'both' | 'model' | 'app';
+  /** MCP tasks: `never` (default), `optional`, or `always` (see `TaskSupport`). */
+  taskSupport?: 'never' | 'optional' | 'always';
 }
 
 /** Settings of `mcp-sse-resource`. */
