@@ -7,7 +7,8 @@
  *
  * Each renewal also looks for orphans: unfinished tasks whose store's lease has expired (its
  * process was killed, froze, or lost Redis for longer than the TTL). They are handed to the store,
- * which marks them `failed`. An owner that dies is therefore noticed within `ttlMs` by a reader and
+ * which marks them `failed`. Every {@link OWN_CHECK_EVERY}th renewal it hands over this store's
+ * own unfinished tasks too, so that those that expired while their flow still ran leave the list. An owner that dies is therefore noticed within `ttlMs` by a reader and
  * within `ttlMs + ttlMs / 3` (20 s by default) by the sweep of any living instance.
  *
  * Never imports Node-RED.
@@ -15,6 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ClusterKeys } from '../cluster/options';
 import type { RedisLink } from '../cluster/redis-link';
+
+/** Every how many renewals this store's own unfinished tasks are checked (once a minute by default). */
+const OWN_CHECK_EVERY = 12;
 
 /** The lease of one task store; see the module comment. */
 export class TaskLease {
@@ -24,13 +28,15 @@ export class TaskLease {
   private timer: NodeJS.Timeout | undefined;
   private stopListening: (() => void) | undefined;
   private beating = false;
+  private beats = 0;
 
   /**
    * @param link the Redis link (started by whoever owns it).
    * @param keys the endpoint's key names.
    * @param instanceId this instance's id.
    * @param ttlMs how long the lease lives unless renewed, in ms.
-   * @param orphaned called with the ids of unfinished tasks whose store's lease is gone.
+   * @param orphaned called with the ids of unfinished tasks whose store's lease is gone (and now
+   *   and then with this store's own: see the module comment).
    */
   constructor(
     private readonly link: RedisLink,
@@ -62,12 +68,13 @@ export class TaskLease {
       await commands.set(this.keys.taskLease(this.id), '1', { expiration: { type: 'PX', value: this.ttlMs } });
       const unfinished = await commands.hGetAll(this.keys.tasksUnfinished);
       const byLease = new Map<string, string[]>();
-      for (const [taskId, lease] of Object.entries(unfinished)) {
-        if (lease !== this.id) byLease.set(lease, [...(byLease.get(lease) ?? []), taskId]);
-      }
+      for (const [taskId, lease] of Object.entries(unfinished)) byLease.set(lease, [...(byLease.get(lease) ?? []), taskId]);
+      const own = byLease.get(this.id) ?? [];
+      byLease.delete(this.id);
       const leases = [...byLease.keys()];
       const alive = await Promise.all(leases.map((lease) => commands.get(this.keys.taskLease(lease))));
       const dead = leases.filter((_, i) => alive[i] === null).flatMap((lease) => byLease.get(lease) ?? []);
+      if (++this.beats % OWN_CHECK_EVERY === 0) dead.push(...own);
       if (dead.length > 0) await this.orphaned(dead);
     } catch {
       // Redis went away mid-beat: the next beat after the reconnect does it again.

@@ -217,7 +217,7 @@ export class RedisTaskStore implements TaskStore {
     return code;
   }
 
-  /** The lease's sweep found tasks whose store died: reading them fails them; gone ones leave the hash. */
+  /** The lease's sweep found tasks whose store died: reading them fails them; gone (expired) ones leave the hash. */
   private async failOrphans(taskIds: string[]): Promise<void> {
     await Promise.all(taskIds.map(async (id) => {
       const record = await this.get(id);

@@ -214,6 +214,22 @@ describe('Redis task store', () => {
     assert.equal((await restarted.get(record.taskId))?.status, 'failed');
   });
 
+  it("forgets a task that expired while its flow still ran: the sweep takes it off the unfinished list", async () => {
+    const endpoint = `ep${++endpoints}`;
+    const a = store(endpoint, 'A', 150); // renewed every 100 ms (the floor): its own tasks are checked every 12th time, 1.2 s
+    const record = task('anyone', { ttlMs: 200 });
+    await a.create(record, 10);
+    const link = (a as unknown as { link: RedisLink }).link;
+    const unfinished = new ClusterKeys('t:', endpoint).tasksUnfinished;
+    assert.deepEqual(Object.keys(await link.commands.hGetAll(unfinished)), [record.taskId]);
+    const start = Date.now();
+    for (;;) {
+      if (Object.keys(await link.commands.hGetAll(unfinished)).length === 0) break;
+      assert.ok(Date.now() - start < 3000, 'still listed after 3 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('refuses, with a clear error, to create a task while Redis is unreachable', async () => {
     const lonely = new RedisTaskStore({ link: new RedisLink({ url: 'redis://127.0.0.1:1' }), ownsLink: true, keys: new ClusterKeys('t:', 'x'), instanceId: 'A', readyTimeoutMs: 300 });
     await assert.rejects(lonely.create(task('anyone'), 10), /Redis is unreachable/);
