@@ -147,6 +147,8 @@ export class Exchanges {
       const params = (request.params ?? {}) as Record<string, unknown>;
       if (request.method === 'server/discover') {
         this.host.protocol.clientRequests.received(exchange.id, request);
+        // Its method decides the caching hints (`ttlMs`, `cacheScope`) its result must carry.
+        exchange.requests.set(requestKey(request.id), { method: request.method, responses: {}, asked: {}, inputCount: 0 });
         this.send(exchange, { jsonrpc: '2.0', id: request.id, result: this.discoverResult(exchange) }, { requestId: request.id });
         continue;
       }

@@ -30,6 +30,9 @@ const REQUIRED_2026 = 37;
 /** Pending scenarios of 0.2.0-alpha.12 that the example passes as well (the third, custom `x-mcp-header` headers, it does not serve). */
 const PENDING_PASSED = ['http-header-validation', 'json-schema-2020-12'];
 
+/** The scored scenarios of the `io.modelcontextprotocol/tasks` extension in 0.2.0-alpha.12 (issue 21), each run alone with `--scenario`. */
+const TASK_SCENARIOS = ['tasks-lifecycle', 'tasks-capability-negotiation', 'tasks-wire-fields', 'tasks-request-state-removal', 'tasks-mrtr-input', 'tasks-request-headers', 'tasks-dispatch-and-envelope', 'tasks-required-task-error', 'tasks-mrtr-composition'];
+
 /** Runs `conformance server --url <url>` on the machine's Node; resolves with its exit code and output. */
 function runSuite(url: string, node: string = systemNode(), args: string[] = [CONFORMANCE_CLI, 'server', '--url', url]): Promise<{ code: number | null; output: string }> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
@@ -83,5 +86,21 @@ for (const version of NODE_RED_VERSIONS) describe(`the official conformance suit
     // Mcp-Name header refused with 400 -32020, and 2020-12 keywords kept in a tool's inputSchema.
     for (const pending of PENDING_PASSED) assert.match(summary, new RegExp(`^✓ ${pending}: \\d+ passed, 0 failed$`, 'm'), summary);
     assert.equal(code, 0, output);
+  });
+
+  for (const scenario of TASK_SCENARIOS) {
+    it(`passes every check of ${scenario} (the tasks extension, 0.2.0-alpha.12, Node 22)`, async () => {
+      const { output: colored } = await runSuite(`${nodeRed.url}/mcp`, NODE_22, [CONFORMANCE_2026_CLI, 'server', '--url', `${nodeRed.url}/mcp`, '--scenario', scenario]);
+      const output = colored.replace(/\x1b\[[0-9;]*m/g, '');
+      const passed = /Passed: (\d+)\/(\d+), 0 failed, 0 warnings/.exec(output);
+      assert.ok(passed !== null && Number(passed[1]) > 0 && passed[1] === passed[2], output);
+      assert.doesNotMatch(output, /FAILURE/, output);
+    });
+  }
+
+  it('runs tasks-status-notifications, which the suite reports skipped', async () => {
+    const { output } = await runSuite(`${nodeRed.url}/mcp`, NODE_22, [CONFORMANCE_2026_CLI, 'server', '--url', `${nodeRed.url}/mcp`, '--scenario', 'tasks-status-notifications']);
+    assert.match(output, /SKIPPED|skipped/, output);
+    assert.doesNotMatch(output, /FAILURE/, output);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The task runner (core/tasks/runner.ts) on a real endpoint: a declared tool whose "flow" answers
+ * through `endpoint.send`, as `mcp sse out` does.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { McpEndpoint } from '../../../core/endpoint';
+import { SessionRegistry } from '../../../core/registry';
+import type { FlowRequest } from '../../../core/features/declarations';
+import { MemoryTaskStore } from '../../../core/tasks/memory-store';
+import type { TaskRecord } from '../../../core/tasks/task';
+import { EditorCall } from '../../../core/workbench/editor-call';
+
+/** An endpoint with tool `job` (Task: always), whose flow requests come to `flow`. */
+function setUp(flow: (request: FlowRequest, endpoint: McpEndpoint) => void): { endpoint: McpEndpoint; start(): Promise<TaskRecord> } {
+  const endpoint = new McpEndpoint({ id: `ep-${Math.random()}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: new MemoryTaskStore() } });
+  endpoint.features.declare({ kind: 'tool', owner: 'n', taskSupport: 'always', definition: { name: 'job', inputSchema: { type: 'object' } }, onRequest: (request) => flow(request, endpoint) });
+  const origin = new EditorCall(() => {}, () => {});
+  return {
+    endpoint,
+    start: () => endpoint.tasks.runner.start({ origin, request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'job', arguments: {} } }, owner: 'anyone', era: '2026-07-28' }),
+  };
+}
+
+/** The task once `done` says so (polled, as a client would). */
+async function until(endpoint: McpEndpoint, taskId: string, done: (record: TaskRecord) => boolean): Promise<TaskRecord> {
+  for (let i = 0; i < 200; i++) {
+    const record = await endpoint.tasks.store.get(taskId);
+    if (record !== undefined && done(record)) return record;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the task did not get there');
+}
+
+describe('TaskRunner', () => {
+  it('runs the request in-process: the flow sees the task id, and its answer completes the task', async () => {
+    let seen: string | undefined;
+    const { endpoint, start } = setUp((request, ep) => {
+      seen = ep.clientContext(request.session, request.requestId).taskId;
+      ep.send(request.session.id, 'done', { requestId: request.requestId });
+    });
+    const record = await start();
+    const done = await until(endpoint, record.taskId, (r) => r.status === 'completed');
+    assert.equal(seen, record.taskId);
+    assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
+    await endpoint.close();
+  });
+
+  it('a tool error completes the task with isError; a JSON-RPC error fails it with the error', async () => {
+    const { endpoint, start } = setUp((request, ep) => ep.send(request.session.id, { isError: true, message: 'no paper' }, { requestId: request.requestId }));
+    const record = await start();
+    assert.equal((await until(endpoint, record.taskId, (r) => r.status !== 'working')).status, 'completed');
+    assert.equal(((await endpoint.tasks.store.get(record.taskId))?.result as { isError: boolean }).isError, true);
+    await endpoint.close();
+    const failing = setUp((request, ep) => ep.send(request.session.id, { jsonrpc: '2.0', error: { code: -32603, message: 'crashed' } }, { requestId: request.requestId }));
+    const failed = await until(failing.endpoint, (await failing.start()).taskId, (r) => r.status !== 'working');
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.error?.message, 'crashed');
+    await failing.endpoint.close();
+  });
+
+  it('an elicitation puts the task in input_required; the answer reaches the flow, which completes it', async () => {
+    const { endpoint, start } = setUp((request, ep) => {
+      ep.send(request.session.id, { method: 'elicitation/create', params: { message: 'Sure?' } }, {
+        requestId: request.requestId,
+        request: { timeoutMs: 0, settle: (outcome) => ep.send(request.session.id, `answer: ${JSON.stringify(outcome.status === 'result' ? outcome.result : null)}`, { requestId: request.requestId }) },
+      });
+    });
+    const record = await start();
+    const waiting = await until(endpoint, record.taskId, (r) => r.status === 'input_required');
+    assert.deepEqual(Object.values(waiting.inputRequests ?? {}).map((r) => r.method), ['elicitation/create']);
+    await endpoint.tasks.runner.provideInput(record.taskId, { [Object.keys(waiting.inputRequests ?? {})[0]]: { action: 'accept' } });
+    const done = await until(endpoint, record.taskId, (r) => r.status === 'completed');
+    assert.deepEqual(done.result, { content: [{ type: 'text', text: 'answer: {"action":"accept"}' }] });
+    await endpoint.close();
+  });
+
+  it('cancel ends the task cancelled, tells the flow, and a later answer does not change it', async () => {
+    const heard: string[] = [];
+    let answer: (() => void) | undefined;
+    const { endpoint, start } = setUp((request, ep) => {
+      answer = () => ep.send(request.session.id, 'late', { requestId: request.requestId });
+    });
+    endpoint.messageReceived.add(({ message }) => { if ('method' in message) heard.push(message.method); });
+    const record = await start();
+    await until(endpoint, record.taskId, () => answer !== undefined);
+    assert.equal((await endpoint.tasks.runner.cancel(record.taskId))?.status, 'cancelled');
+    assert.deepEqual(heard, ['notifications/cancelled']);
+    answer?.();
+    assert.equal((await endpoint.tasks.store.get(record.taskId))?.status, 'cancelled');
+    await endpoint.close();
+  });
+
+  it('a task whose endpoint closes ends failed, saying so', async () => {
+    const { endpoint, start } = setUp(() => {});
+    const record = await start();
+    await new Promise((resolve) => setImmediate(resolve));
+    await endpoint.close();
+    const failed = await until(endpoint, record.taskId, (r) => r.status !== 'working');
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error?.message ?? '', /closed|restart/i);
+  });
+});
