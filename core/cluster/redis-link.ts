@@ -127,6 +127,26 @@ export class RedisLink {
     }).catch(() => {});
   }
 
+  /**
+   * Resolves once the link is {@link up}: at once when it is, else when it comes up within
+   * `timeoutMs`. @throws an Error saying Redis is unreachable when it does not.
+   */
+  async whenUp(timeoutMs: number): Promise<void> {
+    if (this.isUp) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error('Redis is unreachable'));
+      }, timeoutMs);
+      const stop = this.changed.add((change) => {
+        if (!change.up) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
+  }
+
   /** Publishes `message` on `channel`. @returns how many subscribers received it (0: nobody listens there). @throws when Redis is unreachable. */
   publish(channel: string, message: string): Promise<number> {
     return this.commands.publish(channel, message);

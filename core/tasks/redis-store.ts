@@ -176,19 +176,8 @@ export class RedisTaskStore implements TaskStore {
   /** Waits up to `readyTimeoutMs` for Redis. @throws when it stays unreachable, or the store is closed. */
   private async ready(): Promise<void> {
     if (this.closed) throw new Error('The task store is closed');
-    if (this.link.up) return;
-    const timeoutMs = this.options.readyTimeoutMs ?? 2000;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error('Redis is unreachable, so the task cannot be read or stored: try again shortly'));
-      }, timeoutMs);
-      const stop = this.link.changed.add((change) => {
-        if (!change.up) return;
-        clearTimeout(timer);
-        stop();
-        resolve();
-      });
+    await this.link.whenUp(this.options.readyTimeoutMs ?? 2000).catch(() => {
+      throw new Error('Redis is unreachable, so the task cannot be read or stored: try again shortly');
     });
   }
 
