@@ -31,8 +31,10 @@
  *                               process starts, and after each size is open)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
  *   BENCH_SERVERS [package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern]
- *   BENCH_SIDEBAR_ROUNDS [7]    rounds of the MCP sidebar's figures (one run closed, one open, per
- *                               transport; each run BENCH_SECONDS long, 20 sessions)
+ *   BENCH_SIDEBAR_ROUNDS [15]   rounds of the MCP sidebar's figures (one run closed, one open, per
+ *                               transport, 20 sessions)
+ *   BENCH_SIDEBAR_SECONDS [2]   length of each of those runs: short, so that the two runs of a round
+ *                               share the machine's load
  *   BENCH_PARTS [table,sidebar,ring]  the parts to run: the table (latency, throughput, idle
  *                               sessions), the package's throughput with the MCP sidebar open
  *                               against closed, and the memory of a full activity list; e.g.
@@ -81,7 +83,8 @@ const config = {
   cpuSeconds: Number(env('BENCH_CPU_SECONDS', '30')),
   servers: parseServerNames(env('BENCH_SERVERS', SERVER_NAMES.join(','))),
   rounds: Number(env('BENCH_ROUNDS', '3')),
-  sidebarRounds: Number(env('BENCH_SIDEBAR_ROUNDS', '7')),
+  sidebarRounds: Number(env('BENCH_SIDEBAR_ROUNDS', '15')),
+  sidebarSeconds: Number(env('BENCH_SIDEBAR_SECONDS', '2')),
   parts: parseParts(env('BENCH_PARTS', PARTS.join(','))),
   broadcastRounds: Number(env('BENCH_BROADCASTS', '10')),
   settleMs: Number(env('BENCH_SETTLE_MS', '2000')),
@@ -343,10 +346,10 @@ async function workbenchPhase(): Promise<WorkbenchFigures> {
   if (config.servers.includes('package-mcp')) transports.push('streamable-http');
   if (config.parts.includes('sidebar') && transports.length > 0) {
     try {
-      figures.sidebar = await sidebarPhase({ transports, sessions: 20, seconds: config.seconds, rounds: config.sidebarRounds, maxSessions: config.maxSessions, log });
+      figures.sidebar = await sidebarPhase({ transports, sessions: 20, seconds: config.sidebarSeconds, rounds: config.sidebarRounds, maxSessions: config.maxSessions, log });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      figures.sidebar = { sessions: 20, seconds: config.seconds, rounds: config.sidebarRounds, transports: {}, failed: Object.fromEntries(transports.map((t) => [t, reason])) };
+      figures.sidebar = { sessions: 20, seconds: config.sidebarSeconds, rounds: config.sidebarRounds, transports: {}, failed: Object.fromEntries(transports.map((t) => [t, reason])) };
       log(`sidebar: FAILED: ${reason}`);
     }
   }

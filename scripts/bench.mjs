@@ -34,6 +34,7 @@ export const SMOKE = {
   BENCH_SETTLE_MS: '250',
   BENCH_ROUNDS: '1',
   BENCH_SIDEBAR_ROUNDS: '2',
+  BENCH_SIDEBAR_SECONDS: '1',
   BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern',
   BENCH_PROFILE: '0',
   BENCH_OUT: path.join(PACKAGE_ROOT, 'bench', '.work', 'smoke'),

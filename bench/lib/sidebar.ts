@@ -53,9 +53,10 @@ function getJson(url: string): Promise<unknown> {
 /**
  * Opens the MCP sidebar on the node-red at `origin` (e.g. http://127.0.0.1:1880, with the default
  * `httpAdminRoot` and no `adminAuth`), as a connected editor does: the comms WebSocket, subscribed
- * to the activity batches, and the shown tab's reads of the admin API every {@link SIDEBAR_REFRESH_MS}.
- * Resolves once the subscription is sent and the first reads are answered; rejects when the
- * WebSocket or a read fails.
+ * to the activity batches, and the shown tab's reads of the admin API: at once (as the tab does when
+ * it is shown) and every {@link SIDEBAR_REFRESH_MS}. Resolves once the subscription is sent (the first
+ * reads still under way, so that a short run has them too); rejects when the WebSocket fails; a read
+ * that fails rejects `close()`.
  */
 export async function openSidebar(origin: string): Promise<OpenSidebar> {
   const counts = { batches: 0, entries: 0, skipped: 0, reads: 0 };
@@ -84,7 +85,7 @@ export async function openSidebar(origin: string): Promise<OpenSidebar> {
   });
   ws.on('error', (error) => (failure ??= error));
   ws.send(JSON.stringify({ subscribe: ACTIVITY_TOPICS }));
-  await refresh();
+  refresh().catch((error: Error) => (failure ??= error));
   const timer = setInterval(() => {
     refresh().catch((error: Error) => (failure ??= error));
   }, SIDEBAR_REFRESH_MS);

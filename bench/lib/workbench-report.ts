@@ -117,13 +117,13 @@ ${renderSidebarTargets(sidebar)}
 A fresh node-red with the package's example; per transport ${sidebar.sessions} SDK client sessions, connected once, call
 \`add\` back to back for ${sidebar.seconds} s per run, as in the throughput rows above. The runs alternate, sidebar closed
 and open, ${sidebar.rounds} round${sidebar.rounds === 1 ? '' : 's'} of one of each (the order flips every round), the two transports in turn; each round gives
-open ÷ closed, and the figure is the median of the rounds, so that load that drifts during the run falls on both
-halves of a round alike. The endpoint's activity list (the observer) is attached in both: node-red always
+open ÷ closed, and the figure is the median of the rounds: the runs are short so that the two of a round share
+the machine's load, and the median keeps out the rounds that a burst of load elsewhere fell on. The endpoint's activity list (the observer) is attached in both: node-red always
 attaches it, and publishes its batches with \`RED.comms.publish\` at most every 250 ms, to nobody while no editor
 is connected. *Open* is what an editor with the MCP tab shown adds: a WebSocket on node-red's \`/comms\`
 subscribed to \`mcp-sse/activity/#\` that parses every frame node-red sends (each batch serialised by node-red's
-comms), and the tab's reads of \`GET /mcp-sse/endpoints\` and each endpoint's \`/sessions\` every 5 s
-(\`bench/lib/sidebar.ts\`). The subscriber runs in the bench process beside the clients; a round in which it
+comms), and the tab's reads of \`GET /mcp-sse/endpoints\` and each endpoint's \`/sessions\` when it opens and
+every 5 s after (\`bench/lib/sidebar.ts\`; each open run has at least one, more often than a tab kept open). The subscriber runs in the bench process beside the clients; a round in which it
 received no batch fails.`);
   }
   if (ring !== undefined) {
