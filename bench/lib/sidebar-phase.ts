@@ -4,7 +4,7 @@
  * what is reported.
  */
 import { connectClients, disconnect, throughput, type BenchClient } from './load';
-import { startNodeRedServer, urlOf } from './servers';
+import { probeCpuMicros, startNodeRedServer, urlOf, type RunningServer } from './servers';
 import { openSidebar } from './sidebar';
 import type { SidebarFigures, SidebarRounds, SidebarTransport } from './workbench-report';
 
@@ -23,6 +23,16 @@ export interface SidebarOptions {
   /** *Max sessions* of the endpoint. */
   maxSessions: number;
   log: (text: string) => void;
+}
+
+/** One run: calls/s, and node-red's CPU time per completed call, in µs (the probe's `process.cpuUsage()`). */
+async function run(running: RunningServer, pool: BenchClient[], seconds: number): Promise<{ rate: number; cpuPerCall: number }> {
+  const cpu0 = await probeCpuMicros(running);
+  const t0 = performance.now();
+  const rate = await throughput(pool, seconds);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = (await probeCpuMicros(running)) - cpu0;
+  return { rate, cpuPerCall: cpu / (rate * elapsed) };
 }
 
 /**
@@ -49,7 +59,7 @@ export async function sidebarPhase(options: SidebarOptions): Promise<SidebarFigu
         const pool = await connectClients(urlOf(running, SERVER_OF[t]), sessions, t);
         pools.set(t, pool);
         await throughput(pool, 1);
-        figures.transports[t] = { off: [], on: [], batches: 0, entries: 0 };
+        figures.transports[t] = { off: [], on: [], offCpu: [], onCpu: [], batches: 0, entries: 0 };
       } catch (error) {
         fail(t, error);
       }
@@ -62,20 +72,23 @@ export async function sidebarPhase(options: SidebarOptions): Promise<SidebarFigu
           log(`sidebar round ${round + 1}/${rounds}: ${t}, ${sessions} sessions for ${seconds} s, sidebar ${open ? 'open' : 'closed'}`);
           try {
             if (!open) {
-              rates.off.push(await throughput(pool, seconds));
+              const closed = await run(running, pool, seconds);
+              rates.off.push(closed.rate);
+              rates.offCpu.push(closed.cpuPerCall);
               continue;
             }
             const sidebar = await openSidebar(origin);
-            let rate: number;
+            let figure: { rate: number; cpuPerCall: number };
             try {
-              rate = await throughput(pool, seconds);
+              figure = await run(running, pool, seconds);
             } finally {
               // The last batch of the run comes up to 250 ms after it, and node-red's comms sends 50 ms later.
               await new Promise((resolve) => setTimeout(resolve, 400));
               await sidebar.close();
             }
             if (sidebar.batches === 0) throw new Error(`the open sidebar received no activity batch in ${seconds} s`);
-            rates.on.push(rate);
+            rates.on.push(figure.rate);
+            rates.onCpu.push(figure.cpuPerCall);
             rates.batches += sidebar.batches;
             rates.entries += sidebar.entries;
           } catch (error) {

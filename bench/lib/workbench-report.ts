@@ -18,6 +18,9 @@ export const SIDEBAR_TARGET = 0.95;
 export interface SidebarRounds {
   off: number[];
   on: number[];
+  /** node-red's CPU time per completed call in the same runs, µs. */
+  offCpu: number[];
+  onCpu: number[];
   /** Activity batches and entries the open sidebar received over all its rounds. */
   batches: number;
   entries: number;
@@ -48,9 +51,13 @@ function median(values: number[]): number {
   return sorted[Math.max(0, Math.ceil(sorted.length / 2) - 1)];
 }
 
-/** Open ÷ closed of each round, and their median: the pairs cancel load that drifts slower than a round. */
-export function sidebarRatio(rounds: SidebarRounds): { perRound: number[]; median: number } {
-  const perRound = rounds.on.map((on, k) => on / rounds.off[k]);
+/**
+ * Open ÷ closed of each round, and their median: the pairs cancel load that drifts slower than a round.
+ * Of the throughput, or with `cpu` of node-red's CPU time per call.
+ */
+export function sidebarRatio(rounds: SidebarRounds, cpu = false): { perRound: number[]; median: number } {
+  const [on, off] = cpu ? [rounds.onCpu, rounds.offCpu] : [rounds.on, rounds.off];
+  const perRound = on.map((value, k) => value / off[k]);
   return { perRound, median: median(perRound) };
 }
 
@@ -79,13 +86,14 @@ export function renderSidebarTargets(sidebar: SidebarFigures): string {
 /** The sidebar table: per transport, the rounds' medians closed and open, the ratio and each round's ratio. */
 function renderSidebarTable(sidebar: SidebarFigures): string {
   const lines = [
-    '| transport | sidebar closed, calls/s (median) | sidebar open, calls/s (median) | open ÷ closed (median of rounds) | each round, open ÷ closed | batches / entries the sidebar got |',
-    '| --- | ---: | ---: | ---: | --- | ---: |',
+    '| transport | sidebar closed, calls/s (median) | sidebar open, calls/s (median) | open ÷ closed (median of rounds) | each round, open ÷ closed | node-red CPU per call, closed → open (median) | CPU per call, open ÷ closed (median of rounds) | batches / entries the sidebar got |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
   ];
   for (const [t, rounds] of Object.entries(sidebar.transports) as Array<[SidebarTransport, SidebarRounds]>) {
     if (sidebar.failed[t] !== undefined) continue;
     const { perRound, median: m } = sidebarRatio(rounds);
-    lines.push(`| ${SIDEBAR_COLUMN[t]} | ${num(median(rounds.off), 0)} | ${num(median(rounds.on), 0)} | ${m.toFixed(2)}× | ${perRound.map((r) => r.toFixed(2)).join(', ')} | ${num(rounds.batches, 0)} / ${num(rounds.entries, 0)} |`);
+    const cpu = `${num(median(rounds.offCpu), 0)} → ${num(median(rounds.onCpu), 0)} µs`;
+    lines.push(`| ${SIDEBAR_COLUMN[t]} | ${num(median(rounds.off), 0)} | ${num(median(rounds.on), 0)} | ${m.toFixed(2)}× | ${perRound.map((r) => r.toFixed(2)).join(', ')} | ${cpu} | ${sidebarRatio(rounds, true).median.toFixed(3)}× | ${num(rounds.batches, 0)} / ${num(rounds.entries, 0)} |`);
   }
   return lines.join('\n');
 }
@@ -118,7 +126,9 @@ A fresh node-red with the package's example; per transport ${sidebar.sessions} S
 \`add\` back to back for ${sidebar.seconds} s per run, as in the throughput rows above. The runs alternate, sidebar closed
 and open, ${sidebar.rounds} round${sidebar.rounds === 1 ? '' : 's'} of one of each (the order flips every round), the two transports in turn; each round gives
 open ÷ closed, and the figure is the median of the rounds: the runs are short so that the two of a round share
-the machine's load, and the median keeps out the rounds that a burst of load elsewhere fell on. The endpoint's activity list (the observer) is attached in both: node-red always
+the machine's load, and the median keeps out the rounds that a burst of load elsewhere fell on. The same runs'
+node-red CPU time per call (the probe's \`process.cpuUsage()\` before and after each run ÷ the calls) moves far
+less with load elsewhere than the throughput does: it shows what the open sidebar costs the server itself. The endpoint's activity list (the observer) is attached in both: node-red always
 attaches it, and publishes its batches with \`RED.comms.publish\` at most every 250 ms, to nobody while no editor
 is connected. *Open* is what an editor with the MCP tab shown adds: a WebSocket on node-red's \`/comms\`
 subscribed to \`mcp-sse/activity/#\` that parses every frame node-red sends (each batch serialised by node-red's

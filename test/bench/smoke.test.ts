@@ -109,7 +109,9 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
       assert.match(row[2], /^[\d,]+$/, `${column}: calls/s with the sidebar open`);
       assert.match(row[3], /^[\d.]+×$/);
       assert.equal(row[4].split(', ').length, rounds, `${column}: one ratio per round`);
-      assert.match(row[5], /^[1-9][\d,]* \/ [\d,]+$/, `${column}: the open sidebar received batches`);
+      assert.match(row[5], /^[\d,]+ → [\d,]+ µs$/, `${column}: node-red's CPU per call, closed and open`);
+      assert.match(row[6], /^[\d.]+×$/);
+      assert.match(row[7], /^[1-9][\d,]* \/ [\d,]+$/, `${column}: the open sidebar received batches`);
     }
     for (const label of ['recording off', "recording on, the example's `add` calls", 'recording on, every params and result cut at 16 KiB (ASCII text)']) {
       const row = tableRows(results, '| activity list of 500 entries, full |').find((r) => r[0] === label);
