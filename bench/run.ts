@@ -7,7 +7,10 @@
  * (/sse) and Streamable HTTP (/mcp), with the v1 client (sessions); the package's /mcp and the v2
  * reference also with the v2 client in `auto` mode, which negotiates 2026-07-28 (stateless): seven
  * servers (bench/lib/server-names.ts). The stateless servers have latency and throughput figures
- * only (they keep no idle sessions). Prints the table and the targets, and writes bench/results.md
+ * only (they keep no idle sessions). Then the MCP workbench's figures (issue 20): the package's
+ * 20-session throughput with the MCP sidebar open against closed on both transports
+ * (bench/lib/sidebar-phase.ts), and the memory of a full activity list (bench/lib/ring-memory.ts).
+ * Prints the table, the targets and the workbench's figures, and writes bench/results.md
  * and bench/latency-throughput.svg.
  *
  * Run it through scripts/bench.mjs (npm run bench): the bench and every server it starts run on the

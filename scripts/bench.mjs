@@ -35,6 +35,7 @@ export const SMOKE = {
   BENCH_ROUNDS: '1',
   BENCH_SIDEBAR_ROUNDS: '2',
   BENCH_SIDEBAR_SECONDS: '1',
+  BENCH_PARTS: 'table,sidebar,ring',
   BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern',
   BENCH_PROFILE: '0',
   BENCH_OUT: path.join(PACKAGE_ROOT, 'bench', '.work', 'smoke'),

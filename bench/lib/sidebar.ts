@@ -72,7 +72,14 @@ export async function openSidebar(origin: string): Promise<OpenSidebar> {
   const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/comms`);
   ws.on('message', (data) => {
     // A frame is an array of { topic, data } (node-red's comms sends up to 50 at a time).
-    for (const message of JSON.parse(String(data)) as Array<{ topic: string; data: { entries?: unknown[]; skipped?: number } }>) {
+    let messages: Array<{ topic: string; data: { entries?: unknown[]; skipped?: number } }>;
+    try {
+      messages = JSON.parse(String(data));
+    } catch (error) {
+      failure ??= new Error(`comms sent a frame that is not JSON: ${(error as Error).message}`);
+      return;
+    }
+    for (const message of messages) {
       if (!message.topic.startsWith('mcp-sse/activity/')) continue;
       counts.batches++;
       counts.entries += message.data.entries?.length ?? 0;
