@@ -72,6 +72,8 @@ interface Running {
   timer?: NodeJS.Timeout;
   /** True once the flow was sent `notifications/cancelled` (it is told once, whoever cancelled). */
   cancelled?: boolean;
+  /** The input requests being stored, one after another (two asked at once both stay listed). */
+  asking: Promise<unknown>;
 }
 
 /** The progress token of a re-issued request: the flow's progress comes back as status messages. */
@@ -115,7 +117,7 @@ export class TaskRunner {
       progressed: (text) => void this.setStatusMessage(taskId, text),
     }, { clientCapabilities: spec.clientCapabilities, state: spec.state });
     const inProcess = this.host.openInProcess(call);
-    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set() };
+    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), asking: Promise.resolve() };
     this.running.set(taskId, entry);
     // Kept no longer than the task: a flow that never answers does not hold it forever.
     entry.timer = setTimeout(() => this.end(taskId), record.ttlMs);
@@ -247,7 +249,7 @@ export class TaskRunner {
       });
       if (taken) return;
     }
-    this.store.get(taskId).then((record) => {
+    entry.asking = entry.asking.then(() => this.store.get(taskId)).then((record) => {
       if (record === undefined) return undefined;
       return this.store.update(taskId, { status: 'input_required', inputRequests: { ...(record.status === 'input_required' ? record.inputRequests : {}), [key]: request } });
     }).catch((error) => this.host.warning(`MCP task ${taskId}: could not store its input request: ${(error as Error).message}`));
