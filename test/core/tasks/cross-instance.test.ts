@@ -149,6 +149,8 @@ describe('MCP tasks across instances: cancel and input through the instance not 
       const record = await start();
       const waiting = await until(b, record.taskId, (r) => Object.keys(r.inputRequests ?? {}).length === 2);
       assert.equal(waiting.status, 'input_required');
+      assert.equal(a.tasks.runner.isRunning(record.taskId), true);
+      assert.equal(b.tasks.runner.isRunning(record.taskId), false);
       assert.deepEqual(Object.keys(waiting.inputRequests ?? {}).sort(), ['input-1', 'input-2']);
 
       const partial = await b.tasks.runner.provideInput(record.taskId, { 'input-1': { action: 'accept', content: { n: 1 } }, 'input-9': { action: 'accept' } });
