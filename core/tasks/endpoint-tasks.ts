@@ -15,7 +15,7 @@ import { era2025 } from './era-2025';
 import { era2026 } from './era-2026';
 import { TaskRunner, type RunnerHost } from './runner';
 import { memoryStoreFor, taskSettings, type TaskSettings } from './settings';
-import type { TaskStore } from './task';
+import type { TaskRecord, TaskStore } from './task';
 import type { TaskCall } from './task-call';
 
 /** Settings of an endpoint's tasks. */
@@ -58,6 +58,7 @@ export class EndpointTasks {
     };
     this.eras = ERAS.map((make) => make(context));
     this.unsubscribe = this.store.onChange((record) => {
+      this.runHere(record);
       for (const era of this.eras) era.changed?.(record);
     });
   }
@@ -106,6 +107,18 @@ export class EndpointTasks {
   close(): void {
     this.runner.close();
     this.unsubscribe();
+  }
+
+  /**
+   * A change of a task this endpoint's flow runs, made here or by another instance (Redis): a
+   * `cancelled` tells the flow (once), answers recorded by a `tasks/update` elsewhere reach it.
+   */
+  private runHere(record: TaskRecord): void {
+    if (!this.runner.isRunning(record.taskId)) return;
+    if (record.status === 'cancelled') this.runner.cancelFlow(record.taskId, record.statusMessage);
+    else if (record.inputResponses !== undefined) {
+      this.runner.deliverRecorded(record).catch((error) => this.host.warning(`MCP task ${record.taskId}: could not hand the client's answers to its flow: ${(error as Error).message}`));
+    }
   }
 
   private eraOf(version: string | undefined): TaskEraModule | undefined {

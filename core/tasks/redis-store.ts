@@ -20,7 +20,7 @@ import { ClusterKeys, DEFAULT_KEY_PREFIX, DEFAULT_OWNERSHIP_TTL_MS, defaultInsta
 import { RedisLink } from '../cluster/redis-link';
 import { TaskLease } from './redis-lease';
 import { CREATE_TASK, LIST_PAGE, UPDATE_TASK } from './redis-scripts';
-import { isTerminal, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { isTerminal, patchedTask, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How a {@link RedisTaskStore} is made. */
 export interface RedisTaskStoreOptions {
@@ -187,11 +187,9 @@ export class RedisTaskStore implements TaskStore {
     return { record: JSON.parse(fields.json) as TaskRecord, version: fields.v, lease: fields.lease };
   }
 
-  /** `record` with `patch` applied, as the memory store does it: inputRequests go with `input_required`. */
+  /** `record` with `patch` applied, as the memory store does it ({@link patchedTask}); the script stores the whole JSON. */
   private patched(record: TaskRecord, patch: TaskPatch): TaskRecord {
-    const next: TaskRecord = { ...record, ...patch, lastUpdatedAt: this.now() };
-    if (patch.status !== undefined && patch.status !== 'input_required') delete next.inputRequests;
-    return next;
+    return patchedTask(record, patch, this.now());
   }
 
   /** Stores `next` if `stored` is still current; see UPDATE_TASK for the codes. Publishes the change. */

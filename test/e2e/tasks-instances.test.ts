@@ -4,6 +4,11 @@
  * test releases it (`POST /go/:tag` on the instance whose flow holds the msg). Clients speak
  * the stateless 2026-07-28 wire (no session, so any instance may answer any request):
  * - a task created through instance A is polled through instance B (`tasks/get`) to completion;
+ * - a `tasks/cancel` through B reaches A's flow (`mcp message in` gets `notifications/cancelled`
+ *   with the task's `msg.mcp.taskId`; the flow lists what it saw at `GET /seen`), the task reads
+ *   `cancelled` through both, and A's flow answering later changes nothing;
+ * - a task whose flow on A asks the client (elicitation: `input_required`) is answered with
+ *   `tasks/update` through B, and completes with the answer;
  * - after SIGKILL of A, its unfinished task reads `failed` through B within the lease (15 s; the
  *   issue's bound is 30 s), while B's own task is untouched and still completes.
  */
@@ -33,6 +38,17 @@ function tasksFlow(): string {
     { id: 'tk_release', type: 'function', z, name: 'release', outputs: 2, func: "const parked = flow.get('parked') || {};\nconst id = msg.req.params.tag;\nconst task = parked[id];\nif (!task) { msg.statusCode = 404; msg.payload = 'not parked here'; return [null, msg]; }\ndelete parked[id];\nflow.set('parked', parked);\ntask.payload = 'done: ' + id;\nmsg.payload = 'released';\nreturn [task, msg];", x: 340, y: 200, wires: [['tk_out'], ['tk_http']] },
     { id: 'tk_out', type: 'mcp-sse-out', z, name: '', target: 'session', endpoint: '', timeout: 60, x: 560, y: 100, wires: [[]] },
     { id: 'tk_http', type: 'http response', z, name: '', statusCode: '', headers: {}, x: 560, y: 200, wires: [] },
+    // What reaches the flow besides tool calls (a cancellation), listed at GET /seen.
+    { id: 'tk_msg_in', type: 'mcp-message-in', z, name: '', endpoint: 'tk_ep', x: 140, y: 300, wires: [['tk_note']] },
+    { id: 'tk_note', type: 'function', z, name: 'note', outputs: 1, func: "const seen = flow.get('seen') || [];\nseen.push({ topic: msg.topic, taskId: msg.mcp.taskId });\nflow.set('seen', seen);\nreturn null;", x: 340, y: 300, wires: [[]] },
+    { id: 'tk_seen_in', type: 'http in', z, name: '', url: '/seen', method: 'get', upload: false, x: 140, y: 360, wires: [['tk_seen']] },
+    { id: 'tk_seen', type: 'function', z, name: 'seen', outputs: 1, func: "msg.payload = flow.get('seen') || [];\nreturn msg;", x: 340, y: 360, wires: [['tk_http']] },
+    // ask_colour (Task: always): after 600 ms (a task by then, not an inline ask) asks the client, then answers with what came back.
+    { id: 'tk_ask_tool', type: 'mcp-sse-tool', z, endpoint: 'tk_ep', name: 'ask_colour', description: 'Asks the user for a colour', inputSchema: '{"type":"object"}', outputSchema: '', taskSupport: 'always', x: 140, y: 440, wires: [['tk_wait']] },
+    { id: 'tk_wait', type: 'delay', z, name: '', pauseType: 'delay', timeout: '600', timeoutUnits: 'milliseconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1, x: 300, y: 440, wires: [['tk_ask']] },
+    { id: 'tk_ask', type: 'function', z, name: 'ask', outputs: 1, func: "msg.payload = { method: 'elicitation/create', params: { message: 'Which colour?', requestedSchema: { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] } } };\nreturn msg;", x: 440, y: 440, wires: [['tk_ask_out']] },
+    { id: 'tk_ask_out', type: 'mcp-sse-out', z, name: '', target: 'session', endpoint: '', timeout: 60, x: 600, y: 440, wires: [['tk_answer']] },
+    { id: 'tk_answer', type: 'function', z, name: 'answer', outputs: 1, func: "const answer = msg.mcp.request.outcome === 'result' && msg.payload.action === 'accept' ? msg.payload.content.colour : msg.mcp.request.outcome + ' ' + msg.payload.action;\nmsg.payload = 'colour: ' + answer;\nreturn msg;", x: 760, y: 440, wires: [['tk_out']] },
   ];
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mcp-tasks-flow-')), 'flows.json');
   writeFileSync(file, JSON.stringify(flow));
@@ -44,6 +60,7 @@ interface TaskView {
   taskId: string;
   status: string;
   statusMessage?: string;
+  inputRequests?: Record<string, { method: string; params?: { message?: string } }>;
   result?: { content?: Array<{ text?: string }> };
   error?: { code: number; message: string };
 }
@@ -60,9 +77,9 @@ async function modern(base: string, method: string, params: Record<string, unkno
   return await response.json() as { result?: TaskView; error?: { code: number; message: string } };
 }
 
-/** Calls `slow_job` through `base` with `tag`: the CreateTaskResult. */
-async function startTask(base: string, tag: string): Promise<TaskView> {
-  const answer = await modern(base, 'tools/call', { name: 'slow_job', arguments: { tag } }, 'slow_job');
+/** Calls `tool` (default `slow_job`, with `tag`) through `base`: the CreateTaskResult. */
+async function startTask(base: string, tag: string, tool = 'slow_job'): Promise<TaskView> {
+  const answer = await modern(base, 'tools/call', { name: tool, arguments: tool === 'slow_job' ? { tag } : {} }, tool);
   assert.equal(answer.result?.resultType, 'task', JSON.stringify(answer));
   assert.equal(answer.result?.status, 'working');
   return answer.result as TaskView;
@@ -75,13 +92,13 @@ async function getTask(base: string, taskId: string): Promise<TaskView> {
   return answer.result;
 }
 
-/** Polls `tasks/get` through `base` every 250 ms until the task leaves `working`, or `timeoutMs`. */
-async function pollUntilDone(base: string, taskId: string, timeoutMs: number): Promise<TaskView> {
+/** Polls `tasks/get` through `base` every 250 ms until the task leaves `from` (default `working`), or `timeoutMs`. */
+async function pollUntilDone(base: string, taskId: string, timeoutMs: number, from = 'working'): Promise<TaskView> {
   const start = Date.now();
   for (;;) {
     const task = await getTask(base, taskId);
-    if (task.status !== 'working') return task;
-    if (Date.now() - start > timeoutMs) throw new Error(`task ${taskId} still working after ${timeoutMs} ms`);
+    if (task.status !== from) return task;
+    if (Date.now() - start > timeoutMs) throw new Error(`task ${taskId} still ${from} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -122,6 +139,47 @@ describe('MCP tasks on two node-red instances sharing one redis-server', () => {
     assert.equal(done.result?.content?.[0]?.text, 'done: one');
     const unknown = await modern(b.url, 'tasks/get', { taskId: 'no-such-task' }, 'no-such-task');
     assert.equal(unknown.error?.code, -32602);
+  });
+
+  it("a tasks/cancel through B reaches the flow on A, which runs the task; the task reads cancelled through both, and A's later answer changes nothing", async () => {
+    const [a, b] = instances;
+    const created = await startTask(a.url, 'to-cancel');
+    assert.equal((await getTask(b.url, created.taskId)).status, 'working');
+    const cancel = await modern(b.url, 'tasks/cancel', { taskId: created.taskId }, created.taskId);
+    assert.equal(cancel.result?.resultType, 'complete', JSON.stringify(cancel));
+    let seen: Array<{ topic: string; taskId?: string }> = [];
+    const start = Date.now();
+    while (!seen.some((m) => m.topic === 'notifications/cancelled')) {
+      assert.ok(Date.now() - start < 5000, `A's flow did not see the cancellation: ${JSON.stringify(seen)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await (await fetch(`${a.url}/seen`)).json() as typeof seen;
+    }
+    assert.deepEqual(seen, [{ topic: 'notifications/cancelled', taskId: created.taskId }], 'once, on the task');
+    assert.deepEqual(await (await fetch(`${b.url}/seen`)).json(), [], 'B runs no flow of it');
+    assert.equal((await getTask(a.url, created.taskId)).status, 'cancelled');
+    await release(a.url, 'to-cancel');
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await getTask(b.url, created.taskId);
+    assert.equal(after.status, 'cancelled', "A's late answer changes nothing");
+    assert.equal(after.result, undefined);
+    assert.deepEqual(await (await fetch(`${a.url}/seen`)).json(), seen, 'and the flow was told once');
+  });
+
+  it('a task whose flow on A asks the client (input_required) is answered with tasks/update through B, and completes with the answer', async () => {
+    const [a, b] = instances;
+    const created = await startTask(a.url, '', 'ask_colour');
+    const waiting = await pollUntilDone(b.url, created.taskId, 5000);
+    assert.equal(waiting.status, 'input_required', JSON.stringify(waiting));
+    const keys = Object.keys(waiting.inputRequests ?? {});
+    assert.equal(keys.length, 1);
+    assert.equal(waiting.inputRequests?.[keys[0]].method, 'elicitation/create');
+    assert.equal(waiting.inputRequests?.[keys[0]].params?.message, 'Which colour?');
+    const update = await modern(b.url, 'tasks/update', { taskId: created.taskId, inputResponses: { [keys[0]]: { action: 'accept', content: { colour: 'blue' } } } }, created.taskId);
+    assert.equal(update.result?.resultType, 'complete', JSON.stringify(update));
+    const done = await pollUntilDone(b.url, created.taskId, 5000);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(done.result?.content?.[0]?.text, 'colour: blue');
+    assert.equal((await getTask(a.url, created.taskId)).status, 'completed');
   });
 
   it("after SIGKILL of the owning instance, its task reads failed through the survivor within the lease (<= 30 s); the survivor's own task is untouched", async () => {
