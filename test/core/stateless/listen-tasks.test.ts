@@ -58,7 +58,7 @@ async function startTask(id: string): Promise<string> {
 }
 
 /** Opens a listen stream and returns it with its acknowledgement. */
-async function listen(id: string, notifications: Record<string, unknown>, meta = WITH_TASKS): Promise<{ stream: EventStream; ack: Message }> {
+async function listen(id: string, notifications: Record<string, unknown>, meta: Record<string, unknown> = WITH_TASKS): Promise<{ stream: EventStream; ack: Message }> {
   const answer = await modern(id, 'subscriptions/listen', { notifications }, meta);
   assert.equal(answer.status, 200, answer.body);
   const stream = answer.stream as EventStream;
