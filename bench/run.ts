@@ -7,7 +7,10 @@
  * (/sse) and Streamable HTTP (/mcp), with the v1 client (sessions); the package's /mcp and the v2
  * reference also with the v2 client in `auto` mode, which negotiates 2026-07-28 (stateless): seven
  * servers (bench/lib/server-names.ts). The stateless servers have latency and throughput figures
- * only (they keep no idle sessions). Prints the table and the targets, and writes bench/results.md
+ * only (they keep no idle sessions). Then the MCP workbench's figures (issue 20): the package's
+ * 20-session throughput with the MCP sidebar open against closed on both transports
+ * (bench/lib/sidebar-phase.ts), and the memory of a full activity list (bench/lib/ring-memory.ts).
+ * Prints the table, the targets and the workbench's figures, and writes bench/results.md
  * and bench/latency-throughput.svg.
  *
  * Run it through scripts/bench.mjs (npm run bench): the bench and every server it starts run on the
@@ -31,6 +34,14 @@
  *                               process starts, and after each size is open)
  *   BENCH_ROUNDS [3]            the servers take turns this many times (latency, throughput)
  *   BENCH_SERVERS [package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern]
+ *   BENCH_SIDEBAR_ROUNDS [15]   rounds of the MCP sidebar's figures (one run closed, one open, per
+ *                               transport, 20 sessions)
+ *   BENCH_SIDEBAR_SECONDS [2]   length of each of those runs: short, so that the two runs of a round
+ *                               share the machine's load
+ *   BENCH_PARTS [table,sidebar,ring]  the parts to run: the table (latency, throughput, idle
+ *                               sessions), the package's throughput with the MCP sidebar open
+ *                               against closed, and the memory of a full activity list; e.g.
+ *                               BENCH_PARTS=sidebar,ring for the workbench's figures alone
  *   BENCH_OUT [bench]           folder for results.md and latency-throughput.svg (a partial run
  *                               writes them only when this is set)
  *   BENCH_PROFILE=1             run the package's node-red with --cpu-prof during latency and
@@ -50,9 +61,21 @@ import { renderChart } from './lib/chart';
 import { DEFAULT_MAX_SESSIONS } from './lib/core';
 import { summariseProfile } from './lib/profile-summary';
 import { failedFigures, FIGURE, nodeRedVersion, renderResults, renderTable, renderTargets, type Figures } from './lib/report';
+import { sidebarPhase } from './lib/sidebar-phase';
+import { ringMemory } from './lib/ring-memory';
+import { failedWorkbench, renderWorkbench, type SidebarTransport, type WorkbenchFigures } from './lib/workbench-report';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const list = (name: string, fallback: string): number[] => env(name, fallback).split(',').map(Number);
+const PARTS = ['table', 'sidebar', 'ring'] as const;
+type Part = typeof PARTS[number];
+/** BENCH_PARTS, checked: throws on an unknown part. */
+function parseParts(text: string): Part[] {
+  return text.split(',').map((part) => {
+    if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part "${part}" in BENCH_PARTS: expected some of ${PARTS.join(', ')}`);
+    return part as Part;
+  });
+}
 const config = {
   calls: Number(env('BENCH_CALLS', '1000')),
   tutorialCalls: Number(env('BENCH_TUTORIAL_CALLS', '30')),
@@ -63,6 +86,9 @@ const config = {
   cpuSeconds: Number(env('BENCH_CPU_SECONDS', '30')),
   servers: parseServerNames(env('BENCH_SERVERS', SERVER_NAMES.join(','))),
   rounds: Number(env('BENCH_ROUNDS', '3')),
+  sidebarRounds: Number(env('BENCH_SIDEBAR_ROUNDS', '15')),
+  sidebarSeconds: Number(env('BENCH_SIDEBAR_SECONDS', '2')),
+  parts: parseParts(env('BENCH_PARTS', PARTS.join(','))),
   broadcastRounds: Number(env('BENCH_BROADCASTS', '10')),
   settleMs: Number(env('BENCH_SETTLE_MS', '2000')),
   profile: process.env.BENCH_PROFILE === '1',
@@ -311,6 +337,37 @@ async function idlePhase(name: ServerName, figures: Figures): Promise<void> {
   }
 }
 
+/**
+ * The MCP workbench's figures (issue 20): the package's throughput with the sidebar open against
+ * closed, on each session transport in BENCH_SERVERS (package: HTTP+SSE, package-mcp: Streamable
+ * HTTP), on a fresh node-red; then the memory of a full activity list, in this process.
+ */
+async function workbenchPhase(): Promise<WorkbenchFigures> {
+  const figures: WorkbenchFigures = {};
+  const transports: SidebarTransport[] = [];
+  if (config.servers.includes('package')) transports.push('sse');
+  if (config.servers.includes('package-mcp')) transports.push('streamable-http');
+  if (config.parts.includes('sidebar') && transports.length > 0) {
+    try {
+      figures.sidebar = await sidebarPhase({ transports, sessions: 20, seconds: config.sidebarSeconds, rounds: config.sidebarRounds, maxSessions: config.maxSessions, log });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      figures.sidebar = { sessions: 20, seconds: config.sidebarSeconds, rounds: config.sidebarRounds, transports: {}, failed: Object.fromEntries(transports.map((t) => [t, reason])) };
+      log(`sidebar: FAILED: ${reason}`);
+    }
+  }
+  if (config.parts.includes('ring')) {
+    log('memory of a full activity list');
+    try {
+      figures.ring = ringMemory();
+    } catch (error) {
+      figures.ringFailed = error instanceof Error ? error.message : String(error);
+      log(`ring memory: FAILED: ${figures.ringFailed}`);
+    }
+  }
+  return figures;
+}
+
 function emptyFigures(): Figures {
   return { latencyP50: NaN, latencyP99: NaN, throughput: {}, openP50: NaN, openP99: NaN, memory: {}, idleCpu: { sessions: 0, percent: NaN, medianSecond: NaN }, broadcast: { sessions: 0, p50: NaN }, failed: {} };
 }
@@ -334,8 +391,11 @@ async function main(): Promise<void> {
   log(`config ${JSON.stringify(config)}`);
   const results: Record<string, Figures> = {};
   for (const name of config.servers) results[name] = emptyFigures();
-  await activePhase(results);
-  for (const name of config.servers) if (SERVERS[name].era === 'session') await idlePhase(name, results[name]);
+  if (config.parts.includes('table')) {
+    await activePhase(results);
+    for (const name of config.servers) if (SERVERS[name].era === 'session') await idlePhase(name, results[name]);
+  }
+  const workbench = await workbenchPhase();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}; load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`;
   const versions = {
     node: process.version,
@@ -345,8 +405,12 @@ async function main(): Promise<void> {
     nodeRed: nodeRedVersion(),
   };
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  console.log(renderTable(results, config));
-  console.log(`\nTargets:\n${renderTargets(results, config)}`);
+  if (config.parts.includes('table')) {
+    console.log(renderTable(results, config));
+    console.log(`\nTargets:\n${renderTargets(results, config)}`);
+  }
+  const workbenchText = renderWorkbench(workbench);
+  if (workbenchText !== '') console.log(`\n${workbenchText}`);
   let profileText = '';
   if (config.profile) {
     const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
@@ -355,15 +419,16 @@ async function main(): Promise<void> {
       console.log(profileText);
     }
   }
-  if (SERVER_NAMES.every((name) => config.servers.includes(name)) || process.env.BENCH_OUT !== undefined) {
+  const whole = SERVER_NAMES.every((name) => config.servers.includes(name)) && PARTS.every((part) => config.parts.includes(part));
+  if (whole || process.env.BENCH_OUT !== undefined) {
     mkdirSync(config.out, { recursive: true });
     writeFileSync(path.join(config.out, 'latency-throughput.svg'), await renderChart(results, config));
-    writeFileSync(path.join(config.out, 'results.md'), renderResults(results, config, { machine, ...versions, minutes, date: new Date().toISOString() }));
+    writeFileSync(path.join(config.out, 'results.md'), renderResults(results, config, { machine, ...versions, minutes, date: new Date().toISOString() }, workbench));
     log(`wrote ${path.relative(ROOT, config.out) || '.'}/results.md and latency-throughput.svg in ${minutes} min (Node ${versions.node}, Node-RED ${versions.nodeRed})`);
   } else {
-    log(`partial run (${config.servers.join(', ')}): bench/results.md left as it was`);
+    log(`partial run (${config.servers.join(', ')}; ${config.parts.join(', ')}): bench/results.md left as it was`);
   }
-  const failed = failedFigures(results);
+  const failed = [...failedFigures(results), ...failedWorkbench(workbench)];
   if (failed.length > 0) {
     log(`${failed.length} figure(s) failed: ${failed.join('; ')}`);
     process.exitCode = 1;

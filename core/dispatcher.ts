@@ -76,6 +76,10 @@ export class Dispatcher {
     this.exchanges = new Exchanges({
       id: parts.id, queueLimits: parts.queueLimits, protocol, features: this.features, access, keepAlive: parts.keepAlive,
       warning: parts.warning, receive: (exchange, messages, auth) => this.receive(exchange, messages, auth),
+      tasks: {
+        listenRefusal: (version, clientCapabilities) => this.tasks.listenRefusal(version, clientCapabilities),
+        listenable: (origin, taskIds) => this.tasks.listenable(origin, taskIds),
+      },
     }, exchanges);
     this.tasks = new EndpointTasks({
       openInProcess: (to) => parts.openInProcess(to),
@@ -95,6 +99,7 @@ export class Dispatcher {
       clientCapabilities: (origin) => origin instanceof Exchange ? origin.envelope.clientCapabilities : this.features.clientCapabilities(origin),
       state: (origin, id) => origin instanceof Exchange ? this.exchanges.state(origin, id) : undefined,
       taskToolsDeclared: () => this.features.catalog.hasTaskTools,
+      notifyListeners: (payload) => this.exchanges.notifyListeners(payload),
     }, parts.id, tasks);
     this.features.capabilityHook = (version, capabilities, client) => {
       this.tasks.addCapabilities(version, capabilities, client);

@@ -32,6 +32,7 @@ import type { JsonObject } from './features/declarations';
 import { Dispatcher } from './dispatcher';
 import type { AuthInfo } from './auth/claims';
 import type { EndpointTasks } from './tasks/endpoint-tasks';
+import type { TaskStore } from './tasks/task';
 import { KeepAlive } from './keep-alive';
 import { EndpointSessions, sessionSettings } from './endpoint-sessions';
 import { CLOSED_MESSAGE, processInterrupted, RESTARTING_MESSAGE, type InterruptedRequests } from './interrupted-requests';
@@ -77,6 +78,8 @@ export class McpEndpoint {
   /** In-process callers (the editor's Try it), by id: {@link send} finds them as it finds sessions. */
   private readonly inProcess = new Map<string, ReplyDestination>();
   private closed = false;
+  /** With a cluster, the endpoint's tasks live in Redis, in this store (closed with the endpoint). */
+  private readonly redisTasks: TaskStore | undefined;
 
   /** HTTP+SSE (2024-11-05), the SSE path: GET opens a session and its stream (see `SseTransport.handleGet`). */
   readonly handleSseGet: HttpHandler;
@@ -126,11 +129,13 @@ export class McpEndpoint {
     this.sessionOpened = this.sessions.opened;
     this.sessionClosed = this.sessions.closed;
     this.keepAlive = new KeepAlive(options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, () => this.dispatcher.destinations());
+    if (options.cluster !== undefined && options.tasks?.store === undefined) this.redisTasks = McpEndpoint.openRedisTasks(this.id, options.cluster);
+    const tasks = this.redisTasks === undefined ? options.tasks : { ...options.tasks, store: this.redisTasks };
     const dispatcher = this.dispatcher = new Dispatcher({
       id: this.id, queueLimits: this.queueLimits, protocol: this.protocol, access, keepAlive: this.keepAlive, interrupted: this.interrupted,
       messageReceived: this.messageReceived, warning: this.warning, sessions: () => this.sessions.values(),
       openInProcess: (to) => this.openInProcess(to),
-    }, options.features, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams }, options.tasks);
+    }, options.features, { caching: options.caching, stateSecret: options.stateSecret, maxListenStreams: options.maxListenStreams }, tasks);
     this.features = dispatcher.features;
     const jsonResponse = options.jsonResponse ?? false;
     const host = transportHost({
@@ -149,6 +154,12 @@ export class McpEndpoint {
   private static joinCluster(endpoint: McpEndpoint, options: ClusterOptions): Cluster {
     const { joinCluster } = require('./cluster') as typeof import('./cluster');
     return joinCluster(endpoint, options);
+  }
+
+  /** The Redis task store of a clustered endpoint, loaded only then (see tasks/redis-store.ts). */
+  private static openRedisTasks(id: string, options: ClusterOptions): TaskStore {
+    const { openRedisTaskStore } = require('./tasks/redis-store') as typeof import('./tasks/redis-store');
+    return openRedisTaskStore(id, options);
   }
 
   /** True when the endpoint is an OAuth 2.1 resource server: each path has Protected Resource Metadata ({@link serveResourceMetadata}). */
@@ -361,6 +372,7 @@ export class McpEndpoint {
     this.dispatcher.tasks.close();
     this.keepAlive.stop();
     this.registry.setClusterCount(this.id, undefined);
-    return this.cluster?.close() ?? Promise.resolve();
+    // The Redis task store fails this instance's unfinished tasks, then lets go of its lease.
+    return Promise.all([this.cluster?.close(), this.redisTasks?.close().catch(() => {})]).then(() => undefined);
   }
 }

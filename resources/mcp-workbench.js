@@ -2,9 +2,9 @@
  * The MCP sidebar tab (the editor half of the `mcp-sse-workbench` plugin, nodes/mcp-sse-workbench.html),
  * in the style of the Debug tab: every running endpoint with its copyable URLs, its open sessions
  * (client, transport, protocol version, age, last activity, requests in flight, an end button),
- * and a live activity list (method, name, session, duration, outcome; errors in red; filters by
- * endpoint, session, method and errors only; a click shows the params and result when the
- * endpoint records them).
+ * and a live activity list (method, name, session, duration, outcome; an MCP task's status as a
+ * badge; errors in red; filters by endpoint, session, method (or name, or task id) and errors
+ * only; a click shows the params and result when the endpoint records them).
  *
  * It reads the admin API (`mcp-sse/endpoints...`, relative to the editor so that httpAdminRoot and
  * the editor's own token apply) and hears each endpoint's batches on comms
@@ -278,12 +278,20 @@
         return entry.outcome === 'error' || entry.outcome === 'tool-error' || entry.outcome === 'timeout';
     }
 
-    /** Where an entry belongs: its session, a 2026-07-28 exchange, or the editor's Try it. */
+    /** Where an entry belongs: its session, a 2026-07-28 exchange, the editor's Try it, or a running task (what its flow exchanged). */
     function placeOf(entry) {
         if (entry.source === 'editor') { return t('activity.editor'); }
         if (entry.era) { return entry.era; }
         if (entry.sessionId) { return t('activity.session', { id: shortId(entry.sessionId) }); }
+        if (entry.taskId) { return t('activity.task', { id: shortId(entry.taskId) }); }
         return t('activity.everyone');
+    }
+
+    /** The badge of an entry about an MCP task: its status after the entry ("working", "completed", ...), titled with the task id. */
+    function taskBadge(entry) {
+        if (!entry.taskStatus) { return null; }
+        return $('<span class="mcp-wb-task-badge">').attr({ 'data-status': entry.taskStatus, title: t('activity.taskTitle', { id: entry.taskId || '' }) })
+            .text(t('taskStatus.' + entry.taskStatus));
     }
 
     function addEntry(endpointId, entry) {
@@ -291,7 +299,7 @@
         ui.empty.hide();
         var row = $('<div class="red-ui-debug-msg mcp-wb-entry">')
             .toggleClass('red-ui-debug-msg-level-20', isError(entry))
-            .attr({ 'data-endpoint': endpointId, 'data-session': entry.sessionId || '', 'data-method': entry.method, 'data-seq': entry.seq, 'data-outcome': entry.outcome || '' })
+            .attr({ 'data-endpoint': endpointId, 'data-session': entry.sessionId || '', 'data-method': entry.method, 'data-seq': entry.seq, 'data-outcome': entry.outcome || '', 'data-task': entry.taskId || '' })
             .data('entry', entry);
         var meta = $('<div class="red-ui-debug-msg-meta">').appendTo(row);
         $('<span class="red-ui-debug-msg-date">').text(timeOf(entry.at)).appendTo(meta);
@@ -299,6 +307,8 @@
         var topic = $('<span class="red-ui-debug-msg-topic mcp-wb-entry-topic">').appendTo(meta);
         $('<span class="mcp-wb-entry-method">').text(entry.method).appendTo(topic);
         if (entry.name) { $('<span class="mcp-wb-entry-name">').text(' ' + entry.name).appendTo(topic); }
+        var badge = taskBadge(entry);
+        if (badge) { badge.appendTo(topic); }
         var outcome = outcomeText(entry);
         if (outcome) {
             var line = $('<span class="red-ui-debug-msg-payload mcp-wb-entry-outcome">').text(outcome).appendTo(row);
@@ -350,7 +360,7 @@
         var f = state.filter;
         if (f.endpoint && f.endpoint !== endpointId) { return false; }
         if (f.session && entry.sessionId !== f.session) { return false; }
-        if (f.method && String(entry.method).toLowerCase().indexOf(f.method.toLowerCase()) === -1 && String(entry.name || '').toLowerCase().indexOf(f.method.toLowerCase()) === -1) { return false; }
+        if (f.method && [entry.method, entry.name, entry.taskId].every(function (text) { return String(text || '').toLowerCase().indexOf(f.method.toLowerCase()) === -1; })) { return false; }
         if (f.errors && !isError(entry)) { return false; }
         return true;
     }

@@ -17,7 +17,8 @@ import { PACKAGE_ROOT, systemNode } from './node-red-runner.mjs';
 
 /**
  * The smoke run's settings: every server (both transports, and the two on MCP 2026-07-28), a few calls, one round,
- * throughput at 20 sessions (the size the issue's throughput target names), idle sizes above the endpoint's default
+ * throughput at 20 sessions (the size the issue's throughput target names), two rounds of the MCP sidebar closed and
+ * open (so both orders of a round run), idle sizes above the endpoint's default
  * Max sessions (1000), and a short settling wait before memory readings (the smoke checks that figures exist, not
  * their accuracy).
  */
@@ -32,6 +33,9 @@ export const SMOKE = {
   BENCH_BROADCASTS: '2',
   BENCH_SETTLE_MS: '250',
   BENCH_ROUNDS: '1',
+  BENCH_SIDEBAR_ROUNDS: '2',
+  BENCH_SIDEBAR_SECONDS: '1',
+  BENCH_PARTS: 'table,sidebar,ring',
   BENCH_SERVERS: 'package,tutorial,sdk,package-mcp,sdk-mcp,package-modern,sdk-modern',
   BENCH_PROFILE: '0',
   BENCH_OUT: path.join(PACKAGE_ROOT, 'bench', '.work', 'smoke'),
@@ -54,7 +58,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(2);
   }
   const env = smoke ? { ...process.env, ...SMOKE } : process.env;
-  // --expose-gc for bench/soak.mjs, which collects before it measures; the other scripts never call gc().
+  // --expose-gc for bench/soak.mjs and the activity list's memory in bench/run.ts (bench/lib/ring-memory.ts), which
+  // collect before they measure; the other scripts never call gc().
   const command = [benchNode(), '--expose-gc', '--import', 'tsx', ...args];
   const result = spawnSync('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', ...command], { cwd: PACKAGE_ROOT, env, stdio: 'inherit' });
   process.exit(result.status ?? 1);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MAX_SESSIONS } from './core';
 import { SERVER_NAMES, SERVERS, type ServerName, type Transport } from './server-names';
+import { failedWorkbench, renderWorkbench, type WorkbenchFigures } from './workbench-report';
 
 /** What one server measured. Times in ms, throughput in calls/s, memory in bytes per session. */
 export interface Figures {
@@ -266,9 +267,11 @@ export function renderTargets(results: Results, config: BenchConfig): string {
  * @param run `machine` as one line, `node` and `nodeRed` the versions measured (e.g. "v20.20.2",
  *   "4.1.15"), `nodeFrom` where that Node came from (a phrase), `minutes` the run's length, `date`
  *   an ISO timestamp.
+ * @param workbench the MCP workbench's figures (sidebar open against closed, a full activity list's memory), in a section of their own.
  */
-export function renderResults(results: Results, config: BenchConfig, run: { machine: string; node: string; nodeFrom: string; nodeRed: string; minutes: string; date: string }): string {
-  const failed = failedFigures(results).length;
+export function renderResults(results: Results, config: BenchConfig, run: { machine: string; node: string; nodeFrom: string; nodeRed: string; minutes: string; date: string }, workbench: WorkbenchFigures = {}): string {
+  const failed = failedFigures(results).length + failedWorkbench(workbench).length;
+  const workbenchText = renderWorkbench(workbench);
   return `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts) on ${run.date.slice(0, 16).replace('T', ' ')} UTC, in one run of ${run.minutes} min, on
@@ -302,7 +305,7 @@ ${renderTargets(results, config)}
 
 What the CPU profile of the package's node-red showed, and what was changed on the hot path:
 [profile.md](profile.md).
-
+${workbenchText === '' ? '' : `\n${workbenchText}`}
 ## The servers
 
 - **package /sse** and **package /mcp**: \`examples/tutorial-mcp-server.json\` (mcp sse in, mcp message in,

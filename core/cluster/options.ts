@@ -72,4 +72,34 @@ export class ClusterKeys {
   get all(): string {
     return `${this.base}all`;
   }
+
+  /** Hash key: one MCP task (`json` = the record, `v` = its version, `lease` = the lease of the store that runs it), expiring with the task. */
+  task(taskId: string): string {
+    return `${this.base}task:${taskId}`;
+  }
+
+  /** Sorted-set key: an owner's unfinished tasks, scored by their expiry (epoch ms): the per-owner limit counts it. */
+  tasksOpen(owner: string): string {
+    return `${this.base}tasks:open:${owner}`;
+  }
+
+  /** Sorted-set key: all of an owner's tasks, scored by `createdAt` (epoch ms): `tasks/list` pages through it. */
+  tasksList(owner: string): string {
+    return `${this.base}tasks:list:${owner}`;
+  }
+
+  /** Hash key: task id -> the lease id of the store running it, for every unfinished task: swept for tasks whose store died. */
+  get tasksUnfinished(): string {
+    return `${this.base}tasks:unfinished`;
+  }
+
+  /** String key: the lease of one task store (`<instance id>:<random run id>`), with a TTL its store refreshes. */
+  taskLease(leaseId: string): string {
+    return `${this.base}tasks:lease:${leaseId}`;
+  }
+
+  /** Channel: every change of a task, for the other instances' `onChange` listeners. */
+  get tasksChanged(): string {
+    return `${this.base}tasks:changed`;
+  }
 }

@@ -40,6 +40,7 @@ interface RedisCommands {
   hSet(key: string, field: string, value: string): Promise<number>;
   hGetAll(key: string): Promise<Record<string, string>>;
   hDel(key: string, fields: string | string[]): Promise<number>;
+  zRem(key: string, members: string | string[]): Promise<number>;
   pubSubNumSub(channels: string[]): Promise<Record<string, number>>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   multi(): { set(key: string, value: string, options: { expiration: { type: 'PX'; value: number } }): unknown; exec(): Promise<unknown> };
@@ -124,6 +125,26 @@ export class RedisLink {
       this.subscribed = true;
       this.checkUp();
     }).catch(() => {});
+  }
+
+  /**
+   * Resolves once the link is {@link up}: at once when it is, else when it comes up within
+   * `timeoutMs`. @throws an Error saying Redis is unreachable when it does not.
+   */
+  async whenUp(timeoutMs: number): Promise<void> {
+    if (this.isUp) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error('Redis is unreachable'));
+      }, timeoutMs);
+      const stop = this.changed.add((change) => {
+        if (!change.up) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
   }
 
   /** Publishes `message` on `channel`. @returns how many subscribers received it (0: nobody listens there). @throws when Redis is unreachable. */

@@ -59,8 +59,12 @@ export class Exchange implements ReplyDestination, StreamOwner {
   initializeId?: RequestId;
   /** Its client requests, by {@link requestKey}: method, name and input rounds (`input-required.ts`). */
   readonly requests = new Map<string, ExchangeRequest>();
-  /** Set on a `subscriptions/listen` exchange: the listen request's id and the honoured filter. */
-  listen?: { id: RequestId; filter: ListenFilter };
+  /**
+   * Set on a `subscriptions/listen` exchange once it is acknowledged: the listen request's id and
+   * the honoured filter; `heard`, while the state of its tasks is being read, the task ids a
+   * `notifications/tasks` already went out for (newer than that read: it is not sent for them).
+   */
+  listen?: { id: RequestId; filter: ListenFilter; heard?: Set<string> };
   private closedReason: CloseReason | undefined;
   /** The POST's answer: one channel, open until every request it carried is answered. */
   private readonly channels = new Channels();

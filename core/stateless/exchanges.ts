@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '../auth/claims';
 import type { AccessControl } from '../auth/access-control';
 import { DEFAULT_MAX_LISTEN_STREAMS } from '../endpoint-options';
-import { sendRetryLater } from '../http';
+import { sendJsonRpcError, sendRetryLater } from '../http';
 import type { JsonObject } from '../features/declarations';
 import type { ServerFeatures } from '../features/server-features';
 import { isLogLevel } from '../features/logging';
@@ -27,7 +27,7 @@ import { decorateResult, type CachingOptions } from './cache-hints';
 import { META, MODERN_VERSIONS, type Envelope } from './envelope';
 import { Exchange, requestKey } from './exchange';
 import { InputRequired } from './input-required';
-import { listenFilter, listenWants } from './listen';
+import { askedTaskIds, listenFilter, listenWants, openListenStream, type ListenTasks } from './listen';
 
 const ErrorCodeInvalidParams = -32602;
 
@@ -48,6 +48,8 @@ interface ExchangeHost {
   readonly warning: { emit(text: string): void };
   /** Hands messages on as a session's (protocol layer, features, flow). */
   receive(exchange: Exchange, messages: Messages, auth?: AuthInfo): void;
+  /** The endpoint's tasks, for a listen stream's `taskIds` (`notifications/tasks`). */
+  readonly tasks?: ListenTasks;
 }
 
 /** Settings of the exchanges of an endpoint. */
@@ -98,6 +100,22 @@ export class Exchanges {
     return true;
   }
 
+  /**
+   * For the transport, before a POST opens the listen stream of `request`: answers and returns
+   * true when it is refused. A request that names `notifications.taskIds` while the endpoint has
+   * tasks and its `_meta` clientCapabilities do not declare the tasks extension gets 400 `-32021`
+   * (SEP-2663 "Task Status Notifications"); then as {@link refuseListenWhenFull}.
+   */
+  refuseListen(res: ServerResponse, request: JsonRpcRequest, envelope: Envelope): boolean {
+    const notifications = request.params?.notifications;
+    const refusal = askedTaskIds(notifications) === undefined ? undefined : this.host.tasks?.listenRefusal(envelope.protocolVersion, envelope.clientCapabilities);
+    if (refusal !== undefined) {
+      sendJsonRpcError(res, 400, refusal.code, refusal.message, request.id, {}, refusal.data);
+      return true;
+    }
+    return this.refuseListenWhenFull(res, request.id);
+  }
+
   /** The open exchange `id`, or `undefined` (also once it has closed). */
   get(id: string): Exchange | undefined {
     const exchange = this.byId.get(id);
@@ -144,7 +162,6 @@ export class Exchanges {
         continue;
       }
       const request = entry.message as JsonRpcRequest;
-      const params = (request.params ?? {}) as Record<string, unknown>;
       if (request.method === 'server/discover') {
         this.host.protocol.clientRequests.received(exchange.id, request);
         // Its method decides the caching hints (`ttlMs`, `cacheScope`) its result must carry.
@@ -153,9 +170,7 @@ export class Exchanges {
         continue;
       }
       if (request.method === 'subscriptions/listen') {
-        const filter = listenFilter(params.notifications, this.host.features.discoverCapabilities());
-        exchange.listen = { id: request.id, filter };
-        exchange.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter, _meta: { [META.subscriptionId]: request.id } } } as JsonRpcMessage, request.id);
+        this.listen(exchange, request, auth);
         continue;
       }
       const { entry: record, valid } = this.input.open(request);
@@ -168,6 +183,13 @@ export class Exchanges {
       rest.push(entry);
     }
     if (rest.length > 0) this.host.receive(exchange, rest, auth);
+  }
+
+  /** Opens the listen stream of `request` (see {@link openListenStream}); its caller owns the tasks it may name. */
+  private listen(exchange: Exchange, request: JsonRpcRequest, auth: AuthInfo | undefined): void {
+    const notifications = (request.params ?? {}).notifications;
+    this.host.access.remember(exchange.id, auth);
+    openListenStream(exchange, request.id, notifications, listenFilter(notifications, this.host.features.discoverCapabilities()), this.host.tasks, (text) => this.host.warning.emit(text));
   }
 
   /** The flow state a retry carried for request `id` of an exchange (`msg.mcp.state`). */
@@ -208,8 +230,9 @@ export class Exchanges {
 
   /**
    * Sends a notification to every `subscriptions/listen` stream that opted in to it (see
-   * {@link listenWants}: a list-changed notification its filter names, or
-   * `notifications/resources/updated` for one of its URIs), with the listen request's id as
+   * {@link listenWants}: a list-changed notification its filter names,
+   * `notifications/resources/updated` for one of its URIs, or `notifications/tasks` for one of its
+   * task ids), with the listen request's id as
    * `_meta["io.modelcontextprotocol/subscriptionId"]`.
    * @param payload a notification, `{ method, params }`.
    * @returns the number of listen streams it went to.
@@ -222,6 +245,7 @@ export class Exchanges {
       const listen = exchange.listen;
       if (listen === undefined || exchange.closed || !listenWants(listen.filter, method, params)) continue;
       const meta = typeof params._meta === 'object' && params._meta !== null ? params._meta : {};
+      if (method === 'notifications/tasks') listen.heard?.add(params.taskId as string);
       try {
         if (exchange.send({ jsonrpc: '2.0', method: method as string, params: { ...params, _meta: { ...meta, [META.subscriptionId]: listen.id } } } as JsonRpcMessage, listen.id)) sent++;
       } catch {

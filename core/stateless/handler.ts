@@ -50,7 +50,8 @@ export class StatelessHandler {
    * 202; requests get one `application/json` answer (404 for `-32601`, 400 for `-32021`), or an
    * SSE stream when a request asked for progress or a log level (unless JSON response mode is
    * on), and always for `subscriptions/listen` (its stream stays open; past the endpoint's most
-   * listen streams, 503 with `Retry-After` and a JSON-RPC error for its id). With OAuth on, a
+   * listen streams, 503 with `Retry-After` and a JSON-RPC error for its id; `taskIds` without the
+   * tasks extension, 400 `-32021`). With OAuth on, a
    * `tools/call` without its tool's scopes gets 403 `insufficient_scope` first, and the
    * exchange's messages carry the caller. The exchange ends when the POST's response closes.
    */
@@ -58,7 +59,7 @@ export class StatelessHandler {
     if (refuseModernBody(req, res, body, this.options)) return;
     let envelope: Envelope | undefined;
     let sse = false;
-    let listen: RequestId | undefined;
+    let listen: JsonRpcRequest | undefined;
     const requestIds: RequestId[] = [];
     for (const { kind, message } of body.messages) {
       const id = kind === 'request' ? (message as JsonRpcRequest).id : null;
@@ -76,7 +77,7 @@ export class StatelessHandler {
       }
       requestIds.push(request.id);
       const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
-      if (request.method === 'subscriptions/listen') listen = request.id;
+      if (request.method === 'subscriptions/listen') listen = request;
       if (meta.progressToken !== undefined || checked.logLevel !== undefined) sse = true;
     }
     if (this.options.refuseToolCalls(req, res, auth, body.messages)) return;
@@ -85,7 +86,7 @@ export class StatelessHandler {
       res.end();
       return;
     }
-    if (listen !== undefined && this.exchanges.refuseListenWhenFull(res, listen)) return;
+    if (listen !== undefined && this.exchanges.refuseListen(res, listen, envelope as Envelope)) return;
     const exchange = this.exchanges.open(envelope as Envelope, (exchange) => {
       // A listen stream is a stream whatever the JSON response setting: a JSON reply would never complete.
       if (listen !== undefined || (sse && !this.options.jsonResponse)) {

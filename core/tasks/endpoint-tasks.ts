@@ -9,13 +9,15 @@
  */
 import type { JsonObject, TaskSupport } from '../features/declarations';
 import type { JsonRpcRequest } from '../jsonrpc';
+import type { JsonRpcErrorObject } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
+import type { ListenTasks } from '../stateless/listen';
 import type { TaskEraContext, TaskEraFactory, TaskEraModule } from './era';
 import { era2025 } from './era-2025';
 import { era2026 } from './era-2026';
 import { TaskRunner, type RunnerHost } from './runner';
 import { memoryStoreFor, taskSettings, type TaskSettings } from './settings';
-import type { TaskStore } from './task';
+import type { TaskRecord, TaskStore } from './task';
 import type { TaskCall } from './task-call';
 
 /** Settings of an endpoint's tasks. */
@@ -34,11 +36,13 @@ export type TasksHost = RunnerHost & Omit<TaskEraContext, 'runner' | 'store' | '
 const ERAS: readonly TaskEraFactory[] = [era2025, era2026];
 
 /** One endpoint's tasks; see the module comment. */
-export class EndpointTasks {
+export class EndpointTasks implements ListenTasks {
   readonly runner: TaskRunner;
   readonly store: TaskStore;
   private readonly eras: TaskEraModule[];
   private readonly unsubscribe: () => void;
+  /** Who hears each change of a task of this endpoint (the workbench's activity list). */
+  private readonly observers = new Set<(record: TaskRecord) => void>();
   /** True once a task was started here: `tasks/*` are answered even if the task tools went away. */
   private used = false;
 
@@ -55,10 +59,13 @@ export class EndpointTasks {
       authOf: (origin) => host.authOf(origin),
       clientCapabilities: (origin) => host.clientCapabilities(origin),
       state: (origin, id) => host.state(origin, id),
+      notifyListeners: (payload) => host.notifyListeners(payload),
     };
     this.eras = ERAS.map((make) => make(context));
     this.unsubscribe = this.store.onChange((record) => {
+      this.runHere(record);
       for (const era of this.eras) era.changed?.(record);
+      for (const observer of this.observers) observer(record);
     });
   }
 
@@ -86,6 +93,26 @@ export class EndpointTasks {
     return capabilities;
   }
 
+  /**
+   * Hears every change of a task in the store (any instance, with Redis) while this endpoint is
+   * open. @returns the unsubscribe.
+   */
+  onChange(observer: (record: TaskRecord) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** {@link ListenTasks.listenRefusal}: the era of `protocolVersion`'s, once tasks are on. */
+  listenRefusal(protocolVersion: string, clientCapabilities: JsonObject): JsonRpcErrorObject | undefined {
+    return this.enabled ? this.eraOf(protocolVersion)?.listenRefusal?.(clientCapabilities) : undefined;
+  }
+
+  /** {@link ListenTasks.listenable}: the era of `origin`'s version's, once tasks are on. */
+  async listenable(origin: ReplyDestination, taskIds: readonly string[]): Promise<JsonObject[] | undefined> {
+    const era = this.enabled ? this.eraOf(origin.protocolVersion) : undefined;
+    return era?.listenable === undefined ? undefined : era.listenable(origin, taskIds);
+  }
+
   /** The task call of destination `id` (a running task's `msg.mcp.sessionId`), if one runs here. */
   callOf(id: string): TaskCall | undefined {
     return this.runner.callOf(id);
@@ -106,6 +133,19 @@ export class EndpointTasks {
   close(): void {
     this.runner.close();
     this.unsubscribe();
+    this.observers.clear();
+  }
+
+  /**
+   * A change of a task this endpoint's flow runs, made here or by another instance (Redis): a
+   * `cancelled` tells the flow (once), answers recorded by a `tasks/update` elsewhere reach it.
+   */
+  private runHere(record: TaskRecord): void {
+    if (!this.runner.isRunning(record.taskId)) return;
+    if (record.status === 'cancelled') this.runner.cancelFlow(record.taskId, record.statusMessage);
+    else if (record.inputResponses !== undefined) {
+      this.runner.deliverRecorded(record).catch((error) => this.host.warning(`MCP task ${record.taskId}: could not hand the client's answers to its flow: ${(error as Error).message}`));
+    }
   }
 
   private eraOf(version: string | undefined): TaskEraModule | undefined {

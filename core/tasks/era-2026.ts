@@ -26,7 +26,7 @@ import { MODERN_VERSION } from '../stateless/envelope';
 import type { TaskEraContext, TaskEraModule } from './era';
 import type { InlineAsk } from './runner';
 import { isTerminal, TaskLimitError, type TaskRecord } from './task';
-import { createTaskResult, declaresTasks, detailedTask, missingExtension, removedMethod, TASKS_EXTENSION, unknownTask } from './wire-2026';
+import { createTaskResult, declaresTasks, detailedTask, missingExtension, removedMethod, TASKS_EXTENSION, taskNotification, unknownTask } from './wire-2026';
 
 /** How long a task tool's call may answer, or ask inline, before it is handed over as a task, in ms. */
 export const INLINE_WINDOW_MS = 200;
@@ -143,6 +143,19 @@ export function era2026(context: TaskEraContext): TaskEraModule {
       if (!declaresTasks(clientCapabilities)) return;
       const extensions = isObject(capabilities.extensions) ? capabilities.extensions : {};
       capabilities.extensions = { ...extensions, [TASKS_EXTENSION]: {} };
+    },
+    // SEP-2663 "Task Status Notifications": `notifications/tasks` (the DetailedTask) to the
+    // listen streams that named the task, on every change (any instance, with Redis).
+    changed(record) {
+      if (record.era === MODERN_VERSION) context.notifyListeners({ method: 'notifications/tasks', params: taskNotification(record) });
+    },
+    listenRefusal(clientCapabilities) {
+      return declaresTasks(clientCapabilities) ? undefined : missingExtension('subscriptions/listen with notifications.taskIds');
+    },
+    async listenable(origin, taskIds) {
+      if (!declaresTasks(context.clientCapabilities(origin))) return undefined;
+      const records = await Promise.all(taskIds.map((taskId) => visible(origin, taskId)));
+      return records.filter((record): record is TaskRecord => record !== undefined).map(taskNotification);
     },
   };
 }

@@ -37,6 +37,12 @@ export interface TaskEraContext {
   state(origin: ReplyDestination, id: RequestId): unknown;
   /** Hears a sentence to log. */
   warning(text: string): void;
+  /**
+   * Sends a notification to the 2026-07-28 listen streams that opted in to it
+   * (`Exchanges.notifyListeners`: `notifications/tasks` to those naming its `taskId`).
+   * @returns how many it went to.
+   */
+  notifyListeners(payload: JsonObject): number;
 }
 
 /** The wire of one era of tasks; see the module comment. */
@@ -55,6 +61,16 @@ export interface TaskEraModule {
   addCapabilities(capabilities: JsonObject, clientCapabilities: JsonObject | undefined): void;
   /** Hears every change of a task (any instance): status notifications. */
   changed?(record: import('./task').TaskRecord): void;
+  /**
+   * A listen stream's `taskIds` without the era's tasks capability in `clientCapabilities`: the
+   * error its request gets (see `stateless/listen.ts` `ListenTasks`); undefined: accepted.
+   */
+  listenRefusal?(clientCapabilities: JsonObject): JsonRpcErrorObject | undefined;
+  /**
+   * Of `taskIds`, the tasks the caller of `origin` could `tasks/get`, each as its status
+   * notification's params now; undefined when the request did not negotiate tasks.
+   */
+  listenable?(origin: ReplyDestination, taskIds: readonly string[]): Promise<JsonObject[] | undefined>;
 }
 
 /** Makes an era module for one endpoint. */

@@ -5,7 +5,7 @@
  *
  * Never imports Node-RED.
  */
-import { isTerminal, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { isTerminal, patchedTask, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How often expired tasks are swept, in ms. */
 const SWEEP_MS = 60_000;
@@ -44,10 +44,10 @@ export class MemoryTaskStore implements TaskStore {
     const task = this.tasks.get(taskId);
     if (task === undefined || this.expired(task)) return undefined;
     if (isTerminal(task.status)) return { ...task };
-    Object.assign(task, patch, { lastUpdatedAt: this.now() });
-    if (patch.status !== undefined && patch.status !== 'input_required') delete task.inputRequests;
-    this.emit(task);
-    return { ...task };
+    const next = patchedTask(task, patch, this.now());
+    this.tasks.set(taskId, next);
+    this.emit(next);
+    return { ...next };
   }
 
   async list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {

@@ -16,7 +16,8 @@ import type { AuthInfo } from '../auth/claims';
 import type { JsonObject } from '../features/declarations';
 import { ErrorCode, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type MessageKind } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
-import { newTaskId, type TaskEra, type TaskRecord, type TaskStore } from './task';
+import { isTerminal, newTaskId, type TaskEra, type TaskRecord, type TaskStore } from './task';
+import { recordInput } from './recorded-input';
 import { TaskCall } from './task-call';
 import { grantedTtl, type TaskSettings } from './settings';
 
@@ -69,6 +70,10 @@ interface Running {
   /** Client responses to inline asks, by key (see {@link InlineAsk}). */
   inlineWaiting: Set<string>;
   timer?: NodeJS.Timeout;
+  /** True once the flow was sent `notifications/cancelled` (it is told once, whoever cancelled). */
+  cancelled?: boolean;
+  /** The input requests being stored, one after another (two asked at once both stay listed). */
+  asking: Promise<unknown>;
 }
 
 /** The progress token of a re-issued request: the flow's progress comes back as status messages. */
@@ -112,7 +117,7 @@ export class TaskRunner {
       progressed: (text) => void this.setStatusMessage(taskId, text),
     }, { clientCapabilities: spec.clientCapabilities, state: spec.state });
     const inProcess = this.host.openInProcess(call);
-    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set() };
+    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), asking: Promise.resolve() };
     this.running.set(taskId, entry);
     // Kept no longer than the task: a flow that never answers does not hold it forever.
     entry.timer = setTimeout(() => this.end(taskId), record.ttlMs);
@@ -146,12 +151,22 @@ export class TaskRunner {
    * @returns the task after it, or undefined when unknown.
    */
   async cancel(taskId: string, reason = 'The client cancelled the task'): Promise<TaskRecord | undefined> {
-    const entry = this.running.get(taskId);
     const record = await this.store.update(taskId, { status: 'cancelled', statusMessage: reason });
-    if (entry !== undefined && record?.status === 'cancelled') {
-      entry.inProcess.receive([{ kind: 'notification', message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: entry.call.requestId, reason } } }]);
-    }
+    if (record?.status === 'cancelled') this.cancelFlow(taskId, reason);
     return record;
+  }
+
+  /**
+   * The flow's side of a cancel: when task `taskId` runs here, its flow is sent
+   * `notifications/cancelled` for the request (once, however many times the cancel is heard:
+   * {@link cancel} here, or the store's `cancelled` from another instance), and its later answer
+   * is dropped.
+   */
+  cancelFlow(taskId: string, reason = 'The client cancelled the task'): void {
+    const entry = this.running.get(taskId);
+    if (entry === undefined || entry.cancelled === true) return;
+    entry.cancelled = true;
+    entry.inProcess.receive([{ kind: 'notification', message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: entry.call.requestId, reason } } }]);
   }
 
   /**
@@ -165,7 +180,9 @@ export class TaskRunner {
   async provideInput(taskId: string, responses: Record<string, unknown>, errors: Record<string, JsonRpcErrorObject> = {}): Promise<TaskRecord | undefined> {
     const record = await this.store.get(taskId);
     const entry = this.running.get(taskId);
-    if (record === undefined || entry === undefined || record.status !== 'input_required') return record;
+    if (record === undefined || record.status !== 'input_required') return record;
+    // Another instance runs it: the answers wait in the task until that instance hands them over.
+    if (entry === undefined) return recordInput(this.store, record, responses);
     const left = { ...(record.inputRequests ?? {}) };
     const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
     const outcomes = [...Object.entries(responses).map(([key, result]) => [key, { result }] as const), ...Object.entries(errors).map(([key, error]) => [key, { error }] as const)];
@@ -179,6 +196,28 @@ export class TaskRunner {
     const updated = await this.store.update(taskId, Object.keys(left).length > 0 ? { inputRequests: left } : { status: 'working' });
     entry.inProcess.receive(answers);
     return updated;
+  }
+
+  /**
+   * Hands the answers another instance recorded in the task (`inputResponses`, see
+   * `recorded-input.ts`) to the flow, when the task runs here: each waiting request is answered
+   * once (a key already answered is skipped, so hearing the change twice delivers nothing twice),
+   * then the delivered answers leave the task.
+   */
+  async deliverRecorded(record: TaskRecord): Promise<void> {
+    const entry = this.running.get(record.taskId);
+    if (entry === undefined || entry.cancelled === true || isTerminal(record.status) || record.inputResponses === undefined) return;
+    const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
+    for (const [key, result] of Object.entries(record.inputResponses)) {
+      const id = entry.call.take(key);
+      if (id !== undefined) answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, result } as JsonRpcResponse });
+    }
+    if (answers.length === 0) return;
+    entry.inProcess.receive(answers);
+    const latest = await this.store.get(record.taskId);
+    const waiting = new Set(entry.call.waitingKeys);
+    const left = Object.fromEntries(Object.entries(latest?.inputResponses ?? {}).filter(([key]) => waiting.has(key)));
+    await this.store.update(record.taskId, { inputResponses: left });
   }
 
   /** Sets a task's `statusMessage` (progress, `msg.mcp.taskStatus`). @returns the task after it. */
@@ -213,7 +252,7 @@ export class TaskRunner {
       });
       if (taken) return;
     }
-    this.store.get(taskId).then((record) => {
+    entry.asking = entry.asking.then(() => this.store.get(taskId)).then((record) => {
       if (record === undefined) return undefined;
       return this.store.update(taskId, { status: 'input_required', inputRequests: { ...(record.status === 'input_required' ? record.inputRequests : {}), [key]: request } });
     }).catch((error) => this.host.warning(`MCP task ${taskId}: could not store its input request: ${(error as Error).message}`));

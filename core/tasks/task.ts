@@ -62,12 +62,30 @@ export interface TaskRecord {
   error?: JsonRpcErrorObject;
   /** While `input_required`: what it waits on, by key. */
   inputRequests?: Record<string, TaskInputRequest>;
+  /**
+   * Answers to input requests that reached an instance not running the task (a 2026-07-28
+   * `tasks/update` through another instance), by key, until the instance running it hands them to
+   * its flow and clears them. Internal: never on any wire; gone once the task ends.
+   */
+  inputResponses?: Record<string, unknown>;
   /** The instance whose flow runs it (several instances through Redis). */
   instanceId?: string;
 }
 
 /** The fields a running task changes; `lastUpdatedAt` is set by the store. */
-export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests'>>;
+export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses'>>;
+
+/**
+ * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
+ * `inputRequests` go once the status leaves `input_required`; `inputResponses` go once the task
+ * ends or when set empty.
+ */
+export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): TaskRecord {
+  const next: TaskRecord = { ...record, ...patch, lastUpdatedAt: now };
+  if (patch.status !== undefined && patch.status !== 'input_required') delete next.inputRequests;
+  if (isTerminal(next.status) || next.inputResponses === undefined || Object.keys(next.inputResponses).length === 0) delete next.inputResponses;
+  return next;
+}
 
 /** A page of one owner's tasks, newest first. */
 export interface TaskPage {

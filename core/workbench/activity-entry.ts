@@ -7,8 +7,15 @@
  */
 import type { RequestId } from '../jsonrpc';
 
-/** How a request ended: a result, a tool's error result (`isError`), a JSON-RPC error, no answer in time, or cancelled (by the client, or its session closed). */
-export type ActivityOutcome = 'result' | 'tool-error' | 'error' | 'timeout' | 'cancelled';
+/**
+ * How a request ended: a result, a tool's error result (`isError`), a JSON-RPC error, no answer in
+ * time, cancelled (by the client, or its session closed), or `task`: a `tools/call` answered with
+ * a task (MCP tasks), which goes on (`taskStatus` says where it stands; later entries its changes).
+ */
+export type ActivityOutcome = 'result' | 'tool-error' | 'error' | 'timeout' | 'cancelled' | 'task';
+
+/** A task's status, as the activity list shows it (the same five words in both eras). */
+export type ActivityTaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 
 /** Who made the call: an MCP client, or the editor's Try it (`POST /mcp-sse/endpoints/:id/call`). */
 export type ActivitySource = 'client' | 'editor';
@@ -32,6 +39,13 @@ export interface ActivityEntryJson {
   name?: string;
   /** The JSON-RPC id of a request. */
   id?: RequestId;
+  /**
+   * MCP tasks: the task a `tools/call` became (and its later entries), a `tasks/*` request names,
+   * or whose flow sent or was sent the message (an elicitation while it runs).
+   */
+  taskId?: string;
+  /** The task's status after this entry: on a `tools/call` that became a task, and on each change of it. */
+  taskStatus?: ActivityTaskStatus;
   /** Request received (or sent) until its response was written (or came back), in ms, to 0.1 ms. */
   durationMs?: number;
   outcome?: ActivityOutcome;
@@ -91,6 +105,10 @@ export class ActivityEntry {
   params: string | undefined;
   result: string | undefined;
   truncated: Array<'params' | 'result'> | undefined;
+  taskId: string | undefined;
+  taskStatus: ActivityTaskStatus | undefined;
+  /** The message went through a running task's own in-process caller: it has no session a user could look up. */
+  inTask = false;
 
   constructor(
     readonly at: number,
@@ -124,7 +142,7 @@ export class ActivityEntry {
   view(withPayloads: boolean): ActivityEntryJson {
     const out: ActivityEntryJson = { seq: this.seq, at: this.at, from: this.from, kind: this.kind, method: this.method, source: this.source };
     // The editor's in-process caller has an id, but no session a user could look up.
-    if (this.place !== '' && this.source !== 'editor') {
+    if (this.place !== '' && this.source !== 'editor' && !this.inTask) {
       if (this.exchange) {
         out.era = '2026-07-28';
         out.exchangeId = this.place;
@@ -134,6 +152,8 @@ export class ActivityEntry {
     }
     if (this.name !== undefined) out.name = this.name;
     if (this.id !== undefined) out.id = this.id;
+    if (this.taskId !== undefined) out.taskId = this.taskId;
+    if (this.taskStatus !== undefined) out.taskStatus = this.taskStatus;
     if (this.durationMs !== undefined) out.durationMs = this.durationMs;
     if (this.outcome !== undefined) out.outcome = this.outcome;
     if (this.code !== undefined) out.code = this.code;

@@ -8,7 +8,9 @@
  * written (or it is cancelled); a server-initiated request likewise when it ends; a notification
  * at once. It never changes a message and never waits: per message it makes the entry and nothing
  * else (a map per session is made once). Payloads (`params`, `result`) are kept only with
- * `recordPayloads` on, as JSON text cut to 16 KiB, without `Authorization` values.
+ * `recordPayloads` on, as JSON text cut to 16 KiB, without `Authorization` values. MCP tasks: a
+ * `tools/call` that became a task, and each change of the task, are entries (`activity-tasks.ts`);
+ * the task's own re-issued request is not (the messages its flow exchanges are, with its `taskId`).
  *
  * Never imports Node-RED.
  */
@@ -19,7 +21,10 @@ import type { ProtocolObserver } from '../protocol-observer';
 import type { ReplyDestination } from '../reply-destination';
 import { Session } from '../session';
 import { Exchange } from '../stateless/exchange';
+import { TaskCall } from '../tasks/task-call';
+import type { TaskRecord } from '../tasks/task';
 import { ActivityEntry, type ActivitySource } from './activity-entry';
+import { TaskActivity } from './activity-tasks';
 import { LiveSessions } from './live-sessions';
 
 /** Entries an endpoint keeps, unless set. */
@@ -50,6 +55,9 @@ function waitingOf(waiting: Waiting, key: string): Map<RequestId, ActivityEntry>
   return map;
 }
 
+/** Longest task id kept from a client's `tasks/*` request, in characters. */
+const MAX_TASK_ID_CHARS = 100;
+
 /** The tool or prompt a request names, or the resource URI it reads. */
 function nameOf(method: string, params: Record<string, unknown> | undefined): string | undefined {
   if (params === undefined) return undefined;
@@ -79,11 +87,19 @@ export class ActivityLog implements ProtocolObserver {
   private readonly serverRequests: Waiting = new Map();
   /** Sessions (in-process callers) whose requests the editor made. */
   private readonly editorCallers = new Set<string>();
+  /** The tasks followed: their changes become entries. */
+  private readonly tasks: TaskActivity;
 
   constructor(options: ActivityOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? DEFAULT_ACTIVITY_ENTRIES));
     this.recordPayloads = options.recordPayloads === true;
     this.ring = new Array<ActivityEntry | undefined>(this.size);
+    this.tasks = new TaskActivity((entry) => this.append(entry), this.recordPayloads);
+  }
+
+  /** A task of the endpoint changed (`EndpointTasks.onChange`): an entry when its call is in this list and its status is new. */
+  taskChanged(record: TaskRecord): void {
+    this.tasks.changed(record);
   }
 
   /** The seq of the newest entry (0 before the first). */
@@ -122,6 +138,8 @@ export class ActivityLog implements ProtocolObserver {
     const { method, params } = message as JsonRpcRequest;
     if (kind === 'request' && method === 'initialize' && session instanceof Session) this.sessions.initialized(session, params);
     if (method === 'notifications/cancelled') this.cancelled(session, params);
+    // A task's own re-issued request: the task's entries stand for it.
+    if (session instanceof TaskCall && kind === 'request' && (message as JsonRpcRequest).id === session.requestId) return;
     const entry = this.entry(session, 'client', kind, method, kind === 'request' ? (message as JsonRpcRequest).id : undefined, params);
     if (entry.id === undefined) this.append(entry);
     else waitingOf(this.clientRequests, session.id).set(entry.id, entry);
@@ -178,6 +196,12 @@ export class ActivityLog implements ProtocolObserver {
     const source: ActivitySource = this.editorCallers.size > 0 && this.editorCallers.has(session.id) ? 'editor' : 'client';
     const entry = new ActivityEntry(Date.now(), performance.now(), session.id, session instanceof Exchange, source, from, kind, method, id);
     entry.name = nameOf(method, params);
+    if (session instanceof TaskCall) {
+      entry.inTask = true;
+      entry.taskId = session.taskId;
+    } else if (typeof params?.taskId === 'string' && (method.startsWith('tasks/') || method.startsWith('notifications/tasks'))) {
+      entry.taskId = params.taskId.slice(0, MAX_TASK_ID_CHARS);
+    }
     if (this.recordPayloads) entry.record('params', params);
     return entry;
   }
@@ -188,11 +212,12 @@ export class ActivityLog implements ProtocolObserver {
     if (error !== undefined) {
       entry.outcome = 'error';
       this.setError(entry, error);
-    } else {
+    } else if (!this.tasks.mark(entry, result)) {
       entry.outcome = isObject(result) && result.isError === true ? 'tool-error' : 'result';
     }
     if (this.recordPayloads) entry.record('result', error ?? result);
     this.append(entry);
+    if (entry.outcome === 'task') this.tasks.follow(entry);
   }
 
   /** The client's `notifications/cancelled`: the request it names ends as `cancelled`. */

@@ -4,7 +4,7 @@
  * an endpoint by {@link watchEndpoint}; and the editor's Try it (`editor-call.ts`).
  *
  * The endpoint members the workbench uses: `protocol.observer` (set), `protocol.clientRequests.count`,
- * `sessionOpened`, `sessionClosed`, `sessionCount`, `listenStreamCount`, `cluster?.instanceId`
+ * `sessionOpened`, `sessionClosed`, `tasks.onChange`, `sessionCount`, `listenStreamCount`, `cluster?.instanceId`
  * (here), and `openInProcess` (editor-call.ts).
  *
  * Never imports Node-RED.
@@ -14,7 +14,7 @@ import { ActivityLog, type ActivityOptions } from './activity-log';
 import type { SessionSummary } from './live-sessions';
 
 export { ActivityLog, DEFAULT_ACTIVITY_ENTRIES, type ActivityOptions } from './activity-log';
-export { MAX_RECORDED_BYTES, REDACTED, type ActivityEntryJson, type ActivityOutcome, type ActivitySource } from './activity-entry';
+export { MAX_RECORDED_BYTES, REDACTED, type ActivityEntryJson, type ActivityOutcome, type ActivitySource, type ActivityTaskStatus } from './activity-entry';
 export type { SessionSummary } from './live-sessions';
 export { callFromEditor, DEFAULT_EDITOR_CALL_TIMEOUT_MS, EDITOR_METHODS, EditorCallTimeout, type EditorCallAnswer } from './editor-call';
 
@@ -28,6 +28,7 @@ export function watchEndpoint(endpoint: McpEndpoint, options: ActivityOptions = 
   endpoint.protocol.observer = log;
   endpoint.sessionOpened.add((event) => log.sessions.opened(event));
   endpoint.sessionClosed.add((event) => log.sessions.closed(event));
+  endpoint.tasks.onChange((record) => log.taskChanged(record));
   return log;
 }
 

@@ -16,7 +16,7 @@ export function msgAuth(auth: AuthInfo | undefined): McpAuth | undefined {
  * `msg.mcp` of a client message: the session's id (or, for a 2026-07-28 request, the exchange's
  * id, client info and carried state), endpoint, transport and protocol version, the client's
  * capabilities, the caller (OAuth 2.1: `auth`, from the latest access token of the session or
- * exchange), the task a call runs as (`taskId`, MCP tasks), plus `extra`. See `McpEndpoint.clientContext`.
+ * exchange), the task's id when the request runs as an MCP task (`taskId`), plus `extra`. See `McpEndpoint.clientContext`.
  */
 export function mcpContext(endpoint: McpEndpoint, to: ReplyDestination, extra: Partial<McpMsgContext>): McpMsgContext {
   const client = endpoint.clientContext(to, extra.requestId);

@@ -2,11 +2,15 @@
  * The benchmark's table and targets (bench/lib/report.ts): a figure that failed shows as failed,
  * with its reason, in its own cells only; a row shows "–" for a server whose transport it does not
  * measure, and for a 2026-07-28 (stateless) server when it is about sessions; ratios are per
- * transport and for 2026-07-28; the targets are checked on the right columns.
+ * transport and for 2026-07-28; the targets are checked on the right columns. The MCP workbench's
+ * section (bench/lib/workbench-report.ts): the sidebar's open ÷ closed is the median of the rounds'
+ * ratios, checked against 0.95 per transport, a failed transport says why; a full activity list's heap
+ * in KiB or MiB.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTargets, FIGURE, failedFigures, renderTable, renderTargets, type BenchConfig, type Figures } from '../../bench/lib/report';
+import { checkTargets, FIGURE, failedFigures, renderResults, renderTable, renderTargets, type BenchConfig, type Figures } from '../../bench/lib/report';
+import { failedWorkbench, renderWorkbench, sidebarRatio, type SidebarFigures, type WorkbenchFigures } from '../../bench/lib/workbench-report';
 
 const config: BenchConfig = {
   calls: 1, tutorialCalls: 1, seconds: 1, concurrency: [20], endpointGets: 1, idle: [1000, 5000], cpuSeconds: 1,
@@ -83,5 +87,52 @@ describe('benchmark table', () => {
     const printed = renderTargets({ package: figures({}, 1.3), tutorial: figures({}, 1000), sdk: figures() }, config);
     assert.match(printed, /- tools\/call latency p50: package \/sse ≤1\.25× SDK \/sse \(issue 9[^)]*\): 1\.30×, \*\*missed\*\*/);
     assert.match(printed, /- throughput, 20 sessions: package \/sse ≥0\.6× SDK \/sse \(issue 9[^)]*\): 0\.77×, met/);
+  });
+});
+
+describe('benchmark: the MCP workbench section', () => {
+  const sidebar = (failed: SidebarFigures['failed'] = {}): SidebarFigures => ({
+    sessions: 20, seconds: 5, rounds: 3, failed,
+    transports: {
+      // Rounds of 0.98, 1.02 and 0.90: the median is 0.98 (met).
+      sse: { off: [1000, 1000, 1100], on: [980, 1020, 990], offCpu: [500, 500, 500], onCpu: [505, 510, 500], batches: 60, entries: 6000 },
+      // 0.90, 0.93, 1.10: median 0.93 (missed).
+      'streamable-http': { off: [700, 700, 700], on: [630, 651, 770], offCpu: [800, 800, 800], onCpu: [800, 800, 800], batches: 60, entries: 5500 },
+    },
+  });
+  const ring = { entries: 500, gc: true, readings: [{ label: 'recording off', bytes: 120 * 1024, rings: 20 }, { label: 'recording on, 16 KiB', bytes: 16.5 * 1024 * 1024, rings: 3 }] };
+
+  it('gives open ÷ closed as the median of the rounds, and checks it against 0.95 per transport', () => {
+    assert.deepEqual(sidebarRatio(sidebar().transports.sse!).perRound.map((r) => r.toFixed(2)), ['0.98', '1.02', '0.90']);
+    const text = renderWorkbench({ sidebar: sidebar() });
+    assert.match(text, /- throughput, 20 sessions, MCP sidebar open: package \/sse ≥0\.95× closed \(issue 20\): 0\.98× \(median of 3 rounds\), met/);
+    assert.match(text, /- throughput, 20 sessions, MCP sidebar open: package \/mcp ≥0\.95× closed \(issue 20\): 0\.93× \(median of 3 rounds\), \*\*missed\*\*/);
+    assert.match(text, /\| package \/sse \| 1,000 \| 990 \| 0\.98× \| 0\.98, 1\.02, 0\.90 \| 500 → 505 µs \| 1\.010× \| 60 \/ 6,000 \|/);
+  });
+
+  it('reports a transport that failed with its reason, and counts it as a failed figure', () => {
+    const failed = sidebar({ 'streamable-http': 'the open sidebar received no activity batch in 5 s' });
+    const text = renderWorkbench({ sidebar: failed });
+    assert.match(text, /package \/mcp ≥0\.95× closed \(issue 20\): \*\*failed\*\*: the open sidebar received no activity batch in 5 s/);
+    assert.doesNotMatch(text, /\| package \/mcp \|/, 'no row of figures for the failed transport');
+    assert.deepEqual(failedWorkbench({ sidebar: failed, ringFailed: 'a ring is not full' }),
+      ['sidebar streamable-http: the open sidebar received no activity batch in 5 s', 'ring memory: a ring is not full']);
+  });
+
+  it('gives the heap of a full activity list in KiB or MiB, and per entry', () => {
+    const text = renderWorkbench({ ring });
+    assert.match(text, /\| recording off \| 120\.0 KiB \| 246 B \| 20 \|/);
+    assert.match(text, /\| recording on, 16 KiB \| 16\.50 MiB \| 34,603 B \| 3 \|/);
+    assert.match(text, /after a full GC/);
+  });
+
+  it('is a section of results.md when measured, and absent when the run had neither part', () => {
+    const run = { machine: 'm', node: 'v20', nodeFrom: 'x', nodeRed: '4', minutes: '1', date: '2026-01-01T00:00:00Z' };
+    const workbench: WorkbenchFigures = { sidebar: sidebar(), ring };
+    const results = renderResults({}, config, run, workbench);
+    assert.ok(results.includes(renderWorkbench(workbench)));
+    assert.match(results, /## The MCP workbench \(issue 20\)[\s\S]*## The servers/);
+    assert.doesNotMatch(renderResults({}, config, run), /MCP workbench/);
+    assert.equal(renderWorkbench({}), '');
   });
 });

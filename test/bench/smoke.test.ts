@@ -3,7 +3,9 @@
  * scripts/bench.mjs's SMOKE, idle sizes above the endpoint's default Max sessions) produces every
  * figure for every server (the package and the SDK reference over HTTP+SSE and Streamable HTTP, the
  * tutorial's flow over HTTP+SSE, and the package and the v2 SDK's `createMcpHandler` on MCP
- * 2026-07-28, whose v2 clients must have negotiated 2026-07-28), checks and prints the targets, and
+ * 2026-07-28, whose v2 clients must have negotiated 2026-07-28), checks and prints the targets, prints
+ * and writes the MCP workbench's figures (throughput with the sidebar open against closed on both
+ * transports, with its issue 20 target; the memory of a full activity list, recording off and on), and
  * bench/ type-checks. It asserts that figures exist, never how fast they are: speed stays in the
  * full benchmark's figures.
  */
@@ -20,11 +22,16 @@ const root = PACKAGE_ROOT;
 const smoke = SMOKE;
 const list = (value: string): number[] => value.split(',').map(Number);
 
-/** The table rows of a results.md, as cells (metric, unit, then one per server, then the ratios). */
-function tableRows(markdown: string): string[][] {
-  return markdown.split('\n')
-    .filter((line) => line.startsWith('| ') && !line.startsWith('| figure') && !line.startsWith('| ---'))
-    .map((line) => line.slice(2, -2).split(' | '));
+/**
+ * The rows of the table in a results.md whose heading row starts with `heading`, as cells: by default the main
+ * table (metric, unit, then one per server, then the ratios).
+ */
+function tableRows(markdown: string, heading = '| figure |'): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(heading));
+  assert.ok(start >= 0, `a table headed "${heading}"`);
+  const end = lines.findIndex((line, k) => k > start && !line.startsWith('| '));
+  return lines.slice(start + 2, end < 0 ? undefined : end).map((line) => line.slice(2, -2).split(' | '));
 }
 
 /**
@@ -86,6 +93,32 @@ describe('benchmark, short form (npm run bench:smoke)', () => {
       assert.match(output, target, 'the targets are printed');
     }
     assert.doesNotMatch(results, /not measured/);
+
+    // The MCP workbench (issue 20): the sidebar open against closed on both transports, each round counted, and its
+    // target printed (met or missed: no speed asserted); the memory of a full activity list, recording off and on.
+    assert.match(results, /## The MCP workbench \(issue 20\)/);
+    const rounds = Number(smoke.BENCH_SIDEBAR_ROUNDS);
+    for (const column of ['package /sse', 'package /mcp']) {
+      const escaped = column.replace(/\//g, '\\/');
+      const target = new RegExp(`- throughput, 20 sessions, MCP sidebar open: ${escaped} ≥0\\.95× closed \\(issue 20\\): [\\d.]+× \\(median of ${rounds} rounds\\), (met|\\*\\*missed\\*\\*)`);
+      assert.match(results, target);
+      assert.match(output, target, 'the sidebar targets are printed');
+      const row = tableRows(results, '| transport | sidebar closed').find((r) => r[0] === column);
+      assert.ok(row !== undefined, `the sidebar table has a row for ${column}`);
+      assert.match(row[1], /^[\d,]+$/, `${column}: calls/s with the sidebar closed`);
+      assert.match(row[2], /^[\d,]+$/, `${column}: calls/s with the sidebar open`);
+      assert.match(row[3], /^[\d.]+×$/);
+      assert.equal(row[4].split(', ').length, rounds, `${column}: one ratio per round`);
+      assert.match(row[5], /^[\d,]+ → [\d,]+ µs$/, `${column}: node-red's CPU per call, closed and open`);
+      assert.match(row[6], /^[\d.]+×$/);
+      assert.match(row[7], /^[1-9][\d,]* \/ [\d,]+$/, `${column}: the open sidebar received batches`);
+    }
+    for (const label of ['recording off', "recording on, the example's `add` calls", 'recording on, every params and result cut at 16 KiB (ASCII text)']) {
+      const row = tableRows(results, '| activity list of 500 entries, full |').find((r) => r[0] === label);
+      assert.ok(row !== undefined, `the activity list table has "${label}"`);
+      assert.match(row[1], /^[\d,.]+ (KiB|MiB)$/, `${label}: heap of a full list`);
+      assert.match(output, new RegExp(`\\| ${label.replace(/[()]/g, '\\$&')} \\| [\\d,.]+ (KiB|MiB) \\|`), `${label}: printed`);
+    }
     const nodeRed = (createRequire(path.join(root, 'package.json'))('node-red/package.json') as { version: string }).version;
     assert.ok(results.includes(`**Node ${process.version}**`), 'results.md names the Node the bench ran on');
     assert.ok(results.includes(`**Node-RED ${nodeRed}**`), 'results.md names the Node-RED version');

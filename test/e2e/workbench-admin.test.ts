@@ -4,12 +4,14 @@
  * token, the reader's GETs and 403 on a write, 404 for unknown ids, 400 for a malformed query; the
  * endpoint list; the activity entries of a good call, a tool error, refused arguments, an unknown
  * tool, a 2026-07-28 call and an elicitation the client answered (payloads only where recorded);
+ * a tool with Task: always called by a 2026-07-28 client with the tasks extension (created, then
+ * completed, each with the task id; the client's tasks/get an ordinary entry);
  * the session list before and after a client leaves, and after DELETE (whose client then gets 404).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -52,6 +54,13 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
     const apiUrl = api.url;
     await api.close();
     flowFile = workbenchFlows(apiUrl, { [ENDPOINTS.push]: { recordPayloads: true } });
+    // A tool whose every call is a task (Task: always): its flow answers after 0.5 s, past the 0.2 s a 2026-07-28 call is answered inline.
+    const flow = JSON.parse(readFileSync(flowFile, 'utf8')) as Array<Record<string, unknown>>;
+    flow.push(
+      { id: 'tools_slow_job', type: 'mcp-sse-tool', z: 'tools_tab', endpoint: ENDPOINTS.tools, name: 'slow_job', description: 'Takes half a second', inputSchema: '{"type":"object"}', taskSupport: 'always', x: 140, y: 400, wires: [['tools_slow_delay']] },
+      { id: 'tools_slow_delay', type: 'delay', z: 'tools_tab', name: '', pauseType: 'delay', timeout: '500', timeoutUnits: 'milliseconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1, x: 350, y: 400, wires: [['tools_out']] },
+    );
+    writeFileSync(flowFile, JSON.stringify(flow));
     nodeRed = await startNodeRedWith(flowFile, { node: version.node, bin: version.bin, install: 'link', settings: { adminAuth: adminAuthSetting() } });
     assertRunsOn(version, nodeRed.output());
     adminTok = await adminToken(nodeRed.url, 'admin');
@@ -189,6 +198,39 @@ for (const version of NODE_RED_VERSIONS) describe(`the workbench's admin API in 
     } finally {
       await client.close();
     }
+  });
+
+  it('lists a task: its tools/call created (working), then completed with its duration; the client\'s tasks/get an ordinary entry', async () => {
+    const since = (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity`)).body.seq;
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+    const post = async (id: string, method: string, name: string, params: Record<string, unknown>) => {
+      const res = await fetch(`${nodeRed.url}/tools/mcp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, 'Mcp-Name': name },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }),
+      });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { result: Record<string, unknown> }).result;
+    };
+    const created = await post('T1', 'tools/call', 'slow_job', { name: 'slow_job', arguments: {} });
+    assert.equal(created.resultType, 'task');
+    const taskId = created.taskId as string;
+    const about = async () => (await get<Activity>(`/mcp-sse/endpoints/${ENDPOINTS.tools}/activity?since=${since}`)).body.entries.filter((e) => e.taskId === taskId);
+    let entries = await about();
+    for (let i = 0; i < 100 && !entries.some((e) => e.taskStatus === 'completed'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = await about();
+    }
+    assert.deepEqual(entries.map((e) => [e.method, e.name, e.id, e.outcome, e.taskStatus, e.era]), [
+      ['tools/call', 'slow_job', 'T1', 'task', 'working', '2026-07-28'],
+      ['tools/call', 'slow_job', 'T1', 'result', 'completed', '2026-07-28'],
+    ]);
+    assert.ok((entries[1].durationMs as number) >= 500, `the task took the flow's 0.5 s: ${entries[1].durationMs} ms`);
+    assert.equal(entries[1].exchangeId, entries[0].exchangeId, 'both name the exchange of the call');
+    const done = await post('G1', 'tasks/get', taskId, { taskId });
+    assert.equal(done.status, 'completed');
+    const get2 = (await about()).find((e) => e.method === 'tasks/get');
+    assert.deepEqual([get2?.outcome, get2?.taskStatus, get2?.from], ['result', undefined, 'client']);
   });
 
   it('lists a server-initiated elicitation the client answered, with the payloads this endpoint records', async () => {
