@@ -96,7 +96,7 @@ describe('notifications/tasks on subscriptions/listen (2026-07-28, SEP-2663)', (
     const done = await next(stream);
     assert.equal(done.method, 'notifications/tasks');
     assert.equal(done.params?.status, 'completed');
-    assert.deepEqual(done.params?.result, { content: [{ type: 'text', text: 'all done' }] });
+    assert.deepEqual(done.params?.result, { resultType: 'complete', content: [{ type: 'text', text: 'all done' }] }, 'the tool result inline, as a 2026-07-28 CallToolResult');
     assert.equal(typeof done.params?.createdAt, 'string');
     assert.equal(done.params?.resultType, undefined, 'a notification carries the DetailedTask without resultType');
     assert.deepEqual(done.params?._meta, { [SUBSCRIPTION_ID]: 'L1' });
@@ -123,7 +123,7 @@ describe('notifications/tasks on subscriptions/listen (2026-07-28, SEP-2663)', (
     assert.deepEqual(ack.params?.notifications, { taskIds: [taskId] });
     const ended = await next(stream);
     assert.equal(ended.params?.status, 'completed');
-    assert.deepEqual(ended.params?.result, { content: [{ type: 'text', text: 'early' }] });
+    assert.deepEqual(ended.params?.result, { resultType: 'complete', content: [{ type: 'text', text: 'early' }] });
     await quiet(stream);
   });
 
