@@ -87,8 +87,8 @@ export function era2026(context: TaskEraContext): TaskEraModule {
         clientCapabilities: context.clientCapabilities(origin), state: context.state(origin, request.id), inline,
       });
     } catch (error) {
-      const message = error instanceof TaskLimitError ? error.message : `Could not start the task: ${(error as Error).message}`;
-      return context.answer(origin, request.id, { error: { code: TASK_LIMIT_CODE, message } });
+      if (error instanceof TaskLimitError) return context.answer(origin, request.id, { error: { code: TASK_LIMIT_CODE, message: error.message, data: { limit: error.limit } } });
+      return context.answer(origin, request.id, { error: { code: TASK_LIMIT_CODE, message: `Could not start the task: ${(error as Error).message}` } });
     }
     taskId = record.taskId;
     const settle = (latest: TaskRecord): void => {
