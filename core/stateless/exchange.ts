@@ -16,7 +16,7 @@ import { SessionClosedError, type CloseReason } from '../session';
 import type { ResponseWriter } from '../response-writer';
 import type { QueueLimits, SseStream, StreamOwner } from '../sse';
 import type { Envelope } from './envelope';
-import type { ListenFilter } from './listen';
+import type { ListenState } from './listen';
 
 /** One request of an exchange: what it is, and its input rounds. */
 export interface ExchangeRequest {
@@ -59,12 +59,8 @@ export class Exchange implements ReplyDestination, StreamOwner {
   initializeId?: RequestId;
   /** Its client requests, by {@link requestKey}: method, name and input rounds (`input-required.ts`). */
   readonly requests = new Map<string, ExchangeRequest>();
-  /**
-   * Set on a `subscriptions/listen` exchange once it is acknowledged: the listen request's id and
-   * the honoured filter; `heard`, while the state of its tasks is being read, the task ids a
-   * `notifications/tasks` already went out for (newer than that read: it is not sent for them).
-   */
-  listen?: { id: RequestId; filter: ListenFilter; heard?: Set<string> };
+  /** Set on a `subscriptions/listen` exchange once it is acknowledged (see `ListenState`). */
+  listen?: ListenState;
   private closedReason: CloseReason | undefined;
   /** The POST's answer: one channel, open until every request it carried is answered. */
   private readonly channels = new Channels();

@@ -11,7 +11,6 @@ import type { JsonObject } from '../features/declarations';
 import { isObject, type JsonRpcErrorObject, type JsonRpcMessage, type RequestId } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import { META } from './envelope';
-import type { Exchange } from './exchange';
 
 /** Most task ids one listen stream may name; more are left out of its acknowledgement. */
 export const MAX_LISTEN_TASK_IDS = 1000;
@@ -36,6 +35,22 @@ export interface ListenFilter {
   resourceSubscriptions?: string[];
   /** Task ids whose `notifications/tasks` the stream gets (the tasks extension; only tasks its caller could `tasks/get`). */
   taskIds?: string[];
+}
+
+/**
+ * A listen stream's state on its exchange, set once it is acknowledged: the listen request's id and
+ * the honoured filter; `heard`, while the state of its tasks is being read, the task ids a
+ * `notifications/tasks` already went out for (newer than that read: it is not sent for them).
+ */
+export interface ListenState {
+  id: RequestId;
+  filter: ListenFilter;
+  heard?: Set<string>;
+}
+
+/** What a listen stream opens on: an exchange (exchange.ts), seen only as far as listening needs. */
+export interface ListenTarget extends ReplyDestination {
+  listen?: ListenState;
 }
 
 /**
@@ -129,7 +144,7 @@ export function listenWants(filter: ListenFilter, method: unknown, params: unkno
  * that changed while the stream opened is not missed). With `tasks` absent, or off for the
  * request, `taskIds` is not acknowledged.
  */
-export function openListenStream(exchange: Exchange, id: RequestId, notifications: unknown, filter: ListenFilter, tasks: ListenTasks | undefined, warning: (text: string) => void): void {
+export function openListenStream(exchange: ListenTarget, id: RequestId, notifications: unknown, filter: ListenFilter, tasks: ListenTasks | undefined, warning: (text: string) => void): void {
   const send = (method: string, params: JsonObject): void => {
     exchange.send({ jsonrpc: '2.0', method, params: { ...params, _meta: { [META.subscriptionId]: id } } } as JsonRpcMessage, id);
   };
@@ -145,7 +160,7 @@ export function openListenStream(exchange: Exchange, id: RequestId, notification
     if (visible !== undefined) filter.taskIds = visible.map((task) => task.taskId as string);
     acknowledge();
     if (filter.taskIds === undefined || filter.taskIds.length === 0) return;
-    const listen = exchange.listen as NonNullable<Exchange['listen']>;
+    const listen = exchange.listen as ListenState;
     listen.heard = new Set();
     // Read after the filter is live: what changed meanwhile is in this read, or was notified (and is newer).
     const now = await tasks.listenable(exchange, filter.taskIds) ?? [];
