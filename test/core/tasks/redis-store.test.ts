@@ -108,7 +108,8 @@ describe('Redis task store', () => {
     const read = await b.get(done.taskId);
     assert.equal(read?.status, 'completed');
     assert.equal('statusMessage' in (read ?? {}), false, 'read back from Redis without the key');
-    const json = await (b as unknown as { link: RedisLink }).link.commands.hGet(new ClusterKeys('t:', `ep${endpoints}`).task(done.taskId), 'json');
+    const { json } = await (b as unknown as { link: RedisLink }).link.commands.hGetAll(new ClusterKeys('t:', `ep${endpoints}`).task(done.taskId));
+    assert.match(json ?? '', /"status":"completed"/, 'the stored JSON of this task');
     assert.doesNotMatch(json ?? '', /statusMessage/);
     await a.close();
     assert.match((await b.get(gone.taskId))?.statusMessage ?? '', /closed its endpoint/);
