@@ -126,6 +126,9 @@ export = function register(RED: NodeAPI): void {
         if (typeof msg.mcp?.taskStatus === 'string') {
           // A task's status update, not an answer: the task's status message changes, nothing is sent.
           if (!endpoint.setTaskStatus(sessionId, msg.mcp.taskStatus)) this.warn(RED._('mcp-sse-out.errors.noTask'));
+          // Used up: the msg ends here, but a flow may keep this very object (flow context keeps it
+          // by reference) to answer the call with later; that answer must not read as a status again.
+          delete msg.mcp.taskStatus;
           done();
           return;
         }

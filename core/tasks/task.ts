@@ -47,7 +47,10 @@ export interface TaskRecord {
   method: string;
   name?: string;
   status: TaskStatus;
-  /** A line for people, set by the flow (`msg.mcp.taskStatus`) or by the server (why it failed). */
+  /**
+   * A line for people, set by the flow (`msg.mcp.taskStatus`, progress) or by the server (why it
+   * failed, a cancel's reason). The flow's line goes when the task ends ({@link patchedTask}).
+   */
   statusMessage?: string;
   /** ms since the epoch. */
   createdAt: number;
@@ -78,11 +81,14 @@ export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'r
 /**
  * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
  * `inputRequests` go once the status leaves `input_required`; `inputResponses` go once the task
- * ends or when set empty.
+ * ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
+ * ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
+ * deleted, so a store that keeps the record as JSON drops it too.
  */
 export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): TaskRecord {
   const next: TaskRecord = { ...record, ...patch, lastUpdatedAt: now };
   if (patch.status !== undefined && patch.status !== 'input_required') delete next.inputRequests;
+  if (patch.status !== undefined && isTerminal(patch.status) && patch.statusMessage === undefined) delete next.statusMessage;
   if (isTerminal(next.status) || next.inputResponses === undefined || Object.keys(next.inputResponses).length === 0) delete next.inputResponses;
   return next;
 }

@@ -38,7 +38,8 @@ export interface McpMsgContext {
   taskId?: string;
   /**
    * MCP tasks: set on a msg into `mcp sse out` (with the task msg's `msg.mcp`), a line for people
-   * that becomes the task's status message; the msg sends nothing else.
+   * that becomes the task's status message; the msg sends nothing else, and `mcp sse out` deletes
+   * it from this `msg.mcp` (so a kept msg it was set on answers the call when sent again).
    */
   taskStatus?: string;
   /** The id of the `mcp-sse-endpoint` config node that owns the session. */

@@ -43,6 +43,24 @@ describe('MemoryTaskStore', () => {
     await store.close();
   });
 
+  it('clears the flow\'s status message when a task ends, unless the ending sets its own', async () => {
+    const store = new MemoryTaskStore();
+    for (const id of ['done', 'failed', 'cancelled', 'stopped']) {
+      await store.create(task(id, 'anyone', Date.now()), 10);
+      await store.update(id, { statusMessage: 'Waiting for a person to approve' });
+    }
+    assert.equal((await store.get('done'))?.statusMessage, 'Waiting for a person to approve');
+    const done = await store.update('done', { status: 'completed', result: { content: [] } });
+    assert.equal(done?.statusMessage, undefined);
+    assert.equal('statusMessage' in (done ?? {}), false, 'the key goes, not only its value');
+    assert.equal((await store.get('done'))?.statusMessage, undefined);
+    const failed = await store.update('failed', { status: 'failed', error: { code: -32603, message: 'crashed' } });
+    assert.equal(failed?.statusMessage, undefined, 'a failure without a message of its own clears it too');
+    assert.equal((await store.update('cancelled', { status: 'cancelled', statusMessage: 'The client cancelled the task' }))?.statusMessage, 'The client cancelled the task');
+    assert.equal((await store.update('stopped', { status: 'failed', statusMessage: 'the instance stopped', error: { code: -32000, message: 'the instance stopped' } }))?.statusMessage, 'the instance stopped');
+    await store.close();
+  });
+
   it('lists one owner\'s tasks newest first, a page at a time, with a cursor to the next', async () => {
     const store = new MemoryTaskStore();
     for (let i = 0; i < 5; i++) await store.create(task(`t${i}`, 'subject:ann', Date.now() + i), 10);

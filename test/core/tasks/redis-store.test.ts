@@ -95,6 +95,26 @@ describe('Redis task store', () => {
     assert.equal(await a.update(newTaskId(), { status: 'completed' }), undefined);
   });
 
+  it("clears the flow's status message when a task ends (the stored JSON drops it), keeping a failure's own message", async () => {
+    const [a, b] = pair();
+    const done = task('anyone');
+    const gone = task('anyone');
+    await a.create(done, 10);
+    await a.create(gone, 10);
+    await a.update(done.taskId, { statusMessage: 'Waiting for a person to approve' });
+    await a.update(gone.taskId, { statusMessage: 'Waiting for a person to approve' });
+    assert.equal((await b.get(done.taskId))?.statusMessage, 'Waiting for a person to approve');
+    await a.update(done.taskId, { status: 'completed', result: { content: [] } });
+    const read = await b.get(done.taskId);
+    assert.equal(read?.status, 'completed');
+    assert.equal('statusMessage' in (read ?? {}), false, 'read back from Redis without the key');
+    const { json } = await (b as unknown as { link: RedisLink }).link.commands.hGetAll(new ClusterKeys('t:', `ep${endpoints}`).task(done.taskId));
+    assert.match(json ?? '', /"status":"completed"/, 'the stored JSON of this task');
+    assert.doesNotMatch(json ?? '', /statusMessage/);
+    await a.close();
+    assert.match((await b.get(gone.taskId))?.statusMessage ?? '', /closed its endpoint/);
+  });
+
   it('forgets a task at createdAt + ttlMs, and leaves it out of tasks/list', async () => {
     const [a, b] = pair();
     const short = task('session:ttl', { ttlMs: 300 });

@@ -59,6 +59,27 @@ describe('TaskRunner', () => {
     await failing.endpoint.close();
   });
 
+  it("the flow's status message goes when its answer ends the task; an error answer's message stays", async () => {
+    const { endpoint, start } = setUp((request, ep) => {
+      const taskId = ep.clientContext(request.session, request.requestId).taskId ?? '';
+      void ep.tasks.runner.setStatusMessage(taskId, 'Waiting for a person to approve').then(() => {
+        setTimeout(() => ep.send(request.session.id, 'approved', { requestId: request.requestId }), 20);
+      });
+    });
+    const record = await start();
+    assert.equal((await until(endpoint, record.taskId, (r) => r.statusMessage !== undefined)).statusMessage, 'Waiting for a person to approve');
+    const done = await until(endpoint, record.taskId, (r) => r.status === 'completed');
+    assert.equal(done.statusMessage, undefined);
+    await endpoint.close();
+    const failing = setUp((request, ep) => {
+      const taskId = ep.clientContext(request.session, request.requestId).taskId ?? '';
+      void ep.tasks.runner.setStatusMessage(taskId, 'Printing').then(() => ep.send(request.session.id, { jsonrpc: '2.0', error: { code: -32603, message: 'out of paper' } }, { requestId: request.requestId }));
+    });
+    const failed = await until(failing.endpoint, (await failing.start()).taskId, (r) => r.status === 'failed');
+    assert.equal(failed.statusMessage, 'out of paper');
+    await failing.endpoint.close();
+  });
+
   it('an elicitation puts the task in input_required; the answer reaches the flow, which completes it', async () => {
     const { endpoint, start } = setUp((request, ep) => {
       ep.send(request.session.id, { method: 'elicitation/create', params: { message: 'Sure?' } }, {
