@@ -5,7 +5,7 @@
  *
  * Never imports Node-RED.
  */
-import { isTerminal, patchedTask, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { isTerminal, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How often expired tasks are swept, in ms. */
 const SWEEP_MS = 60_000;
@@ -40,10 +40,13 @@ export class MemoryTaskStore implements TaskStore {
     return { ...task };
   }
 
-  async update(taskId: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
+  /** Atomic as it is: nothing else runs between reading the task, `change` and the write. */
+  async update(taskId: string, change: TaskPatch | TaskChange): Promise<TaskRecord | undefined> {
     const task = this.tasks.get(taskId);
     if (task === undefined || this.expired(task)) return undefined;
     if (isTerminal(task.status)) return { ...task };
+    const patch = typeof change === 'function' ? change({ ...task }) : change;
+    if (patch === undefined) return { ...task };
     const next = patchedTask(task, patch, this.now());
     this.tasks.set(taskId, next);
     this.emit(next);

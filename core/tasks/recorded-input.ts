@@ -10,22 +10,28 @@
  *
  * Never imports Node-RED.
  */
-import type { TaskRecord, TaskStore } from './task';
+import type { TaskChange, TaskRecord, TaskStore } from './task';
 
 /**
  * Records the client's answers to the waiting input requests of `record` (which is
  * `input_required` and runs on another instance); unknown or already answered keys are ignored.
- * @returns the task after it (as it was when no key matched), or undefined when it is gone.
+ * The keys are taken from the task as it is when written (a {@link TaskChange}), so an input
+ * request the running instance adds meanwhile stays listed.
+ * @returns the task after it (as it is when no key matched), or undefined when it is gone.
  */
 export async function recordInput(store: TaskStore, record: TaskRecord, responses: Record<string, unknown>): Promise<TaskRecord | undefined> {
-  const left = { ...(record.inputRequests ?? {}) };
-  const taken: Record<string, unknown> = {};
-  for (const [key, result] of Object.entries(responses)) {
-    if (!Object.prototype.hasOwnProperty.call(left, key)) continue;
-    delete left[key];
-    taken[key] = result;
-  }
-  if (Object.keys(taken).length === 0) return record;
-  const inputResponses = { ...(record.inputResponses ?? {}), ...taken };
-  return store.update(record.taskId, Object.keys(left).length > 0 ? { inputRequests: left, inputResponses } : { status: 'working', inputResponses });
+  const change: TaskChange = (current) => {
+    if (current.status !== 'input_required') return undefined;
+    const left = { ...(current.inputRequests ?? {}) };
+    const taken: Record<string, unknown> = {};
+    for (const [key, result] of Object.entries(responses)) {
+      if (!Object.prototype.hasOwnProperty.call(left, key)) continue;
+      delete left[key];
+      taken[key] = result;
+    }
+    if (Object.keys(taken).length === 0) return undefined;
+    const inputResponses = { ...(current.inputResponses ?? {}), ...taken };
+    return Object.keys(left).length > 0 ? { inputRequests: left, inputResponses } : { status: 'working', inputResponses };
+  };
+  return store.update(record.taskId, change);
 }

@@ -20,7 +20,7 @@ import { ClusterKeys, DEFAULT_KEY_PREFIX, DEFAULT_OWNERSHIP_TTL_MS, defaultInsta
 import { RedisLink } from '../cluster/redis-link';
 import { TaskLease } from './redis-lease';
 import { CREATE_TASK, LIST_PAGE, UPDATE_TASK } from './redis-scripts';
-import { isTerminal, patchedTask, TaskLimitError, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { isTerminal, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How a {@link RedisTaskStore} is made. */
 export interface RedisTaskStoreOptions {
@@ -110,11 +110,18 @@ export class RedisTaskStore implements TaskStore {
     throw new Error(`Task ${taskId} kept changing: try again`);
   }
 
-  async update(taskId: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
+  /**
+   * Compare-and-swap on the task's version: on a conflict (another instance wrote in between) the
+   * task is read again and `change`, when a function, is applied again to the fresh record, at
+   * most {@link MAX_CONFLICTS} times.
+   */
+  async update(taskId: string, change: TaskPatch | TaskChange): Promise<TaskRecord | undefined> {
     await this.ready();
     for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
       const stored = await this.read(taskId);
       if (stored === undefined || isTerminal(stored.record.status)) return stored?.record;
+      const patch = typeof change === 'function' ? change({ ...stored.record }) : change;
+      if (patch === undefined) return stored.record;
       const next = this.patched(stored.record, patch);
       const code = await this.swap(stored, next);
       if (code === 1) return next;

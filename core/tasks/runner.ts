@@ -17,6 +17,7 @@ import type { JsonObject } from '../features/declarations';
 import { ErrorCode, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type MessageKind } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import { isTerminal, newTaskId, type TaskEra, type TaskRecord, type TaskStore } from './task';
+import { callAt } from './expiry';
 import { recordInput } from './recorded-input';
 import { TaskCall } from './task-call';
 import { grantedTtl, type TaskSettings } from './settings';
@@ -69,11 +70,10 @@ interface Running {
   inline?: InlineAsk;
   /** Client responses to inline asks, by key (see {@link InlineAsk}). */
   inlineWaiting: Set<string>;
-  timer?: NodeJS.Timeout;
+  /** Cancels the timer that forgets it at the task's expiry. */
+  forget: () => void;
   /** True once the flow was sent `notifications/cancelled` (it is told once, whoever cancelled). */
   cancelled?: boolean;
-  /** The input requests being stored, one after another (two asked at once both stay listed). */
-  asking: Promise<unknown>;
 }
 
 /** The progress token of a re-issued request: the flow's progress comes back as status messages. */
@@ -88,6 +88,11 @@ export class TaskRunner {
   /** The calls of the running tasks: the endpoint interrupts them with its sessions (a deploy, a close). */
   destinations(): Iterable<ReplyDestination> {
     return [...this.running.values()].map((entry) => entry.call);
+  }
+
+  /** How many tasks this runner holds a call for (tests, measurements): each is freed by its flow's answer or at its expiry. */
+  get size(): number {
+    return this.running.size;
   }
 
   /** True while this runner runs task `taskId` (its flow has not answered). */
@@ -117,11 +122,11 @@ export class TaskRunner {
       progressed: (text) => void this.setStatusMessage(taskId, text),
     }, { clientCapabilities: spec.clientCapabilities, state: spec.state });
     const inProcess = this.host.openInProcess(call);
-    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), asking: Promise.resolve() };
+    const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), forget: () => undefined };
     this.running.set(taskId, entry);
-    // Kept no longer than the task: a flow that never answers does not hold it forever.
-    entry.timer = setTimeout(() => this.end(taskId), record.ttlMs);
-    entry.timer.unref();
+    // Kept no longer than the task: a flow that never answers (a cancelled task's included) does
+    // not hold it past the task's expiry; `callAt`, since a 30-day TTL is past setTimeout's range.
+    entry.forget = callAt(record.createdAt + record.ttlMs, () => this.end(taskId));
     const meta = typeof params._meta === 'object' && params._meta !== null ? params._meta : {};
     const request: JsonRpcRequest = { jsonrpc: '2.0', id: spec.request.id, method: spec.request.method, params: { ...params, _meta: { ...meta, progressToken: PROGRESS_TOKEN } } };
     setImmediate(() => {
@@ -183,17 +188,23 @@ export class TaskRunner {
     if (record === undefined || record.status !== 'input_required') return record;
     // Another instance runs it: the answers wait in the task until that instance hands them over.
     if (entry === undefined) return recordInput(this.store, record, responses);
-    const left = { ...(record.inputRequests ?? {}) };
+    const taken: string[] = [];
     const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
     const outcomes = [...Object.entries(responses).map(([key, result]) => [key, { result }] as const), ...Object.entries(errors).map(([key, error]) => [key, { error }] as const)];
     for (const [key, outcome] of outcomes) {
       const id = entry.call.take(key);
       if (id === undefined) continue;
-      delete left[key];
+      taken.push(key);
       answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, ...outcome } as JsonRpcResponse });
     }
     if (answers.length === 0) return record;
-    const updated = await this.store.update(taskId, Object.keys(left).length > 0 ? { inputRequests: left } : { status: 'working' });
+    // From the task as it is now: a request the flow asked meanwhile stays listed.
+    const updated = await this.store.update(taskId, (current) => {
+      if (current.status !== 'input_required') return undefined;
+      const left = { ...(current.inputRequests ?? {}) };
+      for (const key of taken) delete left[key];
+      return Object.keys(left).length > 0 ? { inputRequests: left } : { status: 'working' };
+    });
     entry.inProcess.receive(answers);
     return updated;
   }
@@ -214,10 +225,13 @@ export class TaskRunner {
     }
     if (answers.length === 0) return;
     entry.inProcess.receive(answers);
-    const latest = await this.store.get(record.taskId);
-    const waiting = new Set(entry.call.waitingKeys);
-    const left = Object.fromEntries(Object.entries(latest?.inputResponses ?? {}).filter(([key]) => waiting.has(key)));
-    await this.store.update(record.taskId, { inputResponses: left });
+    // From the task as it is now: answers recorded meanwhile for requests still waiting stay.
+    await this.store.update(record.taskId, (current) => {
+      const recorded = Object.entries(current.inputResponses ?? {});
+      const waiting = new Set(entry.call.waitingKeys);
+      const left = recorded.filter(([key]) => waiting.has(key));
+      return left.length === recorded.length ? undefined : { inputResponses: Object.fromEntries(left) };
+    });
   }
 
   /** Sets a task's `statusMessage` (progress, `msg.mcp.taskStatus`). @returns the task after it. */
@@ -252,10 +266,9 @@ export class TaskRunner {
       });
       if (taken) return;
     }
-    entry.asking = entry.asking.then(() => this.store.get(taskId)).then((record) => {
-      if (record === undefined) return undefined;
-      return this.store.update(taskId, { status: 'input_required', inputRequests: { ...(record.status === 'input_required' ? record.inputRequests : {}), [key]: request } });
-    }).catch((error) => this.host.warning(`MCP task ${taskId}: could not store its input request: ${(error as Error).message}`));
+    // Added to the task as it is now (another instance may be removing answered keys at once).
+    this.store.update(taskId, (current) => ({ status: 'input_required', inputRequests: { ...(current.status === 'input_required' ? current.inputRequests : {}), [key]: request } }))
+      .catch((error) => this.host.warning(`MCP task ${taskId}: could not store its input request: ${(error as Error).message}`));
   }
 
   /** Forgets a running task; its in-process caller closes once the current message is through. */
@@ -263,7 +276,7 @@ export class TaskRunner {
     const entry = this.running.get(taskId);
     if (entry === undefined) return;
     this.running.delete(taskId);
-    clearTimeout(entry.timer);
+    entry.forget();
     setImmediate(() => {
       entry.call.end();
       entry.inProcess.close();

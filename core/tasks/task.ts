@@ -79,6 +79,15 @@ export interface TaskRecord {
 export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses'>>;
 
 /**
+ * A change computed from the task as it is now (read-modify-write): the store calls it with the
+ * current record of a task that has not ended and applies the patch it returns atomically
+ * (undefined: nothing to change, nothing is written or heard). A store may call it more than
+ * once (the Redis store, after another instance changed the task in between): it must only
+ * compute, never act.
+ */
+export type TaskChange = (current: TaskRecord) => TaskPatch | undefined;
+
+/**
  * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
  * `inputRequests` go once the status leaves `input_required`; `inputResponses` go once the task
  * ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
@@ -123,10 +132,14 @@ export interface TaskStore {
   get(taskId: string): Promise<TaskRecord | undefined>;
   /**
    * Changes a task that has not ended; a task that has ended is left as it is (so a flow's late
-   * answer never overwrites `cancelled`).
-   * @returns the task after the change, or undefined when unknown or expired.
+   * answer never overwrites `cancelled`). `change` is a patch, or a {@link TaskChange} when the
+   * patch depends on the task as it is (`inputRequests`, `inputResponses`: instances adding and
+   * removing keys at once each keep the other's): it is applied to the current record atomically.
+   * @returns the task after the change (as it is when a {@link TaskChange} returned undefined, or
+   *   it had ended), or undefined when unknown or expired.
+   * @throws Error (Redis) when the task kept changing under it for 20 attempts, or Redis is unreachable.
    */
-  update(taskId: string, patch: TaskPatch): Promise<TaskRecord | undefined>;
+  update(taskId: string, change: TaskPatch | TaskChange): Promise<TaskRecord | undefined>;
   /** One owner's tasks, newest first, `limit` at a time. */
   list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage>;
   /** Hears every change to any task (on any instance), after it is stored. Returns the unsubscribe. */
