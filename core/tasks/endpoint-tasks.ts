@@ -133,6 +133,7 @@ export class EndpointTasks implements ListenTasks {
   close(): void {
     this.runner.close();
     this.unsubscribe();
+    for (const era of this.eras) era.close?.();
     this.observers.clear();
   }
 

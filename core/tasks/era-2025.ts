@@ -17,6 +17,7 @@ import type { PushResult, SendContext } from '../protocol';
 import type { ReplyDestination } from '../reply-destination';
 import type { TaskEraContext, TaskEraModule } from './era';
 import { TASK_LIMIT_CODE } from './era-2026';
+import { PerTask } from './expiry';
 import { TaskInputs2025 } from './inputs-2025';
 import { TaskResultWaiters } from './result-waiters';
 import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
@@ -59,10 +60,12 @@ export interface Era2025Host {
 /** The 2025-11-25 task methods of one endpoint; see the module comment. */
 export class Tasks2025 {
   private readonly waiters = new TaskResultWaiters();
-  /** The session that made each task (status notifications, input requests without a waiting `tasks/result`). */
-  private readonly madeOn = new Map<string, ReplyDestination>();
-  /** The last status sent for each task, so a change of message only is sent, and creation is not. */
-  private readonly lastSent = new Map<string, string>();
+  /**
+   * The session that made each task (status notifications, input requests without a waiting
+   * `tasks/result`) and the status and message last sent to it (only a change is sent, creation
+   * is not). Gone when the task ends or expires (a flow that never answers).
+   */
+  private readonly madeOn = new PerTask<{ session: ReplyDestination; sent: string }>();
   private readonly inputs: TaskInputs2025;
   private readonly unsubscribe: () => void;
 
@@ -70,7 +73,7 @@ export class Tasks2025 {
     this.inputs = new TaskInputs2025({
       streamFor: (taskId) => {
         const waiter = this.waiters.first(taskId);
-        const session = waiter?.session ?? this.madeOn.get(taskId);
+        const session = waiter?.session ?? this.madeOn.get(taskId)?.session;
         return session === undefined ? undefined : { session, ...(waiter === undefined ? {} : { requestId: waiter.requestId }) };
       },
       send: (to, payload, context) => this.sendQuietly(to, payload, context),
@@ -107,6 +110,12 @@ export class Tasks2025 {
   close(): void {
     this.unsubscribe();
     this.waiters.clear();
+    this.madeOn.clear();
+  }
+
+  /** How many tasks this module keeps a session for (tests, measurements). */
+  get followed(): number {
+    return this.madeOn.size;
   }
 
   /** `tools/call`: a task when `params.task` is there and the tool allows it; an error when it must be one and is not. */
@@ -130,8 +139,7 @@ export class Tasks2025 {
       return true;
     }
     this.answerLater(session, request, this.host.runner.start(session, request, { owner, era: '2025-11-25', ttlMs }).then((record) => {
-      this.madeOn.set(record.taskId, session);
-      this.lastSent.set(record.taskId, `${record.status}|${record.statusMessage ?? ''}`);
+      this.madeOn.set(record, { session, sent: statusSeen(record) });
       return { result: { task: wireTask(record) } };
     }, (error: unknown) => {
       if (error instanceof TaskLimitError) return { error: { code: TASK_LIMIT_CODE, message: error.message, data: { limit: error.limit } } };
@@ -185,19 +193,16 @@ export class Tasks2025 {
     if (isTerminal(record.status)) this.waiters.settle(record, finalAnswer(record));
     else if (record.status === 'input_required') this.inputs.deliver(record);
     this.notify(record);
-    if (isTerminal(record.status)) {
-      this.madeOn.delete(record.taskId);
-      this.lastSent.delete(record.taskId);
-    }
+    if (isTerminal(record.status)) this.madeOn.delete(record.taskId);
   }
 
   /** `notifications/tasks/status` to the session that made the task, when its status or message changed. */
   private notify(record: TaskRecord): void {
-    const session = this.madeOn.get(record.taskId);
-    const seen = `${record.status}|${record.statusMessage ?? ''}`;
-    if (session === undefined || session.closed || this.lastSent.get(record.taskId) === seen) return;
-    this.lastSent.set(record.taskId, seen);
-    this.sendQuietly(session, { method: 'notifications/tasks/status', params: wireTask(record) }, {});
+    const made = this.madeOn.get(record.taskId);
+    const seen = statusSeen(record);
+    if (made === undefined || made.session.closed || made.sent === seen) return;
+    made.sent = seen;
+    this.sendQuietly(made.session, { method: 'notifications/tasks/status', params: wireTask(record) }, {});
   }
 
   /** Answers `request` when `answer` resolves (undefined: it answers itself later); a failure is a `-32603`. */
@@ -220,6 +225,14 @@ export class Tasks2025 {
       return false;
     }
   }
+}
+
+/**
+ * What a 2025-11-25 status notification shows that can change: the status and the status message
+ * (the wire task has no input requests; its result and error come with the ending status).
+ */
+function statusSeen(record: TaskRecord): string {
+  return `${record.status}|${record.statusMessage ?? ''}`;
 }
 
 /** An answer to a client request. */
@@ -247,5 +260,6 @@ export function era2025(context: TaskEraContext): TaskEraModule {
     receive: (origin, request) => tasks.receive(origin, request),
     addCapabilities: (capabilities) => tasks.addCapabilities(capabilities),
     changed: (record) => tasks.changed(record),
+    close: () => tasks.close(),
   };
 }

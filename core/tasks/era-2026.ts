@@ -24,9 +24,10 @@ import type { ReplyDestination } from '../reply-destination';
 import { Exchange, requestKey } from '../stateless/exchange';
 import { MODERN_VERSION } from '../stateless/envelope';
 import type { TaskEraContext, TaskEraModule } from './era';
+import { PerTask } from './expiry';
 import type { InlineAsk } from './runner';
 import { isTerminal, TaskLimitError, type TaskRecord } from './task';
-import { createTaskResult, declaresTasks, detailedTask, missingExtension, removedMethod, TASKS_EXTENSION, taskNotification, unknownTask } from './wire-2026';
+import { clientView, createTaskResult, declaresTasks, detailedTask, missingExtension, removedMethod, TASKS_EXTENSION, taskNotification, unknownTask } from './wire-2026';
 
 /** How long a task tool's call may answer, or ask inline, before it is handed over as a task, in ms. */
 export const INLINE_WINDOW_MS = 200;
@@ -38,6 +39,8 @@ const TASK_METHODS: ReadonlySet<string> = new Set(['tasks/get', 'tasks/update', 
 /** The 2026-07-28 era module of one endpoint; see the module comment. */
 export function era2026(context: TaskEraContext): TaskEraModule {
   const { runner, store } = context;
+  /** What listen streams were last sent of each task ({@link clientView}): only a change is sent. Gone when the task ends or expires. */
+  const notified = new PerTask<string>();
 
   /** The task `taskId` when the caller of `origin` may see it. */
   async function visible(origin: ReplyDestination, taskId: unknown): Promise<TaskRecord | undefined> {
@@ -145,9 +148,17 @@ export function era2026(context: TaskEraContext): TaskEraModule {
       capabilities.extensions = { ...extensions, [TASKS_EXTENSION]: {} };
     },
     // SEP-2663 "Task Status Notifications": `notifications/tasks` (the DetailedTask) to the
-    // listen streams that named the task, on every change (any instance, with Redis).
+    // listen streams that named the task, on every change a client sees (any instance, with Redis).
     changed(record) {
-      if (record.era === MODERN_VERSION) context.notifyListeners({ method: 'notifications/tasks', params: taskNotification(record) });
+      if (record.era !== MODERN_VERSION) return;
+      const view = clientView(record);
+      if (notified.get(record.taskId) === view) return;
+      if (isTerminal(record.status)) notified.delete(record.taskId);
+      else notified.set(record, view);
+      context.notifyListeners({ method: 'notifications/tasks', params: taskNotification(record) });
+    },
+    close() {
+      notified.clear();
     },
     listenRefusal(clientCapabilities) {
       return declaresTasks(clientCapabilities) ? undefined : missingExtension('subscriptions/listen with notifications.taskIds');

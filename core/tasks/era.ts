@@ -59,8 +59,10 @@ export interface TaskEraModule {
    * `server/discover`'s), given what the client declared.
    */
   addCapabilities(capabilities: JsonObject, clientCapabilities: JsonObject | undefined): void;
-  /** Hears every change of a task (any instance): status notifications. */
+  /** Hears every change of a task (any instance): status notifications, each sent only when what a client sees changed. */
   changed?(record: import('./task').TaskRecord): void;
+  /** The endpoint closed: in-process state about tasks goes. */
+  close?(): void;
   /**
    * A listen stream's `taskIds` without the era's tasks capability in `clientCapabilities`: the
    * error its request gets (see `stateless/listen.ts` `ListenTasks`); undefined: accepted.

@@ -56,6 +56,16 @@ export function taskNotification(record: TaskRecord): JsonObject {
   return params;
 }
 
+/**
+ * What a client sees of a task in its `notifications/tasks`, as one string: its status, status
+ * message and the keys of its input requests. The result and error are not in it: they are set
+ * only by the write that ends a task, which changes the status. `lastUpdatedAt` is not either: a
+ * write nobody sees (the owner clearing answers it handed to its flow) moves only that.
+ */
+export function clientView(record: TaskRecord): string {
+  return JSON.stringify([record.status, record.statusMessage ?? null, Object.keys(record.inputRequests ?? {}).sort()]);
+}
+
 /** `-32021`: the request needs the tasks extension the client did not declare (HTTP 400). */
 export function missingExtension(what: string): JsonRpcErrorObject {
   return { code: ModernErrorCode.MissingRequiredClientCapability, message: `Missing required client capability: ${what} needs the ${TASKS_EXTENSION} extension in _meta clientCapabilities.extensions`, data: { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } } };

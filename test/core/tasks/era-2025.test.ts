@@ -209,4 +209,32 @@ describe('2025-11-25 tasks on a session', () => {
     assert.equal(result.isError, true);
     tasks.close();
   });
+  it('sends a status notification only when the status or message changed: a write nobody sees (answers recorded and cleared) sends none', async () => {
+    const { store, open, request, answered, tasks } = setup();
+    const a = open('a');
+    const taskId = String(((await answered(a, request(a, 'tools/call', { name: 'approve', task: {} }).id)).result as { task: { taskId: string } }).task.taskId);
+    await store.update(taskId, { status: 'input_required', inputRequests: { e1: { method: 'elicitation/create' } } });
+    await store.update(taskId, { status: 'working', inputResponses: { e1: { action: 'accept' } } });
+    await store.update(taskId, { inputResponses: {} });
+    await store.update(taskId, { statusMessage: 'Half way' });
+    await store.update(taskId, { statusMessage: 'Half way' });
+    await store.update(taskId, { status: 'completed', result: { content: [] } });
+    const status = a.sent.filter((s) => 'method' in s.message && s.message.method === 'notifications/tasks/status').map((s) => (s.message as unknown as { params: { status: string; statusMessage?: string } }).params);
+    assert.deepEqual(status.map((p) => `${p.status} ${p.statusMessage ?? ''}`.trim()), ['input_required', 'working', 'working Half way', 'completed']);
+    tasks.close();
+  });
+
+  it('forgets the session of a task once the task ends, or once its TTL has passed when it never ends', async () => {
+    const { store, open, request, answered, tasks } = setup();
+    const a = open('a');
+    const ended = String(((await answered(a, request(a, 'tools/call', { name: 'approve', task: { ttl: 60_000 } }).id)).result as { task: { taskId: string } }).task.taskId);
+    const forgotten = String(((await answered(a, request(a, 'tools/call', { name: 'approve', task: { ttl: 150 } }).id)).result as { task: { taskId: string } }).task.taskId);
+    assert.equal(tasks.followed, 2);
+    await store.update(ended, { status: 'completed', result: { content: [] } });
+    assert.equal(tasks.followed, 1, 'the ended task is forgotten at once');
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await store.get(forgotten), undefined, 'expired in the store');
+    assert.equal(tasks.followed, 0, 'the task that expired without ending is forgotten too');
+    tasks.close();
+  });
 });
