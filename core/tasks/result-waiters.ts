@@ -8,6 +8,7 @@
  */
 import type { JsonRpcErrorObject, RequestId } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
+import { callAt } from './expiry';
 import type { TaskRecord } from './task';
 import { taskNotFound } from './wire-2025';
 
@@ -18,7 +19,8 @@ export interface Waiter {
   session: ReplyDestination;
   requestId: RequestId;
   answer(answer: Answer): void;
-  timer: NodeJS.Timeout;
+  /** Cancels its timer at the task's expiry. */
+  forget: () => void;
 }
 
 /** See the module comment. */
@@ -27,9 +29,8 @@ export class TaskResultWaiters {
 
   /** A `tasks/result` for `record` (not ended) waits; answered with not-found if the task expires first. */
   add(record: TaskRecord, session: ReplyDestination, requestId: RequestId, answer: (answer: Answer) => void): void {
-    const delay = Math.max(0, record.createdAt + record.ttlMs - Date.now());
-    const waiter: Waiter = { session, requestId, answer, timer: setTimeout(() => this.expire(record.taskId, waiter), Math.min(delay, 2 ** 31 - 1)) };
-    waiter.timer.unref();
+    const waiter: Waiter = { session, requestId, answer, forget: () => undefined };
+    waiter.forget = callAt(record.createdAt + record.ttlMs, () => this.expire(record.taskId, waiter));
     const list = this.byTask.get(record.taskId);
     if (list === undefined) this.byTask.set(record.taskId, [waiter]);
     else list.push(waiter);
@@ -47,7 +48,7 @@ export class TaskResultWaiters {
     if (list === undefined) return;
     this.byTask.delete(record.taskId);
     for (const waiter of list) {
-      clearTimeout(waiter.timer);
+      waiter.forget();
       if (!waiter.session.closed) waiter.answer(answer);
     }
   }
@@ -61,7 +62,7 @@ export class TaskResultWaiters {
 
   /** Forgets every waiter (the endpoint closed). */
   clear(): void {
-    for (const list of this.byTask.values()) for (const waiter of list) clearTimeout(waiter.timer);
+    for (const list of this.byTask.values()) for (const waiter of list) waiter.forget();
     this.byTask.clear();
   }
 

@@ -12,8 +12,8 @@ import type { TaskRecord } from '../../../core/tasks/task';
 import { EditorCall } from '../../../core/workbench/editor-call';
 
 /** An endpoint with tool `job` (Task: always), whose flow requests come to `flow`. */
-function setUp(flow: (request: FlowRequest, endpoint: McpEndpoint) => void): { endpoint: McpEndpoint; start(): Promise<TaskRecord> } {
-  const endpoint = new McpEndpoint({ id: `ep-${Math.random()}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: new MemoryTaskStore() } });
+function setUp(flow: (request: FlowRequest, endpoint: McpEndpoint) => void, maxTtlMs?: number): { endpoint: McpEndpoint; start(): Promise<TaskRecord> } {
+  const endpoint = new McpEndpoint({ id: `ep-${Math.random()}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: new MemoryTaskStore(), maxTtlMs } });
   endpoint.features.declare({ kind: 'tool', owner: 'n', taskSupport: 'always', definition: { name: 'job', inputSchema: { type: 'object' } }, onRequest: (request) => flow(request, endpoint) });
   const origin = new EditorCall(() => {}, () => {});
   return {
@@ -135,5 +135,35 @@ describe('TaskRunner', () => {
     const failed = await until(endpoint, record.taskId, (r) => r.status !== 'working');
     assert.equal(failed.status, 'failed');
     assert.match(failed.error?.message ?? '', /closed|restart/i);
+  });
+  it('a cancelled task whose flow never answers keeps its call (a late answer is dropped as cancelled) until its TTL, then frees it', async () => {
+    let answer: (() => unknown) | undefined;
+    const { endpoint, start } = setUp((request, ep) => {
+      answer = () => ep.send(request.session.id, 'late', { requestId: request.requestId });
+    }, 300);
+    const record = await start();
+    await until(endpoint, record.taskId, () => answer !== undefined);
+    await endpoint.tasks.runner.cancel(record.taskId);
+    assert.equal([...endpoint.tasks.runner.destinations()].length, 1, 'kept while the task lives');
+    assert.match(String((answer?.() as { reason?: string }).reason), /cancel/, 'a late answer is dropped as cancelled');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, record.createdAt + 300 - Date.now()) + 50));
+    assert.equal([...endpoint.tasks.runner.destinations()].length, 0, 'freed at the TTL');
+    assert.equal(endpoint.tasks.runner.size, 0);
+    await endpoint.close();
+  });
+
+  it('a task with a TTL past setTimeout\'s range (30 days) runs until its flow answers', async () => {
+    let answer: (() => void) | undefined;
+    const { endpoint, start } = setUp((request, ep) => {
+      answer = () => void ep.send(request.session.id, 'done', { requestId: request.requestId });
+    }, 30 * 24 * 3600 * 1000);
+    const record = await start();
+    assert.equal(record.ttlMs, 30 * 24 * 3600 * 1000);
+    await until(endpoint, record.taskId, () => answer !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(endpoint.tasks.runner.isRunning(record.taskId), true, 'still running');
+    answer?.();
+    assert.equal((await until(endpoint, record.taskId, (r) => r.status !== 'working')).status, 'completed');
+    await endpoint.close();
   });
 });
