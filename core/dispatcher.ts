@@ -106,12 +106,20 @@ export class Dispatcher {
     };
   }
 
-  /** Every open session and exchange: what the keep-alive writes to, and what a deploy interrupts. */
+  /**
+   * Every open session and exchange, and the calls of the running tasks: what the keep-alive
+   * writes to, and what closing the endpoint interrupts (a task's request is interrupted as a
+   * client's is: the task ends failed, saying why).
+   */
   *destinations(): Iterable<ReplyDestination> {
+    yield* this.clientDestinations();
+    yield* this.tasks.runner.destinations();
+  }
+
+  /** Every open session and exchange, without the running tasks' calls: what a deploy interrupts. */
+  private *clientDestinations(): Iterable<ReplyDestination> {
     yield* this.parts.sessions();
     yield* this.exchanges.values();
-    // A running task's request is interrupted as a client's is: the task ends failed, saying why.
-    yield* this.tasks.runner.destinations();
   }
 
   /**
@@ -164,8 +172,11 @@ export class Dispatcher {
   /**
    * Answers every client request a flow was working on with `-32000` and `message` (see
    * {@link interruptWaiting}), on every session and exchange.
-   * @param spareHeld leave in flight the requests that have not reached a flow yet: held for the
-   *   next `mcp message in`, or held back by a deploy for the declarations.
+   * @param spareHeld a deploy (the endpoint stays): leave in flight the requests that have not
+   *   reached a flow yet (held for the next `mcp message in`, or held back by the deploy for the
+   *   declarations), and the running tasks' requests: a task outlives a deploy as a session does,
+   *   and the msg its flow keeps in context answers it after the deploy. Without it (the
+   *   endpoint closes), every task still running ends failed.
    * @returns the number of requests answered.
    */
   interrupt(message: string, spareHeld: boolean): number {
@@ -176,7 +187,7 @@ export class Dispatcher {
       }
       for (const { session, message: deferred } of this.features.deferredRequests()) spared.push({ sessionId: session.id, id: deferred.id });
     }
-    return interruptWaiting(this.interruptHost(), message, spared);
+    return interruptWaiting({ ...this.interruptHost(), sessions: () => spareHeld ? this.clientDestinations() : this.destinations() }, message, spared);
   }
 
   /**

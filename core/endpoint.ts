@@ -349,7 +349,8 @@ export class McpEndpoint {
    * is restarting" (see `interrupted-requests.ts`), on the stream or reply it waits on. Sessions,
    * their streams and 2026-07-28 listen streams stay open; requests that have not reached a flow
    * yet (held for the next `mcp message in`, or held back by the deploy for the declarations)
-   * stay in flight for the next flows.
+   * stay in flight for the next flows; running tasks keep running (a msg kept in flow context
+   * answers them after the deploy).
    * @returns the number of requests answered.
    */
   flowStopped(): number {

@@ -5,7 +5,9 @@
  * sets the result and sends it to `mcp sse out`, which must answer the call (not set the status
  * again). The client polls `tasks/get`: the status message first, then `completed` with the
  * result and without the flow's status message. 2026-07-28 with a raw HTTP client (the
- * extension declared in `_meta`), 2025-11-25 with ext-tasks on a session.
+ * extension declared in `_meta`), 2025-11-25 with ext-tasks on a session. A Full deploy that leaves
+ * the endpoint as it was, while the task waits, keeps the task running: the kept msg (flow context
+ * survives the deploy) still answers it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,6 +83,22 @@ describe('msg.mcp.taskStatus on the msg the flow keeps, in the real node-red', (
     assert.equal(done.statusMessage, undefined, "the flow's status message went when the task ended");
   });
 
+  it('a Full deploy that leaves the endpoint as it was keeps the task: the kept msg answers it after the deploy', { timeout: 60_000 }, async () => {
+    const created = await post('D1', 'tools/call', 'hold', { name: 'hold', arguments: {} });
+    assert.equal(created.resultType, 'task');
+    const taskId = created.taskId as string;
+    const get = (n: number) => post(`DG${n}`, 'tasks/get', taskId, { taskId });
+    await until(get, (task) => task.statusMessage !== undefined, 'the status message');
+
+    await deployFull(nodeRed);
+    const after = await get(0);
+    assert.deepEqual([after.status, after.statusMessage], ['working', 'waiting'], 'the deploy did not end the task');
+    await finish(taskId);
+    const done = await until(get, (task) => task.status !== 'working', 'the kept msg to answer the call after the deploy');
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.deepEqual((done.result as Record<string, unknown>).content, [{ type: 'text', text: `done: ${taskId}` }]);
+  });
+
   it('2025-11-25: the same flow, through ext-tasks on a session', { timeout: 60_000 }, async () => {
     const client = await legacyTaskSession(mcpUrl);
     try {
@@ -103,6 +121,19 @@ describe('msg.mcp.taskStatus on the msg the flow keeps, in the real node-red', (
     }
   });
 });
+
+/** A Full deploy of the same flow through the admin API, as the editor does; waits until the flows started again. */
+async function deployFull(nodeRed: RunningNodeRed): Promise<void> {
+  const started = (): number => (nodeRed.output().match(/Started flows/g) ?? []).length;
+  const before = started();
+  const answer = await fetch(`${nodeRed.url}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(FLOW) });
+  assert.ok(answer.ok, `deploy: ${answer.status} ${await answer.text()}`);
+  const start = Date.now();
+  while (started() === before) {
+    if (Date.now() - start > 10_000) throw new Error(`the deploy did not start:\n${nodeRed.output()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Polls `read` (a client polling tasks/get) every 50 ms until `ready`; fails after 5 s naming `what`. */
 async function until<T>(read: (n: number) => Promise<T>, ready: (value: T) => boolean, what: string): Promise<T> {
