@@ -24,6 +24,7 @@ import type { QueueLimits } from './sse';
 import { Exchange } from './stateless/exchange';
 import { Exchanges, type ExchangeOptions } from './stateless/exchanges';
 import { EndpointTasks, type TaskOptions } from './tasks/endpoint-tasks';
+import { taskOwner } from './tasks/owner';
 import type { InProcess } from './tasks/runner';
 
 /** Messages of one accepted POST, in order. */
@@ -90,11 +91,7 @@ export class Dispatcher {
         const tool = this.features.catalog.tool(name);
         return tool === undefined ? undefined : tool.declaration.taskSupport ?? 'never';
       },
-      ownerOf: (origin) => {
-        const auth = access.callerOf(origin.id);
-        if (auth !== undefined) return `subject:${auth.subject ?? auth.clientId ?? 'unknown'}`;
-        return origin instanceof Exchange ? 'anyone' : `session:${origin.id}`;
-      },
+      ownerOf: (origin) => taskOwner(origin.id, access.callerOf(origin.id), origin instanceof Exchange),
       authOf: (origin) => access.callerOf(origin.id),
       clientCapabilities: (origin) => origin instanceof Exchange ? origin.envelope.clientCapabilities : this.features.clientCapabilities(origin),
       state: (origin, id) => origin instanceof Exchange ? this.exchanges.state(origin, id) : undefined,

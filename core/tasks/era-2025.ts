@@ -49,7 +49,7 @@ export interface Era2025Host {
   send(to: ReplyDestination, payload: Record<string, unknown>, context: SendContext): PushResult;
   /** The Task setting of a declared tool; undefined when no tool node declares it. */
   taskSupport(tool: string): TaskSupport | undefined;
-  /** Who owns a task made on `origin` (`ownerOf` of wire-2025.ts with the session's OAuth caller). */
+  /** Who owns a task made on `origin` (`taskOwner` of owner.ts with the session's OAuth caller). */
   ownerOf(origin: ReplyDestination): string;
   /** False when the caller hands every store change to {@link Tasks2025.changed} itself; default true (it listens to the store). */
   listen?: boolean;

@@ -1,12 +1,11 @@
 /**
  * The 2025-11-25 wire of MCP tasks ("Basic > Utilities > Tasks", experimental in that revision):
  * how a {@link TaskRecord} looks to a client of a session that agreed `2025-11-25`, the
- * capability that session's `initialize` answer carries, who owns a task, and the errors the
+ * capability that session's `initialize` answer carries, and the errors the
  * revision names. Pure functions; `era-2025.ts` uses them.
  *
  * Never imports Node-RED.
  */
-import type { AuthInfo } from '../auth/claims';
 import { ErrorCode, isObject, type JsonRpcErrorObject } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
 import type { TaskRecord, TaskStatus } from './task';
@@ -29,15 +28,6 @@ export function tasksCapability2025(): Record<string, unknown> {
 /** True when `to` is a session that agreed `2025-11-25` (the only version with these methods). */
 export function speaks2025(to: ReplyDestination): boolean {
   return to.protocolVersion === TASKS_2025_VERSION;
-}
-
-/**
- * Who may see a task made on `session`: with OAuth, the subject (`sub`, else `client_id`), so any
- * of that caller's sessions finds it; without, the session itself.
- */
-export function ownerOf(session: ReplyDestination, auth: AuthInfo | undefined): string {
-  const who = auth?.subject ?? auth?.clientId;
-  return who !== undefined ? `subject:${who}` : `session:${session.id}`;
 }
 
 /** True for a `tools/call` result that is a tool error (`isError: true`). */

@@ -13,7 +13,7 @@ import type { ReplyDestination } from '../../../core/reply-destination';
 import { MemoryTaskStore, newTaskId, type TaskRecord } from '../../../core/tasks';
 import type { TaskSupport } from '../../../core/features/declarations';
 import { Tasks2025, type TaskRunnerApi } from '../../../core/tasks/era-2025';
-import { ownerOf } from '../../../core/tasks/wire-2025';
+import { taskOwner } from '../../../core/tasks/owner';
 
 /** A session that keeps what is sent to it, with the stream (related request) each went on. */
 class FakeSession implements ReplyDestination {
@@ -58,7 +58,7 @@ function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe
     runner,
     send: (to, payload, context) => protocol.send(to, payload, context),
     taskSupport: (tool) => support[tool],
-    ownerOf: (origin) => ownerOf(origin, undefined),
+    ownerOf: (origin) => taskOwner(origin.id, undefined, false),
     warn: (text) => assert.fail(text),
   });
   let nextId = 1;
