@@ -69,8 +69,8 @@ interface SessionsHost {
   inFlight(session: Session): boolean;
   /** A session was set up: before the listeners hear of it. */
   sessionStarted(session: Session): void;
-  /** A session closed: what it left elsewhere is to be forgotten, before the listeners hear of it. */
-  sessionEnded(session: Session): void;
+  /** A session closed (for good: its id is gone) and why: what it left elsewhere is to be forgotten, before the listeners hear of it. */
+  sessionEnded(session: Session, reason: CloseReason): void;
 }
 
 /** One endpoint's open sessions; see the module comment. */
@@ -235,7 +235,7 @@ export class EndpointSessions {
     const headers = this.byId.get(session.id)?.headers ?? {};
     this.byId.delete(session.id);
     this.idle.remove(session);
-    this.host.sessionEnded(session);
+    this.host.sessionEnded(session, reason);
     const event = this.event(session, headers, reason);
     this.host.access.forget(session.id);
     this.closed.emit(event);

@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonRpcMessage, JsonRpcRequest, MessageKind, RequestId } from './jsonrpc';
 import type { SessionRegistry } from './registry';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './sse';
-import { SessionNotFoundError, type Session, type TransportKind } from './session';
+import { SessionNotFoundError, type CloseReason, type Session, type TransportKind } from './session';
 import type { ReplyDestination } from './reply-destination';
 import { Protocol, type PushResult, type SendContext } from './protocol';
 import { DEFAULT_HOLD_MAX, DEFAULT_HOLD_MS, HeldListeners, Listeners } from './listeners';
@@ -124,7 +124,7 @@ export class McpEndpoint {
         this.cluster?.sessionOpened(session.id);
         this.keepAlive.start();
       },
-      sessionEnded: (session) => this.sessionEnded(session),
+      sessionEnded: (session, reason) => this.sessionEnded(session, reason),
     }, settings);
     this.sessionOpened = this.sessions.opened;
     this.sessionClosed = this.sessions.closed;
@@ -329,9 +329,10 @@ export class McpEndpoint {
     this.protocol.pending.forget(owner);
   }
 
-  /** Ends what a closed session left in the cluster, the protocol layer and the features. */
-  private sessionEnded(session: Session): void {
+  /** Ends what a closed session left in the cluster, the protocol layer, the features and its tasks. */
+  private sessionEnded(session: Session, reason: CloseReason): void {
     this.cluster?.sessionClosed(session.id);
+    this.dispatcher.tasks.sessionEnded(session, reason);
     this.protocol.closeSession(session.id);
     this.features.closeSession(session.id);
     this.keepAlive.stopWhenIdle();

@@ -14,11 +14,14 @@ import type { ReplyDestination } from '../reply-destination';
 import type { ListenTasks } from '../stateless/listen';
 import type { TaskEraContext, TaskEraFactory, TaskEraModule } from './era';
 import { era2025 } from './era-2025';
+import { sessionOwner } from './owner';
 import { era2026 } from './era-2026';
 import { TaskRunner, type RunnerHost } from './runner';
 import { memoryStoreFor, taskSettings, type TaskSettings } from './settings';
-import type { TaskRecord, TaskStore } from './task';
+import { isTerminal, type TaskRecord, type TaskStore } from './task';
 import type { TaskCall } from './task-call';
+import { TASKS_2025_VERSION } from './wire-2025';
+import type { CloseReason } from '../session';
 
 /** Settings of an endpoint's tasks. */
 export interface TaskOptions extends Partial<TaskSettings> {
@@ -30,6 +33,16 @@ export interface TaskOptions extends Partial<TaskSettings> {
 export type TasksHost = RunnerHost & Omit<TaskEraContext, 'runner' | 'store' | 'settings' | 'warning'> & {
   /** True when some declared tool has a Task setting other than `never`. */
   taskToolsDeclared(): boolean;
+};
+
+/** Why a session ended, in a cancelled task's `statusMessage`. */
+const SESSION_END: Record<Exclude<CloseReason, 'endpoint-closed'>, string> = {
+  'client-deleted': 'the client deleted it',
+  'idle-timeout': 'it was idle too long',
+  evicted: 'it was evicted to make room for others',
+  'client-disconnected': 'its client disconnected',
+  'server-closed': 'the server closed it',
+  'queue-overflow': 'its client did not keep up with its messages',
 };
 
 /** The era modules every endpoint has. */
@@ -127,6 +140,30 @@ export class EndpointTasks implements ListenTasks {
     if (call === undefined) return false;
     this.runner.setStatusMessage(call.taskId, text).catch((error) => this.host.warning(`MCP task ${call.taskId}: could not store its status: ${(error as Error).message}`));
     return true;
+  }
+
+  /**
+   * Session `session` ended for good (its id is gone: a DELETE, the idle timeout, an eviction; not
+   * a stream that drops and may resume). A 2025-11-25 task made without OAuth belongs to that
+   * session, and nobody can reach it any more: each unfinished one is cancelled as a client's
+   * `tasks/cancel` does (its flow gets `notifications/cancelled`), with a reason that says the
+   * session ended. A subject's tasks (OAuth) stay: the subject may come back on another session.
+   * When the endpoint closes (`endpoint-closed`) its interrupt has failed the tasks already.
+   */
+  sessionEnded(session: ReplyDestination, reason: CloseReason): void {
+    if (reason === 'endpoint-closed' || session.protocolVersion !== TASKS_2025_VERSION || !this.enabled) return;
+    this.cancelOwned(sessionOwner(session.id), `Cancelled: the session that made the task ended (${SESSION_END[reason]})`)
+      .catch((error) => this.host.warning(`MCP session ${session.id} ended: could not cancel its tasks: ${(error as Error).message}`));
+  }
+
+  /** Cancels every unfinished task of `owner`, with `reason`. */
+  private async cancelOwned(owner: string, reason: string): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list(owner, cursor, 100);
+      for (const task of page.tasks) if (!isTerminal(task.status)) await this.runner.cancel(task.taskId, reason);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
   }
 
   /** The endpoint closed: stop running tasks (they were failed by its interrupt) and stop listening to the store, which stays. */
