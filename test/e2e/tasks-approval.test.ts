@@ -7,7 +7,9 @@
  * the page (the flow heard the cancellation); an elicitation during a task, answered by the
  * client (2025-11-25: delivered while the task is input_required; 2026-07-28: tasks/update);
  * a task id that is not the caller's (another session's, the other era's, nobody's) is not found;
- * 200 concurrent tasks in both eras, none lost or crossed.
+ * 200 concurrent tasks in both eras, none lost or crossed. With the Task TTL (endpoint setting and
+ * the functions' constant) set to 2 s: requests older than it leave the list, and a decision
+ * POSTed for one gets "this request has expired" (410).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -194,6 +196,53 @@ describe('tasks end to end: examples/approval.json with ext-tasks in both eras',
       });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+});
+
+describe('examples/approval.json forgets requests older than the Task TTL (2 s here)', () => {
+  let nodeRed: RunningNodeRed;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-tasks-ttl-'));
+    const flow = (JSON.parse(readFileSync(EXAMPLE, 'utf8')) as FlowNode[]).map((node) => {
+      if (node.type === 'mcp-sse-endpoint') return { ...node, maxTaskTtl: 2 };
+      if (node.type !== 'function' || !String(node.func).includes('TASK_TTL_MS')) return node;
+      const func = String(node.func).replace('const TASK_TTL_MS = 3600 * 1000;', 'const TASK_TTL_MS = 2 * 1000;');
+      assert.notEqual(func, node.func, `${node.id} keeps the Task TTL in the constant TASK_TTL_MS`);
+      return { ...node, func };
+    });
+    assert.equal(flow.filter((node) => String(node.func ?? '').includes('TASK_TTL_MS = 2 * 1000')).length, 3, 'the list, the page and the decision know the Task TTL');
+    writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow));
+    nodeRed = await startNodeRedWith(path.join(dir, 'flows.json'), { install: 'link' });
+  });
+  after(async () => {
+    await nodeRed?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops expired requests from the list and answers a decision for one with "this request has expired"', { timeout: 60_000 }, async () => {
+    const client = await legacyTaskSession(`${nodeRed.url}/approval-mcp/mcp`);
+    try {
+      const late = await call(client.session, 'request_approval', { summary: 'Decided too late' });
+      const forgotten = await call(client.session, 'request_approval', { summary: 'Nobody looked' });
+      const list = async (): Promise<string> => (await fetch(`${nodeRed.url}/approval`)).text();
+      await waitForAsync(async () => (await list()).includes('Nobody looked'), 'the requests on the list');
+      await letGo(late);
+      await letGo(forgotten);
+      await new Promise((r) => setTimeout(r, 2500));
+
+      const res = await fetch(`${nodeRed.url}/approval/${encodeURIComponent(late.handle.taskId)}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+      const text = await res.text();
+      assert.equal(res.status, 410, text);
+      assert.match(text, /This request has expired/);
+      const after = await list();
+      assert.match(after, /Nothing is waiting/);
+      assert.doesNotMatch(after, /Nobody looked/);
+      assert.equal((await fetch(`${nodeRed.url}/approval/${encodeURIComponent(forgotten.handle.taskId)}`)).status, 404);
+    } finally {
+      await client.close();
     }
   });
 });
