@@ -11,17 +11,17 @@ import type { JsonObject, TaskSupport } from '../features/declarations';
 import type { JsonRpcRequest } from '../jsonrpc';
 import type { JsonRpcErrorObject } from '../jsonrpc';
 import type { ReplyDestination } from '../reply-destination';
+import type { CloseReason } from '../session';
 import type { ListenTasks } from '../stateless/listen';
 import type { TaskEraContext, TaskEraFactory, TaskEraModule } from './era';
 import { era2025 } from './era-2025';
-import { sessionOwner } from './owner';
 import { era2026 } from './era-2026';
+import { sessionOwner } from './owner';
 import { TaskRunner, type RunnerHost } from './runner';
 import { memoryStoreFor, taskSettings, type TaskSettings } from './settings';
 import { isTerminal, type TaskRecord, type TaskStore } from './task';
 import type { TaskCall } from './task-call';
 import { TASKS_2025_VERSION } from './wire-2025';
-import type { CloseReason } from '../session';
 
 /** Settings of an endpoint's tasks. */
 export interface TaskOptions extends Partial<TaskSettings> {
