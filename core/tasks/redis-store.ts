@@ -20,7 +20,7 @@ import { ClusterKeys, DEFAULT_KEY_PREFIX, DEFAULT_OWNERSHIP_TTL_MS, defaultInsta
 import { RedisLink } from '../cluster/redis-link';
 import { TaskLease } from './redis-lease';
 import { CREATE_TASK, LIST_PAGE, UPDATE_TASK } from './redis-scripts';
-import { isTerminal, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { cursorAfter, isTerminal, parseCursor, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How a {@link RedisTaskStore} is made. */
 export interface RedisTaskStoreOptions {
@@ -130,11 +130,15 @@ export class RedisTaskStore implements TaskStore {
     throw new Error(`Task ${taskId} kept changing: try again`);
   }
 
-  /** Newest first; the cursor is `<createdAt>.<taskId>` of the last task of the page before (a malformed one starts over). */
+  /**
+   * Newest first; the cursor is `<createdAt>.<taskId>` of the last task of the page before ({@link cursorAfter}).
+   * @throws InvalidCursorError for a malformed cursor.
+   */
   async list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {
     await this.ready();
     const key = this.keys.tasksList(owner);
-    let after = parseCursor(cursor);
+    const at = cursor === undefined ? undefined : parseCursor(cursor);
+    let after = at === undefined ? undefined : { score: String(at.createdAt), id: at.taskId };
     const found: TaskRecord[] = [];
     while (found.length <= limit) {
       const want = limit + 1 - found.length;
@@ -150,7 +154,7 @@ export class RedisTaskStore implements TaskStore {
     }
     const page: TaskPage = { tasks: found.slice(0, limit) };
     const last = page.tasks[page.tasks.length - 1];
-    if (found.length > limit && last !== undefined) page.nextCursor = `${last.createdAt}.${last.taskId}`;
+    if (found.length > limit && last !== undefined) page.nextCursor = cursorAfter(last);
     return page;
   }
 
@@ -237,12 +241,6 @@ export class RedisTaskStore implements TaskStore {
   private emit(record: TaskRecord): void {
     for (const listener of this.listeners) listener({ ...record });
   }
-}
-
-/** Parses a `tasks/list` cursor `<createdAt>.<taskId>`; undefined for none or a malformed one. */
-function parseCursor(cursor: string | undefined): { score: string; id: string } | undefined {
-  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(cursor ?? '');
-  return match === null ? undefined : { score: match[1], id: match[2] };
 }
 
 /**

@@ -108,6 +108,39 @@ export interface TaskPage {
   nextCursor?: string;
 }
 
+/**
+ * Thrown by `TaskStore.list` for a cursor that no store hands out (malformed); the era answers
+ * `-32602`. A well-formed cursor is a position, `<createdAt>.<taskId>` of the last task of the page
+ * before, so it stays good when that task expires or is of the other era.
+ */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('Invalid params: unknown cursor');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** The `tasks/list` cursor after `record`: `<createdAt>.<taskId>` (both stores; opaque to clients and eras). */
+export function cursorAfter(record: TaskRecord): string {
+  return `${record.createdAt}.${record.taskId}`;
+}
+
+/**
+ * The position a cursor names. @throws InvalidCursorError when malformed.
+ * Pages are newest first, ties by task id descending: "after" the cursor means an older task, or
+ * one as old with a lower id ({@link comesAfter}).
+ */
+export function parseCursor(cursor: string): { createdAt: number; taskId: string } {
+  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(cursor);
+  if (match === null) throw new InvalidCursorError();
+  return { createdAt: Number(match[1]), taskId: match[2] };
+}
+
+/** True when `record` comes after the position `at` in a page order (newest first, ties by id descending). */
+export function comesAfter(record: TaskRecord, at: { createdAt: number; taskId: string }): boolean {
+  return record.createdAt < at.createdAt || (record.createdAt === at.createdAt && record.taskId < at.taskId);
+}
+
 /** Thrown by `TaskStore.create` when the owner has as many unfinished tasks as allowed. */
 export class TaskLimitError extends Error {
   constructor(readonly limit: number) {
@@ -140,7 +173,11 @@ export interface TaskStore {
    * @throws Error (Redis) when the task kept changing under it for 20 attempts, or Redis is unreachable.
    */
   update(taskId: string, change: TaskPatch | TaskChange): Promise<TaskRecord | undefined>;
-  /** One owner's tasks, newest first, `limit` at a time. */
+  /**
+   * One owner's tasks, newest first (ties by id descending), `limit` at a time; `nextCursor`
+   * ({@link cursorAfter}) while more may follow.
+   * @throws InvalidCursorError for a malformed cursor (never silently page 1 again).
+   */
   list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage>;
   /** Hears every change to any task (on any instance), after it is stored. Returns the unsubscribe. */
   onChange(listener: (record: TaskRecord) => void): () => void;

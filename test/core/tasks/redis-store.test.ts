@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ClusterKeys } from '../../../core/cluster/options';
 import { RedisLink } from '../../../core/cluster/redis-link';
 import { RedisTaskStore } from '../../../core/tasks/redis-store';
-import { newTaskId, TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
+import { InvalidCursorError, newTaskId, TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
 
@@ -156,7 +156,7 @@ describe('Redis task store', () => {
     assert.ok(seen.every((t, i) => i === 0 || t.createdAt <= seen[i - 1].createdAt), 'newest first');
     assert.ok(seen.every((t) => t.owner === 'subject:alice'));
     assert.deepEqual((await a.list('subject:nobody', undefined, 3)).tasks, []);
-    assert.deepEqual((await a.list('subject:alice', 'not-a-cursor', 20)).tasks.length, 8, 'a malformed cursor starts over');
+    await assert.rejects(a.list('subject:alice', 'not-a-cursor', 20), InvalidCursorError, 'a malformed cursor is refused, never page 1 again');
   });
 
   it("hears every change on the other instance, once, after it is stored; its own at once", async () => {
