@@ -4,7 +4,8 @@
  *
  * Keys (see {@link ClusterKeys}): each task is a hash (`json`, version `v`, `lease`) that expires
  * at `createdAt + ttlMs` (PEXPIREAT); each owner has a sorted set of its unfinished tasks (the
- * limit) and one of all its tasks (`tasks/list`, newest first); a hash lists every unfinished
+ * limit), one of all its tasks (`tasks/list`, newest first) and one of all its tasks by expiry
+ * (creating a task trims the expired ones off the others); a hash lists every unfinished
  * task with the lease of the store running it. Changes are atomic Lua scripts (redis-scripts.ts);
  * every change is published on the endpoint's task channel for the other instances' listeners.
  *
@@ -87,7 +88,7 @@ export class RedisTaskStore implements TaskStore {
     const stored: TaskRecord = { ...record, instanceId: record.instanceId ?? this.instanceId };
     const expireAt = stored.createdAt + stored.ttlMs;
     const done = await this.link.commands.eval(CREATE_TASK, {
-      keys: [this.keys.task(stored.taskId), this.keys.tasksOpen(stored.owner), this.keys.tasksList(stored.owner), this.keys.tasksUnfinished],
+      keys: [this.keys.task(stored.taskId), this.keys.tasksOpen(stored.owner), this.keys.tasksList(stored.owner), this.keys.tasksUnfinished, this.keys.tasksExpiry(stored.owner)],
       arguments: [JSON.stringify(stored), String(this.now()), String(expireAt), String(maxPerOwner), stored.taskId, String(stored.createdAt), this.lease.id],
     });
     if (done === 0) throw new TaskLimitError(maxPerOwner);
@@ -147,7 +148,7 @@ export class RedisTaskStore implements TaskStore {
       if (ids.length === 0) break;
       const records = await Promise.all(ids.map((id) => this.get(id)));
       const gone = ids.filter((_, i) => records[i] === undefined);
-      if (gone.length > 0) await this.link.commands.zRem(key, gone);
+      if (gone.length > 0) await Promise.all([this.link.commands.zRem(key, gone), this.link.commands.zRem(this.keys.tasksExpiry(owner), gone)]);
       found.push(...records.filter((r): r is TaskRecord => r !== undefined));
       after = { score: flat[flat.length - 1], id: ids[ids.length - 1] };
       if (ids.length < want) break;
