@@ -82,6 +82,8 @@ const PROGRESS_TOKEN = 'task';
 /** One endpoint's task runner; see the module comment. */
 export class TaskRunner {
   private readonly running = new Map<string, Running>();
+  /** The running tasks' calls by their destination id ({@link callOf}: every incoming request and flow msg asks). */
+  private readonly calls = new Map<string, TaskCall>();
 
   constructor(readonly store: TaskStore, readonly settings: TaskSettings, private readonly host: RunnerHost) {}
 
@@ -124,6 +126,7 @@ export class TaskRunner {
     const inProcess = this.host.openInProcess(call);
     const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), forget: () => undefined };
     this.running.set(taskId, entry);
+    this.calls.set(call.id, call);
     // Kept no longer than the task: a flow that never answers (a cancelled task's included) does
     // not hold it past the task's expiry; `callAt`, since a 30-day TTL is past setTimeout's range.
     entry.forget = callAt(record.createdAt + record.ttlMs, () => this.end(taskId));
@@ -241,8 +244,7 @@ export class TaskRunner {
 
   /** The task call named `destinationId` (`msg.mcp.sessionId` of a task's msg), if one runs here. */
   callOf(destinationId: string): TaskCall | undefined {
-    for (const entry of this.running.values()) if (entry.call.id === destinationId) return entry.call;
-    return undefined;
+    return this.calls.get(destinationId);
   }
 
   /** Stops running every task (the endpoint closed; the endpoint's interrupt has failed them). */
@@ -276,6 +278,7 @@ export class TaskRunner {
     const entry = this.running.get(taskId);
     if (entry === undefined) return;
     this.running.delete(taskId);
+    this.calls.delete(entry.call.id);
     entry.forget();
     setImmediate(() => {
       entry.call.end();
