@@ -71,12 +71,18 @@ export interface TaskRecord {
    * its flow and clears them. Internal: never on any wire; gone once the task ends.
    */
   inputResponses?: Record<string, unknown>;
+  /**
+   * As {@link inputResponses}, for the client's JSON-RPC error answers to input requests (a 2025
+   * session answering with an error through an instance not running the task): the running
+   * instance hands each to its flow as an error. Internal: never on any wire; gone once the task ends.
+   */
+  inputErrors?: Record<string, JsonRpcErrorObject>;
   /** The instance whose flow runs it (several instances through Redis). */
   instanceId?: string;
 }
 
 /** The fields a running task changes; `lastUpdatedAt` is set by the store. */
-export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses'>>;
+export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses' | 'inputErrors'>>;
 
 /**
  * A change computed from the task as it is now (read-modify-write): the store calls it with the
@@ -89,8 +95,8 @@ export type TaskChange = (current: TaskRecord) => TaskPatch | undefined;
 
 /**
  * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
- * `inputRequests` go once the status leaves `input_required`; `inputResponses` go once the task
- * ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
+ * `inputRequests` go once the status leaves `input_required`; `inputResponses` and `inputErrors`
+ * go once the task ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
  * ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
  * deleted, so a store that keeps the record as JSON drops it too.
  */
@@ -99,6 +105,7 @@ export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): 
   if (patch.status !== undefined && patch.status !== 'input_required') delete next.inputRequests;
   if (patch.status !== undefined && isTerminal(patch.status) && patch.statusMessage === undefined) delete next.statusMessage;
   if (isTerminal(next.status) || next.inputResponses === undefined || Object.keys(next.inputResponses).length === 0) delete next.inputResponses;
+  if (isTerminal(next.status) || next.inputErrors === undefined || Object.keys(next.inputErrors).length === 0) delete next.inputErrors;
   return next;
 }
 
