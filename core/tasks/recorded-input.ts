@@ -2,8 +2,8 @@
  * Input responses across instances (several instances through Redis): a 2026-07-28
  * `tasks/update` may reach an instance that does not run the task. That instance cannot answer
  * the flow's waiting requests, so it records the answers in the task (`inputResponses`, and error
- * answers in `inputErrors`, never on any wire) and the instance running it, hearing the change, hands them to its flow
- * ({@link TaskRunner.deliverRecorded}, called by `EndpointTasks`). What the client sees is the same
+ * answers in `inputErrors`, never on any wire) and the instance running it, hearing the change,
+ * hands them to its flow ({@link TaskRunner.deliverRecorded}, called by `EndpointTasks`). What the client sees is the same
  * as on the owner: the answered keys leave `inputRequests` at once, and the task is `working`
  * again once none is left. Cancellation needs nothing here: `cancelled` in the store is enough
  * for the owner to tell its flow.

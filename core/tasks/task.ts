@@ -96,8 +96,8 @@ export type TaskChange = (current: TaskRecord) => TaskPatch | undefined;
 /**
  * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
  * `inputRequests` go once the status leaves `input_required`; `inputResponses` and `inputErrors`
- * go once the task ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
- * ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
+ * go once the task ends or when set empty; the flow's `statusMessage` ("Waiting for approval")
+ * goes once the task ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
  * deleted, so a store that keeps the record as JSON drops it too.
  */
 export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): TaskRecord {
