@@ -88,6 +88,11 @@ export class ClusterKeys {
     return `${this.base}tasks:list:${owner}`;
   }
 
+  /** Sorted-set key: all of an owner's tasks, scored by their expiry (epoch ms): creating a task trims expired ones off {@link tasksList} by it. */
+  tasksExpiry(owner: string): string {
+    return `${this.base}tasks:expiry:${owner}`;
+  }
+
   /** Hash key: task id -> the lease id of the store running it, for every unfinished task: swept for tasks whose store died. */
   get tasksUnfinished(): string {
     return `${this.base}tasks:unfinished`;

@@ -181,7 +181,7 @@ export class EndpointTasks implements ListenTasks {
   private runHere(record: TaskRecord): void {
     if (!this.runner.isRunning(record.taskId)) return;
     if (record.status === 'cancelled') this.runner.cancelFlow(record.taskId, record.statusMessage);
-    else if (record.inputResponses !== undefined) {
+    else if (record.inputResponses !== undefined || record.inputErrors !== undefined) {
       this.runner.deliverRecorded(record).catch((error) => this.host.warning(`MCP task ${record.taskId}: could not hand the client's answers to its flow: ${(error as Error).message}`));
     }
   }

@@ -20,8 +20,13 @@ import { TASK_LIMIT_CODE } from './era-2026';
 import { PerTask } from './expiry';
 import { TaskInputs2025 } from './inputs-2025';
 import { TaskResultWaiters } from './result-waiters';
-import { isTerminal, TaskLimitError, type TaskEra, type TaskRecord, type TaskStore } from './task';
+import { InvalidCursorError, isTerminal, TaskLimitError, type TaskEra, type TaskPage, type TaskRecord, type TaskStore } from './task';
 import { alreadyEnded, finalAnswer, speaks2025, taskNotFound, taskSupportError, tasksCapability2025, ttlOf, wireTask } from './wire-2025';
+
+/** The `-32602` of a `tasks/list` cursor no store handed out. */
+function invalidCursor(): JsonRpcErrorObject {
+  return { code: ErrorCode.InvalidParams, message: 'Invalid params: unknown cursor' };
+}
 
 /** Tasks per `tasks/list` page. */
 const LIST_PAGE_SIZE = 50;
@@ -165,12 +170,21 @@ export class Tasks2025 {
     return undefined;
   }
 
-  /** `tasks/list`: the caller's own tasks, newest first, a page at a time; an unknown cursor `-32602`. */
+  /**
+   * `tasks/list`: the caller's own 2025-11-25 tasks, newest first, a page at a time; a cursor the
+   * store did not hand out `-32602`. The store's cursor goes through as it is: its page may hold
+   * the owner's 2026-07-28 tasks too (one OAuth subject owns both), which are left out, so a page
+   * may be short (even empty) with a `nextCursor`; paging on never fails.
+   */
   private async list(cursor: unknown, owner: string): Promise<Answer> {
-    if (cursor !== undefined && (typeof cursor !== 'string' || (await this.mine(cursor, owner)) === undefined)) {
-      return { error: { code: ErrorCode.InvalidParams, message: 'Invalid params: unknown cursor' } };
+    if (cursor !== undefined && typeof cursor !== 'string') return { error: invalidCursor() };
+    let page: TaskPage;
+    try {
+      page = await this.host.runner.store.list(owner, cursor, LIST_PAGE_SIZE);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) return { error: invalidCursor() };
+      throw error;
     }
-    const page = await this.host.runner.store.list(owner, cursor as string | undefined, LIST_PAGE_SIZE);
     const result: Record<string, unknown> = { tasks: page.tasks.filter((t) => t.era === '2025-11-25').map(wireTask) };
     if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
     return { result };

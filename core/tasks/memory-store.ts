@@ -5,7 +5,7 @@
  *
  * Never imports Node-RED.
  */
-import { isTerminal, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { comesAfter, cursorAfter, isTerminal, parseCursor, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How often expired tasks are swept, in ms. */
 const SWEEP_MS = 60_000;
@@ -53,12 +53,15 @@ export class MemoryTaskStore implements TaskStore {
     return { ...next };
   }
 
+  /** @throws InvalidCursorError for a malformed cursor (see {@link TaskStore.list}). */
   async list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {
-    const mine = [...this.tasks.values()].filter((task) => task.owner === owner && !this.expired(task)).sort((a, b) => b.createdAt - a.createdAt || (a.taskId < b.taskId ? -1 : 1));
-    const start = cursor === undefined ? 0 : Math.max(0, mine.findIndex((task) => task.taskId === cursor) + 1);
-    const page = mine.slice(start, start + limit);
+    const at = cursor === undefined ? undefined : parseCursor(cursor);
+    const mine = [...this.tasks.values()]
+      .filter((task) => task.owner === owner && !this.expired(task) && (at === undefined || comesAfter(task, at)))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.taskId < b.taskId ? 1 : -1));
+    const page = mine.slice(0, limit);
     const result: TaskPage = { tasks: page.map((task) => ({ ...task })) };
-    if (start + limit < mine.length && page.length > 0) result.nextCursor = page[page.length - 1].taskId;
+    if (limit < mine.length && page.length > 0) result.nextCursor = cursorAfter(page[page.length - 1]);
     return result;
   }
 

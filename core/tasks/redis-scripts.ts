@@ -9,21 +9,30 @@
  */
 
 /**
- * Creates a task unless its owner has `max` unfinished tasks.
- * KEYS: task hash, owner's open set, owner's list, unfinished hash.
+ * Creates a task unless its owner has `max` unfinished tasks. First it trims the owner's expired
+ * tasks off the open set and the list (the list is scored by `createdAt`, so the expiry set, scored
+ * by expiry, says which): the list stays as long as the owner's live tasks, even when `tasks/list`
+ * is never called (2026-07-28) and one owner (`anyone`) makes every task.
+ * KEYS: task hash, owner's open set, owner's list, unfinished hash, owner's expiry set.
  * ARGV: json, now (epoch ms), expireAt (epoch ms), max, taskId, createdAt, lease id of the creating store.
  * Returns 1 when created, 0 at the limit, -1 when the id is taken.
  */
 export const CREATE_TASK = `
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[2])
+for i = 1, #gone, 500 do
+  redis.call('ZREM', KEYS[3], unpack(gone, i, math.min(i + 499, #gone)))
+end
+if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[2]) end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', '1', 'lease', ARGV[7])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+redis.call('ZADD', KEYS[5], ARGV[3], ARGV[5])
 local keep = tonumber(ARGV[3]) - tonumber(ARGV[2])
-for i = 2, 3 do
+for _, i in ipairs({2, 3, 5}) do
   if redis.call('PTTL', KEYS[i]) < keep then redis.call('PEXPIRE', KEYS[i], keep) end
 end
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[7])

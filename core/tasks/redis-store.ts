@@ -4,7 +4,8 @@
  *
  * Keys (see {@link ClusterKeys}): each task is a hash (`json`, version `v`, `lease`) that expires
  * at `createdAt + ttlMs` (PEXPIREAT); each owner has a sorted set of its unfinished tasks (the
- * limit) and one of all its tasks (`tasks/list`, newest first); a hash lists every unfinished
+ * limit), one of all its tasks (`tasks/list`, newest first) and one of all its tasks by expiry
+ * (creating a task trims the expired ones off the others); a hash lists every unfinished
  * task with the lease of the store running it. Changes are atomic Lua scripts (redis-scripts.ts);
  * every change is published on the endpoint's task channel for the other instances' listeners.
  *
@@ -20,7 +21,7 @@ import { ClusterKeys, DEFAULT_KEY_PREFIX, DEFAULT_OWNERSHIP_TTL_MS, defaultInsta
 import { RedisLink } from '../cluster/redis-link';
 import { TaskLease } from './redis-lease';
 import { CREATE_TASK, LIST_PAGE, UPDATE_TASK } from './redis-scripts';
-import { isTerminal, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
+import { cursorAfter, isTerminal, parseCursor, patchedTask, TaskLimitError, type TaskChange, type TaskPage, type TaskPatch, type TaskRecord, type TaskStore } from './task';
 
 /** How a {@link RedisTaskStore} is made. */
 export interface RedisTaskStoreOptions {
@@ -87,7 +88,7 @@ export class RedisTaskStore implements TaskStore {
     const stored: TaskRecord = { ...record, instanceId: record.instanceId ?? this.instanceId };
     const expireAt = stored.createdAt + stored.ttlMs;
     const done = await this.link.commands.eval(CREATE_TASK, {
-      keys: [this.keys.task(stored.taskId), this.keys.tasksOpen(stored.owner), this.keys.tasksList(stored.owner), this.keys.tasksUnfinished],
+      keys: [this.keys.task(stored.taskId), this.keys.tasksOpen(stored.owner), this.keys.tasksList(stored.owner), this.keys.tasksUnfinished, this.keys.tasksExpiry(stored.owner)],
       arguments: [JSON.stringify(stored), String(this.now()), String(expireAt), String(maxPerOwner), stored.taskId, String(stored.createdAt), this.lease.id],
     });
     if (done === 0) throw new TaskLimitError(maxPerOwner);
@@ -130,11 +131,15 @@ export class RedisTaskStore implements TaskStore {
     throw new Error(`Task ${taskId} kept changing: try again`);
   }
 
-  /** Newest first; the cursor is `<createdAt>.<taskId>` of the last task of the page before (a malformed one starts over). */
+  /**
+   * Newest first; the cursor is `<createdAt>.<taskId>` of the last task of the page before ({@link cursorAfter}).
+   * @throws InvalidCursorError for a malformed cursor.
+   */
   async list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {
     await this.ready();
     const key = this.keys.tasksList(owner);
-    let after = parseCursor(cursor);
+    const at = cursor === undefined ? undefined : parseCursor(cursor);
+    let after = at === undefined ? undefined : { score: String(at.createdAt), id: at.taskId };
     const found: TaskRecord[] = [];
     while (found.length <= limit) {
       const want = limit + 1 - found.length;
@@ -143,14 +148,14 @@ export class RedisTaskStore implements TaskStore {
       if (ids.length === 0) break;
       const records = await Promise.all(ids.map((id) => this.get(id)));
       const gone = ids.filter((_, i) => records[i] === undefined);
-      if (gone.length > 0) await this.link.commands.zRem(key, gone);
+      if (gone.length > 0) await Promise.all([this.link.commands.zRem(key, gone), this.link.commands.zRem(this.keys.tasksExpiry(owner), gone)]);
       found.push(...records.filter((r): r is TaskRecord => r !== undefined));
       after = { score: flat[flat.length - 1], id: ids[ids.length - 1] };
       if (ids.length < want) break;
     }
     const page: TaskPage = { tasks: found.slice(0, limit) };
     const last = page.tasks[page.tasks.length - 1];
-    if (found.length > limit && last !== undefined) page.nextCursor = `${last.createdAt}.${last.taskId}`;
+    if (found.length > limit && last !== undefined) page.nextCursor = cursorAfter(last);
     return page;
   }
 
@@ -237,12 +242,6 @@ export class RedisTaskStore implements TaskStore {
   private emit(record: TaskRecord): void {
     for (const listener of this.listeners) listener({ ...record });
   }
-}
-
-/** Parses a `tasks/list` cursor `<createdAt>.<taskId>`; undefined for none or a malformed one. */
-function parseCursor(cursor: string | undefined): { score: string; id: string } | undefined {
-  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(cursor ?? '');
-  return match === null ? undefined : { score: match[1], id: match[2] };
 }
 
 /**

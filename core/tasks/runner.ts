@@ -82,6 +82,8 @@ const PROGRESS_TOKEN = 'task';
 /** One endpoint's task runner; see the module comment. */
 export class TaskRunner {
   private readonly running = new Map<string, Running>();
+  /** The running tasks' calls by their destination id ({@link callOf}: every incoming request and flow msg asks). */
+  private readonly calls = new Map<string, TaskCall>();
 
   constructor(readonly store: TaskStore, readonly settings: TaskSettings, private readonly host: RunnerHost) {}
 
@@ -124,6 +126,7 @@ export class TaskRunner {
     const inProcess = this.host.openInProcess(call);
     const entry: Running = { call, inProcess, inline: spec.inline, inlineWaiting: new Set(), forget: () => undefined };
     this.running.set(taskId, entry);
+    this.calls.set(call.id, call);
     // Kept no longer than the task: a flow that never answers (a cancelled task's included) does
     // not hold it past the task's expiry; `callAt`, since a 30-day TTL is past setTimeout's range.
     entry.forget = callAt(record.createdAt + record.ttlMs, () => this.end(taskId));
@@ -187,7 +190,7 @@ export class TaskRunner {
     const entry = this.running.get(taskId);
     if (record === undefined || record.status !== 'input_required') return record;
     // Another instance runs it: the answers wait in the task until that instance hands them over.
-    if (entry === undefined) return recordInput(this.store, record, responses);
+    if (entry === undefined) return recordInput(this.store, record, responses, errors);
     const taken: string[] = [];
     const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
     const outcomes = [...Object.entries(responses).map(([key, result]) => [key, { result }] as const), ...Object.entries(errors).map(([key, error]) => [key, { error }] as const)];
@@ -210,27 +213,34 @@ export class TaskRunner {
   }
 
   /**
-   * Hands the answers another instance recorded in the task (`inputResponses`, see
-   * `recorded-input.ts`) to the flow, when the task runs here: each waiting request is answered
-   * once (a key already answered is skipped, so hearing the change twice delivers nothing twice),
-   * then the delivered answers leave the task.
+   * Hands the answers another instance recorded in the task (`inputResponses`, and error answers
+   * in `inputErrors`, which the flow gets as errors; see `recorded-input.ts`) to the flow, when the
+   * task runs here: each waiting request is answered once (a key already answered is skipped, so
+   * hearing the change twice delivers nothing twice), then the delivered answers leave the task.
    */
   async deliverRecorded(record: TaskRecord): Promise<void> {
     const entry = this.running.get(record.taskId);
-    if (entry === undefined || entry.cancelled === true || isTerminal(record.status) || record.inputResponses === undefined) return;
+    if (entry === undefined || entry.cancelled === true || isTerminal(record.status) || (record.inputResponses === undefined && record.inputErrors === undefined)) return;
     const answers: Array<{ kind: MessageKind; message: JsonRpcMessage }> = [];
-    for (const [key, result] of Object.entries(record.inputResponses)) {
+    const outcomes = [
+      ...Object.entries(record.inputResponses ?? {}).map(([key, result]) => [key, { result }] as const),
+      ...Object.entries(record.inputErrors ?? {}).map(([key, error]) => [key, { error }] as const),
+    ];
+    for (const [key, outcome] of outcomes) {
       const id = entry.call.take(key);
-      if (id !== undefined) answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, result } as JsonRpcResponse });
+      if (id !== undefined) answers.push({ kind: 'response', message: { jsonrpc: '2.0', id, ...outcome } as JsonRpcResponse });
     }
     if (answers.length === 0) return;
     entry.inProcess.receive(answers);
     // From the task as it is now: answers recorded meanwhile for requests still waiting stay.
     await this.store.update(record.taskId, (current) => {
-      const recorded = Object.entries(current.inputResponses ?? {});
       const waiting = new Set(entry.call.waitingKeys);
-      const left = recorded.filter(([key]) => waiting.has(key));
-      return left.length === recorded.length ? undefined : { inputResponses: Object.fromEntries(left) };
+      const results = Object.entries(current.inputResponses ?? {});
+      const errors = Object.entries(current.inputErrors ?? {});
+      const resultsLeft = results.filter(([key]) => waiting.has(key));
+      const errorsLeft = errors.filter(([key]) => waiting.has(key));
+      if (resultsLeft.length === results.length && errorsLeft.length === errors.length) return undefined;
+      return { inputResponses: Object.fromEntries(resultsLeft), inputErrors: Object.fromEntries(errorsLeft) };
     });
   }
 
@@ -241,8 +251,7 @@ export class TaskRunner {
 
   /** The task call named `destinationId` (`msg.mcp.sessionId` of a task's msg), if one runs here. */
   callOf(destinationId: string): TaskCall | undefined {
-    for (const entry of this.running.values()) if (entry.call.id === destinationId) return entry.call;
-    return undefined;
+    return this.calls.get(destinationId);
   }
 
   /** Stops running every task (the endpoint closed; the endpoint's interrupt has failed them). */
@@ -276,6 +285,7 @@ export class TaskRunner {
     const entry = this.running.get(taskId);
     if (entry === undefined) return;
     this.running.delete(taskId);
+    this.calls.delete(entry.call.id);
     entry.forget();
     setImmediate(() => {
       entry.call.end();

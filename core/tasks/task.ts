@@ -71,12 +71,18 @@ export interface TaskRecord {
    * its flow and clears them. Internal: never on any wire; gone once the task ends.
    */
   inputResponses?: Record<string, unknown>;
+  /**
+   * As {@link inputResponses}, for the client's JSON-RPC error answers to input requests (a 2025
+   * session answering with an error through an instance not running the task): the running
+   * instance hands each to its flow as an error. Internal: never on any wire; gone once the task ends.
+   */
+  inputErrors?: Record<string, JsonRpcErrorObject>;
   /** The instance whose flow runs it (several instances through Redis). */
   instanceId?: string;
 }
 
 /** The fields a running task changes; `lastUpdatedAt` is set by the store. */
-export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses'>>;
+export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'result' | 'error' | 'inputRequests' | 'inputResponses' | 'inputErrors'>>;
 
 /**
  * A change computed from the task as it is now (read-modify-write): the store calls it with the
@@ -89,9 +95,9 @@ export type TaskChange = (current: TaskRecord) => TaskPatch | undefined;
 
 /**
  * `record` with `patch` applied, as every store changes a task: `lastUpdatedAt` is `now`;
- * `inputRequests` go once the status leaves `input_required`; `inputResponses` go once the task
- * ends or when set empty; the flow's `statusMessage` ("Waiting for approval") goes once the task
- * ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
+ * `inputRequests` go once the status leaves `input_required`; `inputResponses` and `inputErrors`
+ * go once the task ends or when set empty; the flow's `statusMessage` ("Waiting for approval")
+ * goes once the task ends, unless the ending patch sets its own (a failure's or a cancel's reason). The key is
  * deleted, so a store that keeps the record as JSON drops it too.
  */
 export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): TaskRecord {
@@ -99,6 +105,7 @@ export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): 
   if (patch.status !== undefined && patch.status !== 'input_required') delete next.inputRequests;
   if (patch.status !== undefined && isTerminal(patch.status) && patch.statusMessage === undefined) delete next.statusMessage;
   if (isTerminal(next.status) || next.inputResponses === undefined || Object.keys(next.inputResponses).length === 0) delete next.inputResponses;
+  if (isTerminal(next.status) || next.inputErrors === undefined || Object.keys(next.inputErrors).length === 0) delete next.inputErrors;
   return next;
 }
 
@@ -106,6 +113,39 @@ export function patchedTask(record: TaskRecord, patch: TaskPatch, now: number): 
 export interface TaskPage {
   tasks: TaskRecord[];
   nextCursor?: string;
+}
+
+/**
+ * Thrown by `TaskStore.list` for a cursor that no store hands out (malformed); the era answers
+ * `-32602`. A well-formed cursor is a position, `<createdAt>.<taskId>` of the last task of the page
+ * before, so it stays good when that task expires or is of the other era.
+ */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('Invalid params: unknown cursor');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** The `tasks/list` cursor after `record`: `<createdAt>.<taskId>` (both stores; opaque to clients and eras). */
+export function cursorAfter(record: TaskRecord): string {
+  return `${record.createdAt}.${record.taskId}`;
+}
+
+/**
+ * The position a cursor names. @throws InvalidCursorError when malformed.
+ * Pages are newest first, ties by task id descending: "after" the cursor means an older task, or
+ * one as old with a lower id ({@link comesAfter}).
+ */
+export function parseCursor(cursor: string): { createdAt: number; taskId: string } {
+  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(cursor);
+  if (match === null) throw new InvalidCursorError();
+  return { createdAt: Number(match[1]), taskId: match[2] };
+}
+
+/** True when `record` comes after the position `at` in a page order (newest first, ties by id descending). */
+export function comesAfter(record: TaskRecord, at: { createdAt: number; taskId: string }): boolean {
+  return record.createdAt < at.createdAt || (record.createdAt === at.createdAt && record.taskId < at.taskId);
 }
 
 /** Thrown by `TaskStore.create` when the owner has as many unfinished tasks as allowed. */
@@ -140,7 +180,11 @@ export interface TaskStore {
    * @throws Error (Redis) when the task kept changing under it for 20 attempts, or Redis is unreachable.
    */
   update(taskId: string, change: TaskPatch | TaskChange): Promise<TaskRecord | undefined>;
-  /** One owner's tasks, newest first, `limit` at a time. */
+  /**
+   * One owner's tasks, newest first (ties by id descending), `limit` at a time; `nextCursor`
+   * ({@link cursorAfter}) while more may follow.
+   * @throws InvalidCursorError for a malformed cursor (never silently page 1 again).
+   */
   list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage>;
   /** Hears every change to any task (on any instance), after it is stored. Returns the unsubscribe. */
   onChange(listener: (record: TaskRecord) => void): () => void;

@@ -20,6 +20,7 @@ import { MemoryTaskStore } from '../../../core/tasks/memory-store';
 import { RedisTaskStore } from '../../../core/tasks/redis-store';
 import { newTaskId, type TaskRecord, type TaskStore } from '../../../core/tasks/task';
 import { detailedTask } from '../../../core/tasks/wire-2026';
+import { wireTask } from '../../../core/tasks/wire-2025';
 import { EditorCall } from '../../../core/workbench/editor-call';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
@@ -67,7 +68,7 @@ function pair(stores: [TaskStore, TaskStore], asks: number): { a: McpEndpoint; b
           timeoutMs: 0,
           settle: (outcome) => {
             const key = `input-${n}`;
-            log.answers.set(key, [...(log.answers.get(key) ?? []), outcome.status === 'result' ? outcome.result : outcome.status]);
+            log.answers.set(key, [...(log.answers.get(key) ?? []), outcome.status === 'result' ? outcome.result : { [outcome.status]: outcome.error.message }]);
             got.push(outcome.status === 'result' ? outcome.result : null);
             if (got.length === asks) reply(`answers: ${JSON.stringify(got)}`);
           },
@@ -171,6 +172,22 @@ describe('MCP tasks across instances: cancel and input through the instance not 
       assert.equal(done.inputResponses, undefined);
       await settle();
       assert.deepEqual(Object.fromEntries(log.answers), { 'input-1': [{ action: 'accept', content: { n: 1 } }], 'input-2': [{ action: 'accept', content: { n: 2 } }] }, 'each answer once');
+    });
+
+    it(`${kind}: an error answer through B reaches A's flow as an error, beside a result; neither is on any wire`, async () => {
+      const { a, b, log, start } = pair(stores(), 2);
+      const record = await start();
+      await until(b, record.taskId, (r) => Object.keys(r.inputRequests ?? {}).length === 2);
+      const after = await b.tasks.runner.provideInput(record.taskId, { 'input-1': { action: 'accept', content: { n: 1 } } }, { 'input-2': { code: -32600, message: 'the user closed the form' } });
+      assert.equal(after?.status, 'working', 'both keys answered');
+      assert.equal('inputErrors' in detailedTask(after as TaskRecord), false, 'recorded errors are on no 2026 wire');
+      assert.equal('inputErrors' in wireTask(after as TaskRecord), false, 'nor on the 2025 wire');
+      const done = await until(a, record.taskId, (r) => r.status === 'completed');
+      assert.deepEqual(done.result, { content: [{ type: 'text', text: 'answers: [{"action":"accept","content":{"n":1}},null]' }] });
+      assert.equal(done.inputErrors, undefined);
+      assert.equal(done.inputResponses, undefined);
+      await settle();
+      assert.deepEqual(Object.fromEntries(log.answers), { 'input-1': [{ action: 'accept', content: { n: 1 } }], 'input-2': [{ error: 'the user closed the form' }] }, 'each once, the error as an error');
     });
   }
 

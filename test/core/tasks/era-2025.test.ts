@@ -5,12 +5,16 @@
  * carrying an input request on its stream, tasks/list of the caller's own only, tasks/cancel,
  * status notifications, the Task setting's errors, and not-found for another session's task.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Protocol } from '../../../core/protocol';
 import type { JsonRpcMessage, JsonRpcRequest, RequestId } from '../../../core/jsonrpc';
 import type { ReplyDestination } from '../../../core/reply-destination';
-import { MemoryTaskStore, newTaskId, type TaskRecord } from '../../../core/tasks';
+import { MemoryTaskStore, newTaskId, type TaskRecord, type TaskStore } from '../../../core/tasks';
+import { ClusterKeys } from '../../../core/cluster/options';
+import { RedisLink } from '../../../core/cluster/redis-link';
+import { RedisTaskStore } from '../../../core/tasks/redis-store';
+import { startRedis, type RunningRedis } from '../../support/redis';
 import type { TaskSupport } from '../../../core/features/declarations';
 import { Tasks2025, type TaskRunnerApi } from '../../../core/tasks/era-2025';
 import { taskOwner } from '../../../core/tasks/owner';
@@ -32,8 +36,7 @@ class FakeSession implements ReplyDestination {
   }
 }
 
-function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe: 'optional', plain: 'never' }) {
-  const store = new MemoryTaskStore();
+function setup(support: Record<string, TaskSupport> = { approve: 'always', maybe: 'optional', plain: 'never' }, store: TaskStore = new MemoryTaskStore()) {
   const protocol = new Protocol();
   const sessions = new Map<string, FakeSession>();
   const responses: Array<{ taskId: string; key: string; answer: unknown }> = [];
@@ -237,4 +240,55 @@ describe('2025-11-25 tasks on a session', () => {
     assert.equal(tasks.followed, 0, 'the task that expired without ending is forgotten too');
     tasks.close();
   });
+});
+
+describe('2025-11-25 tasks/list paging with either store', () => {
+  let redis: RunningRedis;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis.stop();
+  });
+
+  const stores: Array<[string, () => TaskStore]> = [
+    ['memory', () => new MemoryTaskStore()],
+    ['redis', () => new RedisTaskStore({ link: new RedisLink({ url: redis.url }), ownsLink: true, keys: new ClusterKeys('t:', `list-${newTaskId()}`), instanceId: 'A' })],
+  ];
+  for (const [kind, make] of stores) {
+    it(`(${kind}) pages to the end past the owner's 2026-07-28 tasks, never failing; a malformed cursor is -32602`, async () => {
+      const store = make();
+      const { open, request, answered, tasks } = setup(undefined, store);
+      try {
+        const a = open('a');
+        const made = new Set<string>();
+        for (let i = 0; i < 55; i++) made.add(String(((await answered(a, request(a, 'tools/call', { name: 'approve', task: {} }).id)).result as { task: { taskId: string } }).task.taskId));
+        // The same owner's 2026-07-28 tasks (one OAuth subject owns both eras): 60 newer, so page 1 ends on one, and 10 older.
+        const now = Date.now();
+        for (let i = 0; i < 70; i++) {
+          const createdAt = i < 60 ? now + 1000 + i : now - 60_000 - i;
+          await store.create({ taskId: newTaskId(), owner: 'session:a', era: '2026-07-28', method: 'tools/call', name: 'approve', status: 'completed', createdAt, lastUpdatedAt: createdAt, ttlMs: 3_600_000, pollIntervalMs: 1000 }, 1000);
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const answer = await answered(a, request(a, 'tasks/list', cursor === undefined ? {} : { cursor }).id);
+          assert.equal(answer.error, undefined, `page ${pages + 1} answers`);
+          const page = answer.result as { tasks: Array<{ taskId: string }>; nextCursor?: string };
+          seen.push(...page.tasks.map((t) => t.taskId));
+          cursor = page.nextCursor;
+          if (cursor === undefined) break;
+        }
+        assert.equal(cursor, undefined, 'the last page has no nextCursor');
+        assert.equal(seen.length, 55, 'each 2025 task once');
+        assert.deepEqual(new Set(seen), made);
+        for (const bad of ['nope', 42, '']) {
+          assert.equal(((await answered(a, request(a, 'tasks/list', { cursor: bad }).id)).error as { code: number } | undefined)?.code, -32602, `cursor ${JSON.stringify(bad)}`);
+        }
+      } finally {
+        tasks.close();
+        await store.close();
+      }
+    });
+  }
 });

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryTaskStore } from '../../../core/tasks/memory-store';
-import { TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
+import { InvalidCursorError, TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
 
 function task(taskId: string, owner: string, createdAt: number, ttlMs = 60_000): TaskRecord {
   return { taskId, owner, era: '2026-07-28', method: 'tools/call', status: 'working', createdAt, lastUpdatedAt: createdAt, ttlMs, pollIntervalMs: 1000 };
@@ -72,6 +72,7 @@ describe('MemoryTaskStore', () => {
     const last = await store.list('subject:ann', second.nextCursor, 2);
     assert.deepEqual(last.tasks.map((t) => t.taskId), ['t0']);
     assert.equal(last.nextCursor, undefined);
+    await assert.rejects(store.list('subject:ann', 't3', 2), InvalidCursorError, 'a malformed cursor (a bare task id) is refused, never page 1 again');
     await store.close();
   });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ClusterKeys } from '../../../core/cluster/options';
 import { RedisLink } from '../../../core/cluster/redis-link';
 import { RedisTaskStore } from '../../../core/tasks/redis-store';
-import { newTaskId, TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
+import { InvalidCursorError, newTaskId, TaskLimitError, type TaskRecord } from '../../../core/tasks/task';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
 
@@ -156,7 +156,24 @@ describe('Redis task store', () => {
     assert.ok(seen.every((t, i) => i === 0 || t.createdAt <= seen[i - 1].createdAt), 'newest first');
     assert.ok(seen.every((t) => t.owner === 'subject:alice'));
     assert.deepEqual((await a.list('subject:nobody', undefined, 3)).tasks, []);
-    assert.deepEqual((await a.list('subject:alice', 'not-a-cursor', 20)).tasks.length, 8, 'a malformed cursor starts over');
+    await assert.rejects(a.list('subject:alice', 'not-a-cursor', 20), InvalidCursorError, 'a malformed cursor is refused, never page 1 again');
+  });
+
+  it("keeps an owner's list as long as its live tasks: creating a task trims expired ones, though tasks/list is never called", async () => {
+    const [a, b] = pair();
+    const keys = new ClusterKeys('t:', `ep${endpoints}`);
+    const link = (a as unknown as { link: RedisLink }).link;
+    const members = async (key: string) => ((await link.commands.eval("return redis.call('ZRANGE', KEYS[1], 0, -1)", { keys: [key], arguments: [] })) as string[]).sort();
+    for (let i = 0; i < 40; i++) await (i % 2 === 0 ? a : b).create(task('anyone', { ttlMs: 200, status: i % 3 === 0 ? 'completed' : 'working' }), 100);
+    const live = task('anyone');
+    await a.create(live, 100);
+    assert.equal((await members(keys.tasksList('anyone'))).length, 41);
+    await new Promise((r) => setTimeout(r, 300));
+    const last = task('anyone');
+    await b.create(last, 100);
+    assert.deepEqual(await members(keys.tasksList('anyone')), [live.taskId, last.taskId].sort(), 'only the live tasks stay listed');
+    assert.deepEqual(await members(keys.tasksExpiry('anyone')), [live.taskId, last.taskId].sort());
+    assert.deepEqual((await a.list('anyone', undefined, 10)).tasks.map((t) => t.taskId).sort(), [live.taskId, last.taskId].sort());
   });
 
   it("hears every change on the other instance, once, after it is stored; its own at once", async () => {

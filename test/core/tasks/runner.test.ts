@@ -152,6 +152,26 @@ describe('TaskRunner', () => {
     await endpoint.close();
   });
 
+  it("finds each running task's call by its destination id (msg.mcp.sessionId), and none once the task ended", async () => {
+    const answers = new Map<string, () => void>();
+    const { endpoint, start } = setUp((request, ep) => {
+      answers.set(request.session.id, () => ep.send(request.session.id, 'done', { requestId: request.requestId }));
+    });
+    await Promise.all(Array.from({ length: 5 }, () => start()));
+    for (let i = 0; i < 50 && answers.size < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(answers.size, 5);
+    const runner = endpoint.tasks.runner;
+    for (const id of answers.keys()) assert.equal(runner.callOf(id)?.id, id);
+    assert.equal(runner.callOf('no-such-call'), undefined);
+    const [first, answer] = [...answers.entries()][0];
+    answer();
+    for (let i = 0; i < 100 && runner.callOf(first) !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(runner.callOf(first), undefined, 'an ended task no longer has a call');
+    assert.equal([...answers.keys()].filter((id) => runner.callOf(id) !== undefined).length, 4);
+    await endpoint.close();
+    assert.equal([...answers.keys()].filter((id) => runner.callOf(id) !== undefined).length, 0, 'none once the endpoint closed');
+  });
+
   it('a task with a TTL past setTimeout\'s range (30 days) runs until its flow answers', async () => {
     let answer: (() => void) | undefined;
     const { endpoint, start } = setUp((request, ep) => {
