@@ -15,7 +15,7 @@
  * Never imports Node-RED.
  */
 import { performance } from 'node:perf_hooks';
-import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse, RequestId } from '../jsonrpc';
+import { isObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from '../jsonrpc';
 import type { PendingOutcome } from '../pending-requests';
 import type { ProtocolObserver } from '../protocol-observer';
 import type { ReplyDestination } from '../reply-destination';
@@ -63,10 +63,6 @@ function nameOf(method: string, params: Record<string, unknown> | undefined): st
   if (params === undefined) return undefined;
   const name = method === 'tools/call' || method === 'prompts/get' ? params.name : method.startsWith('resources/') ? params.uri : undefined;
   return typeof name === 'string' ? name : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An endpoint's activity list; see the module comment. */

@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { TaskRecord, TaskStatus } from '../tasks/task';
+import { isObject } from '../jsonrpc';
 import { ActivityEntry } from './activity-entry';
 
 /** Tasks followed at once; past it the oldest is forgotten (a flow that never answers). */
@@ -20,10 +21,6 @@ const MAX_EARLY = 100;
 /** Longest message kept, in characters. */
 const MAX_MESSAGE_CHARS = 500;
 const STATUSES: ReadonlySet<string> = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The task a `tools/call` result hands over (a CreateTaskResult of either era), or undefined for any other result. */
 export function createdTask(result: unknown): { taskId: string; status: TaskStatus } | undefined {

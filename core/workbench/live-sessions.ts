@@ -8,6 +8,7 @@
  * Never imports Node-RED.
  */
 import type { SessionEvent } from '../endpoint-options';
+import { isObject } from '../jsonrpc';
 import type { Session, TransportKind } from '../session';
 
 /** One open session, as the admin API gives it. */
@@ -37,10 +38,6 @@ interface Known {
   clientInfo?: SessionSummary['clientInfo'];
   clientCapabilities?: Record<string, unknown>;
   subject?: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The `name`, `version` and `title` strings of a `clientInfo`, and nothing else. */
