@@ -11,24 +11,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterKeys } from '../../../core/cluster/options';
-import { RedisLink } from '../../../core/cluster/redis-link';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
 import type { FlowRequest } from '../../../core/features/declarations';
-import { MemoryTaskStore } from '../../../core/tasks/memory-store';
-import { RedisTaskStore } from '../../../core/tasks/redis-store';
 import { newTaskId, type TaskRecord, type TaskStore } from '../../../core/tasks/task';
 import { detailedTask } from '../../../core/tasks/wire-2026';
 import { wireTask } from '../../../core/tasks/wire-2025';
 import { EditorCall } from '../../../core/workbench/editor-call';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
+import { sharedMemoryStore, twoRedisStores } from '../../support/task-stores';
 
 let redis: RunningRedis;
 const closers: Array<() => Promise<void>> = [];
 let endpointIds = 0;
-let keySpace = 0;
 
 /** What instance A's flow saw. */
 interface FlowLog {
@@ -96,20 +92,8 @@ async function until(endpoint: McpEndpoint, taskId: string, done: (record: TaskR
   throw new Error('the task did not get there');
 }
 
-/** Two Redis stores of one endpoint, as on two instances. */
-function redisStores(): [TaskStore, TaskStore] {
-  keySpace++;
-  const made = ['A', 'B'].map((instanceId) => new RedisTaskStore({ link: new RedisLink({ url: redis.url }), ownsLink: true, keys: new ClusterKeys('x:', `cross-${keySpace}`), instanceId })) as [RedisTaskStore, RedisTaskStore];
-  closers.push(...made.map((store) => () => store.close()));
-  return made;
-}
-
-/** One memory store both endpoints share (one process). */
-function memoryStores(): [TaskStore, TaskStore] {
-  const store = new MemoryTaskStore();
-  closers.push(() => store.close());
-  return [store, store];
-}
+const redisStores = (): [TaskStore, TaskStore] => twoRedisStores(redis.url, 'x:', closers);
+const memoryStores = (): [TaskStore, TaskStore] => sharedMemoryStore(closers);
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
 

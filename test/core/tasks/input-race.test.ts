@@ -10,33 +10,23 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterKeys } from '../../../core/cluster/options';
-import { RedisLink } from '../../../core/cluster/redis-link';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
-import { MemoryTaskStore } from '../../../core/tasks/memory-store';
-import { RedisTaskStore } from '../../../core/tasks/redis-store';
 import { newTaskId, type TaskRecord, type TaskStore } from '../../../core/tasks/task';
 import { EditorCall } from '../../../core/workbench/editor-call';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
+import { sharedMemoryStore, twoRedisStores } from '../../support/task-stores';
 
 let redis: RunningRedis;
 const closers: Array<() => Promise<void>> = [];
-let keySpace = 0;
 
-function redisStores(): [TaskStore, TaskStore] {
-  keySpace++;
-  const made = ['A', 'B'].map((instanceId) => new RedisTaskStore({ link: new RedisLink({ url: redis.url }), ownsLink: true, keys: new ClusterKeys('race:', `ep-${keySpace}`), instanceId })) as [RedisTaskStore, RedisTaskStore];
-  closers.push(...made.map((store) => () => store.close()));
-  return made;
-}
-
-function memoryStores(): [TaskStore, TaskStore] {
-  const store = new MemoryTaskStore();
-  closers.push(() => store.close());
-  return [store, store];
-}
+let rounds = 0;
+const redisStores = (): [TaskStore, TaskStore] => {
+  rounds++;
+  return twoRedisStores(redis.url, 'race:', closers);
+};
+const memoryStores = (): [TaskStore, TaskStore] => sharedMemoryStore(closers);
 
 const ROUNDS = 30;
 const question = { method: 'elicitation/create', params: { message: 'Sure?' } };
@@ -106,8 +96,8 @@ describe('MCP tasks: an input request added on one instance while another remove
       const [storeA, storeB] = stores();
       const asks = new Map<string, () => void>();
       const answered = new Map<string, string[]>();
-      const a = new McpEndpoint({ id: `race-a-${keySpace}-${kind}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: storeA } });
-      const b = new McpEndpoint({ id: `race-b-${keySpace}-${kind}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: storeB } });
+      const a = new McpEndpoint({ id: `race-a-${rounds}-${kind}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: storeA } });
+      const b = new McpEndpoint({ id: `race-b-${rounds}-${kind}`, registry: new SessionRegistry(), keepAliveMs: 0, tasks: { store: storeB } });
       closers.unshift(() => a.close(), () => b.close());
       a.features.declare({
         kind: 'tool', owner: 'n', taskSupport: 'always', definition: { name: 'job', inputSchema: { type: 'object' } },

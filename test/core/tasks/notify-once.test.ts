@@ -8,16 +8,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterKeys } from '../../../core/cluster/options';
-import { RedisLink } from '../../../core/cluster/redis-link';
 import { McpEndpoint } from '../../../core/endpoint';
 import { SessionRegistry } from '../../../core/registry';
-import { MemoryTaskStore } from '../../../core/tasks/memory-store';
-import { RedisTaskStore } from '../../../core/tasks/redis-store';
 import type { TaskRecord, TaskStore } from '../../../core/tasks/task';
 import { EditorCall } from '../../../core/workbench/editor-call';
 import { startRedis, type RunningRedis } from '../../support/redis';
 import { waitFor } from '../../support/core-server';
+import { sharedMemoryStore, twoRedisStores } from '../../support/task-stores';
 
 let redis: RunningRedis;
 const closers: Array<() => Promise<void>> = [];
@@ -57,16 +54,8 @@ describe('MCP 2026-07-28 task notifications: only when what the client sees chan
   });
 
   const kinds: Array<[string, () => [TaskStore, TaskStore]]> = [
-    ['two Redis stores', () => {
-      const made = ['A', 'B'].map((instanceId) => new RedisTaskStore({ link: new RedisLink({ url: redis.url }), ownsLink: true, keys: new ClusterKeys('once:', `ep-${endpoints}`), instanceId })) as [RedisTaskStore, RedisTaskStore];
-      closers.push(...made.map((store) => () => store.close()));
-      return made;
-    }],
-    ['one memory store', () => {
-      const store = new MemoryTaskStore();
-      closers.push(() => store.close());
-      return [store, store];
-    }],
+    ['two Redis stores', () => twoRedisStores(redis.url, 'once:', closers)],
+    ['one memory store', () => sharedMemoryStore(closers)],
   ];
   for (const [kind, stores] of kinds) {
     it(`${kind}: an answer through B, handed to A's flow and cleared, is one notification on each instance, not two`, async () => {
