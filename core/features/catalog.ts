@@ -26,6 +26,11 @@ interface DeclaredTemplate {
 /** The lists the catalog gives; list-changed notifications compare them. */
 export type ListName = 'tools' | 'resources' | 'prompts';
 
+/** A tool whose Task setting lets its calls become MCP tasks (`optional` or `always`). */
+function isTaskTool(declaration: ToolDeclaration): boolean {
+  return declaration.taskSupport !== undefined && declaration.taskSupport !== 'never';
+}
+
 function byKey<T extends Declaration>(a: T, b: T): number {
   const ka = declarationKey(a);
   const kb = declarationKey(b);
@@ -40,6 +45,8 @@ export class Catalog {
   private readonly prompts = new Map<string, { declaration: PromptDeclaration }>();
   /** The number of resources that are views, kept as they come and go (read on every initialize, discover and listen). */
   private viewCount = 0;
+  /** Declared tools whose Task setting is not `never`: read on every client request (`hasTaskTools`). */
+  private taskToolCount = 0;
 
   /** The number of declarations of each kind. */
   count(kind: DeclarationKind): number {
@@ -67,7 +74,7 @@ export class Catalog {
     if (declaration.kind === 'tool') {
       checkToolView(declaration.definition);
       const entry = { declaration, validators: compileTool(declaration.definition) };
-      return { list: 'tools', remove: this.put(this.tools, key, entry, 'tool') };
+      return { list: 'tools', remove: this.putCounted(this.tools, key, entry, 'tool', (e) => isTaskTool(e.declaration), (d) => { this.taskToolCount += d; }) };
     }
     if (declaration.kind === 'prompt') {
       checkPrompt(declaration);
@@ -88,20 +95,23 @@ export class Catalog {
     if (typeof uri !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) {
       throw new DeclarationError('invalid-definition', `Resource URI ${JSON.stringify(uri ?? '')} must be an absolute URI such as file:///notes.txt or docs://readme`);
     }
-    return { list: 'resources', remove: this.putResource(key, { declaration }) };
+    return { list: 'resources', remove: this.putCounted(this.resources, key, { declaration }, 'resource', (e) => isView(e.declaration.definition), (d) => { this.viewCount += d; }) };
   }
 
-  /** {@link put} for a resource, keeping the count of views. */
-  private putResource(key: string, entry: { declaration: ResourceDeclaration }): () => void {
-    const replaced = this.resources.get(key);
-    const remove = this.put(this.resources, key, entry, 'resource');
+  /**
+   * {@link put}, keeping a count of the entries `counted` picks right as entries come and go
+   * (`add` changes it by +1 or -1): the views among the resources, the task tools among the tools.
+   */
+  private putCounted<T extends { declaration: Declaration }>(map: Map<string, T>, key: string, entry: T, what: string, counted: (entry: T) => boolean, add: (delta: number) => void): () => void {
+    const replaced = map.get(key);
+    const remove = this.put(map, key, entry, what);
     // (The same owner declaring again replaces its entry; the replaced entry's remove then does nothing.)
-    if (replaced !== undefined && isView(replaced.declaration.definition)) this.viewCount--;
-    if (isView(entry.declaration.definition)) this.viewCount++;
+    if (replaced !== undefined && counted(replaced)) add(-1);
+    if (counted(entry)) add(1);
     return () => {
-      if (this.resources.get(key) !== entry) return;
+      if (map.get(key) !== entry) return;
       remove();
-      if (isView(entry.declaration.definition)) this.viewCount--;
+      if (counted(entry)) add(-1);
     };
   }
 
@@ -118,8 +128,7 @@ export class Catalog {
 
   /** True when some declared tool has a Task setting other than `never` (MCP tasks). */
   get hasTaskTools(): boolean {
-    for (const { declaration } of this.tools.values()) if (declaration.taskSupport !== undefined && declaration.taskSupport !== 'never') return true;
-    return false;
+    return this.taskToolCount > 0;
   }
 
   /** The declared tool `name`. */

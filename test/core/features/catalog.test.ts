@@ -22,6 +22,24 @@ describe('the declarations of an endpoint', () => {
     catalog.add(tool('add', 'n1'));
   });
 
+  it('knows whether a task tool is declared as tools are declared, declared again by their node, and removed', () => {
+    const catalog = new Catalog();
+    const withTask = (name: string, taskSupport: ToolDeclaration['taskSupport'], owner = `node-${name}`): ToolDeclaration => ({ ...tool(name, owner), taskSupport });
+    catalog.add(tool('plain'));
+    assert.equal(catalog.hasTaskTools, false);
+    const first = catalog.add(withTask('job', 'always'));
+    assert.equal(catalog.hasTaskTools, true);
+    catalog.add(withTask('job', 'never'));
+    assert.equal(catalog.hasTaskTools, false, 'declared again by its node without a Task');
+    first.remove();
+    assert.equal(catalog.hasTaskTools, false, 'the replaced entry removes nothing');
+    const second = catalog.add(withTask('later', 'optional'));
+    assert.throws(() => catalog.add(withTask('later', 'always', 'another-node')), DeclarationError);
+    assert.equal(catalog.hasTaskTools, true, 'a refused duplicate counts nothing');
+    second.remove();
+    assert.equal(catalog.hasTaskTools, false);
+  });
+
   it('finds a resource by its exact URI first, then by the templates that match it', () => {
     const catalog = new Catalog();
     catalog.add({ kind: 'resource', owner: 'r1', definition: { uri: 'notes://today', name: 'today' }, content: { text: 't' } });
